@@ -1,0 +1,1 @@
+//! C ABI skin (see issue: flagcore-ffi).

@@ -1,0 +1,1 @@
+//! WASM skin (see issue: flagcore-wasm).

@@ -1,0 +1,102 @@
+//! Bucketing: a user's place in `0..100_000`, from a flag's salt and the user's
+//! bucketing value.
+//!
+//! Hash version 1 (the only one so far), frozen by `tests/vectors/`:
+//!
+//! ```text
+//! bytes  = u32_le(len(salt)) ++ utf8(salt) ++ utf8(value)
+//! hash   = xxh3_64(bytes)                 (seed 0)
+//! bucket = (hash as u128 * 100_000) >> 64 (integer arithmetic only)
+//! ```
+//!
+//! The length prefix makes the encoding unambiguous: (`"ab"`, `"c"`) and (`"a"`, `"bc"`)
+//! hash different bytes. One bucket is 0.001 percentage points.
+
+use xxhash_rust::xxh3::{xxh3_64, Xxh3};
+
+/// The number of buckets: percentages have a resolution of 0.001 points.
+pub const BUCKETS: u32 = 100_000;
+
+/// The hash versions this build understands.
+pub const SUPPORTED_HASH_VERSIONS: &[u32] = &[1];
+
+/// Values up to this many bytes (with the salt) are hashed from a stack buffer.
+const STACK_BYTES: usize = 256;
+
+/// The salt prefix of the encoding: `u32_le(len(salt)) ++ salt`. Computed once per flag
+/// at load so evaluation only appends the value.
+pub(crate) fn salt_prefix(salt: &str) -> Box<[u8]> {
+    let len = u32::try_from(salt.len()).unwrap_or(u32::MAX);
+    let mut bytes = Vec::with_capacity(4 + salt.len());
+    bytes.extend_from_slice(&len.to_le_bytes());
+    bytes.extend_from_slice(salt.as_bytes());
+    bytes.into_boxed_slice()
+}
+
+/// Hashes a precomputed salt prefix and a value without allocating.
+pub(crate) fn bucket_with_prefix(prefix: &[u8], value: &[u8]) -> u32 {
+    let total = prefix.len() + value.len();
+    let hash = if total <= STACK_BYTES {
+        let mut buf = [0u8; STACK_BYTES];
+        buf[..prefix.len()].copy_from_slice(prefix);
+        buf[prefix.len()..total].copy_from_slice(value);
+        xxh3_64(&buf[..total])
+    } else {
+        let mut hasher = Xxh3::new();
+        hasher.update(prefix);
+        hasher.update(value);
+        hasher.digest()
+    };
+    to_bucket(hash)
+}
+
+/// Maps a 64-bit hash onto `0..BUCKETS` with a multiply-shift (no modulo bias, no floats).
+#[inline]
+fn to_bucket(hash: u64) -> u32 {
+    // The product is below 2^64 * 100_000, so the shifted value is below 100_000.
+    ((u128::from(hash) * u128::from(BUCKETS)) >> 64) as u32
+}
+
+/// The bucket (`0..100_000`) of `value` for a flag salted with `salt`, under hash version 1.
+///
+/// # Example
+/// ```
+/// let b = flagcore::bucket("speech-backend-ab", "user-42");
+/// assert!(b < flagcore::BUCKETS);
+/// assert_eq!(b, flagcore::bucket("speech-backend-ab", "user-42"));
+/// ```
+pub fn bucket(salt: &str, value: &str) -> u32 {
+    let prefix = salt_prefix(salt);
+    bucket_with_prefix(&prefix, value.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stack_and_streaming_paths_agree() {
+        for len in [0usize, 1, 100, 240, 251, 252, 253, 300, 5000] {
+            let value = "x".repeat(len);
+            let prefix = salt_prefix("salt");
+            let mut bytes = prefix.to_vec();
+            bytes.extend_from_slice(value.as_bytes());
+            assert_eq!(
+                bucket_with_prefix(&prefix, value.as_bytes()),
+                to_bucket(xxh3_64(&bytes)),
+                "len {len}"
+            );
+        }
+    }
+
+    #[test]
+    fn encoding_is_unambiguous() {
+        assert_ne!(bucket("ab", "c"), bucket("a", "bc"));
+    }
+
+    #[test]
+    fn bucket_bounds() {
+        assert_eq!(to_bucket(0), 0);
+        assert_eq!(to_bucket(u64::MAX), BUCKETS - 1);
+    }
+}

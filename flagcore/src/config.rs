@@ -1,0 +1,1726 @@
+//! The config format: parsing, validation (every problem with its JSON path) and
+//! compilation into the form the evaluator reads.
+//!
+//! The format is documented in `docs/config.md`.
+
+use std::collections::{HashMap, HashSet};
+
+use xxhash_rust::xxh3::Xxh3Builder;
+
+use crate::bucket::{salt_prefix, SUPPORTED_HASH_VERSIONS};
+use crate::error::{ConfigError, Problem, ProblemCode, Report, Severity};
+use crate::json::{self, Json, Path};
+use crate::semver::{self, OwnedVersion};
+use crate::time::parse_rfc3339;
+use crate::value::{FlagValue, ValueType};
+
+/// The config schema versions this build reads.
+pub const SUPPORTED_SCHEMA_VERSIONS: &[u32] = &[1];
+/// The deepest chain of prerequisites allowed (flag → prerequisite → ...).
+pub const MAX_PREREQUISITE_DEPTH: usize = 32;
+/// Sets up to this size are searched linearly; larger ones are hashed.
+const LINEAR_SET_MAX: usize = 8;
+
+pub(crate) type FastMap<K, V> = HashMap<K, V, Xxh3Builder>;
+type FastSet<K> = HashSet<K, Xxh3Builder>;
+
+/// Limits applied when loading a config.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// The largest config accepted, in bytes (default 64 MiB).
+    pub max_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_bytes: 64 * 1024 * 1024,
+        }
+    }
+}
+
+/// A set of strings, searched linearly when small and hashed when large.
+#[derive(Debug, Clone)]
+pub(crate) enum StrSet {
+    Small(Vec<Box<str>>),
+    Large(FastSet<Box<str>>),
+}
+
+impl StrSet {
+    fn new(items: Vec<Box<str>>) -> StrSet {
+        if items.len() <= LINEAR_SET_MAX {
+            StrSet::Small(items)
+        } else {
+            let mut set = FastSet::with_capacity_and_hasher(items.len(), Xxh3Builder::new());
+            set.extend(items);
+            StrSet::Large(set)
+        }
+    }
+    #[inline]
+    pub(crate) fn contains(&self, s: &str) -> bool {
+        match self {
+            StrSet::Small(items) => items.iter().any(|i| &**i == s),
+            StrSet::Large(set) => set.contains(s),
+        }
+    }
+}
+
+/// A comparison, for numbers and semantic versions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Cmp {
+    Eq,
+    Lt,
+    Lte,
+    Gt,
+    Gte,
+}
+
+impl Cmp {
+    #[inline]
+    pub(crate) fn holds(self, ord: std::cmp::Ordering) -> bool {
+        use std::cmp::Ordering::*;
+        match self {
+            Cmp::Eq => ord == Equal,
+            Cmp::Lt => ord == Less,
+            Cmp::Lte => ord != Greater,
+            Cmp::Gt => ord == Greater,
+            Cmp::Gte => ord != Less,
+        }
+    }
+}
+
+/// What a condition tests, compiled.
+#[derive(Debug, Clone)]
+pub(crate) enum Test {
+    OneOf {
+        strings: StrSet,
+        numbers: Vec<f64>,
+        bools: [bool; 2],
+    },
+    StartsWith(Vec<Box<str>>),
+    EndsWith(Vec<Box<str>>),
+    Contains(Vec<Box<str>>),
+    Number(Cmp, f64),
+    Semver(Cmp, OwnedVersion),
+    Before(i64),
+    After(i64),
+    Exists,
+    InSegment(Vec<u32>),
+}
+
+/// One condition of a rule: an attribute, a test, and whether to negate it.
+#[derive(Debug, Clone)]
+pub(crate) struct Condition {
+    pub(crate) attribute: Box<str>,
+    pub(crate) test: Test,
+    pub(crate) negate: bool,
+}
+
+/// A reusable audience.
+#[derive(Debug, Clone)]
+pub(crate) struct Segment {
+    pub(crate) key: Box<str>,
+    pub(crate) attribute: Box<str>,
+    pub(crate) included: StrSet,
+    pub(crate) excluded: StrSet,
+    pub(crate) rules: Vec<Vec<Condition>>,
+}
+
+/// A weighted split over buckets: `ranges[i] = (end, variant)`, ends strictly rising to
+/// 100_000; a bucket `b` gets the first range with `b < end`.
+#[derive(Debug, Clone)]
+pub(crate) struct Split {
+    pub(crate) ranges: Vec<(u32, u32)>,
+}
+
+/// What a rule or the default serves.
+#[derive(Debug, Clone)]
+pub(crate) enum Serve {
+    Variant(u32),
+    Split(Split),
+    Staged(Vec<Stage>),
+}
+
+/// One stage of a time-staged rollout.
+#[derive(Debug, Clone)]
+pub(crate) struct Stage {
+    pub(crate) from: Option<i64>,
+    pub(crate) serve: Serve,
+}
+
+/// An ordered targeting rule.
+#[derive(Debug, Clone)]
+pub(crate) struct Rule {
+    pub(crate) id: Option<Box<str>>,
+    pub(crate) conditions: Vec<Condition>,
+    pub(crate) serve: Serve,
+}
+
+/// A prerequisite: another flag must serve one of these variants.
+#[derive(Debug, Clone)]
+pub(crate) struct Prerequisite {
+    pub(crate) flag: u32,
+    pub(crate) variants: Vec<u32>,
+}
+
+/// One variant of a flag.
+#[derive(Debug, Clone)]
+pub(crate) struct Variant {
+    pub(crate) name: Box<str>,
+    pub(crate) value: FlagValue,
+    pub(crate) json: Box<str>,
+}
+
+/// A compiled flag.
+#[derive(Debug, Clone)]
+pub(crate) struct Flag {
+    pub(crate) key: Box<str>,
+    pub(crate) description: Option<Box<str>>,
+    pub(crate) value_type: ValueType,
+    pub(crate) variants: Vec<Variant>,
+    pub(crate) enabled: bool,
+    pub(crate) off_variant: u32,
+    pub(crate) prerequisites: Vec<Prerequisite>,
+    pub(crate) rules: Vec<Rule>,
+    pub(crate) default: Serve,
+    pub(crate) salt: Box<str>,
+    pub(crate) salt_prefix: Box<[u8]>,
+    pub(crate) bucket_by: Box<str>,
+}
+
+/// A validated, compiled config: parse once, evaluate many times.
+///
+/// # Example
+/// ```
+/// let config = flagcore::Config::from_json(r#"{
+///   "schemaVersion": 1,
+///   "flags": { "new-ui": { "enabled": true, "default": { "variant": "on" } } }
+/// }"#).unwrap();
+/// let ctx = flagcore::Context::new("user-1");
+/// assert!(config.evaluate("new-ui", &ctx).as_bool().unwrap_or(false));
+/// ```
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub(crate) schema_version: u32,
+    pub(crate) hash_version: u32,
+    pub(crate) flags: Vec<Flag>,
+    pub(crate) index: FastMap<Box<str>, u32>,
+    pub(crate) segments: Vec<Segment>,
+    pub(crate) warnings: Vec<Problem>,
+}
+
+impl Config {
+    /// Parses, validates and compiles a config with the default [`Limits`].
+    ///
+    /// Every problem is reported at once in [`ConfigError::Invalid`]; warnings of a
+    /// config that loads are in [`Config::warnings`].
+    pub fn from_json(text: &str) -> Result<Config, ConfigError> {
+        Config::from_json_with_limits(text, Limits::default())
+    }
+
+    /// Like [`Config::from_json`], with explicit limits.
+    pub fn from_json_with_limits(text: &str, limits: Limits) -> Result<Config, ConfigError> {
+        if text.len() > limits.max_bytes {
+            return Err(ConfigError::TooLarge {
+                size: text.len(),
+                limit: limits.max_bytes,
+            });
+        }
+        let tree = json::parse(text).map_err(|e| ConfigError::Syntax {
+            line: e.line(),
+            column: e.column(),
+            message: strip_position(&e.to_string()),
+        })?;
+        let mut checker = Checker::default();
+        let config = compile(&mut checker, &tree);
+        let report = Report {
+            errors: checker.errors,
+            warnings: checker.warnings,
+        };
+        match config {
+            Some(mut config) if !report.has_errors() => {
+                config.warnings = report.warnings;
+                Ok(config)
+            }
+            _ => Err(ConfigError::Invalid(report)),
+        }
+    }
+
+    /// Validates without keeping the result: the full report, errors and warnings.
+    pub fn validate(text: &str) -> Report {
+        match Config::from_json(text) {
+            Ok(config) => Report {
+                errors: Vec::new(),
+                warnings: config.warnings,
+            },
+            Err(ConfigError::Invalid(report)) => report,
+            Err(other) => Report {
+                errors: other.problems(),
+                warnings: Vec::new(),
+            },
+        }
+    }
+
+    /// Warnings found when loading (the config loaded despite them).
+    pub fn warnings(&self) -> &[Problem] {
+        &self.warnings
+    }
+
+    /// The config's `schemaVersion`.
+    pub fn schema_version(&self) -> u32 {
+        self.schema_version
+    }
+
+    /// The config's `hashVersion` (the bucketing algorithm).
+    pub fn hash_version(&self) -> u32 {
+        self.hash_version
+    }
+
+    /// The number of flags.
+    pub fn len(&self) -> usize {
+        self.flags.len()
+    }
+
+    /// Whether the config has no flags.
+    pub fn is_empty(&self) -> bool {
+        self.flags.is_empty()
+    }
+
+    /// The flags, in document order.
+    pub fn flags(&self) -> impl ExactSizeIterator<Item = FlagInfo<'_>> {
+        self.flags.iter().map(|flag| FlagInfo { flag })
+    }
+
+    /// One flag by key.
+    pub fn flag(&self, key: &str) -> Option<FlagInfo<'_>> {
+        self.flag_index(key).map(|i| FlagInfo {
+            flag: &self.flags[i as usize],
+        })
+    }
+
+    #[inline]
+    pub(crate) fn flag_index(&self, key: &str) -> Option<u32> {
+        self.index.get(key).copied()
+    }
+}
+
+/// A read-only view of one flag of a [`Config`].
+#[derive(Debug, Clone, Copy)]
+pub struct FlagInfo<'a> {
+    flag: &'a Flag,
+}
+
+impl<'a> FlagInfo<'a> {
+    /// The flag's key.
+    pub fn key(&self) -> &'a str {
+        &self.flag.key
+    }
+    /// The flag's description, if any.
+    pub fn description(&self) -> Option<&'a str> {
+        self.flag.description.as_deref()
+    }
+    /// The type of the flag's variants.
+    pub fn value_type(&self) -> ValueType {
+        self.flag.value_type
+    }
+    /// Whether the flag is switched on in the config.
+    pub fn enabled(&self) -> bool {
+        self.flag.enabled
+    }
+    /// The variant served when the flag is off.
+    pub fn off_variant(&self) -> &'a str {
+        &self.flag.variants[self.flag.off_variant as usize].name
+    }
+    /// The variants, as (name, value).
+    pub fn variants(&self) -> impl ExactSizeIterator<Item = (&'a str, &'a FlagValue)> {
+        self.flag.variants.iter().map(|v| (&*v.name, &v.value))
+    }
+    /// The salt used for bucketing (the flag key unless set).
+    pub fn salt(&self) -> &'a str {
+        &self.flag.salt
+    }
+    /// The attribute users are bucketed by (`key` unless set).
+    pub fn bucket_by(&self) -> &'a str {
+        &self.flag.bucket_by
+    }
+    /// The number of targeting rules.
+    pub fn rule_count(&self) -> usize {
+        self.flag.rules.len()
+    }
+    /// The keys of the flags this flag requires.
+    pub fn prerequisite_indices(&self) -> impl Iterator<Item = usize> + 'a {
+        self.flag.prerequisites.iter().map(|p| p.flag as usize)
+    }
+    /// What the default serves at `now_millis`, as (variant, share in thousandths of a
+    /// percent, summing to 100_000), or `None` before the first stage of a staged rollout
+    /// (or when `now_millis` is needed and absent). Used to compare observed and expected
+    /// shares.
+    pub fn default_shares(&self, now_millis: Option<i64>) -> Option<Vec<(&'a str, u32)>> {
+        let mut serve = &self.flag.default;
+        if let Serve::Staged(stages) = serve {
+            let now = now_millis?;
+            serve = &stages
+                .iter()
+                .rev()
+                .find(|s| s.from.is_none_or(|from| from <= now))?
+                .serve;
+        }
+        let name = |i: u32| -> &'a str { &self.flag.variants[i as usize].name };
+        match serve {
+            Serve::Variant(v) => Some(vec![(name(*v), 100_000)]),
+            Serve::Split(split) => {
+                let mut start = 0;
+                let mut out = Vec::new();
+                for &(end, v) in &split.ranges {
+                    out.push((name(v), end - start));
+                    start = end;
+                }
+                Some(out)
+            }
+            Serve::Staged(_) => None,
+        }
+    }
+}
+
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Validation plumbing
+// ---------------------------------------------------------------------------------------
+
+#[derive(Debug, Default)]
+struct Checker {
+    errors: Vec<Problem>,
+    warnings: Vec<Problem>,
+}
+
+impl Checker {
+    fn error(&mut self, path: &Path, code: ProblemCode, message: impl Into<String>) {
+        self.errors.push(Problem {
+            severity: Severity::Error,
+            code,
+            path: path.to_string(),
+            message: message.into(),
+        });
+    }
+    fn warn(&mut self, path: &Path, code: ProblemCode, message: impl Into<String>) {
+        self.warnings.push(Problem {
+            severity: Severity::Warning,
+            code,
+            path: path.to_string(),
+            message: message.into(),
+        });
+    }
+    fn wrong_type(&mut self, path: &Path, expected: &str, got: &Json) {
+        self.error(
+            path,
+            ProblemCode::WrongType,
+            format!("expected {expected}, got {}", got.type_name()),
+        );
+    }
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+fn suggestion<'a>(word: &str, options: impl IntoIterator<Item = &'a str>) -> String {
+    let best = options
+        .into_iter()
+        .map(|o| (edit_distance(&word.to_lowercase(), &o.to_lowercase()), o))
+        .min();
+    match best {
+        Some((d, o)) if d <= 2 || (d <= 3 && word.len() > 6) => format!(" (did you mean {o:?}?)"),
+        _ => String::new(),
+    }
+}
+
+/// An object being read: reports duplicate and unknown keys once, on creation.
+struct Obj<'a> {
+    entries: &'a [(String, Json)],
+    path: Path,
+}
+
+impl<'a> Obj<'a> {
+    fn read(c: &mut Checker, value: &'a Json, path: &Path, allowed: &[&str]) -> Option<Obj<'a>> {
+        let Json::Object(entries) = value else {
+            c.wrong_type(path, "an object", value);
+            return None;
+        };
+        check_duplicates(c, entries, path);
+        for (k, _) in entries {
+            if !allowed.contains(&k.as_str()) {
+                c.error(
+                    &path.key(k),
+                    ProblemCode::UnknownField,
+                    format!(
+                        "unknown field {k:?}{}; allowed here: {}",
+                        suggestion(k, allowed.iter().copied()),
+                        allowed.join(", ")
+                    ),
+                );
+            }
+        }
+        Some(Obj {
+            entries,
+            path: path.clone(),
+        })
+    }
+
+    fn get(&self, name: &str) -> Option<&'a Json> {
+        self.entries.iter().find(|(k, _)| k == name).map(|(_, v)| v)
+    }
+
+    fn at(&self, name: &str) -> Path {
+        self.path.key(name)
+    }
+
+    fn required(&self, c: &mut Checker, name: &str) -> Option<&'a Json> {
+        let v = self.get(name);
+        if v.is_none() {
+            c.error(
+                &self.path,
+                ProblemCode::MissingField,
+                format!("missing required field {name:?}"),
+            );
+        }
+        v
+    }
+
+    fn string(&self, c: &mut Checker, name: &str) -> Option<&'a str> {
+        match self.get(name)? {
+            Json::String(s) => Some(s),
+            other => {
+                c.wrong_type(&self.at(name), "a string", other);
+                None
+            }
+        }
+    }
+
+    fn bool(&self, c: &mut Checker, name: &str) -> Option<bool> {
+        match self.get(name)? {
+            Json::Bool(b) => Some(*b),
+            other => {
+                c.wrong_type(&self.at(name), "a boolean", other);
+                None
+            }
+        }
+    }
+}
+
+fn check_duplicates(c: &mut Checker, entries: &[(String, Json)], path: &Path) {
+    if entries.len() < 2 {
+        return;
+    }
+    let mut seen: FastSet<&str> = FastSet::with_capacity_and_hasher(entries.len(), Xxh3Builder::new());
+    for (k, _) in entries {
+        if !seen.insert(k) {
+            c.error(
+                &path.key(k),
+                ProblemCode::DuplicateKey,
+                format!("key {k:?} appears more than once in this object"),
+            );
+        }
+    }
+}
+
+/// Converts a JSON percentage (0..=100, at most three decimals) to thousandths of a
+/// percent. This runs at load only; evaluation uses integers.
+fn percentage(c: &mut Checker, value: &Json, path: &Path) -> Option<u32> {
+    let Json::Number(n) = value else {
+        c.wrong_type(path, "a number from 0 to 100", value);
+        return None;
+    };
+    let f = n.as_f64().unwrap_or(f64::NAN);
+    if !(0.0..=100.0).contains(&f) {
+        c.error(
+            path,
+            ProblemCode::PercentageOutOfRange,
+            format!("{n} is outside 0..=100"),
+        );
+        return None;
+    }
+    let scaled = f * 1000.0;
+    let rounded = scaled.round();
+    if (scaled - rounded).abs() > 1e-6 {
+        c.error(
+            path,
+            ProblemCode::PercentagePrecision,
+            format!("{n} has more than three decimals; the resolution is 0.001"),
+        );
+        return None;
+    }
+    Some(rounded as u32)
+}
+
+fn timestamp(c: &mut Checker, value: &Json, path: &Path) -> Option<i64> {
+    match value {
+        Json::String(s) => match parse_rfc3339(s) {
+            Some(t) => Some(t),
+            None => {
+                c.error(
+                    path,
+                    ProblemCode::InvalidTimestamp,
+                    format!("{s:?} is not an RFC 3339 timestamp such as \"2026-11-22T09:00:00Z\""),
+                );
+                None
+            }
+        },
+        Json::Number(n) => match n.as_i64() {
+            Some(t) => Some(t),
+            None => {
+                c.error(
+                    path,
+                    ProblemCode::InvalidTimestamp,
+                    format!("{n} is not a whole number of Unix milliseconds"),
+                );
+                None
+            }
+        },
+        other => {
+            c.wrong_type(path, "an RFC 3339 string or Unix milliseconds", other);
+            None
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Compilation
+// ---------------------------------------------------------------------------------------
+
+const CONFIG_FIELDS: &[&str] = &[
+    "schemaVersion",
+    "hashVersion",
+    "description",
+    "metadata",
+    "segments",
+    "flags",
+];
+const SEGMENT_FIELDS: &[&str] = &["description", "attribute", "keys", "excluded", "rules"];
+const SEGMENT_RULE_FIELDS: &[&str] = &["description", "conditions"];
+const FLAG_FIELDS: &[&str] = &[
+    "description",
+    "type",
+    "variants",
+    "enabled",
+    "offVariant",
+    "prerequisites",
+    "salt",
+    "bucketBy",
+    "rules",
+    "default",
+    "tags",
+    "metadata",
+];
+const RULE_FIELDS: &[&str] = &["id", "description", "conditions", "serve"];
+const SERVE_FIELDS: &[&str] = &["variant", "split", "stages"];
+const STAGE_FIELDS: &[&str] = &["from", "variant", "split", "description"];
+const SPLIT_FIELDS: &[&str] = &["variant", "weight"];
+const PREREQ_FIELDS: &[&str] = &["flag", "variant", "variants"];
+const CONDITION_FIELDS: &[&str] = &["attribute", "op", "value", "values", "negate"];
+
+/// The operators, with their config names.
+pub(crate) const OPERATORS: &[&str] = &[
+    "equals",
+    "in",
+    "notIn",
+    "startsWith",
+    "endsWith",
+    "contains",
+    "lt",
+    "lte",
+    "gt",
+    "gte",
+    "semverEq",
+    "semverLt",
+    "semverLte",
+    "semverGt",
+    "semverGte",
+    "before",
+    "after",
+    "exists",
+    "inSegment",
+];
+
+/// What pass 1 learns about a flag, for references from other flags.
+struct FlagHead {
+    key: String,
+    variant_names: Vec<Box<str>>,
+}
+
+fn compile(c: &mut Checker, tree: &Json) -> Option<Config> {
+    let root = Path::root();
+    let obj = Obj::read(c, tree, &root, CONFIG_FIELDS)?;
+
+    let schema_version = match obj.required(c, "schemaVersion") {
+        Some(Json::Number(n)) => match n.as_u64().and_then(|v| u32::try_from(v).ok()) {
+            Some(v) if SUPPORTED_SCHEMA_VERSIONS.contains(&v) => Some(v),
+            _ => {
+                c.error(
+                    &obj.at("schemaVersion"),
+                    ProblemCode::UnsupportedSchemaVersion,
+                    format!("schemaVersion {n} is not supported; this build reads {SUPPORTED_SCHEMA_VERSIONS:?}"),
+                );
+                None
+            }
+        },
+        Some(other) => {
+            c.wrong_type(&obj.at("schemaVersion"), "a number", other);
+            None
+        }
+        None => None,
+    };
+    let hash_version = match obj.get("hashVersion") {
+        None => Some(1),
+        Some(Json::Number(n)) => match n.as_u64().and_then(|v| u32::try_from(v).ok()) {
+            Some(v) if SUPPORTED_HASH_VERSIONS.contains(&v) => Some(v),
+            _ => {
+                c.error(
+                    &obj.at("hashVersion"),
+                    ProblemCode::UnsupportedHashVersion,
+                    format!("hashVersion {n} is not supported; this build implements {SUPPORTED_HASH_VERSIONS:?}"),
+                );
+                None
+            }
+        },
+        Some(other) => {
+            c.wrong_type(&obj.at("hashVersion"), "a number", other);
+            None
+        }
+    };
+    if let Some(d) = obj.get("description") {
+        if !matches!(d, Json::String(_)) {
+            c.wrong_type(&obj.at("description"), "a string", d);
+        }
+    }
+
+    // Segments first: flags refer to them.
+    let mut segments = Vec::new();
+    let mut segment_index: FastMap<&str, u32> = FastMap::default();
+    let segments_path = obj.at("segments");
+    if let Some(value) = obj.get("segments") {
+        if let Json::Object(entries) = value {
+            check_duplicates(c, entries, &segments_path);
+            for (name, seg) in entries {
+                if segment_index.contains_key(name.as_str()) {
+                    continue;
+                }
+                let path = segments_path.key(name);
+                if name.is_empty() {
+                    c.error(&path, ProblemCode::InvalidValue, "a segment name must not be empty");
+                }
+                if let Some(segment) = compile_segment(c, name, seg, &path) {
+                    segment_index.insert(name, segments.len() as u32);
+                    segments.push(segment);
+                }
+            }
+        } else {
+            c.wrong_type(&segments_path, "an object of segments", value);
+        }
+    }
+
+    // Flags, pass 1: keys, types and variants.
+    let flags_path = obj.at("flags");
+    let flag_entries: &[(String, Json)] = match obj.required(c, "flags") {
+        Some(Json::Object(entries)) => {
+            check_duplicates(c, entries, &flags_path);
+            entries
+        }
+        Some(other) => {
+            c.wrong_type(&flags_path, "an object of flags", other);
+            &[]
+        }
+        None => &[],
+    };
+    let mut heads: Vec<FlagHead> = Vec::new();
+    let mut partial: Vec<Option<(Flag, &Json)>> = Vec::new();
+    let mut index: FastMap<Box<str>, u32> = FastMap::default();
+    for (key, value) in flag_entries {
+        if index.contains_key(key.as_str()) {
+            continue;
+        }
+        let path = flags_path.key(key);
+        if key.is_empty() {
+            c.error(&path, ProblemCode::InvalidValue, "a flag key must not be empty");
+        }
+        let head = flag_head(c, key, value, &path);
+        index.insert(key.as_str().into(), heads.len() as u32);
+        heads.push(FlagHead {
+            key: key.clone(),
+            variant_names: head
+                .as_ref()
+                .map(|f| f.variants.iter().map(|v| v.name.clone()).collect())
+                .unwrap_or_default(),
+        });
+        partial.push(head.map(|f| (f, value)));
+    }
+
+    // Flags, pass 2: prerequisites, rules, default.
+    let mut used_segments = vec![false; segments.len()];
+    let refs = Refs {
+        heads: &heads,
+        index: &index,
+        segments: &segment_index,
+    };
+    let mut flags = Vec::with_capacity(partial.len());
+    let mut prereq_paths: Vec<Vec<Path>> = Vec::with_capacity(partial.len());
+    for (i, entry) in partial.into_iter().enumerate() {
+        let path = flags_path.key(&heads[i].key);
+        let Some((mut flag, value)) = entry else {
+            prereq_paths.push(Vec::new());
+            flags.push(None);
+            continue;
+        };
+        let Some(obj) = Obj::read(&mut Checker::default(), value, &path, FLAG_FIELDS) else {
+            prereq_paths.push(Vec::new());
+            flags.push(None);
+            continue;
+        };
+        let (prereqs, paths) = compile_prerequisites(c, &obj, &refs);
+        flag.prerequisites = prereqs;
+        prereq_paths.push(paths);
+        let names = &heads[i].variant_names;
+        if let Some(rules) = obj.get("rules") {
+            flag.rules = compile_rules(c, rules, &obj.at("rules"), names, &refs, &mut used_segments);
+        }
+        if let Some(default) = obj.required(c, "default") {
+            if let Some(serve) = compile_serve(c, default, &obj.at("default"), names) {
+                flag.default = serve;
+            }
+        }
+        flags.push(Some(flag));
+    }
+
+    check_prerequisite_graph(c, &flags, &prereq_paths, &heads);
+
+    for (i, used) in used_segments.iter().enumerate() {
+        if !used {
+            let name = &segments[i].key;
+            c.warn(
+                &segments_path.key(name),
+                ProblemCode::UnusedSegment,
+                format!("segment {name:?} is not used by any flag"),
+            );
+        }
+    }
+
+    let flags: Option<Vec<Flag>> = flags.into_iter().collect();
+    Some(Config {
+        schema_version: schema_version?,
+        hash_version: hash_version?,
+        flags: flags?,
+        index,
+        segments,
+        warnings: Vec::new(),
+    })
+}
+
+struct Refs<'a> {
+    heads: &'a [FlagHead],
+    index: &'a FastMap<Box<str>, u32>,
+    segments: &'a FastMap<&'a str, u32>,
+}
+
+fn compile_segment(c: &mut Checker, name: &str, value: &Json, path: &Path) -> Option<Segment> {
+    let obj = Obj::read(c, value, path, SEGMENT_FIELDS)?;
+    let attribute = obj.string(c, "attribute").unwrap_or("key");
+    let included = string_list(c, obj.get("keys"), &obj.at("keys"), true);
+    let excluded = string_list(c, obj.get("excluded"), &obj.at("excluded"), true);
+    let mut rules = Vec::new();
+    let no_segments = FastMap::default();
+    let mut unused = Vec::new();
+    if let Some(value) = obj.get("rules") {
+        match value {
+            Json::Array(items) => {
+                for (i, rule) in items.iter().enumerate() {
+                    let rpath = obj.at("rules").index(i);
+                    let Some(robj) = Obj::read(c, rule, &rpath, SEGMENT_RULE_FIELDS) else {
+                        continue;
+                    };
+                    let conditions = match robj.required(c, "conditions") {
+                        Some(conds) => compile_conditions(c, conds, &robj.at("conditions"), &no_segments, &mut unused, true),
+                        None => Vec::new(),
+                    };
+                    rules.push(conditions);
+                }
+            }
+            other => c.wrong_type(&obj.at("rules"), "an array of rules", other),
+        }
+    }
+    Some(Segment {
+        key: name.into(),
+        attribute: attribute.into(),
+        included: StrSet::new(included),
+        excluded: StrSet::new(excluded),
+        rules,
+    })
+}
+
+/// A list of strings; duplicates are a warning when `warn_duplicates`.
+fn string_list(c: &mut Checker, value: Option<&Json>, path: &Path, warn_duplicates: bool) -> Vec<Box<str>> {
+    let Some(value) = value else {
+        return Vec::new();
+    };
+    let Json::Array(items) = value else {
+        c.wrong_type(path, "an array of strings", value);
+        return Vec::new();
+    };
+    let mut out = Vec::with_capacity(items.len());
+    let mut seen: FastSet<&str> = FastSet::with_capacity_and_hasher(items.len(), Xxh3Builder::new());
+    for (i, item) in items.iter().enumerate() {
+        match item {
+            Json::String(s) => {
+                if !seen.insert(s) {
+                    if warn_duplicates {
+                        c.warn(
+                            &path.index(i),
+                            ProblemCode::DuplicateEntry,
+                            format!("{s:?} is listed more than once"),
+                        );
+                    }
+                    continue;
+                }
+                out.push(s.as_str().into());
+            }
+            other => c.wrong_type(&path.index(i), "a string", other),
+        }
+    }
+    out
+}
+
+fn flag_value(value: &Json) -> Option<FlagValue> {
+    Some(match value {
+        Json::Bool(b) => FlagValue::Bool(*b),
+        Json::String(s) => FlagValue::String(s.clone()),
+        Json::Number(n) => FlagValue::Number(n.as_f64()?),
+        Json::Null | Json::Array(_) | Json::Object(_) => FlagValue::Json(value.to_value()),
+    })
+}
+
+/// Pass 1 of a flag: type, variants, off variant, switch, salt, bucketing attribute.
+fn flag_head(c: &mut Checker, key: &str, value: &Json, path: &Path) -> Option<Flag> {
+    let obj = Obj::read(c, value, path, FLAG_FIELDS)?;
+    let declared = match obj.get("type") {
+        None => None,
+        Some(Json::String(t)) => match ValueType::parse(t) {
+            Some(t) => Some(t),
+            None => {
+                c.error(
+                    &obj.at("type"),
+                    ProblemCode::InvalidValue,
+                    format!("unknown type {t:?}; use boolean, string, number or json"),
+                );
+                return None;
+            }
+        },
+        Some(other) => {
+            c.wrong_type(&obj.at("type"), "a string", other);
+            return None;
+        }
+    };
+    let description = obj.string(c, "description").map(Box::from);
+    if let Some(tags) = obj.get("tags") {
+        string_list(c, Some(tags), &obj.at("tags"), false);
+    }
+
+    let mut variants: Vec<Variant> = Vec::new();
+    let mut ok = true;
+    match obj.get("variants") {
+        None if matches!(declared, None | Some(ValueType::Boolean)) => {
+            for (name, b) in [("on", true), ("off", false)] {
+                variants.push(Variant {
+                    name: name.into(),
+                    value: FlagValue::Bool(b),
+                    json: b.to_string().into(),
+                });
+            }
+        }
+        None => {
+            c.error(
+                path,
+                ProblemCode::MissingField,
+                "missing required field \"variants\" (only boolean flags may omit it)",
+            );
+            ok = false;
+        }
+        Some(Json::Object(entries)) => {
+            check_duplicates(c, entries, &obj.at("variants"));
+            if entries.is_empty() {
+                c.error(&obj.at("variants"), ProblemCode::InvalidValue, "a flag needs at least one variant");
+                ok = false;
+            }
+            let mut seen: FastSet<&str> = FastSet::default();
+            for (name, v) in entries {
+                if !seen.insert(name) {
+                    continue;
+                }
+                let vpath = obj.at("variants").key(name);
+                if name.is_empty() {
+                    c.error(&vpath, ProblemCode::InvalidValue, "a variant name must not be empty");
+                    ok = false;
+                }
+                let Some(value) = flag_value(v) else {
+                    c.error(&vpath, ProblemCode::InvalidValue, "the number is not representable");
+                    ok = false;
+                    continue;
+                };
+                let json = serde_json::to_string(&value.to_json()).unwrap_or_default();
+                variants.push(Variant {
+                    name: name.as_str().into(),
+                    value,
+                    json: json.into(),
+                });
+            }
+        }
+        Some(other) => {
+            c.wrong_type(&obj.at("variants"), "an object of variant name to value", other);
+            ok = false;
+        }
+    }
+
+    // Type: declared, or inferred from the variants; JSON flags accept any value.
+    let value_type = match declared {
+        Some(t) => t,
+        None => {
+            let first = variants.first().map(|v| v.value.value_type());
+            first.unwrap_or(ValueType::Boolean)
+        }
+    };
+    if value_type == ValueType::Json {
+        for v in &mut variants {
+            if !matches!(v.value, FlagValue::Json(_)) {
+                v.value = FlagValue::Json(v.value.to_json());
+            }
+        }
+    } else {
+        for v in &variants {
+            if v.value.value_type() != value_type {
+                c.error(
+                    &obj.at("variants").key(&v.name),
+                    ProblemCode::VariantTypeMismatch,
+                    format!(
+                        "variant {:?} is {}, but flag {key:?} is {value_type}{}",
+                        v.name,
+                        v.value.value_type(),
+                        if declared.is_some() { "" } else { " (inferred from its first variant)" }
+                    ),
+                );
+                ok = false;
+            }
+        }
+    }
+
+    let enabled = obj.bool(c, "enabled").unwrap_or(true);
+    if obj.get("enabled").is_none() {
+        c.error(
+            path,
+            ProblemCode::MissingField,
+            "missing required field \"enabled\" (the kill switch: true serves rules and default, false serves offVariant)",
+        );
+        ok = false;
+    }
+    let off_variant = match obj.get("offVariant") {
+        Some(Json::String(name)) => match variants.iter().position(|v| &*v.name == name) {
+            Some(i) => Some(i as u32),
+            None => {
+                c.error(
+                    &obj.at("offVariant"),
+                    ProblemCode::UnknownVariant,
+                    format!("flag {key:?} has no variant {name:?}{}", suggestion(name, variants.iter().map(|v| &*v.name))),
+                );
+                None
+            }
+        },
+        Some(other) => {
+            c.wrong_type(&obj.at("offVariant"), "a variant name", other);
+            None
+        }
+        None => match variants.iter().position(|v| &*v.name == "off") {
+            Some(i) => Some(i as u32),
+            None => {
+                if !variants.is_empty() {
+                    c.error(
+                        path,
+                        ProblemCode::MissingField,
+                        "missing required field \"offVariant\" (no variant is named \"off\")",
+                    );
+                }
+                None
+            }
+        },
+    };
+    let salt = match obj.get("salt") {
+        Some(Json::String(s)) => s.clone(),
+        Some(other) => {
+            c.wrong_type(&obj.at("salt"), "a string", other);
+            key.to_owned()
+        }
+        None => key.to_owned(),
+    };
+    let bucket_by = match obj.get("bucketBy") {
+        Some(Json::String(s)) if !s.is_empty() => s.clone(),
+        Some(Json::String(_)) => {
+            c.error(&obj.at("bucketBy"), ProblemCode::InvalidValue, "bucketBy must name an attribute");
+            "key".to_owned()
+        }
+        Some(other) => {
+            c.wrong_type(&obj.at("bucketBy"), "an attribute name", other);
+            "key".to_owned()
+        }
+        None => "key".to_owned(),
+    };
+    if !ok {
+        return None;
+    }
+    Some(Flag {
+        key: key.into(),
+        description,
+        value_type,
+        variants,
+        enabled,
+        off_variant: off_variant?,
+        prerequisites: Vec::new(),
+        rules: Vec::new(),
+        default: Serve::Variant(off_variant?),
+        salt_prefix: salt_prefix(&salt),
+        salt: salt.into(),
+        bucket_by: bucket_by.into(),
+    })
+}
+
+fn variant_ref(c: &mut Checker, value: &Json, path: &Path, names: &[Box<str>], flag: &str) -> Option<u32> {
+    let Json::String(name) = value else {
+        c.wrong_type(path, "a variant name", value);
+        return None;
+    };
+    match names.iter().position(|n| **n == **name) {
+        Some(i) => Some(i as u32),
+        None => {
+            c.error(
+                path,
+                ProblemCode::UnknownVariant,
+                format!(
+                    "flag {flag:?} has no variant {name:?}{}",
+                    suggestion(name, names.iter().map(|n| &**n))
+                ),
+            );
+            None
+        }
+    }
+}
+
+fn compile_prerequisites(c: &mut Checker, obj: &Obj<'_>, refs: &Refs<'_>) -> (Vec<Prerequisite>, Vec<Path>) {
+    let mut out = Vec::new();
+    let mut paths = Vec::new();
+    let Some(value) = obj.get("prerequisites") else {
+        return (out, paths);
+    };
+    let base = obj.at("prerequisites");
+    let Json::Array(items) = value else {
+        c.wrong_type(&base, "an array of prerequisites", value);
+        return (out, paths);
+    };
+    for (i, item) in items.iter().enumerate() {
+        let path = base.index(i);
+        let Some(p) = Obj::read(c, item, &path, PREREQ_FIELDS) else {
+            continue;
+        };
+        let Some(flag_key) = p.required(c, "flag").and_then(|v| match v {
+            Json::String(s) => Some(s.as_str()),
+            other => {
+                c.wrong_type(&p.at("flag"), "a flag key", other);
+                None
+            }
+        }) else {
+            continue;
+        };
+        let Some(&flag) = refs.index.get(flag_key) else {
+            c.error(
+                &p.at("flag"),
+                ProblemCode::UnknownPrerequisite,
+                format!(
+                    "no flag {flag_key:?} in this config{}",
+                    suggestion(flag_key, refs.heads.iter().map(|h| h.key.as_str()))
+                ),
+            );
+            continue;
+        };
+        let names = &refs.heads[flag as usize].variant_names;
+        let mut variants = Vec::new();
+        if names.is_empty() {
+            // The required flag is itself invalid and already reported.
+            continue;
+        }
+        match (p.get("variant"), p.get("variants")) {
+            (Some(v), None) => variants.extend(variant_ref(c, v, &p.at("variant"), names, flag_key)),
+            (None, Some(Json::Array(vs))) if !vs.is_empty() => {
+                for (j, v) in vs.iter().enumerate() {
+                    variants.extend(variant_ref(c, v, &p.at("variants").index(j), names, flag_key));
+                }
+            }
+            (None, Some(Json::Array(_))) => {
+                c.error(&p.at("variants"), ProblemCode::InvalidValue, "list at least one variant");
+            }
+            (None, Some(other)) => c.wrong_type(&p.at("variants"), "an array of variant names", other),
+            (Some(_), Some(_)) => c.error(&path, ProblemCode::InvalidValue, "give either \"variant\" or \"variants\", not both"),
+            (None, None) => c.error(&path, ProblemCode::MissingField, "missing required field \"variant\" (or \"variants\")"),
+        }
+        out.push(Prerequisite { flag, variants });
+        paths.push(p.at("flag"));
+    }
+    (out, paths)
+}
+
+fn check_prerequisite_graph(c: &mut Checker, flags: &[Option<Flag>], paths: &[Vec<Path>], heads: &[FlagHead]) {
+    // Colors: 0 new, 1 on the stack, 2 done. Iterative DFS, so a long chain cannot
+    // overflow the stack.
+    let n = flags.len();
+    let edges = |i: usize| -> Vec<u32> {
+        flags[i]
+            .as_ref()
+            .map(|f| f.prerequisites.iter().map(|p| p.flag).collect())
+            .unwrap_or_default()
+    };
+    let mut color = vec![0u8; n];
+    let mut depth = vec![0usize; n];
+    let mut reported_cycle = vec![false; n];
+    for start in 0..n {
+        if color[start] != 0 {
+            continue;
+        }
+        let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
+        color[start] = 1;
+        while let Some(&mut (node, ref mut next)) = stack.last_mut() {
+            let out = edges(node);
+            if *next < out.len() {
+                let edge = *next;
+                *next += 1;
+                let target = out[edge] as usize;
+                match color[target] {
+                    0 => {
+                        color[target] = 1;
+                        stack.push((target, 0));
+                    }
+                    1 => {
+                        if !reported_cycle[node] {
+                            reported_cycle[node] = true;
+                            let pos = stack.iter().position(|&(s, _)| s == target).unwrap_or(0);
+                            let mut cycle: Vec<&str> =
+                                stack[pos..].iter().map(|&(s, _)| heads[s].key.as_str()).collect();
+                            cycle.push(heads[target].key.as_str());
+                            let path = paths[node].get(edge).cloned().unwrap_or_default();
+                            c.error(
+                                &path,
+                                ProblemCode::PrerequisiteCycle,
+                                format!("prerequisites form a cycle: {}", cycle.join(" -> ")),
+                            );
+                        }
+                    }
+                    _ => {}
+                }
+            } else {
+                depth[node] = out
+                    .iter()
+                    .filter(|&&t| color[t as usize] == 2)
+                    .map(|&t| depth[t as usize] + 1)
+                    .max()
+                    .unwrap_or(0);
+                color[node] = 2;
+                stack.pop();
+            }
+        }
+    }
+    for (i, d) in depth.iter().enumerate() {
+        if *d > MAX_PREREQUISITE_DEPTH {
+            let path = paths[i].first().cloned().unwrap_or_default();
+            c.error(
+                &path,
+                ProblemCode::PrerequisiteDepth,
+                format!(
+                    "flag {:?} has a chain of {d} prerequisites; the limit is {MAX_PREREQUISITE_DEPTH}",
+                    heads[i].key
+                ),
+            );
+        }
+    }
+}
+
+fn compile_rules(
+    c: &mut Checker,
+    value: &Json,
+    path: &Path,
+    names: &[Box<str>],
+    refs: &Refs<'_>,
+    used_segments: &mut [bool],
+) -> Vec<Rule> {
+    let Json::Array(items) = value else {
+        c.wrong_type(path, "an array of rules", value);
+        return Vec::new();
+    };
+    let mut rules = Vec::with_capacity(items.len());
+    let mut ids: FastSet<&str> = FastSet::default();
+    let mut catch_all: Option<usize> = None;
+    for (i, item) in items.iter().enumerate() {
+        let rpath = path.index(i);
+        let Some(obj) = Obj::read(c, item, &rpath, RULE_FIELDS) else {
+            continue;
+        };
+        let id = obj.string(c, "id");
+        if let Some(id) = id {
+            if !ids.insert(id) {
+                c.error(&obj.at("id"), ProblemCode::DuplicateKey, format!("rule id {id:?} is used by an earlier rule"));
+            }
+        }
+        if let Some(first) = catch_all {
+            c.warn(
+                &rpath,
+                ProblemCode::UnreachableRule,
+                format!("rule {i} can never match: rule {first} has no conditions and always serves"),
+            );
+        }
+        let conditions = match obj.get("conditions") {
+            Some(conds) => compile_conditions(c, conds, &obj.at("conditions"), refs.segments, used_segments, false),
+            None => Vec::new(),
+        };
+        let Some(serve) = obj
+            .required(c, "serve")
+            .and_then(|s| compile_serve(c, s, &obj.at("serve"), names))
+        else {
+            continue;
+        };
+        if conditions.is_empty() && !matches!(serve, Serve::Staged(_)) && catch_all.is_none() {
+            catch_all = Some(i);
+        }
+        rules.push(Rule {
+            id: id.map(Box::from),
+            conditions,
+            serve,
+        });
+    }
+    rules
+}
+
+fn compile_conditions(
+    c: &mut Checker,
+    value: &Json,
+    path: &Path,
+    segments: &FastMap<&str, u32>,
+    used_segments: &mut [bool],
+    in_segment: bool,
+) -> Vec<Condition> {
+    let Json::Array(items) = value else {
+        c.wrong_type(path, "an array of conditions", value);
+        return Vec::new();
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let cpath = path.index(i);
+        if let Some(cond) = compile_condition(c, item, &cpath, segments, used_segments, in_segment) {
+            out.push(cond);
+        }
+    }
+    out
+}
+
+fn compile_condition(
+    c: &mut Checker,
+    value: &Json,
+    path: &Path,
+    segments: &FastMap<&str, u32>,
+    used_segments: &mut [bool],
+    in_segment: bool,
+) -> Option<Condition> {
+    let obj = Obj::read(c, value, path, CONDITION_FIELDS)?;
+    let mut negate = obj.bool(c, "negate").unwrap_or(false);
+    let op = match obj.required(c, "op")? {
+        Json::String(op) => op.as_str(),
+        other => {
+            c.wrong_type(&obj.at("op"), "an operator name", other);
+            return None;
+        }
+    };
+    if !OPERATORS.contains(&op) {
+        c.error(
+            &obj.at("op"),
+            ProblemCode::UnknownOperator,
+            format!(
+                "unknown operator {op:?}{}; operators: {}",
+                suggestion(op, OPERATORS.iter().copied()),
+                OPERATORS.join(", ")
+            ),
+        );
+        return None;
+    }
+    let values: Vec<(&Json, Path)> = match (obj.get("value"), obj.get("values")) {
+        (Some(v), None) => vec![(v, obj.at("value"))],
+        (None, Some(Json::Array(vs))) => vs
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (v, obj.at("values").index(i)))
+            .collect(),
+        (None, Some(other)) => {
+            c.wrong_type(&obj.at("values"), "an array", other);
+            return None;
+        }
+        (Some(_), Some(_)) => {
+            c.error(path, ProblemCode::InvalidCondition, "give either \"value\" or \"values\", not both");
+            return None;
+        }
+        (None, None) => Vec::new(),
+    };
+    let attribute: Box<str> = match (op, obj.get("attribute")) {
+        ("inSegment", None) => "key".into(),
+        ("inSegment", Some(_)) => {
+            c.error(
+                &obj.at("attribute"),
+                ProblemCode::InvalidCondition,
+                "inSegment takes no attribute: the segment says which attribute it matches",
+            );
+            return None;
+        }
+        (_, Some(Json::String(a))) if !a.is_empty() => a.as_str().into(),
+        (_, Some(other)) => {
+            c.wrong_type(&obj.at("attribute"), "a non-empty attribute name", other);
+            return None;
+        }
+        (_, None) => {
+            c.error(path, ProblemCode::MissingField, "missing required field \"attribute\"");
+            return None;
+        }
+    };
+    let need_values = |c: &mut Checker, min: usize, max: usize| -> bool {
+        if values.len() < min || values.len() > max {
+            let want = match (min, max) {
+                (0, 0) => "no values".to_owned(),
+                (1, 1) => "exactly one value".to_owned(),
+                _ => "at least one value".to_owned(),
+            };
+            c.error(path, ProblemCode::InvalidCondition, format!("operator {op:?} takes {want}, got {}", values.len()));
+            return false;
+        }
+        true
+    };
+    let strings = |c: &mut Checker| -> Option<Vec<Box<str>>> {
+        let mut out = Vec::with_capacity(values.len());
+        for (v, p) in &values {
+            match v {
+                Json::String(s) => out.push(Box::from(s.as_str())),
+                other => {
+                    c.wrong_type(p, "a string", other);
+                    return None;
+                }
+            }
+        }
+        Some(out)
+    };
+    let test = match op {
+        "equals" | "in" | "notIn" => {
+            if op == "notIn" {
+                negate = !negate;
+            }
+            if !need_values(c, 1, if op == "equals" { 1 } else { usize::MAX }) {
+                return None;
+            }
+            let mut strs = Vec::new();
+            let mut numbers = Vec::new();
+            let mut bools = [false; 2];
+            for (v, p) in &values {
+                match v {
+                    Json::String(s) => strs.push(Box::from(s.as_str())),
+                    Json::Number(n) => numbers.push(n.as_f64().unwrap_or(f64::NAN)),
+                    Json::Bool(b) => bools[usize::from(*b)] = true,
+                    other => {
+                        c.wrong_type(p, "a string, number or boolean", other);
+                        return None;
+                    }
+                }
+            }
+            strs.sort();
+            strs.dedup();
+            Test::OneOf {
+                strings: StrSet::new(strs),
+                numbers,
+                bools,
+            }
+        }
+        "startsWith" | "endsWith" | "contains" => {
+            if !need_values(c, 1, usize::MAX) {
+                return None;
+            }
+            let list = strings(c)?;
+            match op {
+                "startsWith" => Test::StartsWith(list),
+                "endsWith" => Test::EndsWith(list),
+                _ => Test::Contains(list),
+            }
+        }
+        "lt" | "lte" | "gt" | "gte" => {
+            if !need_values(c, 1, 1) {
+                return None;
+            }
+            let (v, p) = &values[0];
+            let Json::Number(n) = v else {
+                c.wrong_type(p, "a number", v);
+                return None;
+            };
+            Test::Number(cmp_of(op), n.as_f64().unwrap_or(f64::NAN))
+        }
+        "semverEq" | "semverLt" | "semverLte" | "semverGt" | "semverGte" => {
+            if !need_values(c, 1, 1) {
+                return None;
+            }
+            let (v, p) = &values[0];
+            let Json::String(s) = v else {
+                c.wrong_type(p, "a version string such as \"2.3.0\"", v);
+                return None;
+            };
+            let Some(version) = semver::parse_owned(s) else {
+                c.error(p, ProblemCode::InvalidSemver, format!("{s:?} is not a semantic version such as \"2.3.0\""));
+                return None;
+            };
+            Test::Semver(cmp_of(&op[6..]), version)
+        }
+        "before" | "after" => {
+            if !need_values(c, 1, 1) {
+                return None;
+            }
+            let (v, p) = &values[0];
+            let t = timestamp(c, v, p)?;
+            if op == "before" {
+                Test::Before(t)
+            } else {
+                Test::After(t)
+            }
+        }
+        "exists" => {
+            if !need_values(c, 0, 0) {
+                return None;
+            }
+            Test::Exists
+        }
+        "inSegment" => {
+            if in_segment {
+                c.error(&obj.at("op"), ProblemCode::InvalidCondition, "segments cannot refer to other segments");
+                return None;
+            }
+            if !need_values(c, 1, usize::MAX) {
+                return None;
+            }
+            let mut ids = Vec::new();
+            for (v, p) in &values {
+                let Json::String(name) = v else {
+                    c.wrong_type(p, "a segment name", v);
+                    return None;
+                };
+                match segments.get(name.as_str()) {
+                    Some(&i) => {
+                        used_segments[i as usize] = true;
+                        ids.push(i);
+                    }
+                    None => {
+                        c.error(
+                            p,
+                            ProblemCode::UnknownSegment,
+                            format!(
+                                "no segment {name:?} in this config{}",
+                                suggestion(name, segments.keys().copied())
+                            ),
+                        );
+                        return None;
+                    }
+                }
+            }
+            Test::InSegment(ids)
+        }
+        _ => return None,
+    };
+    Some(Condition { attribute, test, negate })
+}
+
+fn cmp_of(op: &str) -> Cmp {
+    match op {
+        "Lt" | "lt" => Cmp::Lt,
+        "Lte" | "lte" => Cmp::Lte,
+        "Gt" | "gt" => Cmp::Gt,
+        "Gte" | "gte" => Cmp::Gte,
+        _ => Cmp::Eq,
+    }
+}
+
+fn compile_serve(c: &mut Checker, value: &Json, path: &Path, names: &[Box<str>]) -> Option<Serve> {
+    let obj = Obj::read(c, value, path, SERVE_FIELDS)?;
+    let present: Vec<&str> = SERVE_FIELDS.iter().copied().filter(|f| obj.get(f).is_some()).collect();
+    if present.len() != 1 {
+        c.error(
+            path,
+            ProblemCode::InvalidValue,
+            format!("serve exactly one of \"variant\", \"split\" or \"stages\" (found {})", present.len()),
+        );
+        return None;
+    }
+    if let Some(stages) = obj.get("stages") {
+        return compile_stages(c, stages, &obj.at("stages"), names);
+    }
+    compile_simple_serve(c, &obj, names)
+}
+
+/// A `variant` or a `split`, from an object that has one of them.
+fn compile_simple_serve(c: &mut Checker, obj: &Obj<'_>, names: &[Box<str>]) -> Option<Serve> {
+    if let Some(v) = obj.get("variant") {
+        return variant_ref(c, v, &obj.at("variant"), names, "this").map(Serve::Variant);
+    }
+    let value = obj.get("split")?;
+    let path = obj.at("split");
+    let Json::Array(items) = value else {
+        c.wrong_type(&path, "an array of {variant, weight}", value);
+        return None;
+    };
+    if items.is_empty() {
+        c.error(&path, ProblemCode::InvalidValue, "a split needs at least one variant");
+        return None;
+    }
+    let mut ranges = Vec::with_capacity(items.len());
+    let mut end = 0u32;
+    let mut ok = true;
+    let mut seen = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let ipath = path.index(i);
+        let Some(o) = Obj::read(c, item, &ipath, SPLIT_FIELDS) else {
+            ok = false;
+            continue;
+        };
+        let variant = o
+            .required(c, "variant")
+            .and_then(|v| variant_ref(c, v, &o.at("variant"), names, "this"));
+        let weight = o.required(c, "weight").and_then(|w| percentage(c, w, &o.at("weight")));
+        match (variant, weight) {
+            (Some(v), Some(w)) => {
+                if seen.contains(&v) {
+                    c.error(
+                        &o.at("variant"),
+                        ProblemCode::DuplicateKey,
+                        format!("variant {:?} appears twice in this split", names[v as usize]),
+                    );
+                    ok = false;
+                }
+                seen.push(v);
+                end = end.saturating_add(w);
+                if w > 0 {
+                    ranges.push((end, v));
+                }
+            }
+            _ => ok = false,
+        }
+    }
+    if ok && end != crate::bucket::BUCKETS {
+        c.error(
+            &path,
+            ProblemCode::WeightsSum,
+            format!("weights add up to {}, not 100", format_thousandths(end)),
+        );
+        return None;
+    }
+    ok.then_some(Serve::Split(Split { ranges }))
+}
+
+fn format_thousandths(t: u32) -> String {
+    if t % 1000 == 0 {
+        format!("{}", t / 1000)
+    } else {
+        let s = format!("{}.{:03}", t / 1000, t % 1000);
+        s.trim_end_matches('0').to_owned()
+    }
+}
+
+fn compile_stages(c: &mut Checker, value: &Json, path: &Path, names: &[Box<str>]) -> Option<Serve> {
+    let Json::Array(items) = value else {
+        c.wrong_type(path, "an array of stages", value);
+        return None;
+    };
+    if items.is_empty() {
+        c.error(path, ProblemCode::InvalidValue, "a staged rollout needs at least one stage");
+        return None;
+    }
+    let mut stages = Vec::with_capacity(items.len());
+    let mut ok = true;
+    let mut last: Option<i64> = None;
+    for (i, item) in items.iter().enumerate() {
+        let spath = path.index(i);
+        let Some(o) = Obj::read(c, item, &spath, STAGE_FIELDS) else {
+            ok = false;
+            continue;
+        };
+        let from = match o.get("from") {
+            Some(v) => match timestamp(c, v, &o.at("from")) {
+                Some(t) => Some(t),
+                None => {
+                    ok = false;
+                    None
+                }
+            },
+            None if i == 0 => None,
+            None => {
+                c.error(&spath, ProblemCode::MissingField, "missing required field \"from\" (only the first stage may omit it)");
+                ok = false;
+                None
+            }
+        };
+        if let (Some(prev), Some(t)) = (last, from) {
+            if t <= prev {
+                c.error(
+                    &o.at("from"),
+                    ProblemCode::StagesOutOfOrder,
+                    "stages must start at strictly increasing times",
+                );
+                ok = false;
+            }
+        }
+        if from.is_some() {
+            last = from;
+        }
+        let count = usize::from(o.get("variant").is_some()) + usize::from(o.get("split").is_some());
+        if count != 1 {
+            c.error(&spath, ProblemCode::InvalidValue, "a stage serves exactly one of \"variant\" or \"split\"");
+            ok = false;
+            continue;
+        }
+        match compile_simple_serve(c, &o, names) {
+            Some(serve) => stages.push(Stage { from, serve }),
+            None => ok = false,
+        }
+    }
+    ok.then_some(Serve::Staged(stages))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions() {
+        assert_eq!(suggestion("condtions", ["conditions", "serve"]), " (did you mean \"conditions\"?)");
+        assert_eq!(suggestion("zzz", ["conditions"]), "");
+    }
+
+    #[test]
+    fn thousandths() {
+        assert_eq!(format_thousandths(100_000), "100");
+        assert_eq!(format_thousandths(99_990), "99.99");
+        assert_eq!(format_thousandths(5), "0.005");
+    }
+}

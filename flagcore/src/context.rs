@@ -1,0 +1,242 @@
+//! The evaluation context: who is asking (a key) and what is known about them.
+
+use crate::value::{AttributeRef, AttributeValue};
+
+/// The most attributes a context built from JSON may carry.
+pub const MAX_CONTEXT_ATTRIBUTES: usize = 1024;
+
+/// Who a flag is evaluated for: a targeting key (the user ID by default), attributes, and
+/// the evaluation time for time-staged rollouts.
+///
+/// Build it once and reuse it: evaluating against an existing context does not allocate.
+/// The attribute name `key` always means the targeting key.
+///
+/// # Example
+/// ```
+/// use flagcore::Context;
+/// let ctx = Context::new("user-42")
+///     .with("email", "ana@example.com")
+///     .with("appVersion", "2.4.1")
+///     .with("seats", 12)
+///     .at_millis(1_795_305_600_000);
+/// assert_eq!(ctx.key(), Some("user-42"));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Context {
+    key: Option<String>,
+    attributes: Vec<(String, AttributeValue)>,
+    now_millis: Option<i64>,
+}
+
+/// Why a JSON context was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ContextError {
+    /// The text is not JSON. Send a JSON object such as `{"key": "user-1", "country": "DE"}`.
+    #[error("context is not valid JSON: {0}")]
+    Syntax(String),
+    /// The JSON is not an object. Send an object with a `key` and attributes.
+    #[error("context must be a JSON object, got {0}")]
+    NotAnObject(&'static str),
+    /// An attribute is an object, array or null. Flatten it into strings, numbers or booleans.
+    #[error("context attribute {name:?} is {kind}; attributes are strings, numbers or booleans")]
+    UnsupportedValue {
+        /// The attribute's name.
+        name: String,
+        /// Its JSON type.
+        kind: &'static str,
+    },
+    /// `key` is not a string. Send the targeting key as a string.
+    #[error("context key must be a string, got {0}")]
+    KeyNotString(&'static str),
+    /// More than [`MAX_CONTEXT_ATTRIBUTES`] attributes.
+    #[error("context has {0} attributes, more than the limit of {MAX_CONTEXT_ATTRIBUTES}")]
+    TooManyAttributes(usize),
+}
+
+impl Context {
+    /// A context whose targeting key is `key` (an empty key counts as no key).
+    pub fn new(key: impl Into<String>) -> Self {
+        let key = key.into();
+        Context {
+            key: if key.is_empty() { None } else { Some(key) },
+            attributes: Vec::new(),
+            now_millis: None,
+        }
+    }
+
+    /// A context with no targeting key: rules and fixed variants work, splits report
+    /// `TARGETING_KEY_MISSING` unless the flag buckets by another attribute that is set.
+    pub fn anonymous() -> Self {
+        Context::default()
+    }
+
+    /// Adds or replaces an attribute (builder style).
+    pub fn with(mut self, name: impl Into<String>, value: impl Into<AttributeValue>) -> Self {
+        self.set(name, value);
+        self
+    }
+
+    /// Sets the evaluation time in Unix milliseconds (builder style).
+    pub fn at_millis(mut self, now_millis: i64) -> Self {
+        self.now_millis = Some(now_millis);
+        self
+    }
+
+    /// Adds or replaces an attribute. Setting `key` to a string sets the targeting key.
+    pub fn set(&mut self, name: impl Into<String>, value: impl Into<AttributeValue>) {
+        let name = name.into();
+        let value = value.into();
+        if name == "key" {
+            if let AttributeValue::String(s) = value {
+                self.set_key(s);
+                return;
+            }
+        }
+        match self.attributes.iter_mut().find(|(n, _)| *n == name) {
+            Some(slot) => slot.1 = value,
+            None => self.attributes.push((name, value)),
+        }
+    }
+
+    /// Removes an attribute; returns whether it was there.
+    pub fn remove(&mut self, name: &str) -> bool {
+        let before = self.attributes.len();
+        self.attributes.retain(|(n, _)| n != name);
+        before != self.attributes.len()
+    }
+
+    /// Sets the targeting key (an empty key counts as no key).
+    pub fn set_key(&mut self, key: impl Into<String>) {
+        let key = key.into();
+        self.key = if key.is_empty() { None } else { Some(key) };
+    }
+
+    /// Sets or clears the evaluation time in Unix milliseconds.
+    pub fn set_time_millis(&mut self, now_millis: Option<i64>) {
+        self.now_millis = now_millis;
+    }
+
+    /// Removes the key, every attribute and the time, keeping the allocations for reuse.
+    pub fn clear(&mut self) {
+        self.key = None;
+        self.attributes.clear();
+        self.now_millis = None;
+    }
+
+    /// The targeting key.
+    pub fn key(&self) -> Option<&str> {
+        self.key.as_deref()
+    }
+
+    /// The evaluation time in Unix milliseconds, if set.
+    pub fn time_millis(&self) -> Option<i64> {
+        self.now_millis
+    }
+
+    /// An attribute's value (not the key).
+    pub fn get(&self, name: &str) -> Option<&AttributeValue> {
+        self.attributes
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v)
+    }
+
+    /// The attributes in insertion order.
+    pub fn attributes(&self) -> impl Iterator<Item = (&str, &AttributeValue)> {
+        self.attributes.iter().map(|(n, v)| (n.as_str(), v))
+    }
+
+    /// What the evaluator sees for an attribute name; `key` is the targeting key.
+    pub(crate) fn lookup(&self, name: &str) -> Option<AttributeRef<'_>> {
+        if name == "key" {
+            return self.key.as_deref().map(AttributeRef::String);
+        }
+        self.attributes
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_ref())
+    }
+
+    /// Parses a flat JSON object: `{"key": "user-1", "email": "a@b.c", "seats": 3}`.
+    /// Null attributes are skipped; objects and arrays are refused.
+    pub fn from_json(text: &str) -> Result<Context, ContextError> {
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| ContextError::Syntax(e.to_string()))?;
+        Context::from_value(&value)
+    }
+
+    /// Builds a context from an already-parsed JSON object (see [`Context::from_json`]).
+    pub fn from_value(value: &serde_json::Value) -> Result<Context, ContextError> {
+        let serde_json::Value::Object(map) = value else {
+            return Err(ContextError::NotAnObject(json_kind(value)));
+        };
+        if map.len() > MAX_CONTEXT_ATTRIBUTES {
+            return Err(ContextError::TooManyAttributes(map.len()));
+        }
+        let mut ctx = Context::default();
+        for (name, v) in map {
+            if name == "key" {
+                match v {
+                    serde_json::Value::String(s) => ctx.set_key(s.as_str()),
+                    serde_json::Value::Null => {}
+                    other => return Err(ContextError::KeyNotString(json_kind(other))),
+                }
+                continue;
+            }
+            let attr = match v {
+                serde_json::Value::Null => continue,
+                serde_json::Value::Bool(b) => AttributeValue::Bool(*b),
+                serde_json::Value::Number(n) => AttributeValue::Number(n.as_f64().unwrap_or(f64::NAN)),
+                serde_json::Value::String(s) => AttributeValue::String(s.clone()),
+                other => {
+                    return Err(ContextError::UnsupportedValue {
+                        name: name.clone(),
+                        kind: json_kind(other),
+                    })
+                }
+            };
+            ctx.attributes.push((name.clone(), attr));
+        }
+        Ok(ctx)
+    }
+}
+
+pub(crate) fn json_kind(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_contexts() {
+        let c = Context::from_json(r#"{"key":"u1","email":"a@b.c","n":3,"beta":true,"gone":null}"#).unwrap();
+        assert_eq!(c.key(), Some("u1"));
+        assert_eq!(c.lookup("n"), Some(AttributeRef::Number(3.0)));
+        assert_eq!(c.lookup("key"), Some(AttributeRef::String("u1")));
+        assert_eq!(c.get("gone"), None);
+        assert!(matches!(
+            Context::from_json(r#"{"key":"u1","x":{}}"#),
+            Err(ContextError::UnsupportedValue { .. })
+        ));
+        assert!(matches!(Context::from_json("[1]"), Err(ContextError::NotAnObject(_))));
+        assert!(matches!(Context::from_json(r#"{"key":5}"#), Err(ContextError::KeyNotString(_))));
+    }
+
+    #[test]
+    fn empty_key_is_no_key() {
+        assert_eq!(Context::new("").key(), None);
+        let mut c = Context::new("a");
+        c.set("key", "");
+        assert_eq!(c.key(), None);
+    }
+}

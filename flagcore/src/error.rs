@@ -1,0 +1,248 @@
+//! Errors: config problems (with JSON paths), config errors, store errors.
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// How serious a [`Problem`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The config is refused.
+    Error,
+    /// The config loads, but probably does not do what was meant.
+    Warning,
+}
+
+/// What kind of problem a config has. The `as_str` names are stable: tests and tools
+/// match on them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ProblemCode {
+    /// The text is not JSON, or nests deeper than 128 levels.
+    JsonSyntax,
+    /// The config is larger than the store's byte limit.
+    TooLarge,
+    /// A value has the wrong JSON type.
+    WrongType,
+    /// A required field is missing.
+    MissingField,
+    /// A field the format does not define (often a typo).
+    UnknownField,
+    /// The same key twice in one JSON object, or the same id twice in a list.
+    DuplicateKey,
+    /// `schemaVersion` is not one this build reads.
+    UnsupportedSchemaVersion,
+    /// `hashVersion` is not one this build implements.
+    UnsupportedHashVersion,
+    /// A condition's `op` is not a known operator.
+    UnknownOperator,
+    /// A condition's values do not fit its operator.
+    InvalidCondition,
+    /// Split weights do not add up to 100.
+    WeightsSum,
+    /// A percentage or weight is below 0 or above 100.
+    PercentageOutOfRange,
+    /// A percentage has more than three decimals (the resolution is 0.001).
+    PercentagePrecision,
+    /// A variant name that the flag does not define.
+    UnknownVariant,
+    /// A segment name that the config does not define.
+    UnknownSegment,
+    /// A prerequisite names a flag that the config does not define.
+    UnknownPrerequisite,
+    /// Prerequisites form a cycle.
+    PrerequisiteCycle,
+    /// A prerequisite chain is deeper than the limit.
+    PrerequisiteDepth,
+    /// A semantic version does not parse.
+    InvalidSemver,
+    /// A timestamp is not RFC 3339 (or Unix milliseconds).
+    InvalidTimestamp,
+    /// A variant's value does not have the flag's type.
+    VariantTypeMismatch,
+    /// Rollout stages are not in strictly increasing time order.
+    StagesOutOfOrder,
+    /// A value is not allowed here (empty name, empty list, ...).
+    InvalidValue,
+    /// Warning: a segment no flag uses.
+    UnusedSegment,
+    /// Warning: a rule that can never match because an earlier rule always does.
+    UnreachableRule,
+    /// Warning: the same key listed twice.
+    DuplicateEntry,
+}
+
+impl ProblemCode {
+    /// The stable snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProblemCode::JsonSyntax => "json_syntax",
+            ProblemCode::TooLarge => "too_large",
+            ProblemCode::WrongType => "wrong_type",
+            ProblemCode::MissingField => "missing_field",
+            ProblemCode::UnknownField => "unknown_field",
+            ProblemCode::DuplicateKey => "duplicate_key",
+            ProblemCode::UnsupportedSchemaVersion => "unsupported_schema_version",
+            ProblemCode::UnsupportedHashVersion => "unsupported_hash_version",
+            ProblemCode::UnknownOperator => "unknown_operator",
+            ProblemCode::InvalidCondition => "invalid_condition",
+            ProblemCode::WeightsSum => "weights_sum",
+            ProblemCode::PercentageOutOfRange => "percentage_out_of_range",
+            ProblemCode::PercentagePrecision => "percentage_precision",
+            ProblemCode::UnknownVariant => "unknown_variant",
+            ProblemCode::UnknownSegment => "unknown_segment",
+            ProblemCode::UnknownPrerequisite => "unknown_prerequisite",
+            ProblemCode::PrerequisiteCycle => "prerequisite_cycle",
+            ProblemCode::PrerequisiteDepth => "prerequisite_depth",
+            ProblemCode::InvalidSemver => "invalid_semver",
+            ProblemCode::InvalidTimestamp => "invalid_timestamp",
+            ProblemCode::VariantTypeMismatch => "variant_type_mismatch",
+            ProblemCode::StagesOutOfOrder => "stages_out_of_order",
+            ProblemCode::InvalidValue => "invalid_value",
+            ProblemCode::UnusedSegment => "unused_segment",
+            ProblemCode::UnreachableRule => "unreachable_rule",
+            ProblemCode::DuplicateEntry => "duplicate_entry",
+        }
+    }
+}
+
+impl fmt::Display for ProblemCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One problem found in a config, located by its JSON path
+/// (`$.flags["speech-backend-ab"].default.split[1].weight`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    /// Error or warning.
+    pub severity: Severity,
+    /// The kind of problem.
+    pub code: ProblemCode,
+    /// Where: a JSONPath into the config (`$` is the whole document).
+    pub path: String,
+    /// What is wrong and what to do, in one sentence.
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sev = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(f, "{sev}[{}] {}: {}", self.code, self.path, self.message)
+    }
+}
+
+/// Every problem found in a config: errors refuse it, warnings do not.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// Problems that refuse the config.
+    pub errors: Vec<Problem>,
+    /// Problems that let it load.
+    pub warnings: Vec<Problem>,
+}
+
+impl Report {
+    /// Whether the config is refused.
+    pub fn has_errors(&self) -> bool {
+        !self.errors.is_empty()
+    }
+    /// Errors then warnings.
+    pub fn problems(&self) -> impl Iterator<Item = &Problem> {
+        self.errors.iter().chain(self.warnings.iter())
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "config has {} error{} and {} warning{}",
+            self.errors.len(),
+            if self.errors.len() == 1 { "" } else { "s" },
+            self.warnings.len(),
+            if self.warnings.len() == 1 { "" } else { "s" },
+        )?;
+        for p in self.problems() {
+            write!(f, "\n  {p}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Why a config was refused. The store keeps serving its last good config.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The text is not JSON, or nests too deeply. Fix the syntax at the line and column given.
+    #[error("invalid JSON at line {line}, column {column}: {message}")]
+    Syntax {
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What the parser expected.
+        message: String,
+    },
+    /// The config is over the byte limit. Split it, or raise the limit with
+    /// [`crate::Limits`].
+    #[error("config is {size} bytes, over the limit of {limit} bytes")]
+    TooLarge {
+        /// The config's size.
+        size: usize,
+        /// The limit in force.
+        limit: usize,
+    },
+    /// The config is JSON but breaks the format: every problem is listed with its path.
+    #[error("{0}")]
+    Invalid(Report),
+}
+
+impl ConfigError {
+    /// The problems as a list, whatever the kind of error (a syntax error is one problem at `$`).
+    pub fn problems(&self) -> Vec<Problem> {
+        match self {
+            ConfigError::Syntax { .. } => vec![Problem {
+                severity: Severity::Error,
+                code: ProblemCode::JsonSyntax,
+                path: "$".into(),
+                message: self.to_string(),
+            }],
+            ConfigError::TooLarge { .. } => vec![Problem {
+                severity: Severity::Error,
+                code: ProblemCode::TooLarge,
+                path: "$".into(),
+                message: self.to_string(),
+            }],
+            ConfigError::Invalid(report) => report.problems().cloned().collect(),
+        }
+    }
+}
+
+/// Why a store operation failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The new config was refused; the previous one keeps serving.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// There is no earlier config to roll back to.
+    #[error("no earlier config to roll back to")]
+    NoHistory,
+    /// The override names a flag the current config does not define. Check the key.
+    #[error("flag {0:?} is not in the current config")]
+    UnknownFlag(String),
+    /// The override names a variant the flag does not define.
+    #[error("flag {flag:?} has no variant {variant:?}")]
+    UnknownVariant {
+        /// The flag.
+        flag: String,
+        /// The variant asked for.
+        variant: String,
+    },
+}

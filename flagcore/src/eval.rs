@@ -1,0 +1,512 @@
+//! Evaluation: which variant a context gets, and why. Borrows, never allocates.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::bucket::bucket_with_prefix;
+use crate::config::{Condition, Config, Flag, Segment, Serve, Test};
+use crate::context::Context;
+use crate::semver;
+use crate::time::parse_rfc3339;
+use crate::value::{AttributeRef, FlagValue};
+
+/// Why a flag served what it served (OpenFeature's vocabulary where it has a word).
+///
+/// The numeric codes are stable (they cross the C ABI): retired codes are never reused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[non_exhaustive]
+pub enum Reason {
+    /// The flag is switched off in the config (`enabled: false`): its `offVariant`.
+    Off,
+    /// A targeting rule matched (see `rule_index`; `bucket` is set when it served a split).
+    TargetingMatch,
+    /// No rule matched and the default split assigned the variant by bucket.
+    Split,
+    /// No rule matched and the default served a fixed variant.
+    Default,
+    /// A prerequisite flag did not serve a required variant: the `offVariant`.
+    PrerequisiteFailed,
+    /// A store override (kill or forced variant) decided.
+    Override,
+    /// Evaluation failed (see the error code): the caller's default should be used.
+    Error,
+}
+
+impl Reason {
+    /// The stable name: `OFF`, `TARGETING_MATCH`, `SPLIT`, `DEFAULT`, `PREREQUISITE_FAILED`,
+    /// `OVERRIDE`, `ERROR`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::Off => "OFF",
+            Reason::TargetingMatch => "TARGETING_MATCH",
+            Reason::Split => "SPLIT",
+            Reason::Default => "DEFAULT",
+            Reason::PrerequisiteFailed => "PREREQUISITE_FAILED",
+            Reason::Override => "OVERRIDE",
+            Reason::Error => "ERROR",
+        }
+    }
+
+    /// The stable numeric code (0 to 6, in the order above).
+    pub fn code(self) -> u32 {
+        match self {
+            Reason::Off => 0,
+            Reason::TargetingMatch => 1,
+            Reason::Split => 2,
+            Reason::Default => 3,
+            Reason::PrerequisiteFailed => 4,
+            Reason::Override => 5,
+            Reason::Error => 6,
+        }
+    }
+
+    /// Every reason, in code order.
+    pub const ALL: [Reason; 7] = [
+        Reason::Off,
+        Reason::TargetingMatch,
+        Reason::Split,
+        Reason::Default,
+        Reason::PrerequisiteFailed,
+        Reason::Override,
+        Reason::Error,
+    ];
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why an evaluation failed (OpenFeature's error codes). Stable numeric codes; 0 is
+/// reserved for "no error" at the C ABI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[non_exhaustive]
+pub enum ErrorCode {
+    /// No flag has this key in the current config. Check the key, or the config deployed.
+    FlagNotFound,
+    /// The flag's type is not the type asked for (e.g. `bool_value` on a string flag).
+    TypeMismatch,
+    /// The flag splits by an attribute the context does not have (the key, by default).
+    /// Give the context a key (or the flag's `bucketBy` attribute).
+    TargetingKeyMissing,
+    /// The context lacks something the flag needs: an evaluation time for a staged rollout.
+    InvalidContext,
+}
+
+impl ErrorCode {
+    /// The stable name: `FLAG_NOT_FOUND`, `TYPE_MISMATCH`, `TARGETING_KEY_MISSING`,
+    /// `INVALID_CONTEXT`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::FlagNotFound => "FLAG_NOT_FOUND",
+            ErrorCode::TypeMismatch => "TYPE_MISMATCH",
+            ErrorCode::TargetingKeyMissing => "TARGETING_KEY_MISSING",
+            ErrorCode::InvalidContext => "INVALID_CONTEXT",
+        }
+    }
+
+    /// The stable numeric code (1 to 4, in the order above).
+    pub fn code(self) -> u32 {
+        match self {
+            ErrorCode::FlagNotFound => 1,
+            ErrorCode::TypeMismatch => 2,
+            ErrorCode::TargetingKeyMissing => 3,
+            ErrorCode::InvalidContext => 4,
+        }
+    }
+
+    /// Every error code, in code order.
+    pub const ALL: [ErrorCode; 4] = [
+        ErrorCode::FlagNotFound,
+        ErrorCode::TypeMismatch,
+        ErrorCode::TargetingKeyMissing,
+        ErrorCode::InvalidContext,
+    ];
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The answer for one flag and one context. It borrows from the config, so it costs no
+/// allocation; [`Evaluation::to_details`] makes an owned copy.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub struct Evaluation<'a> {
+    /// The flag's key.
+    pub flag_key: &'a str,
+    /// The value served; `None` only when the flag does not exist.
+    pub value: Option<&'a FlagValue>,
+    /// The value served as JSON text (precomputed at load).
+    pub value_json: Option<&'a str>,
+    /// The variant served; `None` only when the flag does not exist.
+    pub variant: Option<&'a str>,
+    /// The variant's position in the flag's `variants` object.
+    pub variant_index: Option<u32>,
+    /// Why.
+    pub reason: Reason,
+    /// What went wrong, when `reason` is [`Reason::Error`].
+    pub error: Option<ErrorCode>,
+    /// The index of the rule that matched (reason `TARGETING_MATCH`).
+    pub rule_index: Option<u32>,
+    /// The `id` of the rule that matched, if it has one.
+    pub rule_id: Option<&'a str>,
+    /// The user's bucket (`0..100_000`) when a split decided.
+    pub bucket: Option<u32>,
+    /// The prerequisite flag that failed (reason `PREREQUISITE_FAILED`).
+    pub prerequisite: Option<&'a str>,
+}
+
+impl<'a> Evaluation<'a> {
+    fn not_found(flag_key: &'a str) -> Self {
+        Evaluation {
+            flag_key,
+            value: None,
+            value_json: None,
+            variant: None,
+            variant_index: None,
+            reason: Reason::Error,
+            error: Some(ErrorCode::FlagNotFound),
+            rule_index: None,
+            rule_id: None,
+            bucket: None,
+            prerequisite: None,
+        }
+    }
+
+    fn served(flag: &'a Flag, variant: u32, reason: Reason) -> Self {
+        let v = &flag.variants[variant as usize];
+        Evaluation {
+            flag_key: &flag.key,
+            value: Some(&v.value),
+            value_json: Some(&v.json),
+            variant: Some(&v.name),
+            variant_index: Some(variant),
+            reason,
+            error: None,
+            rule_index: None,
+            rule_id: None,
+            bucket: None,
+            prerequisite: None,
+        }
+    }
+
+    fn failed(flag: &'a Flag, error: ErrorCode) -> Self {
+        Evaluation {
+            error: Some(error),
+            ..Evaluation::served(flag, flag.off_variant, Reason::Error)
+        }
+    }
+
+    /// Whether evaluation failed (the caller's default should be used).
+    pub fn is_error(&self) -> bool {
+        self.reason == Reason::Error
+    }
+
+    /// The boolean served, unless this is an error or not a boolean flag.
+    pub fn as_bool(&self) -> Option<bool> {
+        if self.is_error() {
+            return None;
+        }
+        self.value.and_then(FlagValue::as_bool)
+    }
+
+    /// The string served, unless this is an error or not a string flag.
+    pub fn as_str(&self) -> Option<&'a str> {
+        if self.is_error() {
+            return None;
+        }
+        self.value.and_then(FlagValue::as_str)
+    }
+
+    /// The number served, unless this is an error or not a number flag.
+    pub fn as_f64(&self) -> Option<f64> {
+        if self.is_error() {
+            return None;
+        }
+        self.value.and_then(FlagValue::as_f64)
+    }
+
+    /// An owned copy, for logging, JSON output or keeping past the config's lifetime.
+    pub fn to_details(&self) -> EvaluationDetails {
+        EvaluationDetails {
+            flag_key: self.flag_key.to_owned(),
+            value: self.value.map(FlagValue::to_json).unwrap_or(serde_json::Value::Null),
+            variant: self.variant.map(str::to_owned),
+            reason: self.reason,
+            error_code: self.error,
+            rule_index: self.rule_index,
+            rule_id: self.rule_id.map(str::to_owned),
+            bucket: self.bucket,
+            prerequisite: self.prerequisite.map(str::to_owned),
+        }
+    }
+}
+
+/// An owned evaluation, serialisable as JSON (camelCase fields).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EvaluationDetails {
+    /// The flag's key.
+    pub flag_key: String,
+    /// The value served (`null` when the flag does not exist).
+    pub value: serde_json::Value,
+    /// The variant served.
+    pub variant: Option<String>,
+    /// Why.
+    pub reason: Reason,
+    /// What went wrong, when `reason` is `ERROR`.
+    pub error_code: Option<ErrorCode>,
+    /// The index of the rule that matched.
+    pub rule_index: Option<u32>,
+    /// The id of the rule that matched.
+    pub rule_id: Option<String>,
+    /// The bucket, when a split decided.
+    pub bucket: Option<u32>,
+    /// The prerequisite that failed.
+    pub prerequisite: Option<String>,
+}
+
+/// A store override, resolved against the current config.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Forced {
+    /// Serve the off variant.
+    Kill,
+    /// Serve this variant.
+    Variant(u32),
+}
+
+enum Served {
+    Variant(u32, Option<u32>),
+    NotApplicable,
+    Failed(ErrorCode),
+}
+
+/// Evaluates a flag by key. `overrides` is empty or has one slot per flag.
+pub(crate) fn evaluate<'a>(
+    config: &'a Config,
+    overrides: &[Option<Forced>],
+    flag_key: &'a str,
+    ctx: &Context,
+) -> Evaluation<'a> {
+    match config.flag_index(flag_key) {
+        Some(i) => evaluate_index(config, overrides, i as usize, ctx),
+        None => Evaluation::not_found(flag_key),
+    }
+}
+
+/// Evaluates the flag at `index` (which must be in range).
+pub(crate) fn evaluate_index<'a>(
+    config: &'a Config,
+    overrides: &[Option<Forced>],
+    index: usize,
+    ctx: &Context,
+) -> Evaluation<'a> {
+    let flag = &config.flags[index];
+    if let Some(Some(forced)) = overrides.get(index) {
+        let variant = match forced {
+            Forced::Kill => flag.off_variant,
+            Forced::Variant(v) => *v,
+        };
+        return Evaluation::served(flag, variant, Reason::Override);
+    }
+    if !flag.enabled {
+        return Evaluation::served(flag, flag.off_variant, Reason::Off);
+    }
+    for prereq in &flag.prerequisites {
+        let other = evaluate_index(config, overrides, prereq.flag as usize, ctx);
+        let ok = !other.is_error()
+            && other
+                .variant_index
+                .is_some_and(|v| prereq.variants.contains(&v));
+        if !ok {
+            return Evaluation {
+                prerequisite: Some(other.flag_key),
+                ..Evaluation::served(flag, flag.off_variant, Reason::PrerequisiteFailed)
+            };
+        }
+    }
+    for (i, rule) in flag.rules.iter().enumerate() {
+        if !rule
+            .conditions
+            .iter()
+            .all(|c| condition_matches(config, c, ctx))
+        {
+            continue;
+        }
+        match serve(flag, &rule.serve, ctx) {
+            Served::Variant(v, bucket) => {
+                return Evaluation {
+                    rule_index: Some(i as u32),
+                    rule_id: rule.id.as_deref(),
+                    bucket,
+                    ..Evaluation::served(flag, v, Reason::TargetingMatch)
+                };
+            }
+            Served::NotApplicable => continue,
+            Served::Failed(code) => {
+                return Evaluation {
+                    rule_index: Some(i as u32),
+                    rule_id: rule.id.as_deref(),
+                    ..Evaluation::failed(flag, code)
+                };
+            }
+        }
+    }
+    match serve(flag, &flag.default, ctx) {
+        Served::Variant(v, None) => Evaluation::served(flag, v, Reason::Default),
+        Served::Variant(v, bucket @ Some(_)) => Evaluation {
+            bucket,
+            ..Evaluation::served(flag, v, Reason::Split)
+        },
+        Served::NotApplicable => Evaluation::served(flag, flag.off_variant, Reason::Default),
+        Served::Failed(code) => Evaluation::failed(flag, code),
+    }
+}
+
+fn serve(flag: &Flag, serve_: &Serve, ctx: &Context) -> Served {
+    match serve_ {
+        Serve::Variant(v) => Served::Variant(*v, None),
+        Serve::Split(split) => {
+            let Some(bucket) = bucket_of(flag, ctx) else {
+                return Served::Failed(ErrorCode::TargetingKeyMissing);
+            };
+            for &(end, v) in &split.ranges {
+                if bucket < end {
+                    return Served::Variant(v, Some(bucket));
+                }
+            }
+            // Unreachable for a validated split (ranges end at 100_000).
+            Served::Failed(ErrorCode::TargetingKeyMissing)
+        }
+        Serve::Staged(stages) => {
+            let Some(now) = ctx.time_millis() else {
+                return Served::Failed(ErrorCode::InvalidContext);
+            };
+            match stages
+                .iter()
+                .rev()
+                .find(|s| s.from.is_none_or(|from| from <= now))
+            {
+                Some(stage) => serve(flag, &stage.serve, ctx),
+                None => Served::NotApplicable,
+            }
+        }
+    }
+}
+
+/// The context's bucket for this flag, or `None` without a usable bucketing value.
+/// Strings hash as their UTF-8 bytes; integer numbers as their decimal digits.
+#[inline]
+pub(crate) fn bucket_of(flag: &Flag, ctx: &Context) -> Option<u32> {
+    match ctx.lookup(&flag.bucket_by)? {
+        AttributeRef::String("") => None,
+        AttributeRef::String(s) => Some(bucket_with_prefix(&flag.salt_prefix, s.as_bytes())),
+        AttributeRef::Number(n) if n.fract() == 0.0 && n.abs() < 9_007_199_254_740_992.0 => {
+            let mut buf = [0u8; 24];
+            let digits = format_i64(n as i64, &mut buf);
+            Some(bucket_with_prefix(&flag.salt_prefix, digits))
+        }
+        _ => None,
+    }
+}
+
+fn format_i64(n: i64, buf: &mut [u8; 24]) -> &[u8] {
+    let mut i = buf.len();
+    let negative = n < 0;
+    let mut v = n.unsigned_abs();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    if negative {
+        i -= 1;
+        buf[i] = b'-';
+    }
+    &buf[i..]
+}
+
+fn condition_matches(config: &Config, cond: &Condition, ctx: &Context) -> bool {
+    if let Test::InSegment(ids) = &cond.test {
+        let inside = ids
+            .iter()
+            .any(|&i| segment_contains(config, &config.segments[i as usize], ctx));
+        return inside != cond.negate;
+    }
+    let attr = ctx.lookup(&cond.attribute);
+    if let Test::Exists = cond.test {
+        return attr.is_some() != cond.negate;
+    }
+    // A missing attribute, or one of a type the operator cannot compare, never matches,
+    // negated or not.
+    match attr.and_then(|a| test(&cond.test, a)) {
+        Some(result) => result != cond.negate,
+        None => false,
+    }
+}
+
+fn test(test: &Test, attr: AttributeRef<'_>) -> Option<bool> {
+    Some(match (test, attr) {
+        (Test::OneOf { strings, .. }, AttributeRef::String(s)) => strings.contains(s),
+        (Test::OneOf { numbers, .. }, AttributeRef::Number(n)) => numbers.contains(&n),
+        (Test::OneOf { bools, .. }, AttributeRef::Bool(b)) => bools[usize::from(b)],
+        (Test::StartsWith(list), AttributeRef::String(s)) => list.iter().any(|p| s.starts_with(&**p)),
+        (Test::EndsWith(list), AttributeRef::String(s)) => list.iter().any(|p| s.ends_with(&**p)),
+        (Test::Contains(list), AttributeRef::String(s)) => list.iter().any(|p| s.contains(&**p)),
+        (Test::Number(cmp, want), AttributeRef::Number(n)) => cmp.holds(n.partial_cmp(want)?),
+        (Test::Semver(cmp, want), AttributeRef::String(s)) => {
+            let have = semver::parse(s)?;
+            cmp.holds(have.cmp(&want.as_version()))
+        }
+        (Test::Before(t), a) => time_of(a)? < *t,
+        (Test::After(t), a) => time_of(a)? > *t,
+        _ => return None,
+    })
+}
+
+fn time_of(attr: AttributeRef<'_>) -> Option<i64> {
+    match attr {
+        AttributeRef::String(s) => parse_rfc3339(s),
+        AttributeRef::Number(n) if n.is_finite() => Some(n as i64),
+        _ => None,
+    }
+}
+
+fn segment_contains(config: &Config, segment: &Segment, ctx: &Context) -> bool {
+    if let Some(AttributeRef::String(id)) = ctx.lookup(&segment.attribute) {
+        if segment.excluded.contains(id) {
+            return false;
+        }
+        if segment.included.contains(id) {
+            return true;
+        }
+    }
+    segment
+        .rules
+        .iter()
+        .any(|rule| rule.iter().all(|c| condition_matches(config, c, ctx)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_integers() {
+        let mut buf = [0u8; 24];
+        assert_eq!(format_i64(0, &mut buf), b"0");
+        assert_eq!(format_i64(-42, &mut buf), b"-42");
+        assert_eq!(format_i64(i64::MIN, &mut buf), b"-9223372036854775808");
+        assert_eq!(format_i64(1234567, &mut buf), b"1234567");
+    }
+}

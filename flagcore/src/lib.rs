@@ -1,0 +1,96 @@
+//! # flagcore
+//!
+//! A deterministic feature-flag and canary evaluation core: the same user, flag and config
+//! give the same answer in Rust, in the browser (WASM) and through the C ABI (Python).
+//!
+//! ## The model in one page
+//!
+//! A [`Config`] (JSON, see `docs/config.md`) holds **flags** and **segments**.
+//!
+//! - A **flag** has typed **variants** (`{"on": true, "off": false}`, or strings, numbers,
+//!   JSON), an `enabled` switch (the kill switch; off serves `offVariant`), ordered
+//!   targeting **rules**, and a **default**.
+//! - A **rule** is a list of **conditions** (all must hold) and what it serves.
+//! - What a rule or the default serves is a fixed **variant**, a weighted **split**
+//!   (`70/30`, or `5/95` for a 5% canary), or time **stages** of those (5% from Monday,
+//!   25% from the Monday after), chosen by the time the caller passes in the [`Context`].
+//! - A **segment** is a reusable audience: an explicit key list (hash set; 100k+ keys are
+//!   fine), exclusions, and rules.
+//! - **Prerequisites**: a flag serves its `offVariant` unless other flags serve given
+//!   variants for the same context.
+//!
+//! **Bucketing** hashes `(salt, bucketing value)` with xxh3 into `0..100_000` (see
+//! [`bucket()`]). The salt defaults to the flag key, so two flags put a user in independent
+//! buckets: the 10% canary and the control group are not the same people. A split is a set
+//! of ranges over the buckets: raising a percentage only adds users, and changing 70/30 to
+//! 60/40 moves only the users between 60 and 70.
+//!
+//! An [`Evaluation`] says what was served and why ([`Reason`], rule, bucket, failed
+//! prerequisite, [`ErrorCode`]). Evaluating never allocates. A [`Store`] holds the live
+//! config for a service: lock-free reads, atomic validated updates, rollback, overrides.
+//!
+//! ## Example
+//!
+//! ```
+//! use flagcore::{Context, Reason, Store};
+//!
+//! let store = Store::from_json(r#"{
+//!   "schemaVersion": 1,
+//!   "flags": {
+//!     "speech-backend-ab": {
+//!       "enabled": true,
+//!       "variants": { "control": "modal", "treatment": "speechmatics" },
+//!       "offVariant": "control",
+//!       "rules": [{
+//!         "id": "old-app",
+//!         "conditions": [{ "attribute": "appVersion", "op": "semverLt", "value": "2.3.0" }],
+//!         "serve": { "variant": "control" }
+//!       }],
+//!       "default": { "split": [
+//!         { "variant": "control", "weight": 70 },
+//!         { "variant": "treatment", "weight": 30 }
+//!       ]}
+//!     }
+//!   }
+//! }"#).expect("valid config");
+//!
+//! let snapshot = store.snapshot();
+//! let old = Context::new("user-1").with("appVersion", "2.2.9");
+//! let e = snapshot.evaluate("speech-backend-ab", &old);
+//! assert_eq!(e.variant, Some("control"));
+//! assert_eq!(e.reason, Reason::TargetingMatch);
+//!
+//! let user = Context::new("user-2").with("appVersion", "2.4.0");
+//! let backend = snapshot.string_value("speech-backend-ab", &user, "modal");
+//! assert_eq!(backend.evaluation.reason, Reason::Split);
+//! assert!(["modal", "speechmatics"].contains(&backend.value));
+//! ```
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod bucket;
+mod config;
+mod context;
+mod error;
+mod eval;
+mod json;
+mod semver;
+mod store;
+mod time;
+mod value;
+
+pub use bucket::{bucket, BUCKETS, SUPPORTED_HASH_VERSIONS};
+pub use config::{Config, FlagInfo, Limits, MAX_PREREQUISITE_DEPTH, SUPPORTED_SCHEMA_VERSIONS};
+pub use context::{Context, ContextError, MAX_CONTEXT_ATTRIBUTES};
+pub use error::{ConfigError, Problem, ProblemCode, Report, Severity, StoreError};
+pub use eval::{ErrorCode, Evaluation, EvaluationDetails, Reason};
+pub use store::{Override, Resolved, Snapshot, Store, StoreOptions, Update, DEFAULT_HISTORY};
+pub use value::{AttributeValue, FlagValue, ValueType};
+
+/// Parses an RFC 3339 timestamp (`2026-11-22T09:00:00Z`) into Unix milliseconds, as the
+/// config does for `from` and `before`/`after`. For bindings and tools; the core never
+/// reads a clock.
+pub fn parse_timestamp(text: &str) -> Option<i64> {
+    time::parse_rfc3339(text)
+}

@@ -1,0 +1,177 @@
+//! Semantic versions (semver 2.0.0 precedence), parsed without allocating.
+//!
+//! Accepted: `MAJOR[.MINOR[.PATCH]][-PRERELEASE][+BUILD]`, with an optional leading `v`.
+//! Missing minor or patch count as 0 (`2.3` is `2.3.0`), because app versions are often
+//! written that way. Build metadata is ignored, as semver says.
+
+use std::cmp::Ordering;
+
+/// A parsed version that borrows its prerelease text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Version<'a> {
+    core: [u64; 3],
+    pre: &'a str,
+}
+
+/// A version parsed at load time, owning its prerelease text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct OwnedVersion {
+    core: [u64; 3],
+    pre: Box<str>,
+}
+
+impl OwnedVersion {
+    pub(crate) fn as_version(&self) -> Version<'_> {
+        Version {
+            core: self.core,
+            pre: &self.pre,
+        }
+    }
+}
+
+fn parse_number(s: &str) -> Option<u64> {
+    if s.is_empty() || (s.len() > 1 && s.starts_with('0')) || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+fn valid_identifiers(s: &str, numeric_no_leading_zero: bool) -> bool {
+    s.split('.').all(|id| {
+        !id.is_empty()
+            && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !(numeric_no_leading_zero
+                && id.len() > 1
+                && id.starts_with('0')
+                && id.bytes().all(|b| b.is_ascii_digit()))
+    })
+}
+
+/// Parses a version; `None` when it is not one.
+pub(crate) fn parse(text: &str) -> Option<Version<'_>> {
+    let s = text.strip_prefix('v').unwrap_or(text);
+    let (s, build) = match s.split_once('+') {
+        Some((a, b)) => (a, Some(b)),
+        None => (s, None),
+    };
+    if let Some(b) = build {
+        if !valid_identifiers(b, false) {
+            return None;
+        }
+    }
+    let (core_text, pre) = match s.split_once('-') {
+        Some((a, p)) => (a, p),
+        None => (s, ""),
+    };
+    if !pre.is_empty() || s.contains('-') {
+        if !valid_identifiers(pre, true) {
+            return None;
+        }
+    }
+    let mut core = [0u64; 3];
+    let mut count = 0;
+    for part in core_text.split('.') {
+        if count == 3 {
+            return None;
+        }
+        core[count] = parse_number(part)?;
+        count += 1;
+    }
+    Some(Version { core, pre })
+}
+
+/// Parses a version for keeping (at load).
+pub(crate) fn parse_owned(text: &str) -> Option<OwnedVersion> {
+    parse(text).map(|v| OwnedVersion {
+        core: v.core,
+        pre: v.pre.into(),
+    })
+}
+
+fn compare_identifier(a: &str, b: &str) -> Ordering {
+    let an = a.bytes().all(|c| c.is_ascii_digit());
+    let bn = b.bytes().all(|c| c.is_ascii_digit());
+    match (an, bn) {
+        // Numeric identifiers have no leading zeros, so length then text orders them.
+        (true, true) => a.len().cmp(&b.len()).then_with(|| a.cmp(b)),
+        (true, false) => Ordering::Less,
+        (false, true) => Ordering::Greater,
+        (false, false) => a.cmp(b),
+    }
+}
+
+impl Ord for Version<'_> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.core.cmp(&other.core).then_with(|| {
+            match (self.pre.is_empty(), other.pre.is_empty()) {
+                (true, true) => Ordering::Equal,
+                (true, false) => Ordering::Greater,
+                (false, true) => Ordering::Less,
+                (false, false) => {
+                    let mut a = self.pre.split('.');
+                    let mut b = other.pre.split('.');
+                    loop {
+                        match (a.next(), b.next()) {
+                            (None, None) => return Ordering::Equal,
+                            (None, Some(_)) => return Ordering::Less,
+                            (Some(_), None) => return Ordering::Greater,
+                            (Some(x), Some(y)) => match compare_identifier(x, y) {
+                                Ordering::Equal => continue,
+                                other => return other,
+                            },
+                        }
+                    }
+                }
+            }
+        })
+    }
+}
+
+impl PartialOrd for Version<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(s: &str) -> Version<'_> {
+        parse(s).unwrap_or_else(|| panic!("{s} should parse"))
+    }
+
+    #[test]
+    fn precedence_follows_the_spec() {
+        let ordered = [
+            "1.0.0-alpha",
+            "1.0.0-alpha.1",
+            "1.0.0-alpha.beta",
+            "1.0.0-beta",
+            "1.0.0-beta.2",
+            "1.0.0-beta.11",
+            "1.0.0-rc.1",
+            "1.0.0",
+            "2.0.0",
+            "2.1.0",
+            "2.1.1",
+        ];
+        for w in ordered.windows(2) {
+            assert!(v(w[0]) < v(w[1]), "{} < {}", w[0], w[1]);
+        }
+    }
+
+    #[test]
+    fn lenient_forms() {
+        assert_eq!(v("2.3"), v("2.3.0"));
+        assert_eq!(v("v2"), v("2.0.0"));
+        assert_eq!(v("1.2.3+build.5").cmp(&v("1.2.3")), Ordering::Equal);
+    }
+
+    #[test]
+    fn rejects_garbage() {
+        for bad in ["", "a.b.c", "1.2.3.4", "01.2.3", "1.2.3-", "1..2", "1.2.3-a..b", "1.2.3-01", " 1.2"] {
+            assert!(parse(bad).is_none(), "{bad:?} should not parse");
+        }
+    }
+}

@@ -1,0 +1,414 @@
+//! The live store: a compiled config behind `arc-swap`, lock-free reads, atomic updates,
+//! bounded history with rollback, and per-flag overrides.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use arc_swap::{ArcSwap, Guard};
+
+use crate::config::{Config, Limits};
+use crate::context::Context;
+use crate::error::{ConfigError, Problem, StoreError};
+use crate::eval::{self, ErrorCode, Evaluation, Forced, Reason};
+use crate::value::{FlagValue, ValueType};
+
+/// The default number of configs kept for [`Store::rollback`] (the current one included).
+pub const DEFAULT_HISTORY: usize = 16;
+
+/// A per-flag decision that takes effect at once, without a config push, and survives
+/// config updates until cleared.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Override {
+    /// Serve the flag's `offVariant` to everyone (the kill switch of an incident).
+    Kill,
+    /// Serve this variant to everyone.
+    Variant(String),
+}
+
+/// What an accepted update did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Update {
+    /// The revision now serving.
+    pub revision: u64,
+    /// Warnings about the new config (it loaded despite them).
+    pub warnings: Vec<Problem>,
+}
+
+/// Options for a [`Store`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoreOptions {
+    /// Limits applied to every config loaded.
+    pub limits: Limits,
+    /// How many configs to keep for rollback, the current one included (at least 1).
+    pub history: usize,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions {
+            limits: Limits::default(),
+            history: DEFAULT_HISTORY,
+        }
+    }
+}
+
+#[derive(Debug)]
+struct State {
+    config: Arc<Config>,
+    overrides: Box<[Option<Forced>]>,
+    revision: u64,
+}
+
+#[derive(Debug)]
+struct Control {
+    /// Oldest first; the last entry is the config serving now.
+    history: Vec<(u64, Arc<Config>)>,
+    last_revision: u64,
+    overrides: BTreeMap<String, Override>,
+}
+
+/// A live, thread-safe flag store.
+///
+/// Reads ([`Store::snapshot`], [`Store::is_enabled`]) are lock-free and wait-free in the
+/// common case; [`Store::update`] parses and compiles outside the read path and swaps the
+/// new config in atomically. An invalid update changes nothing.
+///
+/// # Example
+/// ```
+/// use flagcore::{Context, Override, Store};
+/// let store = Store::from_json(r#"{"schemaVersion": 1, "flags": {
+///     "speechmatics-direct": {"enabled": true,
+///         "default": {"split": [{"variant": "on", "weight": 25}, {"variant": "off", "weight": 75}]}}}}"#).unwrap();
+/// let user = Context::new("user-42");
+/// let before = store.is_enabled("speechmatics-direct", &user);
+///
+/// // A bad push is refused, with every problem and its JSON path; the old config serves on.
+/// let err = store.update(r#"{"schemaVersion": 1, "flags": {"x": {"enabled": "yes"}}}"#).unwrap_err();
+/// assert!(err.to_string().contains("$.flags.x.enabled"));
+/// assert_eq!(store.is_enabled("speechmatics-direct", &user), before);
+///
+/// // Kill it in an incident; clear the override when it is over.
+/// store.set_override("speechmatics-direct", Override::Kill).unwrap();
+/// assert!(!store.is_enabled("speechmatics-direct", &user));
+/// store.clear_override("speechmatics-direct");
+/// ```
+#[derive(Debug)]
+pub struct Store {
+    state: ArcSwap<State>,
+    control: Mutex<Control>,
+    options: StoreOptions,
+}
+
+impl Store {
+    /// A store serving `config` as revision 1.
+    pub fn new(config: Config) -> Store {
+        Store::with_options(config, StoreOptions::default())
+    }
+
+    /// A store serving `config` as revision 1, with options.
+    pub fn with_options(config: Config, options: StoreOptions) -> Store {
+        let config = Arc::new(config);
+        let state = State {
+            overrides: Box::default(),
+            config: Arc::clone(&config),
+            revision: 1,
+        };
+        Store {
+            state: ArcSwap::from_pointee(state),
+            control: Mutex::new(Control {
+                history: vec![(1, config)],
+                last_revision: 1,
+                overrides: BTreeMap::new(),
+            }),
+            options: StoreOptions {
+                history: options.history.max(1),
+                ..options
+            },
+        }
+    }
+
+    /// Parses a config and creates a store serving it.
+    pub fn from_json(text: &str) -> Result<Store, ConfigError> {
+        Store::from_json_with_options(text, StoreOptions::default())
+    }
+
+    /// Parses a config with options and creates a store serving it.
+    pub fn from_json_with_options(text: &str, options: StoreOptions) -> Result<Store, ConfigError> {
+        let config = Config::from_json_with_limits(text, options.limits)?;
+        Ok(Store::with_options(config, options))
+    }
+
+    fn control(&self) -> MutexGuard<'_, Control> {
+        // A panic while holding the lock cannot leave Control inconsistent (every
+        // mutation is a single push/pop/insert), so a poisoned lock is still usable.
+        self.control.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Parses, validates and compiles `text`, then swaps it in. On error nothing changes
+    /// and every problem is returned.
+    pub fn update(&self, text: &str) -> Result<Update, ConfigError> {
+        let config = Config::from_json_with_limits(text, self.options.limits)?;
+        let warnings = config.warnings().to_vec();
+        let revision = self.replace(config);
+        Ok(Update { revision, warnings })
+    }
+
+    /// Swaps in an already compiled config; returns its revision.
+    pub fn replace(&self, config: Config) -> u64 {
+        let mut control = self.control();
+        control.last_revision += 1;
+        let revision = control.last_revision;
+        control.history.push((revision, Arc::new(config)));
+        let excess = control.history.len().saturating_sub(self.options.history);
+        control.history.drain(..excess);
+        self.publish(&control);
+        revision
+    }
+
+    /// Goes back to the previous config (the current one is dropped from history).
+    /// Returns the revision now serving, that config's original revision.
+    pub fn rollback(&self) -> Result<u64, StoreError> {
+        let mut control = self.control();
+        if control.history.len() < 2 {
+            return Err(StoreError::NoHistory);
+        }
+        control.history.pop();
+        self.publish(&control);
+        Ok(control.history.last().map(|(r, _)| *r).unwrap_or(0))
+    }
+
+    /// The revision serving now (1 for the first config; each update takes a new number,
+    /// never reused; a rollback returns to the earlier config's number).
+    pub fn revision(&self) -> u64 {
+        self.state.load().revision
+    }
+
+    /// The revisions kept for rollback, oldest first (the last is serving).
+    pub fn history(&self) -> Vec<u64> {
+        self.control().history.iter().map(|(r, _)| *r).collect()
+    }
+
+    /// The config serving now.
+    pub fn config(&self) -> Arc<Config> {
+        Arc::clone(&self.state.load().config)
+    }
+
+    /// Sets an override for `flag`; it takes effect for the next evaluation.
+    pub fn set_override(&self, flag: &str, value: Override) -> Result<(), StoreError> {
+        let mut control = self.control();
+        let config = control
+            .history
+            .last()
+            .map(|(_, c)| Arc::clone(c))
+            .ok_or(StoreError::NoHistory)?;
+        let Some(info) = config.flag(flag) else {
+            return Err(StoreError::UnknownFlag(flag.to_owned()));
+        };
+        if let Override::Variant(v) = &value {
+            if !info.variants().any(|(name, _)| name == v) {
+                return Err(StoreError::UnknownVariant {
+                    flag: flag.to_owned(),
+                    variant: v.clone(),
+                });
+            }
+        }
+        control.overrides.insert(flag.to_owned(), value);
+        self.publish(&control);
+        Ok(())
+    }
+
+    /// Clears the override of `flag`; returns whether there was one.
+    pub fn clear_override(&self, flag: &str) -> bool {
+        let mut control = self.control();
+        let had = control.overrides.remove(flag).is_some();
+        if had {
+            self.publish(&control);
+        }
+        had
+    }
+
+    /// Clears every override.
+    pub fn clear_overrides(&self) {
+        let mut control = self.control();
+        control.overrides.clear();
+        self.publish(&control);
+    }
+
+    /// The overrides in force, by flag key. An override whose flag or variant the current
+    /// config lacks is kept but has no effect until a config defines it again.
+    pub fn overrides(&self) -> Vec<(String, Override)> {
+        self.control()
+            .overrides
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+
+    /// Builds and swaps in the read state from `control` (called with the lock held, so
+    /// writers are serialised; readers never take the lock).
+    fn publish(&self, control: &Control) {
+        let Some((revision, config)) = control.history.last() else {
+            return;
+        };
+        let overrides: Box<[Option<Forced>]> = if control.overrides.is_empty() {
+            Box::default()
+        } else {
+            let mut slots = vec![None; config.len()];
+            for (key, o) in &control.overrides {
+                let Some(i) = config.flag_index(key) else {
+                    continue;
+                };
+                slots[i as usize] = match o {
+                    Override::Kill => Some(Forced::Kill),
+                    Override::Variant(name) => config.flags[i as usize]
+                        .variants
+                        .iter()
+                        .position(|v| *v.name == **name)
+                        .map(|v| Forced::Variant(v as u32)),
+                };
+            }
+            slots.into_boxed_slice()
+        };
+        self.state.store(Arc::new(State {
+            config: Arc::clone(config),
+            overrides,
+            revision: *revision,
+        }));
+    }
+
+    /// A consistent view of the current config and overrides, for any number of
+    /// evaluations. Cheap (no reference count contention); drop it promptly, since it
+    /// keeps its config alive.
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            state: self.state.load(),
+        }
+    }
+
+    /// Whether `flag` serves `true` for `ctx` (false on any error or for non-boolean flags).
+    pub fn is_enabled(&self, flag: &str, ctx: &Context) -> bool {
+        self.snapshot().is_enabled(flag, ctx)
+    }
+}
+
+/// A consistent view of a [`Store`] at one revision: every evaluation through it sees the
+/// same config and overrides.
+pub struct Snapshot {
+    state: Guard<Arc<State>>,
+}
+
+impl std::fmt::Debug for Snapshot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Snapshot")
+            .field("revision", &self.state.revision)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A typed value with the evaluation that produced it. On error (or a type mismatch)
+/// `value` is the caller's default and `evaluation.reason` is [`Reason::Error`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Resolved<'a, T> {
+    /// The value to use.
+    pub value: T,
+    /// Why.
+    pub evaluation: Evaluation<'a>,
+}
+
+impl Snapshot {
+    /// The revision of this view.
+    pub fn revision(&self) -> u64 {
+        self.state.revision
+    }
+
+    /// The config of this view.
+    pub fn config(&self) -> &Config {
+        &self.state.config
+    }
+
+    /// Evaluates one flag, with value, variant, reason and details. Does not allocate.
+    pub fn evaluate<'a>(&'a self, flag: &'a str, ctx: &Context) -> Evaluation<'a> {
+        eval::evaluate(&self.state.config, &self.state.overrides, flag, ctx)
+    }
+
+    /// Evaluates every flag for one context, in config order. Does not allocate.
+    pub fn evaluate_all<'a>(&'a self, ctx: &'a Context) -> impl ExactSizeIterator<Item = Evaluation<'a>> + 'a {
+        let config = &*self.state.config;
+        let overrides = &*self.state.overrides;
+        (0..config.len()).map(move |i| eval::evaluate_index(config, overrides, i, ctx))
+    }
+
+    /// Whether `flag` serves `true` for `ctx`.
+    pub fn is_enabled(&self, flag: &str, ctx: &Context) -> bool {
+        self.evaluate(flag, ctx).as_bool().unwrap_or(false)
+    }
+
+    fn typed<'a, T>(
+        &'a self,
+        flag: &'a str,
+        ctx: &Context,
+        want: ValueType,
+        default: T,
+        pick: impl FnOnce(&'a FlagValue) -> Option<T>,
+    ) -> Resolved<'a, T> {
+        let evaluation = self.evaluate(flag, ctx);
+        if evaluation.is_error() {
+            return Resolved { value: default, evaluation };
+        }
+        match evaluation.value {
+            Some(v) if v.value_type() == want => match pick(v) {
+                Some(value) => Resolved { value, evaluation },
+                None => Resolved { value: default, evaluation },
+            },
+            _ => Resolved {
+                value: default,
+                evaluation: Evaluation {
+                    reason: Reason::Error,
+                    error: Some(ErrorCode::TypeMismatch),
+                    ..evaluation
+                },
+            },
+        }
+    }
+
+    /// A boolean flag's value, or `default` (with the reason) on error or type mismatch.
+    pub fn bool_value<'a>(&'a self, flag: &'a str, ctx: &Context, default: bool) -> Resolved<'a, bool> {
+        self.typed(flag, ctx, ValueType::Boolean, default, FlagValue::as_bool)
+    }
+
+    /// A string flag's value, or `default`.
+    pub fn string_value<'a>(&'a self, flag: &'a str, ctx: &Context, default: &'a str) -> Resolved<'a, &'a str> {
+        self.typed(flag, ctx, ValueType::String, default, FlagValue::as_str)
+    }
+
+    /// A number flag's value, or `default`.
+    pub fn number_value<'a>(&'a self, flag: &'a str, ctx: &Context, default: f64) -> Resolved<'a, f64> {
+        self.typed(flag, ctx, ValueType::Number, default, FlagValue::as_f64)
+    }
+
+    /// A JSON flag's value, or `default`.
+    pub fn json_value<'a>(
+        &'a self,
+        flag: &'a str,
+        ctx: &Context,
+        default: &'a serde_json::Value,
+    ) -> Resolved<'a, &'a serde_json::Value> {
+        self.typed(flag, ctx, ValueType::Json, default, |v| match v {
+            FlagValue::Json(j) => Some(j),
+            _ => None,
+        })
+    }
+}
+
+impl Config {
+    /// Evaluates one flag against this config (no overrides). Does not allocate.
+    pub fn evaluate<'a>(&'a self, flag: &'a str, ctx: &Context) -> Evaluation<'a> {
+        eval::evaluate(self, &[], flag, ctx)
+    }
+
+    /// Evaluates every flag for one context, in config order (no overrides).
+    pub fn evaluate_all<'a>(&'a self, ctx: &'a Context) -> impl ExactSizeIterator<Item = Evaluation<'a>> + 'a {
+        (0..self.len()).map(move |i| eval::evaluate_index(self, &[], i, ctx))
+    }
+}
