@@ -748,7 +748,7 @@ fn compile(c: &mut Checker, tree: &Json) -> Option<Config> {
         None => &[],
     };
     let mut heads: Vec<FlagHead> = Vec::new();
-    let mut partial: Vec<Option<(Flag, &Json)>> = Vec::new();
+    let mut partial: Vec<(Option<Flag>, &Json)> = Vec::new();
     let mut index: FastMap<Box<str>, u32> = FastMap::default();
     for (key, value) in flag_entries {
         if index.contains_key(key.as_str()) {
@@ -758,16 +758,14 @@ fn compile(c: &mut Checker, tree: &Json) -> Option<Config> {
         if key.is_empty() {
             c.error(&path, ProblemCode::InvalidValue, "a flag key must not be empty");
         }
-        let head = flag_head(c, key, value, &path);
+        let mut variant_names = Vec::new();
+        let head = flag_head(c, key, value, &path, &mut variant_names);
         index.insert(key.as_str().into(), heads.len() as u32);
         heads.push(FlagHead {
             key: key.clone(),
-            variant_names: head
-                .as_ref()
-                .map(|f| f.variants.iter().map(|v| v.name.clone()).collect())
-                .unwrap_or_default(),
+            variant_names,
         });
-        partial.push(head.map(|f| (f, value)));
+        partial.push((head, value));
     }
 
     // Flags, pass 2: prerequisites, rules, default.
@@ -781,29 +779,35 @@ fn compile(c: &mut Checker, tree: &Json) -> Option<Config> {
     let mut prereq_paths: Vec<Vec<Path>> = Vec::with_capacity(partial.len());
     for (i, entry) in partial.into_iter().enumerate() {
         let path = flags_path.key(&heads[i].key);
-        let Some((mut flag, value)) = entry else {
-            prereq_paths.push(Vec::new());
-            flags.push(None);
-            continue;
-        };
+        // A flag whose head failed is still checked, so every problem is reported.
+        let (mut flag, value) = entry;
         let Some(obj) = Obj::read(&mut Checker::default(), value, &path, FLAG_FIELDS) else {
             prereq_paths.push(Vec::new());
             flags.push(None);
             continue;
         };
         let (prereqs, paths) = compile_prerequisites(c, &obj, &refs);
-        flag.prerequisites = prereqs;
         prereq_paths.push(paths);
         let names = &heads[i].variant_names;
-        if let Some(rules) = obj.get("rules") {
-            flag.rules = compile_rules(c, rules, &obj.at("rules"), names, &refs, &mut used_segments);
-        }
-        if let Some(default) = obj.required(c, "default") {
-            if let Some(serve) = compile_serve(c, default, &obj.at("default"), names) {
-                flag.default = serve;
+        let rules = match obj.get("rules") {
+            Some(rules) => compile_rules(c, rules, &obj.at("rules"), names, &refs, &mut used_segments),
+            None => Vec::new(),
+        };
+        let default = obj
+            .required(c, "default")
+            .and_then(|d| compile_serve(c, d, &obj.at("default"), names));
+        if let Some(flag) = &mut flag {
+            flag.prerequisites = prereqs;
+            flag.rules = rules;
+            match default {
+                Some(serve) => flag.default = serve,
+                None => {
+                    flags.push(None);
+                    continue;
+                }
             }
         }
-        flags.push(Some(flag));
+        flags.push(flag);
     }
 
     check_prerequisite_graph(c, &flags, &prereq_paths, &heads);
@@ -913,7 +917,13 @@ fn flag_value(value: &Json) -> Option<FlagValue> {
 }
 
 /// Pass 1 of a flag: type, variants, off variant, switch, salt, bucketing attribute.
-fn flag_head(c: &mut Checker, key: &str, value: &Json, path: &Path) -> Option<Flag> {
+fn flag_head(
+    c: &mut Checker,
+    key: &str,
+    value: &Json,
+    path: &Path,
+    names: &mut Vec<Box<str>>,
+) -> Option<Flag> {
     let obj = Obj::read(c, value, path, FLAG_FIELDS)?;
     let declared = match obj.get("type") {
         None => None,
@@ -992,6 +1002,8 @@ fn flag_head(c: &mut Checker, key: &str, value: &Json, path: &Path) -> Option<Fl
             ok = false;
         }
     }
+
+    names.extend(variants.iter().map(|v| v.name.clone()));
 
     // Type: declared, or inferred from the variants; JSON flags accept any value.
     let value_type = match declared {
