@@ -1,1 +1,396 @@
-//! WASM skin (see issue: flagcore-wasm).
+//! # flagcore-wasm
+//!
+//! The WebAssembly skin of [`flagcore`]: what the npm package `flagcore-wasm` calls. It is
+//! deliberately thin. Every decision (parsing, validation, bucketing, evaluation, the store)
+//! is the core's; this crate only moves contexts in and results out.
+//!
+//! JavaScript users never see these bindings directly: `js/flagcore.js` wraps them in the
+//! documented `FlagStore` class (plain-object contexts, `Error` subclasses, parsed results),
+//! and `js/flagcore.d.ts` types it. See `README.md` for the package.
+//!
+//! How a call crosses the boundary: the JS wrapper writes the context into the engine's
+//! reusable [`Context`] (`resetContext`, then one `set*` call per attribute), then asks for
+//! one answer. Scalars come back as scalars; structured results (`evaluate`,
+//! `evaluateAll`, update reports, errors) come back as JSON text that the wrapper parses.
+//! Failures are thrown as that JSON text and rethrown by the wrapper as
+//! `FlagcoreConfigError` / `FlagcoreStoreError`.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+mod output;
+
+use flagcore::{Context, Override, Store, MAX_CONTEXT_ATTRIBUTES};
+use wasm_bindgen::prelude::*;
+
+/// A flag store plus the context the next evaluation uses.
+#[wasm_bindgen]
+#[derive(Debug)]
+pub struct Engine {
+    store: Store,
+    ctx: Context,
+    out: Vec<u8>,
+}
+
+fn thrown(json: String) -> JsValue {
+    JsValue::from_str(&json)
+}
+
+impl Engine {
+    /// Loads a config; the error is the JSON text described in [`output::config_error`].
+    pub fn load(config: &str) -> Result<Engine, String> {
+        let store = Store::from_json(config).map_err(|e| output::config_error(&e))?;
+        Ok(Engine {
+            store,
+            ctx: Context::anonymous(),
+            out: Vec::with_capacity(1024),
+        })
+    }
+
+    /// The evaluation context the next call uses.
+    pub fn context(&self) -> &Context {
+        &self.ctx
+    }
+
+    fn out_string(&self) -> String {
+        output::to_string(&self.out)
+    }
+
+    /// `evaluate` as JSON text.
+    pub fn evaluate_json(&mut self, flag: &str) -> String {
+        let snapshot = self.store.snapshot();
+        let e = snapshot.evaluate(flag, &self.ctx);
+        self.out.clear();
+        output::evaluation(&mut self.out, &e);
+        self.out_string()
+    }
+
+    /// `evaluateAll` as JSON text.
+    pub fn evaluate_all_json(&mut self) -> String {
+        let snapshot = self.store.snapshot();
+        self.out.clear();
+        output::evaluations(&mut self.out, snapshot.evaluate_all(&self.ctx));
+        self.out_string()
+    }
+
+    /// `update` as JSON text, or the error as JSON text.
+    pub fn update_json(&mut self, config: &str) -> Result<String, String> {
+        let update = self
+            .store
+            .update(config)
+            .map_err(|e| output::config_error(&e))?;
+        self.out.clear();
+        output::update(&mut self.out, update.revision, &update.warnings);
+        Ok(self.out_string())
+    }
+
+    /// Sets an override; `variant` `None` is the kill switch.
+    pub fn set_override_to(&self, flag: &str, variant: Option<String>) -> Result<(), String> {
+        let value = match variant {
+            Some(v) => Override::Variant(v),
+            None => Override::Kill,
+        };
+        self.store
+            .set_override(flag, value)
+            .map_err(|e| output::store_error(&e))
+    }
+}
+
+#[wasm_bindgen]
+impl Engine {
+    /// Parses, validates and compiles `config` (JSON text). Throws the problems as JSON text.
+    #[wasm_bindgen(constructor)]
+    pub fn new(config: &str) -> Result<Engine, JsValue> {
+        Engine::load(config).map_err(thrown)
+    }
+
+    /// Starts a new context: targeting key (`undefined` for none) and evaluation time in
+    /// Unix milliseconds (`NaN` for none).
+    #[wasm_bindgen(js_name = resetContext)]
+    pub fn reset_context(&mut self, key: Option<String>, at: f64) {
+        self.ctx.clear();
+        if let Some(key) = key {
+            self.ctx.set_key(key);
+        }
+        self.ctx
+            .set_time_millis(at.is_finite().then_some(at.trunc() as i64));
+    }
+
+    /// Adds a string attribute to the context.
+    #[wasm_bindgen(js_name = setString)]
+    pub fn set_string(&mut self, name: &str, value: String) {
+        self.ctx.set(name, value);
+    }
+
+    /// Adds a number attribute to the context.
+    #[wasm_bindgen(js_name = setNumber)]
+    pub fn set_number(&mut self, name: &str, value: f64) {
+        self.ctx.set(name, value);
+    }
+
+    /// Adds a boolean attribute to the context.
+    #[wasm_bindgen(js_name = setBool)]
+    pub fn set_bool(&mut self, name: &str, value: bool) {
+        self.ctx.set(name, value);
+    }
+
+    /// Whether `flag` serves `true` (false on any error or for non-boolean flags).
+    #[wasm_bindgen(js_name = isEnabled)]
+    pub fn is_enabled(&self, flag: &str) -> bool {
+        self.store.is_enabled(flag, &self.ctx)
+    }
+
+    /// The variant served (the off variant on an evaluation error), `undefined` for an
+    /// unknown flag.
+    pub fn variant(&self, flag: &str) -> Option<String> {
+        let snapshot = self.store.snapshot();
+        snapshot
+            .evaluate(flag, &self.ctx)
+            .variant
+            .map(str::to_owned)
+    }
+
+    /// A boolean flag's value, or `default` on error or type mismatch.
+    #[wasm_bindgen(js_name = getBoolean)]
+    pub fn get_boolean(&self, flag: &str, default: bool) -> bool {
+        self.store
+            .snapshot()
+            .bool_value(flag, &self.ctx, default)
+            .value
+    }
+
+    /// A string flag's value, `undefined` on error or type mismatch.
+    #[wasm_bindgen(js_name = getString)]
+    pub fn get_string(&self, flag: &str) -> Option<String> {
+        let snapshot = self.store.snapshot();
+        let r = snapshot.string_value(flag, &self.ctx, "");
+        (!r.evaluation.is_error()).then(|| r.value.to_owned())
+    }
+
+    /// A number flag's value, `undefined` on error or type mismatch.
+    #[wasm_bindgen(js_name = getNumber)]
+    pub fn get_number(&self, flag: &str) -> Option<f64> {
+        let snapshot = self.store.snapshot();
+        let r = snapshot.number_value(flag, &self.ctx, 0.0);
+        (!r.evaluation.is_error()).then_some(r.value)
+    }
+
+    /// A JSON flag's value as JSON text, `undefined` on error or type mismatch.
+    #[wasm_bindgen(js_name = getJson)]
+    pub fn get_json(&self, flag: &str) -> Option<String> {
+        let snapshot = self.store.snapshot();
+        let null = serde_json::Value::Null;
+        let r = snapshot.json_value(flag, &self.ctx, &null);
+        if r.evaluation.is_error() {
+            return None;
+        }
+        r.evaluation.value_json.map(str::to_owned)
+    }
+
+    /// The full evaluation as JSON text.
+    pub fn evaluate(&mut self, flag: &str) -> String {
+        self.evaluate_json(flag)
+    }
+
+    /// Every flag's evaluation as JSON text (an object keyed by flag, in config order).
+    #[wasm_bindgen(js_name = evaluateAll)]
+    pub fn evaluate_all(&mut self) -> String {
+        self.evaluate_all_json()
+    }
+
+    /// Swaps in a new config; returns `{"revision", "warnings"}` as JSON text or throws
+    /// the problems. On error the previous config keeps serving.
+    pub fn update(&mut self, config: &str) -> Result<String, JsValue> {
+        self.update_json(config).map_err(thrown)
+    }
+
+    /// Goes back to the previous config; returns the revision now serving.
+    pub fn rollback(&self) -> Result<f64, JsValue> {
+        self.store
+            .rollback()
+            .map(|r| r as f64)
+            .map_err(|e| thrown(output::store_error(&e)))
+    }
+
+    /// The revision serving now.
+    #[wasm_bindgen(getter)]
+    pub fn revision(&self) -> f64 {
+        self.store.revision() as f64
+    }
+
+    /// The warnings of the config serving now, as JSON text.
+    #[wasm_bindgen(getter)]
+    pub fn warnings(&mut self) -> String {
+        let config = self.store.config();
+        self.out.clear();
+        output::problems(&mut self.out, config.warnings());
+        self.out_string()
+    }
+
+    /// Serves the flag's off variant to everyone until cleared.
+    #[wasm_bindgen(js_name = setKill)]
+    pub fn set_kill(&self, flag: &str) -> Result<(), JsValue> {
+        self.set_override_to(flag, None).map_err(thrown)
+    }
+
+    /// Serves `variant` to everyone until cleared.
+    #[wasm_bindgen(js_name = setVariant)]
+    pub fn set_variant(&self, flag: &str, variant: String) -> Result<(), JsValue> {
+        self.set_override_to(flag, Some(variant)).map_err(thrown)
+    }
+
+    /// Clears the override of `flag`; returns whether there was one.
+    #[wasm_bindgen(js_name = clearOverride)]
+    pub fn clear_override(&self, flag: &str) -> bool {
+        self.store.clear_override(flag)
+    }
+}
+
+/// The bucket (`0..100000`) of `value` for a flag salted with `salt` (hash version 1).
+#[wasm_bindgen]
+pub fn bucket(salt: &str, value: &str) -> u32 {
+    flagcore::bucket(salt, value)
+}
+
+/// The crate version (the npm package has the same version).
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_owned()
+}
+
+/// The most attributes a context may carry.
+#[wasm_bindgen(js_name = maxContextAttributes)]
+pub fn max_context_attributes() -> u32 {
+    u32::try_from(MAX_CONTEXT_ATTRIBUTES).unwrap_or(u32::MAX)
+}
+
+/// The size of the WASM linear memory in bytes (it only grows; for leak tests and
+/// diagnostics).
+#[wasm_bindgen(js_name = memoryBytes)]
+pub fn memory_bytes() -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        (core::arch::wasm32::memory_size(0) as f64) * 65536.0
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        0.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EXAMPLE: &str = include_str!("../../examples/speech-migration.json");
+
+    fn parse(text: &str) -> serde_json::Value {
+        serde_json::from_str(text).unwrap()
+    }
+
+    fn engine_for(key: Option<&str>, at: f64, attrs: &[(&str, &str)]) -> Engine {
+        let mut engine = Engine::load(EXAMPLE).unwrap();
+        engine.reset_context(key.map(str::to_owned), at);
+        for (name, value) in attrs {
+            engine.set_string(name, (*value).to_owned());
+        }
+        engine
+    }
+
+    #[test]
+    fn evaluation_json_matches_the_core_details() {
+        let contexts: Vec<(Option<&str>, f64, Vec<(&str, &str)>)> = vec![
+            (
+                Some("user-1"),
+                1_795_305_600_000.0,
+                vec![("appVersion", "2.4.0")],
+            ),
+            (Some("user-2"), f64::NAN, vec![]),
+            (None, 1_795_305_600_000.0, vec![]),
+            (
+                Some("user-qa-001"),
+                1_795_305_600_000.0,
+                vec![("platform", "ios-web")],
+            ),
+            (
+                Some("u\"quoted\\\u{1}é"),
+                1_795_305_600_000.0,
+                vec![("appVersion", "2.2.0")],
+            ),
+        ];
+        for (key, at, attrs) in contexts {
+            let mut engine = engine_for(key, at, &attrs);
+            let all = parse(&engine.evaluate_all_json());
+            let snapshot = engine.store.snapshot();
+            let mut n = 0;
+            for e in snapshot.evaluate_all(engine.context()) {
+                let want = serde_json::to_value(e.to_details()).unwrap();
+                assert_eq!(all[e.flag_key], want, "{key:?} {}", e.flag_key);
+                n += 1;
+            }
+            assert_eq!(all.as_object().unwrap().len(), n);
+            drop(snapshot);
+            for flag in ["speechmatics-direct", "speech-backend-ab", "nope"] {
+                let want = serde_json::to_value(
+                    engine
+                        .store
+                        .snapshot()
+                        .evaluate(flag, engine.context())
+                        .to_details(),
+                )
+                .unwrap();
+                assert_eq!(parse(&engine.evaluate_json(flag)), want);
+            }
+        }
+    }
+
+    #[test]
+    fn config_errors_carry_every_problem_with_its_path() {
+        let bad = r#"{"schemaVersion": 1, "flags": {"a": {"enabled": "yes"}, "b": {"enabled": true, "default": {"variant": "nope"}}}}"#;
+        let err = parse(&Engine::load(bad).unwrap_err());
+        assert_eq!(err["kind"], "config");
+        let problems = err["problems"].as_array().unwrap();
+        assert!(problems.len() >= 2, "{problems:?}");
+        let paths: Vec<&str> = problems
+            .iter()
+            .map(|p| p["path"].as_str().unwrap())
+            .collect();
+        assert!(
+            paths.iter().any(|p| p.contains("flags.a.enabled")),
+            "{paths:?}"
+        );
+        assert!(
+            paths.iter().any(|p| p.contains("flags.b.default")),
+            "{paths:?}"
+        );
+        let syntax = parse(&Engine::load("{").unwrap_err());
+        assert_eq!(syntax["problems"][0]["code"], "json_syntax");
+    }
+
+    #[test]
+    fn update_rollback_and_overrides() {
+        let mut engine = engine_for(Some("user-1"), 1_795_305_600_000.0, &[]);
+        let up = parse(&engine.update_json(EXAMPLE).unwrap());
+        assert_eq!(up["revision"], 2);
+        assert!(engine.update_json("[]").is_err());
+        assert_eq!(engine.store.revision(), 2);
+        engine
+            .set_override_to("live-captions-ui", Some("on".into()))
+            .unwrap();
+        assert!(engine.is_enabled("live-captions-ui"));
+        let err = parse(&engine.set_override_to("missing", None).unwrap_err());
+        assert_eq!(err["code"], "UNKNOWN_FLAG");
+        assert!(engine.clear_override("live-captions-ui"));
+        assert!(!engine.is_enabled("live-captions-ui"));
+    }
+
+    #[test]
+    fn strings_escape_as_json() {
+        for s in ["", "plain", "quote\" back\\ nl\n tab\t ctl\u{1f} é 🚀"] {
+            let mut out = Vec::new();
+            output::string(&mut out, s);
+            assert_eq!(serde_json::from_slice::<String>(&out).unwrap(), s);
+        }
+    }
+}

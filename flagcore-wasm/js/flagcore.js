@@ -1,0 +1,252 @@
+// The public API of the npm package `flagcore-wasm`: a thin layer over the wasm-bindgen
+// bindings (./flagcore_wasm.js) that turns plain-object contexts into calls on the engine's
+// reusable context, parses structured results, and rethrows failures as Error subclasses.
+// Every decision is the Rust core's. Types: flagcore.d.ts. Docs: README.md.
+import * as wasm from "./flagcore_wasm.js";
+
+export { version } from "./version.js";
+
+/** Base class of every error this package throws. */
+export class FlagcoreError extends Error {
+  constructor(message, code) {
+    super(message);
+    this.name = new.target.name;
+    /** A stable code: INVALID_CONFIG, INVALID_CONTEXT, NO_HISTORY, UNKNOWN_FLAG, UNKNOWN_VARIANT, FREED. */
+    this.code = code;
+  }
+}
+
+/** A config was refused. `problems` lists every problem with its JSON path. */
+export class FlagcoreConfigError extends FlagcoreError {
+  constructor(message, problems) {
+    super(message, "INVALID_CONFIG");
+    /** @type {{severity: "error" | "warning", code: string, path: string, message: string}[]} */
+    this.problems = problems;
+  }
+}
+
+/** A context could not be used (not an object, a non-string key, a nested value). */
+export class FlagcoreContextError extends FlagcoreError {
+  constructor(message) {
+    super(message, "INVALID_CONTEXT");
+  }
+}
+
+/** A store operation failed: rollback without history, override of an unknown flag or variant, use after free(). */
+export class FlagcoreStoreError extends FlagcoreError {}
+
+function rethrow(e) {
+  if (typeof e === "string" && e.startsWith("{")) {
+    const failure = JSON.parse(e);
+    if (failure.kind === "config") throw new FlagcoreConfigError(failure.message, failure.problems);
+    throw new FlagcoreStoreError(failure.message, failure.code);
+  }
+  throw e;
+}
+
+function configText(config) {
+  if (typeof config === "string") return config;
+  if (config instanceof Uint8Array) return new TextDecoder().decode(config);
+  if (config !== null && typeof config === "object") return JSON.stringify(config);
+  throw new FlagcoreConfigError("config must be JSON text or an object", [
+    { severity: "error", code: "wrong_type", path: "$", message: `expected JSON text or an object, got ${describe(config)}` },
+  ]);
+}
+
+function describe(v) {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "an array";
+  return typeof v === "object" ? "an object" : `a ${typeof v}`;
+}
+
+let maxAttributes = 0;
+
+const finalizer =
+  typeof FinalizationRegistry === "function" ? new FinalizationRegistry((engine) => engine.free()) : null;
+
+/**
+ * A live flag store: one compiled config (plus history for rollback, and overrides).
+ * Contexts are plain objects: `{ key: "user-1", email: "...", appVersion: "2.4.0" }`.
+ * Call `free()` (or `using store = ...`) when done; otherwise the garbage collector frees it.
+ */
+export class FlagStore {
+  #engine;
+
+  /** @param config JSON text, a parsed config object, or UTF-8 bytes. Throws FlagcoreConfigError. */
+  constructor(config) {
+    const text = configText(config);
+    try {
+      this.#engine = new wasm.Engine(text);
+    } catch (e) {
+      rethrow(e);
+    }
+    if (finalizer) finalizer.register(this, this.#engine, this);
+  }
+
+  #use(ctx, opts) {
+    const engine = this.#engine;
+    if (engine === undefined) throw new FlagcoreStoreError("this FlagStore has been freed", "FREED");
+    if (ctx === null || typeof ctx !== "object" || Array.isArray(ctx)) {
+      throw new FlagcoreContextError(`context must be an object like { key: "user-1" }, got ${describe(ctx)}`);
+    }
+    let at = opts === undefined ? undefined : opts.at;
+    if (at === undefined) at = Date.now();
+    else if (at === null) at = NaN;
+    else if (at instanceof Date) at = at.getTime();
+    else if (typeof at !== "number") throw new FlagcoreContextError(`opts.at must be Unix milliseconds or a Date, got ${describe(at)}`);
+    const key = ctx.key;
+    if (key !== undefined && key !== null && typeof key !== "string") {
+      throw new FlagcoreContextError(`context key must be a string, got ${describe(key)}`);
+    }
+    engine.resetContext(key === null ? undefined : key, at);
+    let n = 0;
+    for (const name in ctx) {
+      if (name === "key" || !Object.hasOwn(ctx, name)) continue;
+      const value = ctx[name];
+      switch (typeof value) {
+        case "string":
+          engine.setString(name, value);
+          break;
+        case "number":
+          engine.setNumber(name, value);
+          break;
+        case "boolean":
+          engine.setBool(name, value);
+          break;
+        case "undefined":
+          continue;
+        default:
+          if (value === null) continue;
+          if (value instanceof Date) {
+            engine.setString(name, value.toISOString());
+            break;
+          }
+          throw new FlagcoreContextError(
+            `context attribute "${name}" is ${describe(value)}; attributes are strings, numbers or booleans`,
+          );
+      }
+      if (++n > (maxAttributes ||= wasm.maxContextAttributes())) {
+        throw new FlagcoreContextError(`context has more than ${maxAttributes} attributes`);
+      }
+    }
+    return engine;
+  }
+
+  #engineOrThrow() {
+    if (this.#engine === undefined) throw new FlagcoreStoreError("this FlagStore has been freed", "FREED");
+    return this.#engine;
+  }
+
+  /** Whether `flag` serves `true` for `ctx` (false on any error or for non-boolean flags). */
+  isEnabled(flag, ctx, opts) {
+    return this.#use(ctx, opts).isEnabled(flag);
+  }
+
+  /** The variant served (the off variant on an evaluation error), or null for an unknown flag. */
+  variant(flag, ctx, opts) {
+    return this.#use(ctx, opts).variant(flag) ?? null;
+  }
+
+  /** A boolean flag's value, or `defaultValue` on error or type mismatch. */
+  getBoolean(flag, ctx, defaultValue, opts) {
+    return this.#use(ctx, opts).getBoolean(flag, defaultValue === true);
+  }
+
+  /** A string flag's value, or `defaultValue` on error or type mismatch. */
+  getString(flag, ctx, defaultValue, opts) {
+    return this.#use(ctx, opts).getString(flag) ?? defaultValue;
+  }
+
+  /** A number flag's value, or `defaultValue` on error or type mismatch. */
+  getNumber(flag, ctx, defaultValue, opts) {
+    return this.#use(ctx, opts).getNumber(flag) ?? defaultValue;
+  }
+
+  /** A JSON flag's value (a fresh copy), or `defaultValue` on error or type mismatch. */
+  getJson(flag, ctx, defaultValue, opts) {
+    const text = this.#use(ctx, opts).getJson(flag);
+    return text === undefined ? defaultValue : JSON.parse(text);
+  }
+
+  /** The full answer: value, variant, reason, errorCode, ruleIndex, ruleId, bucket, prerequisite. */
+  evaluate(flag, ctx, opts) {
+    return JSON.parse(this.#use(ctx, opts).evaluate(flag));
+  }
+
+  /** Every flag's evaluation for one context, keyed by flag, in config order. */
+  evaluateAll(ctx, opts) {
+    return JSON.parse(this.#use(ctx, opts).evaluateAll());
+  }
+
+  /** Swaps in a new config. Throws FlagcoreConfigError (the last good config keeps serving). */
+  update(config) {
+    const engine = this.#engineOrThrow();
+    const text = configText(config);
+    try {
+      return JSON.parse(engine.update(text));
+    } catch (e) {
+      return rethrow(e);
+    }
+  }
+
+  /** Goes back to the previous config; returns the revision now serving. Throws FlagcoreStoreError without history. */
+  rollback() {
+    const engine = this.#engineOrThrow();
+    try {
+      return engine.rollback();
+    } catch (e) {
+      return rethrow(e);
+    }
+  }
+
+  /** The revision serving now (1 for the first config; updates take new numbers; rollback returns to an earlier one). */
+  get revision() {
+    return this.#engineOrThrow().revision;
+  }
+
+  /** Warnings about the config serving now (it loaded despite them). */
+  get warnings() {
+    return JSON.parse(this.#engineOrThrow().warnings);
+  }
+
+  /** Forces a flag: `{ kill: true }` serves its off variant, `{ variant: "x" }` serves x; until clearOverride. */
+  setOverride(flag, override) {
+    const engine = this.#engineOrThrow();
+    try {
+      if (override && override.kill === true) engine.setKill(flag);
+      else if (override && typeof override.variant === "string") engine.setVariant(flag, override.variant);
+      else throw new FlagcoreStoreError('override must be { kill: true } or { variant: "name" }', "INVALID_OVERRIDE");
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+
+  /** Clears a flag's override; returns whether there was one. */
+  clearOverride(flag) {
+    return this.#engineOrThrow().clearOverride(flag);
+  }
+
+  /** Frees the WASM memory of this store now. Using the store afterwards throws FlagcoreStoreError. Idempotent. */
+  free() {
+    const engine = this.#engine;
+    if (engine === undefined) return;
+    this.#engine = undefined;
+    if (finalizer) finalizer.unregister(this);
+    engine.free();
+  }
+
+  /** `using store = new FlagStore(config)` frees it at the end of the block. */
+  [Symbol.dispose ?? Symbol.for("Symbol.dispose")]() {
+    this.free();
+  }
+}
+
+/** The bucket (0..99999) of `value` for a flag salted with `salt` (the flag key unless the config sets `salt`). */
+export function bucket(salt, value) {
+  return wasm.bucket(String(salt), String(value));
+}
+
+/** The size of the WASM linear memory in bytes (diagnostics; it should stay flat under load). */
+export function wasmMemoryBytes() {
+  return wasm.memoryBytes();
+}

@@ -1,0 +1,178 @@
+//! JSON text for results that cross into JavaScript (which `JSON.parse`s it). Written by
+//! hand into a reused buffer: the evaluation borrows from the config, so nothing is cloned.
+
+use flagcore::{ConfigError, Evaluation, Problem, StoreError};
+
+/// Appends `s` as a JSON string literal.
+pub(crate) fn string(out: &mut Vec<u8>, s: &str) {
+    out.push(b'"');
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let escape: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0x00..=0x1f => b"",
+            _ => continue,
+        };
+        out.extend_from_slice(&bytes[start..i]);
+        if escape.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.extend_from_slice(b"\\u00");
+            out.push(HEX[usize::from(b >> 4)]);
+            out.push(HEX[usize::from(b & 0xf)]);
+        } else {
+            out.extend_from_slice(escape);
+        }
+        start = i + 1;
+    }
+    out.extend_from_slice(&bytes[start..]);
+    out.push(b'"');
+}
+
+fn opt_string(out: &mut Vec<u8>, s: Option<&str>) {
+    match s {
+        Some(s) => string(out, s),
+        None => out.extend_from_slice(b"null"),
+    }
+}
+
+fn unsigned(out: &mut Vec<u8>, n: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    let mut v = n;
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&buf[i..]);
+}
+
+fn opt_unsigned(out: &mut Vec<u8>, n: Option<u32>) {
+    match n {
+        Some(n) => unsigned(out, u64::from(n)),
+        None => out.extend_from_slice(b"null"),
+    }
+}
+
+/// Appends one evaluation as a JSON object with the npm package's camelCase field names
+/// (the same fields and spelling as the core's `EvaluationDetails`).
+pub(crate) fn evaluation(out: &mut Vec<u8>, e: &Evaluation<'_>) {
+    out.extend_from_slice(b"{\"flagKey\":");
+    string(out, e.flag_key);
+    out.extend_from_slice(b",\"value\":");
+    out.extend_from_slice(e.value_json.unwrap_or("null").as_bytes());
+    out.extend_from_slice(b",\"variant\":");
+    opt_string(out, e.variant);
+    out.extend_from_slice(b",\"reason\":\"");
+    out.extend_from_slice(e.reason.as_str().as_bytes());
+    out.extend_from_slice(b"\",\"errorCode\":");
+    opt_string(out, e.error.map(|c| c.as_str()));
+    out.extend_from_slice(b",\"ruleIndex\":");
+    opt_unsigned(out, e.rule_index);
+    out.extend_from_slice(b",\"ruleId\":");
+    opt_string(out, e.rule_id);
+    out.extend_from_slice(b",\"bucket\":");
+    opt_unsigned(out, e.bucket);
+    out.extend_from_slice(b",\"prerequisite\":");
+    opt_string(out, e.prerequisite);
+    out.push(b'}');
+}
+
+/// Appends every evaluation as one JSON object keyed by flag key, in config order.
+pub(crate) fn evaluations<'a>(out: &mut Vec<u8>, all: impl Iterator<Item = Evaluation<'a>>) {
+    out.push(b'{');
+    for (i, e) in all.enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        string(out, e.flag_key);
+        out.push(b':');
+        evaluation(out, &e);
+    }
+    out.push(b'}');
+}
+
+/// Appends a list of problems: `[{"severity","code","path","message"}, ...]`.
+pub(crate) fn problems(out: &mut Vec<u8>, problems: &[Problem]) {
+    out.push(b'[');
+    for (i, p) in problems.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"{\"severity\":");
+        string(
+            out,
+            match p.severity {
+                flagcore::Severity::Error => "error",
+                flagcore::Severity::Warning => "warning",
+            },
+        );
+        out.extend_from_slice(b",\"code\":");
+        string(out, p.code.as_str());
+        out.extend_from_slice(b",\"path\":");
+        string(out, &p.path);
+        out.extend_from_slice(b",\"message\":");
+        string(out, &p.message);
+        out.push(b'}');
+    }
+    out.push(b']');
+}
+
+/// The result of an accepted update: `{"revision": n, "warnings": [...]}`.
+pub(crate) fn update(out: &mut Vec<u8>, revision: u64, warnings: &[Problem]) {
+    out.extend_from_slice(b"{\"revision\":");
+    unsigned(out, revision);
+    out.extend_from_slice(b",\"warnings\":");
+    problems(out, warnings);
+    out.push(b'}');
+}
+
+/// A failure, as the JS wrapper turns it into an `Error` subclass:
+/// `{"kind": "config" | "store", "code": ..., "message": ..., "problems": [...]}`.
+pub(crate) fn config_error(e: &ConfigError) -> String {
+    let mut out = Vec::new();
+    out.extend_from_slice(b"{\"kind\":\"config\",\"code\":\"INVALID_CONFIG\",\"message\":");
+    string(&mut out, &e.to_string());
+    out.extend_from_slice(b",\"problems\":");
+    problems(&mut out, &e.problems());
+    out.push(b'}');
+    into_string(out)
+}
+
+/// A store failure (rollback without history, override of an unknown flag or variant).
+pub(crate) fn store_error(e: &StoreError) -> String {
+    if let StoreError::Config(config) = e {
+        return config_error(config);
+    }
+    let code = match e {
+        StoreError::NoHistory => "NO_HISTORY",
+        StoreError::UnknownFlag(_) => "UNKNOWN_FLAG",
+        StoreError::UnknownVariant { .. } => "UNKNOWN_VARIANT",
+        _ => "STORE_ERROR",
+    };
+    let mut out = Vec::new();
+    out.extend_from_slice(b"{\"kind\":\"store\",\"code\":");
+    string(&mut out, code);
+    out.extend_from_slice(b",\"message\":");
+    string(&mut out, &e.to_string());
+    out.extend_from_slice(b",\"problems\":[]}");
+    into_string(out)
+}
+
+/// The buffer as a `String`. Everything written above is UTF-8 (ASCII plus copied `&str`s).
+pub(crate) fn into_string(out: Vec<u8>) -> String {
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// A copy of the buffer as a `String`, keeping the buffer's allocation for reuse.
+pub(crate) fn to_string(out: &[u8]) -> String {
+    String::from_utf8_lossy(out).into_owned()
+}
