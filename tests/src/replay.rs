@@ -1,0 +1,1 @@
+//! Replays vector files through the Rust core.
