@@ -1,0 +1,463 @@
+/*
+ * C tests of the flagcore ABI, compiled with gcc against the committed header and run
+ * plainly and under valgrind by scripts/test-ffi.
+ *
+ * Usage: test_flagcore <path to examples/speech-migration.json> <expected version>
+ */
+#include "flagcore.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int checks = 0;
+static int failures = 0;
+
+#define CHECK(cond)                                                                \
+    do {                                                                           \
+        checks++;                                                                  \
+        if (!(cond)) {                                                             \
+            failures++;                                                            \
+            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
+        }                                                                          \
+    } while (0)
+
+#define CHECK_RESULT(call, want)                                                   \
+    do {                                                                           \
+        flagcore_result got_ = (call);                                             \
+        checks++;                                                                  \
+        if (got_ != (want)) {                                                      \
+            failures++;                                                            \
+            fprintf(stderr, "%s:%d: %s returned %s, want %s\n", __FILE__, __LINE__, \
+                    #call, flagcore_result_name(got_), flagcore_result_name(want)); \
+        }                                                                          \
+    } while (0)
+
+#define S(lit) (lit), (sizeof(lit) - 1)
+
+/* 2026-11-23T12:00:00Z: week 1 of the speechmatics-direct rollout (5%). */
+static const int64_t WEEK1 = 1795435200000LL;
+/* 2026-12-15T12:00:00Z: week 4 (100%). */
+static const int64_t WEEK4 = 1797336000000LL;
+
+static char *read_file(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        free(buf);
+        buf = NULL;
+    }
+    fclose(f);
+    if (buf) {
+        buf[n] = 0;
+        *len = (size_t)n;
+    }
+    return buf;
+}
+
+static int str_eq(flagcore_str s, const char *want) {
+    return s.ptr != NULL && s.len == strlen(want) && memcmp(s.ptr, want, s.len) == 0;
+}
+
+static void test_version(const char *expected) {
+    CHECK(strcmp(flagcore_version(), FLAGCORE_VERSION) == 0);
+    CHECK(strcmp(flagcore_version(), expected) == 0);
+    char macros[64];
+    snprintf(macros, sizeof macros, "%d.%d.%d", FLAGCORE_VERSION_MAJOR, FLAGCORE_VERSION_MINOR,
+             FLAGCORE_VERSION_PATCH);
+    CHECK(strcmp(macros, expected) == 0);
+}
+
+static void test_names(void) {
+    CHECK(strcmp(flagcore_result_name(FLAGCORE_RESULT_OK), "FLAGCORE_RESULT_OK") == 0);
+    CHECK(strcmp(flagcore_result_name(FLAGCORE_RESULT_NULL_ARGUMENT), "FLAGCORE_RESULT_NULL_ARGUMENT") == 0);
+    CHECK(strcmp(flagcore_result_name(999), "FLAGCORE_RESULT_UNKNOWN") == 0);
+    CHECK(strcmp(flagcore_reason_name(FLAGCORE_REASON_SPLIT), "SPLIT") == 0);
+    CHECK(strcmp(flagcore_reason_name(77), "UNKNOWN") == 0);
+    CHECK(strcmp(flagcore_error_code_name(FLAGCORE_ERROR_CODE_FLAG_NOT_FOUND), "FLAG_NOT_FOUND") == 0);
+    CHECK(strcmp(flagcore_error_code_name(FLAGCORE_ERROR_CODE_NONE), "") == 0);
+    /* Stable numbers: these are part of the ABI. */
+    CHECK(FLAGCORE_RESULT_OK == 0 && FLAGCORE_RESULT_NULL_ARGUMENT == 1 && FLAGCORE_RESULT_INVALID_UTF8 == 2 &&
+          FLAGCORE_RESULT_INVALID_CONFIG == 3 && FLAGCORE_RESULT_BUFFER_TOO_SMALL == 8 &&
+          FLAGCORE_RESULT_PANIC == 9);
+    CHECK(FLAGCORE_REASON_OFF == 0 && FLAGCORE_REASON_ERROR == 6);
+}
+
+static void test_bucket(void) {
+    uint32_t a = 1234567, b = 7654321;
+    CHECK_RESULT(flagcore_bucket(S("speech-backend-ab"), S("user-42"), &a), FLAGCORE_RESULT_OK);
+    CHECK_RESULT(flagcore_bucket(S("speech-backend-ab"), S("user-42"), &b), FLAGCORE_RESULT_OK);
+    CHECK(a == b);
+    CHECK(a < FLAGCORE_BUCKETS);
+    /* The length prefix makes ("ab","c") and ("a","bc") differ. */
+    CHECK_RESULT(flagcore_bucket(S("ab"), S("c"), &a), FLAGCORE_RESULT_OK);
+    CHECK_RESULT(flagcore_bucket(S("a"), S("bc"), &b), FLAGCORE_RESULT_OK);
+    CHECK(a != b);
+    /* Empty strings may be NULL with length 0. */
+    CHECK_RESULT(flagcore_bucket(NULL, 0, NULL, 0, &a), FLAGCORE_RESULT_OK);
+    /* Errors leave the out-parameter alone. */
+    uint32_t untouched = 424242;
+    CHECK_RESULT(flagcore_bucket(NULL, 3, S("x"), &untouched), FLAGCORE_RESULT_NULL_ARGUMENT);
+    CHECK_RESULT(flagcore_bucket(S("\xff\xfe"), S("x"), &untouched), FLAGCORE_RESULT_INVALID_UTF8);
+    CHECK(untouched == 424242);
+    CHECK_RESULT(flagcore_bucket(S("a"), S("b"), NULL), FLAGCORE_RESULT_NULL_ARGUMENT);
+}
+
+static void test_bad_configs(void) {
+    flagcore_report *report = flagcore_report_new();
+    flagcore_store *store = (flagcore_store *)0x1; /* must stay untouched */
+    CHECK_RESULT(flagcore_store_new(S("{not json"), report, &store), FLAGCORE_RESULT_INVALID_CONFIG);
+    CHECK(store == (flagcore_store *)0x1);
+    CHECK(flagcore_report_len(report) == 1);
+    flagcore_problem p;
+    CHECK_RESULT(flagcore_report_get(report, 0, &p), FLAGCORE_RESULT_OK);
+    CHECK(str_eq(p.code, "json_syntax"));
+    CHECK(p.severity == FLAGCORE_SEVERITY_ERROR);
+
+    /* Every problem is reported, each with its JSON path. */
+    const char *bad = "{\"schemaVersion\": 1, \"flags\": {"
+                      "\"a\": {\"enabled\": \"yes\", \"default\": {\"variant\": \"on\"}},"
+                      "\"b\": {\"enabled\": true, \"default\": {\"split\": [{\"variant\": \"on\", \"weight\": 60},"
+                      "{\"variant\": \"off\", \"weight\": 60}]}}}}";
+    CHECK_RESULT(flagcore_store_new(bad, strlen(bad), report, &store), FLAGCORE_RESULT_INVALID_CONFIG);
+    size_t n = flagcore_report_len(report);
+    CHECK(n >= 2);
+    int saw_a = 0, saw_b = 0;
+    for (size_t i = 0; i < n; i++) {
+        CHECK_RESULT(flagcore_report_get(report, i, &p), FLAGCORE_RESULT_OK);
+        if (p.path.len >= 11 && memcmp(p.path.ptr, "$.flags.a.e", 11) == 0) saw_a = 1;
+        if (p.path.len >= 9 && memcmp(p.path.ptr, "$.flags.b", 9) == 0) saw_b = 1;
+    }
+    CHECK(saw_a && saw_b);
+    CHECK_RESULT(flagcore_report_get(report, n, &p), FLAGCORE_RESULT_INVALID_ARGUMENT);
+    CHECK_RESULT(flagcore_store_new(S("{}"), NULL, &store), FLAGCORE_RESULT_INVALID_CONFIG);
+    CHECK_RESULT(flagcore_store_new(S("{\"schemaVersion\":1,\"flags\":{}}"), NULL, NULL),
+                 FLAGCORE_RESULT_NULL_ARGUMENT);
+    CHECK_RESULT(flagcore_store_new(S("\xc3\x28"), report, &store), FLAGCORE_RESULT_INVALID_UTF8);
+    CHECK(flagcore_report_len(NULL) == 0);
+    flagcore_report_free(report);
+}
+
+static void test_nulls(void) {
+    /* Every free accepts NULL. */
+    flagcore_store_free(NULL);
+    flagcore_context_free(NULL);
+    flagcore_snapshot_free(NULL);
+    flagcore_report_free(NULL);
+    uint64_t rev = 99;
+    CHECK_RESULT(flagcore_store_revision(NULL, &rev), FLAGCORE_RESULT_NULL_ARGUMENT);
+    CHECK_RESULT(flagcore_store_rollback(NULL, &rev), FLAGCORE_RESULT_NULL_ARGUMENT);
+    CHECK_RESULT(flagcore_store_update(NULL, S("{}"), NULL, &rev), FLAGCORE_RESULT_NULL_ARGUMENT);
+    CHECK(rev == 99);
+    CHECK(!flagcore_store_is_enabled(NULL, S("x"), NULL, false, 0));
+    CHECK_RESULT(flagcore_context_set_string(NULL, S("a"), S("b")), FLAGCORE_RESULT_NULL_ARGUMENT);
+    CHECK_RESULT(flagcore_context_new(S("k"), NULL), FLAGCORE_RESULT_NULL_ARGUMENT);
+    CHECK(flagcore_store_last_error(NULL, NULL, 0) == 0);
+}
+
+static void test_store(const char *json, size_t json_len) {
+    flagcore_report *report = flagcore_report_new();
+    flagcore_store *store = NULL;
+    CHECK_RESULT(flagcore_store_new(json, json_len, report, &store), FLAGCORE_RESULT_OK);
+    if (!store) {
+        flagcore_report_free(report);
+        return;
+    }
+    uint64_t rev = 0;
+    CHECK_RESULT(flagcore_store_revision(store, &rev), FLAGCORE_RESULT_OK);
+    CHECK(rev == 1);
+
+    flagcore_context *ctx = NULL;
+    CHECK_RESULT(flagcore_context_new(S("user-qa-001"), &ctx), FLAGCORE_RESULT_OK);
+    CHECK_RESULT(flagcore_context_set_string(ctx, S("appVersion"), S("2.4.0")), FLAGCORE_RESULT_OK);
+
+    /* Internal testers always get the new backend. */
+    CHECK(flagcore_store_is_enabled(store, S("speechmatics-direct"), ctx, true, WEEK1));
+    char buf[32];
+    size_t len = 0;
+    CHECK_RESULT(flagcore_store_variant(store, S("speech-backend-ab"), ctx, true, WEEK1, buf, sizeof buf, &len),
+                 FLAGCORE_RESULT_OK);
+    CHECK(len == 9 && memcmp(buf, "treatment", 9) == 0 && buf[9] == 0);
+    /* Too small: the needed length, nothing else. */
+    char tiny[4] = {'x', 'x', 'x', 'x'};
+    len = 0;
+    CHECK_RESULT(flagcore_store_variant(store, S("speech-backend-ab"), ctx, true, WEEK1, tiny, sizeof tiny, &len),
+                 FLAGCORE_RESULT_BUFFER_TOO_SMALL);
+    CHECK(len == 9 && tiny[0] == 'x');
+    CHECK_RESULT(flagcore_store_variant(store, S("no-such-flag"), ctx, true, WEEK1, buf, sizeof buf, &len),
+                 FLAGCORE_RESULT_UNKNOWN_FLAG);
+
+    /* Legacy app builds never get it. */
+    CHECK_RESULT(flagcore_context_set_string(ctx, S("appVersion"), S("2.2.9")), FLAGCORE_RESULT_OK);
+    CHECK(!flagcore_store_is_enabled(store, S("speechmatics-direct"), ctx, true, WEEK4));
+
+    /* Typed getters. */
+    flagcore_context *mobile = NULL;
+    CHECK_RESULT(flagcore_context_new(S("user-7"), &mobile), FLAGCORE_RESULT_OK);
+    CHECK_RESULT(flagcore_context_set_string(mobile, S("platform"), S("ios-web")), FLAGCORE_RESULT_OK);
+    double ms = 0;
+    CHECK_RESULT(flagcore_store_get_number(store, S("transcription-chunk-ms"), mobile, false, 0, 1.0, &ms),
+                 FLAGCORE_RESULT_OK);
+    CHECK(ms == 100.0);
+    CHECK_RESULT(flagcore_store_get_number(store, S("speech-backend-ab"), mobile, false, 0, 1.5, &ms),
+                 FLAGCORE_RESULT_OK);
+    CHECK(ms == 1.5); /* a string flag: the default */
+    bool flag = true;
+    CHECK_RESULT(flagcore_store_get_bool(store, S("live-captions-ui"), mobile, false, 0, true, &flag),
+                 FLAGCORE_RESULT_OK);
+    CHECK(flag == false); /* switched off in the config */
+    CHECK_RESULT(flagcore_store_get_bool(store, S("nope"), mobile, false, 0, true, &flag), FLAGCORE_RESULT_OK);
+    CHECK(flag == true);
+
+    /* A staged rollout without a time is an INVALID_CONTEXT evaluation; the context's own
+     * time is used when the call passes none. */
+    flagcore_snapshot *snap = NULL;
+    CHECK_RESULT(flagcore_store_snapshot(store, &snap), FLAGCORE_RESULT_OK);
+    flagcore_evaluation ev;
+    CHECK_RESULT(flagcore_snapshot_evaluate(snap, S("speechmatics-direct"), mobile, false, 0,
+                                            FLAGCORE_VALUE_TYPE_NONE, &ev),
+                 FLAGCORE_RESULT_OK);
+    CHECK(ev.reason == FLAGCORE_REASON_ERROR && ev.error_code == FLAGCORE_ERROR_CODE_INVALID_CONTEXT);
+    CHECK(str_eq(ev.variant, "off"));
+    CHECK_RESULT(flagcore_context_set_time(mobile, true, WEEK4), FLAGCORE_RESULT_OK);
+    CHECK_RESULT(flagcore_snapshot_evaluate(snap, S("speechmatics-direct"), mobile, false, 0,
+                                            FLAGCORE_VALUE_TYPE_NONE, &ev),
+                 FLAGCORE_RESULT_OK);
+    CHECK(ev.reason == FLAGCORE_REASON_DEFAULT && ev.value_type == FLAGCORE_VALUE_TYPE_BOOLEAN && ev.bool_value);
+
+    /* A split: bucket, variant, value. */
+    CHECK_RESULT(flagcore_snapshot_evaluate(snap, S("speech-backend-ab"), mobile, false, 0,
+                                            FLAGCORE_VALUE_TYPE_STRING, &ev),
+                 FLAGCORE_RESULT_OK);
+    CHECK(ev.reason == FLAGCORE_REASON_SPLIT);
+    CHECK(ev.bucket < FLAGCORE_BUCKETS);
+    uint32_t b = 0;
+    CHECK_RESULT(flagcore_bucket(S("speech-backend-ab"), S("user-7"), &b), FLAGCORE_RESULT_OK);
+    CHECK(ev.bucket == b);
+    CHECK(str_eq(ev.variant, b < 70000 ? "control" : "treatment"));
+    CHECK(str_eq(ev.string_value, b < 70000 ? "modal" : "speechmatics"));
+    CHECK(ev.rule_index == FLAGCORE_NONE && ev.rule_id.ptr == NULL);
+    CHECK(str_eq(ev.flag_key, "speech-backend-ab"));
+
+    /* Expected type mismatch, unknown flag, bad expected type. */
+    CHECK_RESULT(flagcore_snapshot_evaluate(snap, S("speech-backend-ab"), mobile, false, 0,
+                                            FLAGCORE_VALUE_TYPE_BOOLEAN, &ev),
+                 FLAGCORE_RESULT_OK);
+    CHECK(ev.reason == FLAGCORE_REASON_ERROR && ev.error_code == FLAGCORE_ERROR_CODE_TYPE_MISMATCH);
+    CHECK_RESULT(flagcore_snapshot_evaluate(snap, S(""), mobile, false, 0, FLAGCORE_VALUE_TYPE_NONE, &ev),
+                 FLAGCORE_RESULT_OK);
+    CHECK(ev.error_code == FLAGCORE_ERROR_CODE_FLAG_NOT_FOUND && ev.value_type == FLAGCORE_VALUE_TYPE_NONE);
+    CHECK(ev.variant.ptr == NULL);
+    CHECK_RESULT(flagcore_snapshot_evaluate(snap, S("speech-backend-ab"), mobile, false, 0, 42, &ev),
+                 FLAGCORE_RESULT_INVALID_ARGUMENT);
+    char msg[128];
+    CHECK(flagcore_snapshot_last_error(snap, msg, sizeof msg) > 0);
+    CHECK(strstr(msg, "expected_type") != NULL);
+
+    /* A targeting match carries the rule index and id. */
+    CHECK_RESULT(flagcore_snapshot_evaluate(snap, S("transcription-chunk-ms"), mobile, false, 0,
+                                            FLAGCORE_VALUE_TYPE_NUMBER, &ev),
+                 FLAGCORE_RESULT_OK);
+    CHECK(ev.reason == FLAGCORE_REASON_TARGETING_MATCH && ev.rule_index == 0);
+    CHECK(str_eq(ev.rule_id, "mobile-web-small") && ev.number_value == 100.0);
+    CHECK(str_eq(ev.value_json, "100"));
+
+    /* A failed prerequisite names it. */
+    flagcore_context *legacy = NULL;
+    CHECK_RESULT(flagcore_context_new(S("user-9"), &legacy), FLAGCORE_RESULT_OK);
+    CHECK_RESULT(flagcore_context_set_json(legacy, S("{\"key\": \"user-9\", \"appVersion\": \"2.0.0\"}")),
+                 FLAGCORE_RESULT_OK);
+    CHECK_RESULT(flagcore_snapshot_evaluate(snap, S("modal-fallback"), legacy, true, WEEK4,
+                                            FLAGCORE_VALUE_TYPE_BOOLEAN, &ev),
+                 FLAGCORE_RESULT_OK);
+    CHECK(ev.reason == FLAGCORE_REASON_PREREQUISITE_FAILED && str_eq(ev.prerequisite, "speechmatics-direct"));
+    CHECK_RESULT(flagcore_context_set_json(legacy, S("[1, 2]")), FLAGCORE_RESULT_INVALID_CONTEXT);
+    CHECK(flagcore_context_last_error(legacy, msg, sizeof msg) > 0);
+    CHECK(strstr(msg, "object") != NULL);
+
+    /* Evaluate all. */
+    size_t count = 0;
+    CHECK_RESULT(flagcore_snapshot_flag_count(snap, &count), FLAGCORE_RESULT_OK);
+    CHECK(count == 5);
+    flagcore_evaluation all[8];
+    size_t n = 0;
+    CHECK_RESULT(flagcore_snapshot_evaluate_all(snap, mobile, true, WEEK4, all, 2, &n),
+                 FLAGCORE_RESULT_BUFFER_TOO_SMALL);
+    CHECK(n == 5);
+    n = 0;
+    CHECK_RESULT(flagcore_snapshot_evaluate_all(snap, mobile, true, WEEK4, all, 8, &n), FLAGCORE_RESULT_OK);
+    CHECK(n == 5);
+    CHECK(str_eq(all[0].flag_key, "speechmatics-direct") && all[0].bool_value);
+    CHECK(str_eq(all[4].flag_key, "live-captions-ui") && all[4].reason == FLAGCORE_REASON_OFF);
+
+    /* A snapshot keeps its config (and its strings) alive across updates. */
+    flagcore_snapshot_evaluate(snap, S("speech-backend-ab"), mobile, false, 0, FLAGCORE_VALUE_TYPE_NONE, &ev);
+    const char *v2 = "{\"schemaVersion\": 1, \"flags\": {\"speech-backend-ab\": {\"enabled\": true,"
+                     "\"variants\": {\"x\": \"modal\"}, \"offVariant\": \"x\", \"default\": {\"variant\": \"x\"}}}}";
+    CHECK_RESULT(flagcore_store_update(store, v2, strlen(v2), report, &rev), FLAGCORE_RESULT_OK);
+    CHECK(rev == 2);
+    CHECK(str_eq(ev.flag_key, "speech-backend-ab"));
+    CHECK(str_eq(ev.variant, b < 70000 ? "control" : "treatment"));
+    uint64_t snap_rev = 0;
+    CHECK_RESULT(flagcore_snapshot_revision(snap, &snap_rev), FLAGCORE_RESULT_OK);
+    CHECK(snap_rev == 1);
+    flagcore_snapshot_free(snap);
+    CHECK_RESULT(flagcore_store_variant(store, S("speech-backend-ab"), mobile, false, 0, buf, sizeof buf, &len),
+                 FLAGCORE_RESULT_OK);
+    CHECK(len == 1 && buf[0] == 'x');
+
+    /* A bad update changes nothing and reports why. */
+    rev = 77;
+    CHECK_RESULT(flagcore_store_update(store, S("{\"schemaVersion\": 1, \"flags\": {\"x\": {\"enabled\": 3}}}"),
+                                       report, &rev),
+                 FLAGCORE_RESULT_INVALID_CONFIG);
+    CHECK(rev == 77);
+    CHECK(flagcore_report_len(report) >= 1);
+    size_t need = flagcore_store_last_error(store, NULL, 0);
+    CHECK(need > 0);
+    char *full = malloc(need + 1);
+    CHECK(flagcore_store_last_error(store, full, need + 1) == need);
+    CHECK(strlen(full) == need && strstr(full, "$.flags.x.enabled") != NULL);
+    free(full);
+    CHECK_RESULT(flagcore_store_revision(store, &rev), FLAGCORE_RESULT_OK);
+    CHECK(rev == 2);
+
+    /* Rollback, then there is no more history. */
+    CHECK_RESULT(flagcore_store_rollback(store, &rev), FLAGCORE_RESULT_OK);
+    CHECK(rev == 1);
+    CHECK_RESULT(flagcore_store_rollback(store, &rev), FLAGCORE_RESULT_NO_HISTORY);
+    CHECK(rev == 1);
+
+    /* Overrides: kill, force, clear. */
+    CHECK_RESULT(flagcore_context_set_string(ctx, S("appVersion"), S("2.4.0")), FLAGCORE_RESULT_OK);
+    CHECK(flagcore_store_is_enabled(store, S("speechmatics-direct"), ctx, true, WEEK1));
+    CHECK_RESULT(flagcore_store_set_override_kill(store, S("speechmatics-direct")), FLAGCORE_RESULT_OK);
+    CHECK(!flagcore_store_is_enabled(store, S("speechmatics-direct"), ctx, true, WEEK1));
+    bool had = false;
+    CHECK_RESULT(flagcore_store_clear_override(store, S("speechmatics-direct"), &had), FLAGCORE_RESULT_OK);
+    CHECK(had);
+    CHECK(flagcore_store_is_enabled(store, S("speechmatics-direct"), ctx, true, WEEK1));
+    CHECK_RESULT(flagcore_store_set_override_variant(store, S("speech-backend-ab"), S("control")), FLAGCORE_RESULT_OK);
+    CHECK_RESULT(flagcore_store_variant(store, S("speech-backend-ab"), ctx, true, WEEK1, buf, sizeof buf, &len),
+                 FLAGCORE_RESULT_OK);
+    CHECK(len == 7 && memcmp(buf, "control", 7) == 0);
+    CHECK_RESULT(flagcore_store_set_override_variant(store, S("speech-backend-ab"), S("nope")),
+                 FLAGCORE_RESULT_UNKNOWN_VARIANT);
+    CHECK_RESULT(flagcore_store_set_override_kill(store, S("nope")), FLAGCORE_RESULT_UNKNOWN_FLAG);
+    CHECK_RESULT(flagcore_store_clear_override(store, S("speech-backend-ab"), NULL), FLAGCORE_RESULT_OK);
+
+    /* Bad arguments on the hot path: false, and a message on the store. */
+    CHECK(!flagcore_store_is_enabled(store, S("\xff"), ctx, true, WEEK1));
+    CHECK(flagcore_store_last_error(store, msg, sizeof msg) > 0);
+    CHECK(strstr(msg, "UTF-8") != NULL);
+    CHECK(!flagcore_store_is_enabled(store, S("speechmatics-direct"), NULL, true, WEEK1));
+    CHECK(flagcore_store_last_error(store, msg, sizeof msg) > 0);
+    CHECK(strstr(msg, "context") != NULL);
+    /* Truncation keeps a NUL inside the buffer. */
+    char small[5];
+    CHECK(flagcore_store_last_error(store, small, sizeof small) > 4);
+    CHECK(strlen(small) == 4);
+
+    /* Empty keys: an empty flag key is not found; an empty context key is no key. */
+    CHECK(!flagcore_store_is_enabled(store, NULL, 0, ctx, true, WEEK1));
+    flagcore_context *anon = NULL;
+    CHECK_RESULT(flagcore_context_new(NULL, 0, &anon), FLAGCORE_RESULT_OK);
+    snap = NULL;
+    CHECK_RESULT(flagcore_store_snapshot(store, &snap), FLAGCORE_RESULT_OK);
+    CHECK_RESULT(flagcore_snapshot_evaluate(snap, S("speech-backend-ab"), anon, true, WEEK1, 0, &ev),
+                 FLAGCORE_RESULT_OK);
+    CHECK(ev.error_code == FLAGCORE_ERROR_CODE_TARGETING_KEY_MISSING);
+    flagcore_snapshot_free(snap);
+
+    flagcore_context_free(anon);
+    flagcore_context_free(legacy);
+    flagcore_context_free(mobile);
+    flagcore_context_free(ctx);
+    flagcore_store_free(store);
+    flagcore_report_free(report);
+}
+
+/* Readers on several threads while one thread updates: every answer is from a whole
+ * config (revision 1 serves "on" to everyone, revision 2 "off"). */
+typedef struct {
+    flagcore_store *store;
+    int wrong;
+    int evaluations;
+} reader_args;
+
+static const char *ALL_ON = "{\"schemaVersion\": 1, \"flags\": {\"f\": {\"enabled\": true, \"default\": {\"variant\": \"on\"}},"
+                            "\"g\": {\"enabled\": true, \"default\": {\"variant\": \"on\"}}}}";
+static const char *ALL_OFF = "{\"schemaVersion\": 1, \"flags\": {\"f\": {\"enabled\": true, \"default\": {\"variant\": \"off\"}},"
+                             "\"g\": {\"enabled\": true, \"default\": {\"variant\": \"off\"}}}}";
+
+static void *reader(void *arg) {
+    reader_args *a = arg;
+    flagcore_context *ctx = NULL;
+    flagcore_context_new(S("user-1"), &ctx);
+    for (int i = 0; i < 2000; i++) {
+        flagcore_snapshot *snap = NULL;
+        if (flagcore_store_snapshot(a->store, &snap) != FLAGCORE_RESULT_OK) {
+            a->wrong++;
+            continue;
+        }
+        flagcore_evaluation ev[2];
+        size_t n = 0;
+        if (flagcore_snapshot_evaluate_all(snap, ctx, false, 0, ev, 2, &n) != FLAGCORE_RESULT_OK || n != 2 ||
+            ev[0].bool_value != ev[1].bool_value) {
+            a->wrong++;
+        }
+        flagcore_snapshot_free(snap);
+        a->evaluations++;
+    }
+    flagcore_context_free(ctx);
+    return NULL;
+}
+
+static void test_threads(void) {
+    flagcore_store *store = NULL;
+    CHECK_RESULT(flagcore_store_new(ALL_ON, strlen(ALL_ON), NULL, &store), FLAGCORE_RESULT_OK);
+    pthread_t threads[4];
+    reader_args args[4];
+    for (int i = 0; i < 4; i++) {
+        args[i] = (reader_args){store, 0, 0};
+        pthread_create(&threads[i], NULL, reader, &args[i]);
+    }
+    for (int i = 0; i < 200; i++) {
+        const char *cfg = (i % 2) ? ALL_ON : ALL_OFF;
+        CHECK_RESULT(flagcore_store_update(store, cfg, strlen(cfg), NULL, NULL), FLAGCORE_RESULT_OK);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(threads[i], NULL);
+        CHECK(args[i].wrong == 0);
+        CHECK(args[i].evaluations == 2000);
+    }
+    flagcore_store_free(store);
+}
+
+int main(int argc, char **argv) {
+    if (argc != 3) {
+        fprintf(stderr, "usage: %s <speech-migration.json> <expected version>\n", argv[0]);
+        return 2;
+    }
+    size_t json_len = 0;
+    char *json = read_file(argv[1], &json_len);
+    if (!json) {
+        fprintf(stderr, "cannot read %s\n", argv[1]);
+        return 2;
+    }
+    test_version(argv[2]);
+    test_names();
+    test_bucket();
+    test_bad_configs();
+    test_nulls();
+    test_store(json, json_len);
+    test_threads();
+    free(json);
+    printf("%d passed, %d failed\n", checks - failures, failures);
+    return failures == 0 ? 0 : 1;
+}
