@@ -10,6 +10,7 @@ use xxhash_rust::xxh3::Xxh3Builder;
 use crate::bucket::{salt_prefix, SUPPORTED_HASH_VERSIONS};
 use crate::error::{ConfigError, Problem, ProblemCode, Report, Severity};
 use crate::json::{self, Json, Path};
+use crate::plan::{compile_plan, Plan};
 use crate::semver::{self, OwnedVersion};
 use crate::time::parse_rfc3339;
 use crate::value::{FlagValue, ValueType};
@@ -186,6 +187,8 @@ pub(crate) struct Flag {
     pub(crate) salt: Box<str>,
     pub(crate) salt_prefix: Box<[u8]>,
     pub(crate) bucket_by: Box<str>,
+    /// The rollout plan and its guardrails, if the flag has one.
+    pub(crate) plan: Option<Box<Plan>>,
 }
 
 /// A validated, compiled config: parse once, evaluate many times.
@@ -343,6 +346,10 @@ impl<'a> FlagInfo<'a> {
     pub fn bucket_by(&self) -> &'a str {
         &self.flag.bucket_by
     }
+    /// The flag's rollout plan and guardrails, if it has one (see [`crate::plan`]).
+    pub fn plan(&self) -> Option<&'a Plan> {
+        self.flag.plan.as_deref()
+    }
     /// The number of targeting rules.
     pub fn rule_count(&self) -> usize {
         self.flag.rules.len()
@@ -394,13 +401,13 @@ fn strip_position(message: &str) -> String {
 // ---------------------------------------------------------------------------------------
 
 #[derive(Debug, Default)]
-struct Checker {
+pub(crate) struct Checker {
     errors: Vec<Problem>,
     warnings: Vec<Problem>,
 }
 
 impl Checker {
-    fn error(&mut self, path: &Path, code: ProblemCode, message: impl Into<String>) {
+    pub(crate) fn error(&mut self, path: &Path, code: ProblemCode, message: impl Into<String>) {
         self.errors.push(Problem {
             severity: Severity::Error,
             code,
@@ -408,7 +415,7 @@ impl Checker {
             message: message.into(),
         });
     }
-    fn warn(&mut self, path: &Path, code: ProblemCode, message: impl Into<String>) {
+    pub(crate) fn warn(&mut self, path: &Path, code: ProblemCode, message: impl Into<String>) {
         self.warnings.push(Problem {
             severity: Severity::Warning,
             code,
@@ -416,7 +423,7 @@ impl Checker {
             message: message.into(),
         });
     }
-    fn wrong_type(&mut self, path: &Path, expected: &str, got: &Json) {
+    pub(crate) fn wrong_type(&mut self, path: &Path, expected: &str, got: &Json) {
         self.error(
             path,
             ProblemCode::WrongType,
@@ -439,7 +446,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
-fn suggestion<'a>(word: &str, options: impl IntoIterator<Item = &'a str>) -> String {
+pub(crate) fn suggestion<'a>(word: &str, options: impl IntoIterator<Item = &'a str>) -> String {
     let best = options
         .into_iter()
         .map(|o| (edit_distance(&word.to_lowercase(), &o.to_lowercase()), o))
@@ -451,13 +458,13 @@ fn suggestion<'a>(word: &str, options: impl IntoIterator<Item = &'a str>) -> Str
 }
 
 /// An object being read: reports duplicate and unknown keys once, on creation.
-struct Obj<'a> {
+pub(crate) struct Obj<'a> {
     entries: &'a [(String, Json)],
     path: Path,
 }
 
 impl<'a> Obj<'a> {
-    fn read(c: &mut Checker, value: &'a Json, path: &Path, allowed: &[&str]) -> Option<Obj<'a>> {
+    pub(crate) fn read(c: &mut Checker, value: &'a Json, path: &Path, allowed: &[&str]) -> Option<Obj<'a>> {
         let Json::Object(entries) = value else {
             c.wrong_type(path, "an object", value);
             return None;
@@ -482,15 +489,15 @@ impl<'a> Obj<'a> {
         })
     }
 
-    fn get(&self, name: &str) -> Option<&'a Json> {
+    pub(crate) fn get(&self, name: &str) -> Option<&'a Json> {
         self.entries.iter().find(|(k, _)| k == name).map(|(_, v)| v)
     }
 
-    fn at(&self, name: &str) -> Path {
+    pub(crate) fn at(&self, name: &str) -> Path {
         self.path.key(name)
     }
 
-    fn required(&self, c: &mut Checker, name: &str) -> Option<&'a Json> {
+    pub(crate) fn required(&self, c: &mut Checker, name: &str) -> Option<&'a Json> {
         let v = self.get(name);
         if v.is_none() {
             c.error(
@@ -502,7 +509,7 @@ impl<'a> Obj<'a> {
         v
     }
 
-    fn string(&self, c: &mut Checker, name: &str) -> Option<&'a str> {
+    pub(crate) fn string(&self, c: &mut Checker, name: &str) -> Option<&'a str> {
         match self.get(name)? {
             Json::String(s) => Some(s),
             other => {
@@ -512,7 +519,7 @@ impl<'a> Obj<'a> {
         }
     }
 
-    fn bool(&self, c: &mut Checker, name: &str) -> Option<bool> {
+    pub(crate) fn bool(&self, c: &mut Checker, name: &str) -> Option<bool> {
         match self.get(name)? {
             Json::Bool(b) => Some(*b),
             other => {
@@ -541,7 +548,7 @@ fn check_duplicates(c: &mut Checker, entries: &[(String, Json)], path: &Path) {
 
 /// Converts a JSON percentage (0..=100, at most three decimals) to thousandths of a
 /// percent. This runs at load only; evaluation uses integers.
-fn percentage(c: &mut Checker, value: &Json, path: &Path) -> Option<u32> {
+pub(crate) fn percentage(c: &mut Checker, value: &Json, path: &Path) -> Option<u32> {
     let Json::Number(n) = value else {
         c.wrong_type(path, "a number from 0 to 100", value);
         return None;
@@ -626,6 +633,7 @@ const FLAG_FIELDS: &[&str] = &[
     "default",
     "tags",
     "metadata",
+    "plan",
 ];
 const RULE_FIELDS: &[&str] = &["id", "description", "conditions", "serve"];
 const SERVE_FIELDS: &[&str] = &["variant", "split", "stages"];
@@ -796,9 +804,14 @@ fn compile(c: &mut Checker, tree: &Json) -> Option<Config> {
         let default = obj
             .required(c, "default")
             .and_then(|d| compile_serve(c, d, &obj.at("default"), names));
+        let off_variant = flag.as_ref().map(|f| f.off_variant);
+        let plan = obj
+            .get("plan")
+            .and_then(|p| compile_plan(c, p, &obj.at("plan"), names, off_variant));
         if let Some(flag) = &mut flag {
             flag.prerequisites = prereqs;
             flag.rules = rules;
+            flag.plan = plan.map(Box::new);
             match default {
                 Some(serve) => flag.default = serve,
                 None => {
@@ -1112,10 +1125,11 @@ fn flag_head(
         salt_prefix: salt_prefix(&salt),
         salt: salt.into(),
         bucket_by: bucket_by.into(),
+        plan: None,
     })
 }
 
-fn variant_ref(c: &mut Checker, value: &Json, path: &Path, names: &[Box<str>], flag: &str) -> Option<u32> {
+pub(crate) fn variant_ref(c: &mut Checker, value: &Json, path: &Path, names: &[Box<str>], flag: &str) -> Option<u32> {
     let Json::String(name) = value else {
         c.wrong_type(path, "a variant name", value);
         return None;
@@ -1650,7 +1664,7 @@ fn compile_simple_serve(c: &mut Checker, obj: &Obj<'_>, names: &[Box<str>]) -> O
     ok.then_some(Serve::Split(Split { ranges }))
 }
 
-fn format_thousandths(t: u32) -> String {
+pub(crate) fn format_thousandths(t: u32) -> String {
     if t % 1000 == 0 {
         format!("{}", t / 1000)
     } else {

@@ -72,6 +72,10 @@ pub enum ProblemCode {
     UnreachableRule,
     /// Warning: the same key listed twice.
     DuplicateEntry,
+    /// A duration (`"2m"`, `"1d"`, `"500ms"`) does not parse.
+    InvalidDuration,
+    /// A rollout plan's stage percentages do not strictly increase.
+    PercentagesNotIncreasing,
 }
 
 impl ProblemCode {
@@ -104,6 +108,8 @@ impl ProblemCode {
             ProblemCode::UnusedSegment => "unused_segment",
             ProblemCode::UnreachableRule => "unreachable_rule",
             ProblemCode::DuplicateEntry => "duplicate_entry",
+            ProblemCode::InvalidDuration => "invalid_duration",
+            ProblemCode::PercentagesNotIncreasing => "percentages_not_increasing",
         }
     }
 }
@@ -245,4 +251,16 @@ pub enum StoreError {
         /// The variant asked for.
         variant: String,
     },
+    /// A plan decision names a flag that has no `plan` in the current config. Add a plan,
+    /// or apply the decision to the flag it was made for.
+    #[error("flag {0:?} has no rollout plan in the current config")]
+    NoPlan(String),
+    /// A plan decision would advance a flag that an override (a kill, a forced variant)
+    /// controls. Clear the override first if the rollout should go on.
+    #[error("flag {0:?} has an override in force; clear it before advancing its rollout")]
+    Overridden(String),
+    /// A plan decision's percentage is above 100 (it is counted in thousandths of a
+    /// percent). Apply decisions that `plan::decide` made.
+    #[error("invalid rollout percentage: {0} thousandths of a percent is above 100%")]
+    InvalidPercentage(u32),
 }

@@ -75,6 +75,7 @@ mod context;
 mod error;
 mod eval;
 mod json;
+pub mod plan;
 mod semver;
 mod store;
 mod time;
@@ -85,6 +86,7 @@ pub use config::{Config, FlagInfo, Limits, MAX_PREREQUISITE_DEPTH, SUPPORTED_SCH
 pub use context::{Context, ContextError, MAX_CONTEXT_ATTRIBUTES};
 pub use error::{ConfigError, Problem, ProblemCode, Report, Severity, StoreError};
 pub use eval::{ErrorCode, Evaluation, EvaluationDetails, Reason};
+pub use plan::{Decision, Outcome, Plan, PlanError, PlanInput};
 pub use store::{Override, Resolved, Snapshot, Store, StoreOptions, Update, DEFAULT_HISTORY};
 pub use value::{AttributeValue, FlagValue, ValueType};
 

@@ -10,6 +10,7 @@ use crate::config::{Config, Limits};
 use crate::context::Context;
 use crate::error::{ConfigError, Problem, StoreError};
 use crate::eval::{self, ErrorCode, Evaluation, Forced, Reason};
+use crate::plan::{self, Decision, PlanError};
 use crate::value::{FlagValue, ValueType};
 
 /// The default number of configs kept for [`Store::rollback`] (the current one included).
@@ -164,6 +165,75 @@ impl Store {
         control.history.drain(..excess);
         self.publish(&control);
         revision
+    }
+
+    /// Applies a plan decision (see [`crate::plan`]) to `flag` in one call, and returns the
+    /// revision serving afterwards:
+    ///
+    /// - `ADVANCE`: a new config revision whose default for `flag` serves the plan's
+    ///   variant to the decision's percentage and the control variant to the rest (the
+    ///   previous config stays in history, so [`Store::rollback`] undoes it). Refused with
+    ///   [`StoreError::Overridden`] while an override controls the flag.
+    /// - `ROLL_BACK`: kills the flag with an [`Override::Kill`], at once and surviving
+    ///   config pushes; the config and its history are left as they were, so clearing the
+    ///   override resumes the stage it was at.
+    /// - `HOLD`: changes nothing.
+    ///
+    /// # Example
+    /// ```
+    /// use flagcore::{plan::Decision, Context, Store};
+    /// let store = Store::from_json(r#"{"schemaVersion": 1, "flags": {"f": {"enabled": true,
+    ///   "default": {"split": [{"variant": "on", "weight": 5}, {"variant": "off", "weight": 95}]},
+    ///   "plan": {"stages": [{"percentage": 5}, {"percentage": 100}]}}}}"#).unwrap();
+    /// let advance = Decision::from_json(r#"{"decision": "ADVANCE", "fromStage": 0, "stage": 1, "percentage": 100}"#).unwrap();
+    /// assert_eq!(store.apply_decision("f", &advance).unwrap(), 2);
+    /// assert!(store.is_enabled("f", &Context::new("anyone")));
+    /// ```
+    pub fn apply_decision(&self, flag: &str, decision: &Decision) -> Result<u64, StoreError> {
+        match decision {
+            Decision::Hold { .. } => Ok(self.revision()),
+            Decision::RollBack { .. } => {
+                self.set_override(flag, Override::Kill)?;
+                Ok(self.revision())
+            }
+            Decision::Advance { percentage, .. } => {
+                let mut control = self.control();
+                if control.overrides.contains_key(flag) {
+                    return Err(StoreError::Overridden(flag.to_owned()));
+                }
+                let current = control
+                    .history
+                    .last()
+                    .map(|(_, c)| Arc::clone(c))
+                    .ok_or(StoreError::NoHistory)?;
+                let index = current
+                    .flag_index(flag)
+                    .ok_or_else(|| StoreError::UnknownFlag(flag.to_owned()))?
+                    as usize;
+                let old = &current.flags[index];
+                let plan = old
+                    .plan
+                    .as_deref()
+                    .ok_or_else(|| StoreError::NoPlan(flag.to_owned()))?;
+                let serve = plan::serve_at(&old.default, plan, *percentage)?;
+                let mut next = Config::clone(&current);
+                next.flags[index].default = serve;
+                control.last_revision += 1;
+                let revision = control.last_revision;
+                control.history.push((revision, Arc::new(next)));
+                let excess = control.history.len().saturating_sub(self.options.history);
+                control.history.drain(..excess);
+                self.publish(&control);
+                Ok(revision)
+            }
+        }
+    }
+
+    /// [`Store::apply_decision`] with the decision as JSON (a [`Decision`] or the whole
+    /// [`crate::plan::Outcome`] that [`crate::plan::decide_json`] returns), for the skins.
+    pub fn apply_decision_json(&self, flag: &str, decision_json: &str) -> Result<u64, PlanError> {
+        let decision = Decision::from_json(decision_json)?;
+        Ok(self.apply_decision(flag, &decision)?)
     }
 
     /// Goes back to the previous config (the current one is dropped from history).
