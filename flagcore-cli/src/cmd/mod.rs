@@ -1,0 +1,7 @@
+//! One module per subcommand: its clap `Args` and its `run`.
+
+pub mod diff;
+pub mod eval;
+pub mod import_env;
+pub mod simulate;
+pub mod validate;
