@@ -45,7 +45,7 @@ fn chain(len: usize) -> String {
 }
 
 fn cases() -> Vec<(&'static str, String, Option<usize>)> {
-    let example = include_str!("../../../../examples/speech-migration.json").to_owned();
+    let example = include_str!("speech-migration.json").to_owned();
     let ok_flag = r#"{"enabled": true, "default": {"variant": "on"}}"#;
     let c = |name: &'static str, text: &str| (name, text.to_owned(), None);
     vec![
@@ -244,6 +244,11 @@ fn cases() -> Vec<(&'static str, String, Option<usize>)> {
         c("invalid_value/stage-two-kinds", &default_serve(r#"{"stages": [{"variant": "on", "split": [{"variant": "on", "weight": 100}]}]}"#)),
         c("invalid_value/prerequisite-empty-variants", r#"{"schemaVersion": 1, "flags": {"f": {"enabled": true, "prerequisites": [{"flag": "g", "variants": []}], "default": {"variant": "on"}}, "g": {"enabled": true, "default": {"variant": "on"}}}}"#),
         c("invalid_value/prerequisite-variant-and-variants", r#"{"schemaVersion": 1, "flags": {"f": {"enabled": true, "prerequisites": [{"flag": "g", "variant": "on", "variants": ["on"]}], "default": {"variant": "on"}}, "g": {"enabled": true, "default": {"variant": "on"}}}}"#),
+        // Rollout plans (flag.plan).
+        c("plan/invalid-duration", &one_flag(r#"{"enabled": true, "default": {"variant": "off"}, "plan": {"stages": [{"percentage": 5, "minDuration": "one day"}, {"percentage": 100, "minDuration": -5}]}}"#)),
+        c("plan/percentages-not-increasing", &one_flag(r#"{"enabled": true, "default": {"variant": "off"}, "plan": {"stages": [{"percentage": 20}, {"percentage": 20}, {"percentage": 5}]}}"#)),
+        c("plan/guardrail-window", &one_flag(r#"{"enabled": true, "default": {"variant": "off"}, "plan": {"stages": [{"percentage": 100}], "guardrails": [{"metric": "errors", "kind": "proportion", "threshold": {"absolute": 0.05}, "window": "2 minutes", "severity": "critical", "action": "rollback"}]}}"#)),
+        c("plan/control-is-variant", &one_flag(r#"{"enabled": true, "default": {"variant": "off"}, "plan": {"variant": "on", "controlVariant": "on", "stages": [{"percentage": 100}]}}"#)),
         // Everything at once: validation reports every problem, not the first.
         c(
             "many/every-problem-reported",

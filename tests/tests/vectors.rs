@@ -1,0 +1,93 @@
+//! The Rust runner: replays every golden vector through the core, and checks that the
+//! vectors are frozen (regenerating them gives the same bytes).
+
+use std::path::{Path, PathBuf};
+
+use flagcore_conformance::replay::{replay_dir, replay_text};
+
+fn vectors_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("vectors")
+}
+
+#[test]
+fn rust_replays_every_vector() {
+    let outcome = replay_dir(&vectors_dir()).unwrap_or_else(|e| panic!("{e}"));
+    println!(
+        "rust: {} vectors replayed, {} mismatches",
+        outcome.replayed,
+        outcome.mismatches.len()
+    );
+    for m in outcome.mismatches.iter().take(20) {
+        println!("  mismatch: {m}");
+    }
+    assert!(
+        outcome.mismatches.is_empty(),
+        "{} mismatches",
+        outcome.mismatches.len()
+    );
+    assert!(
+        outcome.replayed > 100_000 + 500,
+        "only {} vectors",
+        outcome.replayed
+    );
+}
+
+#[test]
+fn a_changed_vector_is_a_mismatch() {
+    let text = std::fs::read_to_string(vectors_dir().join("bucket-v1-edge.json")).unwrap();
+    // Change the first case's bucket: the runner must notice.
+    let line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with('['))
+        .unwrap();
+    let (head, bucket) = line.trim_end_matches(',').rsplit_once(',').unwrap();
+    let bucket: u32 = bucket.trim_end_matches(']').parse().unwrap();
+    let changed_line = format!("{head},{}]", (bucket + 1) % 100_000);
+    let changed = text.replacen(line.trim_end_matches(','), &changed_line, 1);
+    let outcome = replay_text("edge", &changed).unwrap();
+    assert_eq!(outcome.mismatches.len(), 1, "{:?}", outcome.mismatches);
+
+    let text = std::fs::read_to_string(vectors_dir().join("eval-store.json")).unwrap();
+    let changed = text.replacen("\"reason\":\"OVERRIDE\"", "\"reason\":\"DEFAULT\"", 1);
+    assert_ne!(changed, text);
+    let outcome = replay_text("eval-store", &changed).unwrap();
+    assert!(!outcome.mismatches.is_empty());
+}
+
+#[test]
+fn vectors_are_frozen() {
+    let out = std::env::temp_dir().join(format!("flagcore-vectors-{}", std::process::id()));
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_gen-vectors"))
+        .arg(&out)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let list = |dir: &Path| {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".json"))
+            .collect();
+        names.sort();
+        names
+    };
+    let committed = list(&vectors_dir());
+    let regenerated = list(&out);
+    assert_eq!(committed, regenerated, "the set of vector files changed");
+    let mut changed = Vec::new();
+    for name in &committed {
+        let a = std::fs::read(vectors_dir().join(name)).unwrap();
+        let b = std::fs::read(out.join(name)).unwrap();
+        if a != b {
+            changed.push(name.clone());
+        }
+    }
+    std::fs::remove_dir_all(&out).ok();
+    assert!(
+        changed.is_empty(),
+        "regenerating the vectors changed {changed:?}: the core's answers changed. \
+         If that is intended, bump the hash version (bucketing) or regenerate with \
+         `cargo run -p flagcore-conformance --bin gen-vectors` and review the diff."
+    );
+}
