@@ -567,14 +567,20 @@ pub fn run(args: &Args, out: &mut Output) -> CmdResult {
         out.write_all(&buf)?;
     }
     writeln!(out)?;
+    let users = if changed_users == 0 {
+        "no user sees a different value".to_owned()
+    } else {
+        format!(
+            "{} ({}) see at least one different value",
+            users_phrase(changed_users, n),
+            count(changed_users)
+        )
+    };
     let line = format!(
-        "{} of {} change; {} ({}) see at least one different value",
-        plural(flags_changed as u64, "flag"),
-        entries.len(),
-        users_phrase(changed_users, n).replace(" of users", ""),
-        plural(changed_users, "user"),
+        "{} of {} change; {users}",
+        flags_changed,
+        plural(entries.len() as u64, "flag")
     );
-    let line = line.replace("none (0 users)", "no user");
     writeln!(out, "{} {line}", paint(style::HEADER, "Blast radius:"))?;
     Ok(exit)
 }
