@@ -19,12 +19,13 @@
 //! 3. **ADVANCE** to the next stage otherwise.
 //!
 //! The statistics: a proportion guardrail against an absolute threshold `p0` is a one-sided
-//! score test with continuity correction, `z = (x/n − p0 − 1/(2n)) / √(p0(1−p0)/n)`; against
-//! the control (`canary > r × control`) it is a one-sided Wald test on Agresti–Caffo adjusted
-//! rates `p̃ = (x+1)/(n+2)`, `z = (p̃c − r·p̃k) / √(p̃c(1−p̃c)/(nc+2) + r²·p̃k(1−p̃k)/(nk+2))`.
-//! Either breaches when `z` exceeds the normal quantile of the guardrail's `confidence`
-//! (default [`DEFAULT_CONFIDENCE`]) and each cohort it reads has at least `minSamples`
-//! observations in the window (default [`DEFAULT_MIN_SAMPLES`]). A latency guardrail
+//! exact binomial test: it breaches when `P(X ≥ failures | n, p0)` is below
+//! `1 − confidence`. Against the control (`canary > r × control`) it is a one-sided Wald
+//! test on Agresti–Caffo adjusted rates `p̃ = (x+1)/(n+2)`,
+//! `z = (p̃c − r·p̃k) / √(p̃c(1−p̃c)/(nc+2) + r²·p̃k(1−p̃k)/(nk+2))`, which breaches when `z`
+//! exceeds the normal quantile of the guardrail's `confidence` (default
+//! [`DEFAULT_CONFIDENCE`]). Either needs at least `minSamples` observations in the window
+//! from each cohort it reads (default [`DEFAULT_MIN_SAMPLES`]). A latency guardrail
 //! compares a summary statistic (`p95` by default) of the window with its threshold once
 //! the window holds `minSamples` requests. Worse metrics never make a decision better:
 //! the decision is monotone (tested by property tests).
@@ -608,14 +609,14 @@ pub enum HoldReason {
 /// JSON form: `{"decision": "ADVANCE", "fromStage": 0, "stage": 1, "percentage": 20}`,
 /// `{"decision": "HOLD", "stage": 0, "percentage": 5, "reason": {"code": "TOO_EARLY", ...}}`,
 /// `{"decision": "ROLL_BACK", "stage": 1, "percentage": 20, "breach": {...}}`.
-/// Percentages are numbers from 0 to 100.
+/// Percentages are numbers from 0 to 100. The three kinds are the contract (not
+/// `non_exhaustive`): match on them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(
     tag = "decision",
     rename_all = "SCREAMING_SNAKE_CASE",
     rename_all_fields = "camelCase"
 )]
-#[non_exhaustive]
 pub enum Decision {
     /// Move to the next stage: serve the plan's variant to `percentage`.
     Advance {
@@ -1185,8 +1186,8 @@ fn test(
 ) -> (Option<f64>, Option<f64>, bool) {
     match (g.kind, g.threshold, control) {
         (MetricKind::Proportion, Threshold::Absolute(p0), _) => {
-            let (z, breached) =
-                absolute_proportion_test(canary.failures, canary.count, p0, g.z_critical);
+            let (z, _, breached) =
+                absolute_proportion_test(canary.failures, canary.count, p0, 1.0 - g.confidence);
             (Some(p0), z, breached)
         }
         (MetricKind::Proportion, Threshold::RelativeToControl(r), Some(k)) => {
@@ -1210,27 +1211,82 @@ fn test(
     }
 }
 
-/// One-sided score test of `H0: p ≤ p0` with continuity correction: (z, breached).
-/// `p0 = 0` breaches on any failure; `p0 ≥ 1` never breaches.
+/// One-sided exact binomial test of `H0: p ≤ p0`: (continuity-corrected score z, for
+/// reports; exact p-value `P(X ≥ failures | n, p0)`; breached when the p-value is below
+/// `alpha`). `p0 = 0` breaches on any failure; `p0 ≥ 1` never breaches.
 pub(crate) fn absolute_proportion_test(
     failures: u64,
     count: u64,
     p0: f64,
-    z_critical: f64,
-) -> (Option<f64>, bool) {
+    alpha: f64,
+) -> (Option<f64>, Option<f64>, bool) {
     if count == 0 {
-        return (None, false);
+        return (None, None, false);
     }
     if p0 <= 0.0 {
-        return (None, failures > 0);
+        return (None, None, failures > 0);
     }
     if p0 >= 1.0 {
-        return (None, false);
+        return (None, None, false);
     }
     let n = count as f64;
     let p = failures as f64 / n;
     let z = (p - p0 - 0.5 / n) / (p0 * (1.0 - p0) / n).sqrt();
-    (Some(z), z > z_critical)
+    let p_value = binomial_upper_tail(failures, count, p0);
+    (Some(z), Some(p_value), p_value < alpha)
+}
+
+/// `P(X ≥ x)` for `X ~ Binomial(n, p)`, `0 < p < 1`. At or below the mean it is at least
+/// 1/2 and reported as 1 (only small tails decide anything).
+pub(crate) fn binomial_upper_tail(x: u64, n: u64, p: f64) -> f64 {
+    if x == 0 {
+        return 1.0;
+    }
+    if x > n {
+        return 0.0;
+    }
+    if x as f64 <= n as f64 * p {
+        return 1.0;
+    }
+    let (xf, nf) = (x as f64, n as f64);
+    let log_pmf = ln_gamma(nf + 1.0) - ln_gamma(xf + 1.0) - ln_gamma(nf - xf + 1.0)
+        + xf * p.ln()
+        + (nf - xf) * (-p).ln_1p();
+    // Above the mean the terms fall: sum them relative to the first until negligible.
+    let odds = p / (1.0 - p);
+    let (mut term, mut sum, mut k) = (1.0f64, 1.0f64, x);
+    while k < n {
+        term *= (n - k) as f64 / (k + 1) as f64 * odds;
+        sum += term;
+        if term < sum * 1e-17 {
+            break;
+        }
+        k += 1;
+    }
+    (log_pmf.exp() * sum).min(1.0)
+}
+
+/// `ln Γ(x)` for `x ≥ 1` (Lanczos, g = 7, nine terms; relative error near 1e-15).
+fn ln_gamma(x: f64) -> f64 {
+    const G: f64 = 7.0;
+    const C: [f64; 9] = [
+        0.999_999_999_999_809_9,
+        676.520_368_121_885_1,
+        -1_259.139_216_722_402_8,
+        771.323_428_777_653_1,
+        -176.615_029_162_140_6,
+        12.507_343_278_686_905,
+        -0.138_571_095_265_720_12,
+        9.984_369_578_019_572e-6,
+        1.505_632_735_149_311_6e-7,
+    ];
+    let x = x - 1.0;
+    let mut a = C[0];
+    let t = x + G + 0.5;
+    for (i, c) in C.iter().enumerate().skip(1) {
+        a += c / (x + i as f64);
+    }
+    0.5 * (2.0 * std::f64::consts::PI).ln() + (x + 0.5) * t.ln() - t + a.ln()
 }
 
 /// One-sided Wald test of `H0: pc ≤ r·pk` on Agresti–Caffo adjusted rates.
@@ -1898,15 +1954,55 @@ mod tests {
 
     #[test]
     fn absolute_test_edges() {
-        assert_eq!(absolute_proportion_test(0, 0, 0.05, 3.0), (None, false));
-        assert_eq!(absolute_proportion_test(1, 100, 0.0, 3.0), (None, true));
-        assert_eq!(absolute_proportion_test(0, 100, 0.0, 3.0), (None, false));
-        assert_eq!(absolute_proportion_test(100, 100, 1.0, 3.0), (None, false));
+        let alpha = 0.001;
+        assert_eq!(
+            absolute_proportion_test(0, 0, 0.05, alpha),
+            (None, None, false)
+        );
+        assert_eq!(
+            absolute_proportion_test(1, 100, 0.0, alpha),
+            (None, None, true)
+        );
+        assert_eq!(
+            absolute_proportion_test(0, 100, 0.0, alpha),
+            (None, None, false)
+        );
+        assert_eq!(
+            absolute_proportion_test(100, 100, 1.0, alpha),
+            (None, None, false)
+        );
         // 20% of 200 against 5%: far beyond noise.
-        let (z, breached) = absolute_proportion_test(40, 200, 0.05, 3.09);
+        let (z, p, breached) = absolute_proportion_test(40, 200, 0.05, alpha);
         assert!(breached && z.is_some_and(|z| z > 9.0), "{z:?}");
+        assert!(p.is_some_and(|p| p < 1e-10), "{p:?}");
         // 6% of 200 against 5%: within noise.
-        assert!(!absolute_proportion_test(12, 200, 0.05, 3.09).1);
+        assert!(!absolute_proportion_test(12, 200, 0.05, alpha).2);
+    }
+
+    #[test]
+    fn exact_tails() {
+        // P(X >= 4 | n = 20, p = 0.05) = 0.015902...; P(X >= 3 | 10, 0.5) = 0.9453125.
+        assert!((binomial_upper_tail(4, 20, 0.05) - 0.015_901_5).abs() < 1e-6);
+        assert!((binomial_upper_tail(8, 10, 0.5) - 0.054_687_5).abs() < 1e-12);
+        assert_eq!(binomial_upper_tail(3, 10, 0.5), 1.0);
+        assert_eq!(binomial_upper_tail(11, 10, 0.5), 0.0);
+        assert!((binomial_upper_tail(10, 10, 0.5) - 0.5f64.powi(10)).abs() < 1e-15);
+        // Large n: the normal approximation is close here (z = 5).
+        let n = 1_000_000u64;
+        let sd = (n as f64 * 0.05 * 0.95).sqrt();
+        let x = (50_000.0 + 5.0 * sd).ceil() as u64;
+        let tail = binomial_upper_tail(x, n, 0.05);
+        assert!(tail > 1e-7 && tail < 6e-7, "{tail}");
+        // Monotone in x.
+        let mut prev = 1.0;
+        for x in 0..=200 {
+            let t = binomial_upper_tail(x, 200, 0.05);
+            assert!(t <= prev, "{x}");
+            prev = t;
+        }
+        assert!(
+            (ln_gamma(1.0)).abs() < 1e-14 && (ln_gamma(11.0) - 3_628_800f64.ln()).abs() < 1e-12
+        );
     }
 
     #[test]
