@@ -96,3 +96,8 @@ pub use value::{AttributeValue, FlagValue, ValueType};
 pub fn parse_timestamp(text: &str) -> Option<i64> {
     time::parse_rfc3339(text)
 }
+
+/// The README's Rust example, compiled as a doc test so it cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
