@@ -960,6 +960,7 @@ impl Plan {
                 stages: self.stages.len(),
             });
         };
+        validate_samples(input)?;
         let mut checks = Vec::with_capacity(self.guardrails.len());
         let mut verdicts = Vec::with_capacity(self.guardrails.len());
         for (i, g) in self.guardrails.iter().enumerate() {
@@ -1023,6 +1024,43 @@ impl Plan {
             checks,
         })
     }
+}
+
+/// Every observation, in or out of a window: failures within the count, latencies finite
+/// and non-negative. Bad exports are errors, not decisions.
+fn validate_samples(input: &PlanInput) -> Result<(), PlanError> {
+    for sample in &input.samples {
+        for cohort in [Cohort::Canary, Cohort::Control] {
+            for (metric, o) in sample.cohort(cohort) {
+                let bad = |message: String| PlanError::InvalidObservation {
+                    at: sample.at,
+                    cohort,
+                    metric: metric.clone(),
+                    message,
+                };
+                if let Some(failures) = o.failures.filter(|f| *f > o.count) {
+                    return Err(bad(format!(
+                        "{failures} failures out of {} events",
+                        o.count
+                    )));
+                }
+                for (name, value) in [
+                    ("mean", o.mean),
+                    ("p50", o.p50),
+                    ("p75", o.p75),
+                    ("p90", o.p90),
+                    ("p95", o.p95),
+                    ("p99", o.p99),
+                    ("max", o.max),
+                ] {
+                    if let Some(v) = value.filter(|v| !v.is_finite() || *v < 0.0) {
+                        return Err(bad(format!("{name} is {v}, not a latency in milliseconds")));
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 enum Verdict {

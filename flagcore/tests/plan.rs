@@ -634,6 +634,15 @@ fn bad_input_is_an_error_not_a_decision() {
     )];
     let err = plan::decide(&c, "f", &input(0, 0, now, no_p95)).unwrap_err();
     assert!(err.to_string().contains("p95"), "{err}");
+    // Out of every window, still an error: the export is broken.
+    let old = vec![Sample::new(now - 60 * MIN).control("x", Observation::proportion(1, 2))];
+    assert!(matches!(
+        plan::decide(&c, "f", &input(0, 0, now, old)),
+        Err(PlanError::InvalidObservation {
+            cohort: Cohort::Control,
+            ..
+        })
+    ));
     let nan = vec![Sample::new(now).canary(
         "response_time",
         Observation::latency(10, Statistic::P95, f64::NAN),
