@@ -33,6 +33,7 @@ Examples:
   flagcore simulate examples/speech-migration.json --users 100000 --at 2026-12-01T12:00:00Z
   flagcore diff old.json new.json --users 100000
   flagcore import-env examples/env/speech-migration.env --canary-flag speechmatics-direct
+  flagcore plan examples/speech-migration.json --flag speechmatics-direct --metrics metrics.json --at 2026-11-24T09:00:00Z
 
 Exit codes: 0 ok · 1 invalid config or findings · 2 usage error · 3 file not readable/writable · 4 internal error";
 
@@ -75,6 +76,8 @@ enum Command {
     Diff(cmd::diff::Args),
     /// Convert the migration's EXPO_PUBLIC_* environment flags into a flagcore config.
     ImportEnv(cmd::import_env::Args),
+    /// What a flag's rollout plan decides from metrics (advance, hold, roll back) and why.
+    Plan(cmd::plan::Args),
 }
 
 fn main() -> ExitCode {
@@ -91,6 +94,7 @@ fn main() -> ExitCode {
         Command::Simulate(args) => cmd::simulate::run(args, &mut out),
         Command::Diff(args) => cmd::diff::run(args, &mut out),
         Command::ImportEnv(args) => cmd::import_env::run(args, &mut out),
+        Command::Plan(args) => cmd::plan::run(args, &mut out),
     };
     let exit = match result {
         Ok(exit) => exit,

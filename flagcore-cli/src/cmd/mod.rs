@@ -3,5 +3,6 @@
 pub mod diff;
 pub mod eval;
 pub mod import_env;
+pub mod plan;
 pub mod simulate;
 pub mod validate;
