@@ -1,0 +1,474 @@
+"""pytest suite of the flagcore Python package (run by scripts/test-ffi)."""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import re
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+import flagcore
+from flagcore import Context, ErrorCode, Reason, Store
+
+REPO = Path(__file__).resolve().parents[3]
+EXAMPLE = REPO / "examples" / "speech-migration.json"
+WEEK1 = 1_795_435_200_000  # 2026-11-23T12:00:00Z: 5% of speechmatics-direct
+WEEK2 = 1_796_040_000_000  # 2026-11-30T12:00:00Z: 25%
+WEEK4 = 1_797_336_000_000  # 2026-12-15T12:00:00Z: 100%
+
+
+def simple(variant: str = "on", flag: str = "f") -> str:
+    return json.dumps(
+        {"schemaVersion": 1, "flags": {flag: {"enabled": True, "default": {"variant": variant}}}}
+    )
+
+
+@pytest.fixture()
+def store():
+    with Store.from_file(EXAMPLE) as s:
+        yield s
+
+
+def rss_bytes() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+# -- package --------------------------------------------------------------------------
+
+
+def test_version_matches_cargo_and_pyproject():
+    cargo = (REPO / "Cargo.toml").read_text()
+    m = re.search(r'\[workspace\.package\][^\[]*?version\s*=\s*"([^"]+)"', cargo, re.S)
+    assert m, "workspace version not found"
+    assert flagcore.__version__ == m.group(1)
+    pyproject = (REPO / "flagcore-ffi" / "python" / "pyproject.toml").read_text()
+    assert f'version = "{m.group(1)}"' in pyproject
+
+
+def test_library_loads_from_package_dir():
+    from flagcore import _native
+
+    pkg = Path(flagcore.__file__).resolve().parent
+    path = Path(_native._library_path()).resolve()
+    assert path.parent == pkg
+    assert pkg.joinpath("py.typed").exists()
+
+
+# -- correctness on the shipped example -----------------------------------------------
+
+
+def test_bucket_is_deterministic_and_in_range():
+    b = flagcore.bucket("speech-backend-ab", "user-42")
+    assert b == flagcore.bucket("speech-backend-ab", "user-42")
+    assert 0 <= b < flagcore.BUCKETS
+    assert flagcore.bucket("ab", "c") != flagcore.bucket("a", "bc")
+    assert 0 <= flagcore.bucket("", "") < flagcore.BUCKETS
+
+
+def test_internal_testers_and_legacy_app(store):
+    qa = Context("user-qa-001", {"appVersion": "2.4.0"})
+    assert store.is_enabled("speechmatics-direct", qa, at=WEEK1)
+    assert store.variant("speech-backend-ab", qa) == "treatment"
+    e = store.evaluate("speech-backend-ab", qa)
+    assert e.reason is Reason.TARGETING_MATCH
+    assert e.rule_index == 1 and e.rule_id == "internal-treatment"
+    assert e.value == "speechmatics"
+
+    staff = Context("user-1", {"email": "ana@company.example", "appVersion": "2.4.0"})
+    assert store.is_enabled("speechmatics-direct", staff, at=WEEK1)
+
+    legacy = Context("user-qa-001", {"appVersion": "2.2.9"})
+    assert not store.is_enabled("speechmatics-direct", legacy, at=WEEK4)
+    e = store.evaluate("speechmatics-direct", legacy, at=WEEK4)
+    assert e.reason is Reason.TARGETING_MATCH and e.rule_id == "legacy-app-never"
+    assert e.value is False and e.variant == "off"
+
+
+def test_split_uses_the_bucket(store):
+    for i in range(200):
+        key = f"user-{i}"
+        e = store.evaluate("speech-backend-ab", {"key": key, "appVersion": "2.4.0"})
+        assert e.reason is Reason.SPLIT
+        assert e.bucket == flagcore.bucket("speech-backend-ab", key)
+        assert e.variant == ("control" if e.bucket < 70_000 else "treatment")
+        assert e.value == ("modal" if e.variant == "control" else "speechmatics")
+        assert store.get_str("speech-backend-ab", Context(key), "x") == e.value
+
+
+def test_staged_rollout_follows_time(store):
+    users = [Context(f"user-{i}", {"appVersion": "2.4.0"}) for i in range(2000)]
+    week1 = sum(store.is_enabled("speechmatics-direct", u, at=WEEK1) for u in users)
+    week2 = sum(store.is_enabled("speechmatics-direct", u, at=WEEK2) for u in users)
+    week4 = sum(store.is_enabled("speechmatics-direct", u, at=WEEK4) for u in users)
+    assert 40 <= week1 <= 170  # 5% of 2000 = 100
+    assert 400 <= week2 <= 600  # 25%
+    assert week4 == 2000
+    # Monotonic: everyone on in week 1 is still on in week 2.
+    for u in users:
+        if store.is_enabled("speechmatics-direct", u, at=WEEK1):
+            assert store.is_enabled("speechmatics-direct", u, at=WEEK2)
+
+
+def test_context_time_and_default_now(store):
+    u = Context("user-5", {"appVersion": "2.4.0"}, at=WEEK4)
+    assert u.at == WEEK4
+    assert store.is_enabled("speechmatics-direct", u)  # the context's own time
+    assert store.evaluate("speechmatics-direct", u).reason is Reason.DEFAULT
+    # Without any time, now is used: never an INVALID_CONTEXT error.
+    e = store.evaluate("speechmatics-direct", Context("user-5", {"appVersion": "2.4.0"}))
+    assert e.error_code is not ErrorCode.INVALID_CONTEXT
+
+
+def test_typed_getters(store):
+    mobile = Context("user-7", {"platform": "ios-web"})
+    assert store.get_number("transcription-chunk-ms", mobile, 1) == 100
+    assert store.get_number("transcription-chunk-ms", Context("user-7"), 1) == 250
+    assert store.get_number("speech-backend-ab", mobile, 1.5) == 1.5  # a string flag
+    assert store.get_bool("live-captions-ui", mobile, True) is False  # off in the config
+    assert store.get_bool("no-such-flag", mobile, True) is True
+    assert store.get_str("transcription-chunk-ms", mobile, "d") == "d"
+    assert store.get_json("no-such-flag", mobile, {"a": 1}) == {"a": 1}
+
+
+def test_json_flag():
+    cfg = {
+        "schemaVersion": 1,
+        "flags": {
+            "limits": {
+                "type": "json",
+                "enabled": True,
+                "variants": {"small": {"max": 10, "tags": ["a"]}, "big": {"max": 1000}},
+                "offVariant": "small",
+                "default": {"variant": "big"},
+            }
+        },
+    }
+    with Store(cfg) as s:
+        assert s.get_json("limits", Context("u"), None) == {"max": 1000}
+        assert s.evaluate("limits", Context("u")).value == {"max": 1000}
+        assert s.get_bool("limits", Context("u"), True) is True
+
+
+def test_prerequisite_failed(store):
+    legacy = {"key": "user-9", "appVersion": "2.0.0"}
+    e = store.evaluate("modal-fallback", legacy, at=WEEK4)
+    assert e.reason is Reason.PREREQUISITE_FAILED
+    assert e.prerequisite == "speechmatics-direct"
+    assert e.value is False
+
+
+def test_evaluate_all(store):
+    res = store.evaluate_all(Context("user-qa-001", {"appVersion": "2.4.0"}), at=WEEK4)
+    assert isinstance(res, dict)
+    assert list(res)[:5] == [
+        "speechmatics-direct",
+        "modal-fallback",
+        "speech-backend-ab",
+        "transcription-chunk-ms",
+        "live-captions-ui",
+    ]
+    assert res["live-captions-ui"].reason is Reason.OFF
+    assert res["speechmatics-direct"].value is True
+    for key, e in res.items():
+        assert e == store.evaluate(key, Context("user-qa-001", {"appVersion": "2.4.0"}), at=WEEK4)
+
+
+def test_evaluation_is_frozen(store):
+    e = store.evaluate("speech-backend-ab", Context("u"))
+    with pytest.raises(Exception):
+        e.variant = "x"  # type: ignore[misc]
+
+
+def test_update_rollback_and_warnings():
+    with Store(simple("on")) as s:
+        u = Context("u")
+        assert s.revision == 1 and s.is_enabled("f", u)
+        r = s.update(simple("off"))
+        assert r.revision == 2 and r.warnings == []
+        assert not s.is_enabled("f", u)
+        assert s.rollback() == 1
+        assert s.is_enabled("f", u)
+        with pytest.raises(flagcore.NoHistoryError):
+            s.rollback()
+
+
+def test_overrides(store):
+    u = Context("user-qa-001", {"appVersion": "2.4.0"})
+    store.set_override("speechmatics-direct", kill=True)
+    assert not store.is_enabled("speechmatics-direct", u, at=WEEK1)
+    assert store.evaluate("speechmatics-direct", u, at=WEEK1).reason is Reason.OVERRIDE
+    assert store.clear_override("speechmatics-direct") is True
+    assert store.clear_override("speechmatics-direct") is False
+    assert store.is_enabled("speechmatics-direct", u, at=WEEK1)
+    store.set_override("speech-backend-ab", variant="control")
+    assert store.variant("speech-backend-ab", u) == "control"
+    with pytest.raises(flagcore.UnknownFlagError):
+        store.set_override("nope", kill=True)
+    with pytest.raises(flagcore.UnknownVariantError):
+        store.set_override("speech-backend-ab", variant="nope")
+    with pytest.raises(ValueError):
+        store.set_override("speech-backend-ab")
+
+
+# -- bad input ------------------------------------------------------------------------
+
+
+def test_invalid_json_is_a_config_error():
+    with pytest.raises(flagcore.ConfigError) as info:
+        Store("{not json")
+    assert isinstance(info.value, flagcore.FlagcoreError)
+    [p] = info.value.problems
+    assert p.code == "json_syntax" and p.path == "$" and p.severity == "error"
+
+
+def test_invalid_config_reports_every_problem_with_paths():
+    bad = {
+        "schemaVersion": 1,
+        "flags": {
+            "a": {"enabled": "yes", "default": {"variant": "on"}},
+            "b": {
+                "enabled": True,
+                "default": {"split": [{"variant": "on", "weight": 60}, {"variant": "off", "weight": 60}]},
+            },
+        },
+    }
+    with pytest.raises(flagcore.ConfigError) as info:
+        Store(bad)
+    paths = [p.path for p in info.value.problems]
+    assert any(p.startswith("$.flags.a.enabled") for p in paths)
+    assert any(p.startswith("$.flags.b") for p in paths)
+    assert "$.flags.a.enabled" in str(info.value)
+
+
+def test_bad_update_keeps_last_good(store):
+    u = Context("user-qa-001", {"appVersion": "2.4.0"})
+    with pytest.raises(flagcore.ConfigError) as info:
+        store.update('{"schemaVersion": 1, "flags": {"x": {"enabled": 3}}}')
+    assert info.value.problems
+    assert store.revision == 1
+    assert store.is_enabled("speechmatics-direct", u, at=WEEK1)
+    with pytest.raises(flagcore.ConfigError):
+        store.update(b"\xff\xfe")
+
+
+def test_non_utf8_and_empty_keys(store):
+    u = Context("user-qa-001", {"appVersion": "2.4.0"})
+    # A flag key that is not valid UTF-8 (a lone surrogate) is an unknown flag.
+    assert store.is_enabled("\udcff", u) is False
+    assert store.variant("\udcff", u) is None
+    assert store.evaluate("\udcff", u).error_code is ErrorCode.FLAG_NOT_FOUND
+    # An empty flag key is an unknown flag.
+    assert store.is_enabled("", u) is False
+    e = store.evaluate("", u)
+    assert e.reason is Reason.ERROR and e.error_code is ErrorCode.FLAG_NOT_FOUND
+    assert e.value is None and e.variant is None
+    # An empty context key means no key: splits cannot bucket.
+    e = store.evaluate("speech-backend-ab", Context(""))
+    assert e.error_code is ErrorCode.TARGETING_KEY_MISSING
+    assert store.get_str("speech-backend-ab", Context(""), "fallback") == "fallback"
+    # Context values that are not valid UTF-8, or of unsupported types, are refused.
+    with pytest.raises(flagcore.ContextError):
+        Context("\udcff")
+    with pytest.raises(flagcore.ContextError):
+        Context("u", {"email": "\udc80@x"})
+    with pytest.raises(flagcore.ContextError):
+        Context("u", {"nested": {"a": 1}})  # type: ignore[dict-item]
+    with pytest.raises(flagcore.ContextError):
+        Context(42)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        store.is_enabled("speechmatics-direct", 42)  # type: ignore[arg-type]
+    with pytest.raises(flagcore.ConfigError):
+        Store(b"\xc3\x28")
+
+
+def test_very_large_inputs():
+    # A 20,000-flag config loads; a huge key and a huge attribute value evaluate.
+    flags = {f"flag-{i}": {"enabled": True, "default": {"variant": "on"}} for i in range(20_000)}
+    with Store({"schemaVersion": 1, "flags": flags}) as s:
+        big = Context("k" * 1_000_000, {"blob": "x" * 5_000_000})
+        assert s.is_enabled("flag-19999", big)
+        assert s.is_enabled("a" * 1_000_000, big) is False
+        assert len(s.evaluate_all(Context("u"))) == 20_000
+    # Deep nesting is refused as a config error, not a crash.
+    with pytest.raises(flagcore.ConfigError):
+        Store("[" * 100_000 + "]" * 100_000)
+
+
+def test_use_after_close():
+    s = Store(simple())
+    u = Context("u")
+    with s:
+        assert s.is_enabled("f", u)
+    assert s.closed
+    for call in (
+        lambda: s.is_enabled("f", u),
+        lambda: s.evaluate("f", u),
+        lambda: s.evaluate_all(u),
+        lambda: s.update(simple()),
+        lambda: s.rollback(),
+        lambda: s.revision,
+        lambda: s.set_override("f", kill=True),
+        lambda: s.variant("f", u),
+    ):
+        with pytest.raises(flagcore.StoreClosedError):
+            call()
+    s.close()  # twice is fine
+    u.close()
+    with pytest.raises(flagcore.StoreClosedError):
+        Store(simple()).is_enabled("f", u)
+    with pytest.raises(flagcore.StoreClosedError):
+        u.set("a", 1)
+
+
+# -- threads, memory, GIL, fork -------------------------------------------------------
+
+
+def test_eight_threads_evaluate_while_another_updates():
+    on = simple("on")
+    off = simple("off")
+    two = json.dumps(
+        {
+            "schemaVersion": 1,
+            "flags": {
+                "f": {"enabled": True, "default": {"variant": "on"}},
+                "g": {"enabled": True, "default": {"variant": "on"}},
+            },
+        }
+    )
+    two_off = two.replace('"on"}', '"off"}')
+    store = Store(two)
+    shared = Context("user-1", {"country": "DE"})
+    stop = threading.Event()
+    errors: list = []
+    counts = [0] * 8
+
+    def reader(i: int) -> None:
+        own = Context(f"user-{i}")
+        try:
+            while not stop.is_set():
+                a = store.is_enabled("f", shared)
+                b = store.is_enabled("g", own)
+                assert isinstance(a, bool) and isinstance(b, bool)
+                res = store.evaluate_all(own)
+                # Every evaluate_all sees one whole config: f and g agree.
+                assert res["f"].value == res["g"].value, res
+                counts[i] += 1
+        except BaseException as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=reader, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    revisions = []
+    for i in range(300):
+        revisions.append(store.update(two_off if i % 2 == 0 else two).revision)
+        if i % 50 == 0:
+            with pytest.raises(flagcore.ConfigError):
+                store.update('{"schemaVersion": 1, "flags": {"f": {"enabled": 1}}}')
+    stop.set()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    assert all(c > 0 for c in counts), counts
+    assert revisions == list(range(2, 302))
+    assert on and off
+    store.close()
+
+
+def test_million_evaluations_memory_growth_under_1mb(store):
+    user = Context("user-42", {"appVersion": "2.4.0", "platform": "ios-web"})
+    for _ in range(20_000):  # warm up caches and allocator pools
+        store.is_enabled("speechmatics-direct", user)
+        store.variant("speech-backend-ab", user)
+    gc.collect()
+    before = rss_bytes()
+    enabled = 0
+    for i in range(1_000_000):
+        if i % 4 == 0:
+            enabled += store.variant("speech-backend-ab", user) == "treatment"
+        else:
+            enabled += store.is_enabled("speechmatics-direct", user)
+    gc.collect()
+    growth = rss_bytes() - before
+    assert growth < 1_000_000, f"RSS grew by {growth} bytes"
+    assert enabled >= 0
+
+
+def test_snapshots_and_contexts_do_not_leak():
+    with Store(simple()) as s:
+        for _ in range(2000):
+            s.evaluate_all(Context("u", {"a": 1}))
+        gc.collect()
+        before = rss_bytes()
+        for _ in range(50_000):
+            s.evaluate("f", {"key": "u", "a": "b"})
+        gc.collect()
+        assert rss_bytes() - before < 1_000_000
+
+
+def test_gil_released_during_native_calls():
+    # Parsing a large config takes a while in native code; a Python thread must make
+    # progress meanwhile, which it cannot if the call holds the GIL.
+    flags = {
+        f"flag-{i}": {
+            "enabled": True,
+            "rules": [{"conditions": [{"attribute": "email", "op": "endsWith", "value": f"@c{i}.example"}],
+                       "serve": {"variant": "on"}}],
+            "default": {"split": [{"variant": "on", "weight": 50}, {"variant": "off", "weight": 50}]},
+        }
+        for i in range(60_000)
+    }
+    text = json.dumps({"schemaVersion": 1, "flags": flags})
+    ticks: list = []
+    stop = threading.Event()
+
+    def ticker() -> None:
+        while not stop.is_set():
+            ticks.append(time.perf_counter())
+
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(0.0005)
+    t = threading.Thread(target=ticker)
+    t.start()
+    try:
+        time.sleep(0.01)
+        start = time.perf_counter()
+        store = Store(text)  # one native call
+        end = time.perf_counter()
+    finally:
+        stop.set()
+        t.join()
+        sys.setswitchinterval(old)
+    inside = [x for x in ticks if start < x < end]
+    assert end - start > 0.05, "the native call was too short to tell"
+    # With the GIL held the ticker could not run at all between start and end.
+    assert len(inside) > 1000, (len(inside), end - start)
+    store.close()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork()")
+def test_usable_after_fork(store):
+    u = Context("user-qa-001", {"appVersion": "2.4.0"})
+    expected = store.variant("speech-backend-ab", u)
+    pid = os.fork()
+    if pid == 0:  # child
+        ok = store.variant("speech-backend-ab", u) == expected and store.update(simple()).revision == 2
+        os._exit(0 if ok else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+    assert store.revision == 1
+
+
+def test_header_and_cdef_agree():
+    # The cdef the package loads declares every function of the committed header.
+    header = (REPO / "flagcore-ffi" / "include" / "flagcore.h").read_text()
+    cdef = (Path(flagcore.__file__).parent / "_cdef.h").read_text()
+    names = set(re.findall(r"\b(flagcore_\w+)\s*\(", header))
+    assert names and names == set(re.findall(r"\b(flagcore_\w+)\s*\(", cdef))
