@@ -61,13 +61,11 @@ function describe(v) {
 
 let maxAttributes = 0;
 
-const finalizer =
-  typeof FinalizationRegistry === "function" ? new FinalizationRegistry((engine) => engine.free()) : null;
-
 /**
  * A live flag store: one compiled config (plus history for rollback, and overrides).
  * Contexts are plain objects: `{ key: "user-1", email: "...", appVersion: "2.4.0" }`.
- * Call `free()` (or `using store = ...`) when done; otherwise the garbage collector frees it.
+ * Call `free()` (or `using store = ...`) when done; otherwise the garbage collector frees
+ * it (wasm-bindgen registers every engine with a FinalizationRegistry).
  */
 export class FlagStore {
   #engine;
@@ -80,7 +78,6 @@ export class FlagStore {
     } catch (e) {
       rethrow(e);
     }
-    if (finalizer) finalizer.register(this, this.#engine, this);
   }
 
   #use(ctx, opts) {
@@ -231,7 +228,6 @@ export class FlagStore {
     const engine = this.#engine;
     if (engine === undefined) return;
     this.#engine = undefined;
-    if (finalizer) finalizer.unregister(this);
     engine.free();
   }
 

@@ -1,0 +1,96 @@
+// Bad input: configs, contexts, overrides, use after free. Every failure is an Error
+// subclass; config errors carry every problem with its JSON path.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import {
+  FlagStore,
+  FlagcoreError,
+  FlagcoreConfigError,
+  FlagcoreContextError,
+  FlagcoreStoreError,
+} from "flagcore-wasm";
+import { exampleText } from "./support.mjs";
+
+const broken = {
+  schemaVersion: 1,
+  flags: {
+    a: { enabled: "yes", default: { variant: "on" } },
+    b: { enabled: true, default: { split: [{ variant: "on", weight: 60 }, { variant: "off", weight: 30 }] } },
+    c: { enabled: true, default: { variant: "missing" }, condtions: [] },
+  },
+};
+
+function configError(fn) {
+  try {
+    fn();
+  } catch (e) {
+    assert.ok(e instanceof FlagcoreConfigError, `${e}`);
+    assert.ok(e instanceof FlagcoreError);
+    assert.ok(e instanceof Error);
+    assert.equal(e.name, "FlagcoreConfigError");
+    assert.equal(e.code, "INVALID_CONFIG");
+    assert.ok(typeof e.stack === "string");
+    return e;
+  }
+  assert.fail("no error thrown");
+}
+
+test("a bad config throws FlagcoreConfigError with every problem and its JSON path", () => {
+  const e = configError(() => new FlagStore(broken));
+  const paths = e.problems.map((p) => p.path);
+  for (const want of ["$.flags.a.enabled", "$.flags.b.default.split", "$.flags.c.default.variant", "$.flags.c.condtions"]) {
+    assert.ok(paths.some((p) => p.startsWith(want)), `${want} not in ${JSON.stringify(paths)}`);
+  }
+  for (const p of e.problems) {
+    assert.deepEqual(Object.keys(p), ["severity", "code", "path", "message"]);
+    assert.match(p.code, /^[a-z_]+$/);
+  }
+  assert.ok(e.problems.some((p) => p.code === "weights_sum"));
+  assert.ok(e.problems.some((p) => p.code === "unknown_field"));
+  assert.match(e.message, /\$\.flags\.a\.enabled/);
+});
+
+test("syntax errors, wrong document types and non-JSON inputs", () => {
+  const syntax = configError(() => new FlagStore('{"schemaVersion": 1, "flags": {'));
+  assert.equal(syntax.problems[0].code, "json_syntax");
+  assert.equal(syntax.problems[0].path, "$");
+  assert.match(syntax.message, /line 1, column/);
+  assert.equal(configError(() => new FlagStore("[]")).problems[0].path, "$");
+  assert.equal(configError(() => new FlagStore(42)).problems[0].code, "wrong_type");
+  assert.equal(configError(() => new FlagStore(null)).problems[0].code, "wrong_type");
+  configError(() => new FlagStore({ schemaVersion: 99, flags: {} }));
+});
+
+test("bad contexts throw FlagcoreContextError", () => {
+  const store = new FlagStore(exampleText);
+  const bad = [null, undefined, "user-1", 7, ["user-1"], { key: 5 }, { key: "u", nested: { a: 1 } }, { key: "u", list: [1] }, { key: "u", big: 1n }];
+  for (const ctx of bad) {
+    assert.throws(() => store.isEnabled("speechmatics-direct", ctx), (e) => e instanceof FlagcoreContextError && e.code === "INVALID_CONTEXT", `${String(ctx)}`);
+  }
+  assert.throws(() => store.evaluate("speechmatics-direct", { key: "u" }, { at: "tomorrow" }), FlagcoreContextError);
+  const many = { key: "u" };
+  for (let i = 0; i < 1100; i++) many[`a${i}`] = i;
+  assert.throws(() => store.evaluateAll(many), /more than 1024 attributes/);
+  // null and undefined attributes are skipped, like a missing attribute.
+  assert.deepEqual(
+    store.evaluate("transcription-chunk-ms", { key: "u", platform: null, email: undefined }),
+    store.evaluate("transcription-chunk-ms", { key: "u" }),
+  );
+  // The store still works after refused contexts.
+  assert.equal(store.getNumber("transcription-chunk-ms", { key: "u", platform: "ios-web" }, 0), 100);
+  store.free();
+});
+
+test("overrides of unknown flags or variants, rollback without history, use after free", () => {
+  const store = new FlagStore(exampleText);
+  const storeError = (code) => (e) => e instanceof FlagcoreStoreError && e instanceof Error && e.code === code;
+  assert.throws(() => store.setOverride("nope", { kill: true }), storeError("UNKNOWN_FLAG"));
+  assert.throws(() => store.setOverride("speech-backend-ab", { variant: "nope" }), storeError("UNKNOWN_VARIANT"));
+  assert.throws(() => store.setOverride("speech-backend-ab", {}), storeError("INVALID_OVERRIDE"));
+  assert.throws(() => store.rollback(), storeError("NO_HISTORY"));
+  store.free();
+  store.free(); // idempotent
+  assert.throws(() => store.isEnabled("speechmatics-direct", { key: "u" }), storeError("FREED"));
+  assert.throws(() => store.revision, storeError("FREED"));
+  assert.throws(() => store.update(exampleText), storeError("FREED"));
+});
