@@ -115,8 +115,11 @@ pub fn run(args: &Args, out: &mut Output) -> CmdResult {
                 v
             })
             .collect();
-        let mut context = args.context.attrs_json();
-        context["key"] = args.key.as_str().into();
+        let mut context = serde_json::Map::new();
+        context.insert("key".into(), args.key.as_str().into());
+        if let serde_json::Value::Object(attrs) = args.context.attrs_json() {
+            context.extend(attrs);
+        }
         out.json_value(&serde_json::json!({
             "file": args.file,
             "time": time.to_json(),
