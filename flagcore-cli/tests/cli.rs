@@ -1177,3 +1177,45 @@ fn colours_only_on_a_terminal_alignment_everywhere() {
         );
     }
 }
+
+#[test]
+fn simulate_caps_the_overlap_of_many_flags_and_reports_warnings() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut flags = serde_json::Map::new();
+    for i in 0..102 {
+        flags.insert(
+            format!("flag-{i:03}"),
+            json!({ "enabled": true, "default": { "split": [
+                { "variant": "on", "weight": 50 }, { "variant": "off", "weight": 50 } ] } }),
+        );
+    }
+    let config =
+        json!({ "schemaVersion": 1, "segments": { "unused": { "keys": ["x"] } }, "flags": flags });
+    let path = write(&dir, "many.json", &config.to_string());
+    let r = run(&["simulate", &path, "--users", "2000", "--json"]);
+    let j = r.json();
+    // 102 tests at p < 0.001 may raise a false alarm (here flag-099, p = 0.0008); the exit
+    // code must agree with the list either way.
+    let mismatches = j["sampleRatioMismatches"].as_array().unwrap();
+    assert_eq!(
+        r.code,
+        if mismatches.is_empty() { 0 } else { 1 },
+        "{}",
+        r.stderr
+    );
+    assert!(mismatches.len() <= 2, "{mismatches:?}");
+    assert_eq!(j["flags"].as_array().unwrap().len(), 102);
+    assert_eq!(j["overlap"].as_array().unwrap().len(), 100 * 99 / 2);
+    assert!(j["overlapNote"].as_str().unwrap().contains("first 100"));
+    assert_eq!(j["warnings"][0]["code"], "unused_segment");
+    // Human output: the 15 pairs that deviate most, and the warning on stderr.
+    let r = run(&["simulate", &path, "--users", "2000"]);
+    assert!(
+        r.stdout.contains("4935 more pairs in --json"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stderr.contains("unused_segment"), "{}", r.stderr);
+    let j = run(&["eval", &path, "--key", "u", "--json"]).json();
+    assert_eq!(j["warnings"][0]["code"], "unused_segment");
+}

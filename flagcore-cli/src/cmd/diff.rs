@@ -506,6 +506,7 @@ pub fn run(args: &Args, out: &mut Output) -> CmdResult {
             "attributes": args.context.attrs_json(),
             "elapsedMs": stats.elapsed.as_secs_f64() * 1000.0,
             "flags": diffs,
+            "warnings": { "old": old.warnings(), "new": new.warnings() },
             "flagsChanged": flags_changed,
             "usersChanged": changed_users,
             "usersChangedShare": changed_users as f64 / n.max(1) as f64,

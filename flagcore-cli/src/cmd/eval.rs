@@ -125,6 +125,7 @@ pub fn run(args: &Args, out: &mut Output) -> CmdResult {
             "time": time.to_json(),
             "context": context,
             "evaluations": list,
+            "warnings": config.warnings(),
         }))?;
         return Ok(Exit::Ok);
     }

@@ -19,6 +19,8 @@ pub const SRM_ALPHA: f64 = 0.001;
 const SRM_MIN_EXPECTED: f64 = 5.0;
 /// Human output lists at most this many flag pairs (all are in `--json`).
 const MAX_PAIRS_SHOWN: usize = 15;
+/// Overlap is computed for at most this many flags (pairs grow with the square).
+const MAX_OVERLAP_FLAGS: usize = 100;
 const BAR_CELLS: usize = 24;
 
 /// Simulate a population and report how every flag splits it.
@@ -414,19 +416,29 @@ fn sample_ratio(
     }
 }
 
-fn overlaps<'c>(reports: &[FlagReport<'c>], t: &Tally<'c>, n: u64) -> Vec<Overlap<'c>> {
+/// The audience overlap of every pair of flags with a partial audience (some users, not
+/// all). Past [`MAX_OVERLAP_FLAGS`] such flags only the first ones (config order) are
+/// paired, and the note says so.
+fn overlaps<'c>(
+    reports: &[FlagReport<'c>],
+    t: &Tally<'c>,
+    n: u64,
+) -> (Vec<Overlap<'c>>, Option<String>) {
     let nf = n.max(1) as f64;
+    let partial: Vec<usize> = (0..reports.len())
+        .filter(|&i| reports[i].audience_users > 0 && reports[i].audience_users < n)
+        .collect();
+    let note = (partial.len() > MAX_OVERLAP_FLAGS).then(|| {
+        format!(
+            "{} flags have partial audiences; overlap is computed for the first {MAX_OVERLAP_FLAGS}",
+            partial.len()
+        )
+    });
     let mut out = Vec::new();
-    for i in 0..reports.len() {
-        for j in i + 1..reports.len() {
+    let partial = &partial[..partial.len().min(MAX_OVERLAP_FLAGS)];
+    for (x, &i) in partial.iter().enumerate() {
+        for &j in &partial[x + 1..] {
             let (a, b) = (&reports[i], &reports[j]);
-            if a.audience_users == 0
-                || b.audience_users == 0
-                || a.audience_users == n
-                || b.audience_users == n
-            {
-                continue;
-            }
             let both = t.audiences[i].intersection_len(&t.audiences[j]);
             let independent = a.audience_share * b.audience_share;
             let note = if b.requires.contains(&a.key) {
@@ -457,7 +469,7 @@ fn overlaps<'c>(reports: &[FlagReport<'c>], t: &Tally<'c>, n: u64) -> Vec<Overla
             });
         }
     }
-    out
+    (out, note)
 }
 
 /// Runs `simulate`.
@@ -475,7 +487,7 @@ pub fn run(args: &Args, out: &mut Output) -> CmdResult {
     let (t, stats) = tally(&config, &shapes, &population, &base)?;
     let n = population.len() as u64;
     let reports = build_reports(&shapes, &t, n);
-    let pairs = overlaps(&reports, &t, n);
+    let (pairs, overlap_note) = overlaps(&reports, &t, n);
     let mismatches: Vec<&str> = reports
         .iter()
         .filter(|r| r.sample_ratio.as_ref().is_some_and(|s| s.mismatch))
@@ -498,6 +510,8 @@ pub fn run(args: &Args, out: &mut Output) -> CmdResult {
             "srmAlpha": SRM_ALPHA,
             "flags": reports,
             "overlap": pairs,
+            "overlapNote": overlap_note,
+            "warnings": config.warnings(),
             "sampleRatioMismatches": mismatches,
             "exitCode": exit.code(),
         }))?;
@@ -511,6 +525,7 @@ pub fn run(args: &Args, out: &mut Output) -> CmdResult {
         stats,
         &reports,
         &pairs,
+        overlap_note.as_deref(),
         &mismatches,
     )?;
     Ok(exit)
@@ -525,6 +540,7 @@ fn render(
     stats: RunStats,
     reports: &[FlagReport<'_>],
     pairs: &[Overlap<'_>],
+    overlap_note: Option<&str>,
     mismatches: &[&str],
 ) -> std::io::Result<()> {
     let attrs = args.context.attrs_text();
@@ -708,6 +724,9 @@ fn render(
             "  {}",
             paint(style::DIM, "RATIO = BOTH / IF INDEPENDENT: about 1.00 when the flags bucket users independently (different salts).")
         )?;
+        if let Some(note) = overlap_note {
+            writeln!(out, "  {}", paint(style::WARN, note))?;
+        }
     }
     writeln!(out)?;
     let tested = reports.iter().filter(|r| r.sample_ratio.is_some()).count() as u64;
