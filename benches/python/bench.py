@@ -25,6 +25,7 @@ import gc
 import json
 import platform
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -250,7 +251,7 @@ def bench_yggdrasil(calls: int, repeats: int) -> List[Dict[str, Any]]:
     engine = UnleashEngine()
     engine.take_state(unleash_config())
     ctx = {"userId": USER}
-    assert engine.check_enabled("bool-on", ctx).enabled if hasattr(engine.check_enabled("bool-on", ctx), "enabled") else bool(engine.check_enabled("bool-on", ctx))
+    assert engine.check_enabled("bool-on", ctx).is_enabled
     rows = []
     note = "UnleashEngine.check_enabled(name, dict) (no metrics); JSON per call through its FFI"
 
@@ -265,7 +266,7 @@ def bench_yggdrasil(calls: int, repeats: int) -> List[Dict[str, Any]]:
     big.take_state(unleash_config(FLAGS100))
 
     def all100() -> Dict[str, bool]:
-        return {k: bool(big.check_enabled(k, ctx)) for k in FLAGS100}
+        return {k: big.check_enabled(k, ctx).is_enabled for k in FLAGS100}
 
     row("6-evaluate-all-100", measure(all100, max(calls // 2000, 10), repeats),
         "no evaluate-all in the Python API: 100 check_enabled calls")
@@ -331,22 +332,40 @@ def bench_flipt(calls: int, repeats: int) -> List[Dict[str, Any]]:
     return rows
 
 
+ENGINES: Dict[str, Callable[[int, int], List[Dict[str, Any]]]] = {
+    "flagcore": bench_flagcore,
+    "yggdrasil-engine": bench_yggdrasil,
+    "growthbook": bench_growthbook,
+    "flipt-client": bench_flipt,
+}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="fewer calls (a smoke run)")
+    ap.add_argument("--only", help="run one engine and print its rows as JSON (used internally)")
     args = ap.parse_args()
     calls, repeats = (20_000, 3) if args.quick else (200_000, 7)
 
+    if args.only:
+        print(json.dumps(ENGINES[args.only](calls, repeats)))
+        return
+
     rows: List[Dict[str, Any]] = []
-    for name, fn in (("flagcore", bench_flagcore), ("yggdrasil-engine", bench_yggdrasil),
-                     ("growthbook", bench_growthbook), ("flipt-client", bench_flipt)):
-        try:
-            got = fn(calls, repeats)
-        except Exception as e:  # a peer that cannot run here is reported, not fatal
+    for name in ENGINES:
+        # Each engine in its own process: a peer that crashes (its FFI aborting) or
+        # cannot run here is reported as unavailable instead of ending the bench.
+        cmd = [sys.executable, __file__, "--only", name] + (["--quick"] if args.quick else [])
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        if proc.returncode == 0:
+            got = json.loads(proc.stdout.strip().splitlines()[-1])
+        else:
             if name == "flagcore":
-                raise
+                sys.stderr.write(proc.stderr)
+                raise SystemExit(f"flagcore bench failed (exit {proc.returncode})")
+            why = (proc.stderr.strip().splitlines() or [f"exit code {proc.returncode}"])[-1]
             got = [{"scenario": "unavailable", "engine": f"{name} (python)", "median_ns": None, "allocs": None,
-                    "note": f"could not run: {type(e).__name__}: {e}"[:300]}]
+                    "note": f"could not run (exit {proc.returncode}): {why}"[:300]}]
         rows += got
         for r in got:
             ns = "-" if r["median_ns"] is None else f"{r['median_ns']:>10.1f} ns"
