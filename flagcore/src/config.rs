@@ -19,6 +19,10 @@ use crate::value::{FlagValue, ValueType};
 pub const SUPPORTED_SCHEMA_VERSIONS: &[u32] = &[1];
 /// The deepest chain of prerequisites allowed (flag → prerequisite → ...).
 pub const MAX_PREREQUISITE_DEPTH: usize = 32;
+/// The most prerequisite evaluations one flag may need (a prerequisite reached by several
+/// paths counts once per path): evaluation does not memoise, so a "diamond" of shared
+/// prerequisites 32 levels deep would otherwise take 2^32 evaluations.
+const MAX_PREREQUISITE_EVALUATIONS: usize = 1_000;
 /// Sets up to this size are searched linearly; larger ones are hashed.
 const LINEAR_SET_MAX: usize = 8;
 
@@ -1224,6 +1228,7 @@ fn check_prerequisite_graph(c: &mut Checker, flags: &[Option<Flag>], paths: &[Ve
     };
     let mut color = vec![0u8; n];
     let mut depth = vec![0usize; n];
+    let mut evaluations = vec![0usize; n];
     let mut reported_cycle = vec![false; n];
     for start in 0..n {
         if color[start] != 0 {
@@ -1266,6 +1271,12 @@ fn check_prerequisite_graph(c: &mut Checker, flags: &[Option<Flag>], paths: &[Ve
                     .map(|&t| depth[t as usize] + 1)
                     .max()
                     .unwrap_or(0);
+                evaluations[node] = out
+                    .iter()
+                    .filter(|&&t| color[t as usize] == 2)
+                    .fold(0usize, |sum, &t| {
+                        sum.saturating_add(evaluations[t as usize].saturating_add(1))
+                    });
                 color[node] = 2;
                 stack.pop();
             }
@@ -1280,6 +1291,16 @@ fn check_prerequisite_graph(c: &mut Checker, flags: &[Option<Flag>], paths: &[Ve
                 format!(
                     "flag {:?} has a chain of {d} prerequisites; the limit is {MAX_PREREQUISITE_DEPTH}",
                     heads[i].key
+                ),
+            );
+        } else if evaluations[i] > MAX_PREREQUISITE_EVALUATIONS {
+            let path = paths[i].first().cloned().unwrap_or_default();
+            c.error(
+                &path,
+                ProblemCode::PrerequisiteDepth,
+                format!(
+                    "flag {:?} needs {} prerequisite evaluations (a prerequisite shared by several paths counts once per path); the limit is {MAX_PREREQUISITE_EVALUATIONS}",
+                    heads[i].key, evaluations[i]
                 ),
             );
         }

@@ -54,7 +54,8 @@ pub enum ProblemCode {
     UnknownPrerequisite,
     /// Prerequisites form a cycle.
     PrerequisiteCycle,
-    /// A prerequisite chain is deeper than the limit.
+    /// A prerequisite chain is deeper than the limit, or a flag's prerequisites (counted
+    /// once per path) need more evaluations than the limit.
     PrerequisiteDepth,
     /// A semantic version does not parse.
     InvalidSemver,

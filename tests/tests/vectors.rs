@@ -91,3 +91,44 @@ fn vectors_are_frozen() {
          `cargo run -p flagcore-conformance --bin gen-vectors` and review the diff."
     );
 }
+
+/// Regression: prerequisites shared by several paths used to be evaluated once per path
+/// with no limit, so a valid 33-level "diamond" took 2^32 evaluations (minutes). Validation
+/// now refuses configs needing more than 1,000 prerequisite evaluations per flag; the
+/// largest accepted fan-out must evaluate quickly.
+#[test]
+fn prerequisite_fan_out_is_bounded() {
+    let diamond = |levels: usize| {
+        let flags: Vec<String> = (0..levels)
+            .map(|i| {
+                let p = if i + 1 < levels {
+                    format!(r#", "prerequisites": [{{"flag": "d{0}", "variant": "on"}}, {{"flag": "d{0}", "variant": "on"}}]"#, i + 1)
+                } else {
+                    String::new()
+                };
+                format!(r#""d{i}": {{"enabled": true{p}, "default": {{"variant": "on"}}}}"#)
+            })
+            .collect();
+        format!(
+            r#"{{"schemaVersion": 1, "flags": {{{}}}}}"#,
+            flags.join(",")
+        )
+    };
+    // 2^10 - 2 = 1022 evaluations: over the limit. 2^9 - 2 = 510: accepted.
+    assert!(flagcore::Config::from_json(&diamond(10)).is_err());
+    assert!(flagcore::Config::from_json(&diamond(33)).is_err());
+    let config = flagcore::Config::from_json(&diamond(9)).unwrap();
+    let start = std::time::Instant::now();
+    let ctx = flagcore::Context::new("user-1");
+    for _ in 0..100 {
+        assert_eq!(
+            config.evaluate("d0", &ctx).reason,
+            flagcore::Reason::Default
+        );
+    }
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(2),
+        "{:?}",
+        start.elapsed()
+    );
+}

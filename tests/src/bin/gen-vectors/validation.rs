@@ -44,6 +44,26 @@ fn chain(len: usize) -> String {
     )
 }
 
+/// `levels` flags, each requiring the next one `fan` times: fan^levels evaluations.
+fn diamond(levels: usize, fan: usize) -> String {
+    let mut flags = Vec::new();
+    for i in 0..levels {
+        let prereq = if i + 1 < levels {
+            let one = format!(r#"{{"flag": "d{}", "variant": "on"}}"#, i + 1);
+            format!(r#", "prerequisites": [{}]"#, vec![one; fan].join(", "))
+        } else {
+            String::new()
+        };
+        flags.push(format!(
+            r#""d{i}": {{"enabled": true{prereq}, "default": {{"variant": "on"}}}}"#
+        ));
+    }
+    format!(
+        r#"{{"schemaVersion": 1, "flags": {{{}}}}}"#,
+        flags.join(", ")
+    )
+}
+
 fn cases() -> Vec<(&'static str, String, Option<usize>)> {
     let example = include_str!("speech-migration.json").to_owned();
     let ok_flag = r#"{"enabled": true, "default": {"variant": "on"}}"#;
@@ -214,6 +234,8 @@ fn cases() -> Vec<(&'static str, String, Option<usize>)> {
         c("prerequisite_cycle/two-cycles", r#"{"schemaVersion": 1, "flags": {"a": {"enabled": true, "prerequisites": [{"flag": "a", "variant": "on"}], "default": {"variant": "on"}}, "b": {"enabled": true, "prerequisites": [{"flag": "c", "variant": "on"}], "default": {"variant": "on"}}, "c": {"enabled": true, "prerequisites": [{"flag": "b", "variant": "on"}], "default": {"variant": "on"}}}}"#),
         c("valid/prerequisite-chain-at-limit", &chain(33)),
         c("prerequisite_depth/chain-over-limit", &chain(35)),
+        c("valid/prerequisite-fan-out-under-limit", &diamond(9, 2)),
+        c("prerequisite_depth/fan-out-over-limit", &diamond(33, 2)),
         // invalid_semver / invalid_timestamp
         c("invalid_semver/x", &condition(r#"{"attribute": "v", "op": "semverLt", "value": "2.x"}"#)),
         c("invalid_semver/four-parts", &condition(r#"{"attribute": "v", "op": "semverEq", "value": "1.2.3.4"}"#)),
