@@ -48,7 +48,7 @@ impl Default for Limits {
 #[derive(Debug, Clone)]
 pub(crate) enum StrSet {
     Small(Vec<Box<str>>),
-    Large(FastSet<Box<str>>),
+    Large(Box<FastSet<Box<str>>>),
 }
 
 impl StrSet {
@@ -58,7 +58,7 @@ impl StrSet {
         } else {
             let mut set = FastSet::with_capacity_and_hasher(items.len(), Xxh3Builder::new());
             set.extend(items);
-            StrSet::Large(set)
+            StrSet::Large(Box::new(set))
         }
     }
     #[inline]
@@ -106,7 +106,7 @@ pub(crate) enum Test {
     EndsWith(Vec<Box<str>>),
     Contains(Vec<Box<str>>),
     Number(Cmp, f64),
-    Semver(Cmp, OwnedVersion),
+    Semver(Cmp, Box<OwnedVersion>),
     Before(i64),
     After(i64),
     Exists,
@@ -468,7 +468,12 @@ pub(crate) struct Obj<'a> {
 }
 
 impl<'a> Obj<'a> {
-    pub(crate) fn read(c: &mut Checker, value: &'a Json, path: &Path, allowed: &[&str]) -> Option<Obj<'a>> {
+    pub(crate) fn read(
+        c: &mut Checker,
+        value: &'a Json,
+        path: &Path,
+        allowed: &[&str],
+    ) -> Option<Obj<'a>> {
         let Json::Object(entries) = value else {
             c.wrong_type(path, "an object", value);
             return None;
@@ -538,7 +543,8 @@ fn check_duplicates(c: &mut Checker, entries: &[(String, Json)], path: &Path) {
     if entries.len() < 2 {
         return;
     }
-    let mut seen: FastSet<&str> = FastSet::with_capacity_and_hasher(entries.len(), Xxh3Builder::new());
+    let mut seen: FastSet<&str> =
+        FastSet::with_capacity_and_hasher(entries.len(), Xxh3Builder::new());
     for (k, _) in entries {
         if !seen.insert(k) {
             c.error(
@@ -734,7 +740,11 @@ fn compile(c: &mut Checker, tree: &Json) -> Option<Config> {
                 }
                 let path = segments_path.key(name);
                 if name.is_empty() {
-                    c.error(&path, ProblemCode::InvalidValue, "a segment name must not be empty");
+                    c.error(
+                        &path,
+                        ProblemCode::InvalidValue,
+                        "a segment name must not be empty",
+                    );
                 }
                 if let Some(segment) = compile_segment(c, name, seg, &path) {
                     segment_index.insert(name, segments.len() as u32);
@@ -768,7 +778,11 @@ fn compile(c: &mut Checker, tree: &Json) -> Option<Config> {
         }
         let path = flags_path.key(key);
         if key.is_empty() {
-            c.error(&path, ProblemCode::InvalidValue, "a flag key must not be empty");
+            c.error(
+                &path,
+                ProblemCode::InvalidValue,
+                "a flag key must not be empty",
+            );
         }
         let mut variant_names = Vec::new();
         let head = flag_head(c, key, value, &path, &mut variant_names);
@@ -802,7 +816,9 @@ fn compile(c: &mut Checker, tree: &Json) -> Option<Config> {
         prereq_paths.push(paths);
         let names = &heads[i].variant_names;
         let rules = match obj.get("rules") {
-            Some(rules) => compile_rules(c, rules, &obj.at("rules"), names, &refs, &mut used_segments),
+            Some(rules) => {
+                compile_rules(c, rules, &obj.at("rules"), names, &refs, &mut used_segments)
+            }
             None => Vec::new(),
         };
         let default = obj
@@ -874,7 +890,14 @@ fn compile_segment(c: &mut Checker, name: &str, value: &Json, path: &Path) -> Op
                         continue;
                     };
                     let conditions = match robj.required(c, "conditions") {
-                        Some(conds) => compile_conditions(c, conds, &robj.at("conditions"), &no_segments, &mut unused, true),
+                        Some(conds) => compile_conditions(
+                            c,
+                            conds,
+                            &robj.at("conditions"),
+                            &no_segments,
+                            &mut unused,
+                            true,
+                        ),
                         None => Vec::new(),
                     };
                     rules.push(conditions);
@@ -893,7 +916,12 @@ fn compile_segment(c: &mut Checker, name: &str, value: &Json, path: &Path) -> Op
 }
 
 /// A list of strings; duplicates are a warning when `warn_duplicates`.
-fn string_list(c: &mut Checker, value: Option<&Json>, path: &Path, warn_duplicates: bool) -> Vec<Box<str>> {
+fn string_list(
+    c: &mut Checker,
+    value: Option<&Json>,
+    path: &Path,
+    warn_duplicates: bool,
+) -> Vec<Box<str>> {
     let Some(value) = value else {
         return Vec::new();
     };
@@ -902,7 +930,8 @@ fn string_list(c: &mut Checker, value: Option<&Json>, path: &Path, warn_duplicat
         return Vec::new();
     };
     let mut out = Vec::with_capacity(items.len());
-    let mut seen: FastSet<&str> = FastSet::with_capacity_and_hasher(items.len(), Xxh3Builder::new());
+    let mut seen: FastSet<&str> =
+        FastSet::with_capacity_and_hasher(items.len(), Xxh3Builder::new());
     for (i, item) in items.iter().enumerate() {
         match item {
             Json::String(s) => {
@@ -988,7 +1017,11 @@ fn flag_head(
         Some(Json::Object(entries)) => {
             check_duplicates(c, entries, &obj.at("variants"));
             if entries.is_empty() {
-                c.error(&obj.at("variants"), ProblemCode::InvalidValue, "a flag needs at least one variant");
+                c.error(
+                    &obj.at("variants"),
+                    ProblemCode::InvalidValue,
+                    "a flag needs at least one variant",
+                );
                 ok = false;
             }
             let mut seen: FastSet<&str> = FastSet::default();
@@ -998,11 +1031,19 @@ fn flag_head(
                 }
                 let vpath = obj.at("variants").key(name);
                 if name.is_empty() {
-                    c.error(&vpath, ProblemCode::InvalidValue, "a variant name must not be empty");
+                    c.error(
+                        &vpath,
+                        ProblemCode::InvalidValue,
+                        "a variant name must not be empty",
+                    );
                     ok = false;
                 }
                 let Some(value) = flag_value(v) else {
-                    c.error(&vpath, ProblemCode::InvalidValue, "the number is not representable");
+                    c.error(
+                        &vpath,
+                        ProblemCode::InvalidValue,
+                        "the number is not representable",
+                    );
                     ok = false;
                     continue;
                 };
@@ -1015,7 +1056,11 @@ fn flag_head(
             }
         }
         Some(other) => {
-            c.wrong_type(&obj.at("variants"), "an object of variant name to value", other);
+            c.wrong_type(
+                &obj.at("variants"),
+                "an object of variant name to value",
+                other,
+            );
             ok = false;
         }
     }
@@ -1046,7 +1091,11 @@ fn flag_head(
                         "variant {:?} is {}, but flag {key:?} is {value_type}{}",
                         v.name,
                         v.value.value_type(),
-                        if declared.is_some() { "" } else { " (inferred from its first variant)" }
+                        if declared.is_some() {
+                            ""
+                        } else {
+                            " (inferred from its first variant)"
+                        }
                     ),
                 );
                 ok = false;
@@ -1070,7 +1119,10 @@ fn flag_head(
                 c.error(
                     &obj.at("offVariant"),
                     ProblemCode::UnknownVariant,
-                    format!("flag {key:?} has no variant {name:?}{}", suggestion(name, variants.iter().map(|v| &*v.name))),
+                    format!(
+                        "flag {key:?} has no variant {name:?}{}",
+                        suggestion(name, variants.iter().map(|v| &*v.name))
+                    ),
                 );
                 None
             }
@@ -1104,7 +1156,11 @@ fn flag_head(
     let bucket_by = match obj.get("bucketBy") {
         Some(Json::String(s)) if !s.is_empty() => s.clone(),
         Some(Json::String(_)) => {
-            c.error(&obj.at("bucketBy"), ProblemCode::InvalidValue, "bucketBy must name an attribute");
+            c.error(
+                &obj.at("bucketBy"),
+                ProblemCode::InvalidValue,
+                "bucketBy must name an attribute",
+            );
             "key".to_owned()
         }
         Some(other) => {
@@ -1133,7 +1189,13 @@ fn flag_head(
     })
 }
 
-pub(crate) fn variant_ref(c: &mut Checker, value: &Json, path: &Path, names: &[Box<str>], flag: &str) -> Option<u32> {
+pub(crate) fn variant_ref(
+    c: &mut Checker,
+    value: &Json,
+    path: &Path,
+    names: &[Box<str>],
+    flag: &str,
+) -> Option<u32> {
     let Json::String(name) = value else {
         c.wrong_type(path, "a variant name", value);
         return None;
@@ -1154,7 +1216,11 @@ pub(crate) fn variant_ref(c: &mut Checker, value: &Json, path: &Path, names: &[B
     }
 }
 
-fn compile_prerequisites(c: &mut Checker, obj: &Obj<'_>, refs: &Refs<'_>) -> (Vec<Prerequisite>, Vec<Path>) {
+fn compile_prerequisites(
+    c: &mut Checker,
+    obj: &Obj<'_>,
+    refs: &Refs<'_>,
+) -> (Vec<Prerequisite>, Vec<Path>) {
     let mut out = Vec::new();
     let mut paths = Vec::new();
     let Some(value) = obj.get("prerequisites") else {
@@ -1197,18 +1263,40 @@ fn compile_prerequisites(c: &mut Checker, obj: &Obj<'_>, refs: &Refs<'_>) -> (Ve
             continue;
         }
         match (p.get("variant"), p.get("variants")) {
-            (Some(v), None) => variants.extend(variant_ref(c, v, &p.at("variant"), names, flag_key)),
+            (Some(v), None) => {
+                variants.extend(variant_ref(c, v, &p.at("variant"), names, flag_key))
+            }
             (None, Some(Json::Array(vs))) if !vs.is_empty() => {
                 for (j, v) in vs.iter().enumerate() {
-                    variants.extend(variant_ref(c, v, &p.at("variants").index(j), names, flag_key));
+                    variants.extend(variant_ref(
+                        c,
+                        v,
+                        &p.at("variants").index(j),
+                        names,
+                        flag_key,
+                    ));
                 }
             }
             (None, Some(Json::Array(_))) => {
-                c.error(&p.at("variants"), ProblemCode::InvalidValue, "list at least one variant");
+                c.error(
+                    &p.at("variants"),
+                    ProblemCode::InvalidValue,
+                    "list at least one variant",
+                );
             }
-            (None, Some(other)) => c.wrong_type(&p.at("variants"), "an array of variant names", other),
-            (Some(_), Some(_)) => c.error(&path, ProblemCode::InvalidValue, "give either \"variant\" or \"variants\", not both"),
-            (None, None) => c.error(&path, ProblemCode::MissingField, "missing required field \"variant\" (or \"variants\")"),
+            (None, Some(other)) => {
+                c.wrong_type(&p.at("variants"), "an array of variant names", other)
+            }
+            (Some(_), Some(_)) => c.error(
+                &path,
+                ProblemCode::InvalidValue,
+                "give either \"variant\" or \"variants\", not both",
+            ),
+            (None, None) => c.error(
+                &path,
+                ProblemCode::MissingField,
+                "missing required field \"variant\" (or \"variants\")",
+            ),
         }
         out.push(Prerequisite { flag, variants });
         paths.push(p.at("flag"));
@@ -1216,7 +1304,12 @@ fn compile_prerequisites(c: &mut Checker, obj: &Obj<'_>, refs: &Refs<'_>) -> (Ve
     (out, paths)
 }
 
-fn check_prerequisite_graph(c: &mut Checker, flags: &[Option<Flag>], paths: &[Vec<Path>], heads: &[FlagHead]) {
+fn check_prerequisite_graph(
+    c: &mut Checker,
+    flags: &[Option<Flag>],
+    paths: &[Vec<Path>],
+    heads: &[FlagHead],
+) {
     // Colors: 0 new, 1 on the stack, 2 done. Iterative DFS, so a long chain cannot
     // overflow the stack.
     let n = flags.len();
@@ -1247,20 +1340,20 @@ fn check_prerequisite_graph(c: &mut Checker, flags: &[Option<Flag>], paths: &[Ve
                         color[target] = 1;
                         stack.push((target, 0));
                     }
-                    1 => {
-                        if !reported_cycle[node] {
-                            reported_cycle[node] = true;
-                            let pos = stack.iter().position(|&(s, _)| s == target).unwrap_or(0);
-                            let mut cycle: Vec<&str> =
-                                stack[pos..].iter().map(|&(s, _)| heads[s].key.as_str()).collect();
-                            cycle.push(heads[target].key.as_str());
-                            let path = paths[node].get(edge).cloned().unwrap_or_default();
-                            c.error(
-                                &path,
-                                ProblemCode::PrerequisiteCycle,
-                                format!("prerequisites form a cycle: {}", cycle.join(" -> ")),
-                            );
-                        }
+                    1 if !reported_cycle[node] => {
+                        reported_cycle[node] = true;
+                        let pos = stack.iter().position(|&(s, _)| s == target).unwrap_or(0);
+                        let mut cycle: Vec<&str> = stack[pos..]
+                            .iter()
+                            .map(|&(s, _)| heads[s].key.as_str())
+                            .collect();
+                        cycle.push(heads[target].key.as_str());
+                        let path = paths[node].get(edge).cloned().unwrap_or_default();
+                        c.error(
+                            &path,
+                            ProblemCode::PrerequisiteCycle,
+                            format!("prerequisites form a cycle: {}", cycle.join(" -> ")),
+                        );
                     }
                     _ => {}
                 }
@@ -1330,18 +1423,31 @@ fn compile_rules(
         let id = obj.string(c, "id");
         if let Some(id) = id {
             if !ids.insert(id) {
-                c.error(&obj.at("id"), ProblemCode::DuplicateKey, format!("rule id {id:?} is used by an earlier rule"));
+                c.error(
+                    &obj.at("id"),
+                    ProblemCode::DuplicateKey,
+                    format!("rule id {id:?} is used by an earlier rule"),
+                );
             }
         }
         if let Some(first) = catch_all {
             c.warn(
                 &rpath,
                 ProblemCode::UnreachableRule,
-                format!("rule {i} can never match: rule {first} has no conditions and always serves"),
+                format!(
+                    "rule {i} can never match: rule {first} has no conditions and always serves"
+                ),
             );
         }
         let conditions = match obj.get("conditions") {
-            Some(conds) => compile_conditions(c, conds, &obj.at("conditions"), refs.segments, used_segments, false),
+            Some(conds) => compile_conditions(
+                c,
+                conds,
+                &obj.at("conditions"),
+                refs.segments,
+                used_segments,
+                false,
+            ),
             None => Vec::new(),
         };
         let Some(serve) = obj
@@ -1377,7 +1483,8 @@ fn compile_conditions(
     let mut out = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
         let cpath = path.index(i);
-        if let Some(cond) = compile_condition(c, item, &cpath, segments, used_segments, in_segment) {
+        if let Some(cond) = compile_condition(c, item, &cpath, segments, used_segments, in_segment)
+        {
             out.push(cond);
         }
     }
@@ -1425,7 +1532,11 @@ fn compile_condition(
             return None;
         }
         (Some(_), Some(_)) => {
-            c.error(path, ProblemCode::InvalidCondition, "give either \"value\" or \"values\", not both");
+            c.error(
+                path,
+                ProblemCode::InvalidCondition,
+                "give either \"value\" or \"values\", not both",
+            );
             return None;
         }
         (None, None) => Vec::new(),
@@ -1446,7 +1557,11 @@ fn compile_condition(
             return None;
         }
         (_, None) => {
-            c.error(path, ProblemCode::MissingField, "missing required field \"attribute\"");
+            c.error(
+                path,
+                ProblemCode::MissingField,
+                "missing required field \"attribute\"",
+            );
             return None;
         }
     };
@@ -1457,7 +1572,11 @@ fn compile_condition(
                 (1, 1) => "exactly one value".to_owned(),
                 _ => "at least one value".to_owned(),
             };
-            c.error(path, ProblemCode::InvalidCondition, format!("operator {op:?} takes {want}, got {}", values.len()));
+            c.error(
+                path,
+                ProblemCode::InvalidCondition,
+                format!("operator {op:?} takes {want}, got {}", values.len()),
+            );
             return false;
         }
         true
@@ -1537,10 +1656,14 @@ fn compile_condition(
                 return None;
             };
             let Some(version) = semver::parse_owned(s) else {
-                c.error(p, ProblemCode::InvalidSemver, format!("{s:?} is not a semantic version such as \"2.3.0\""));
+                c.error(
+                    p,
+                    ProblemCode::InvalidSemver,
+                    format!("{s:?} is not a semantic version such as \"2.3.0\""),
+                );
                 return None;
             };
-            Test::Semver(cmp_of(&op[6..]), version)
+            Test::Semver(cmp_of(&op[6..]), Box::new(version))
         }
         "before" | "after" => {
             if !need_values(c, 1, 1) {
@@ -1562,7 +1685,11 @@ fn compile_condition(
         }
         "inSegment" => {
             if in_segment {
-                c.error(&obj.at("op"), ProblemCode::InvalidCondition, "segments cannot refer to other segments");
+                c.error(
+                    &obj.at("op"),
+                    ProblemCode::InvalidCondition,
+                    "segments cannot refer to other segments",
+                );
                 return None;
             }
             if !need_values(c, 1, usize::MAX) {
@@ -1596,7 +1723,11 @@ fn compile_condition(
         }
         _ => return None,
     };
-    Some(Condition { attribute, test, negate })
+    Some(Condition {
+        attribute,
+        test,
+        negate,
+    })
 }
 
 fn cmp_of(op: &str) -> Cmp {
@@ -1611,12 +1742,19 @@ fn cmp_of(op: &str) -> Cmp {
 
 fn compile_serve(c: &mut Checker, value: &Json, path: &Path, names: &[Box<str>]) -> Option<Serve> {
     let obj = Obj::read(c, value, path, SERVE_FIELDS)?;
-    let present: Vec<&str> = SERVE_FIELDS.iter().copied().filter(|f| obj.get(f).is_some()).collect();
+    let present: Vec<&str> = SERVE_FIELDS
+        .iter()
+        .copied()
+        .filter(|f| obj.get(f).is_some())
+        .collect();
     if present.len() != 1 {
         c.error(
             path,
             ProblemCode::InvalidValue,
-            format!("serve exactly one of \"variant\", \"split\" or \"stages\" (found {})", present.len()),
+            format!(
+                "serve exactly one of \"variant\", \"split\" or \"stages\" (found {})",
+                present.len()
+            ),
         );
         return None;
     }
@@ -1638,7 +1776,11 @@ fn compile_simple_serve(c: &mut Checker, obj: &Obj<'_>, names: &[Box<str>]) -> O
         return None;
     };
     if items.is_empty() {
-        c.error(&path, ProblemCode::InvalidValue, "a split needs at least one variant");
+        c.error(
+            &path,
+            ProblemCode::InvalidValue,
+            "a split needs at least one variant",
+        );
         return None;
     }
     let mut ranges = Vec::with_capacity(items.len());
@@ -1654,14 +1796,19 @@ fn compile_simple_serve(c: &mut Checker, obj: &Obj<'_>, names: &[Box<str>]) -> O
         let variant = o
             .required(c, "variant")
             .and_then(|v| variant_ref(c, v, &o.at("variant"), names, "this"));
-        let weight = o.required(c, "weight").and_then(|w| percentage(c, w, &o.at("weight")));
+        let weight = o
+            .required(c, "weight")
+            .and_then(|w| percentage(c, w, &o.at("weight")));
         match (variant, weight) {
             (Some(v), Some(w)) => {
                 if seen.contains(&v) {
                     c.error(
                         &o.at("variant"),
                         ProblemCode::DuplicateKey,
-                        format!("variant {:?} appears twice in this split", names[v as usize]),
+                        format!(
+                            "variant {:?} appears twice in this split",
+                            names[v as usize]
+                        ),
                     );
                     ok = false;
                 }
@@ -1700,7 +1847,11 @@ fn compile_stages(c: &mut Checker, value: &Json, path: &Path, names: &[Box<str>]
         return None;
     };
     if items.is_empty() {
-        c.error(path, ProblemCode::InvalidValue, "a staged rollout needs at least one stage");
+        c.error(
+            path,
+            ProblemCode::InvalidValue,
+            "a staged rollout needs at least one stage",
+        );
         return None;
     }
     let mut stages = Vec::with_capacity(items.len());
@@ -1722,7 +1873,11 @@ fn compile_stages(c: &mut Checker, value: &Json, path: &Path, names: &[Box<str>]
             },
             None if i == 0 => None,
             None => {
-                c.error(&spath, ProblemCode::MissingField, "missing required field \"from\" (only the first stage may omit it)");
+                c.error(
+                    &spath,
+                    ProblemCode::MissingField,
+                    "missing required field \"from\" (only the first stage may omit it)",
+                );
                 ok = false;
                 None
             }
@@ -1742,7 +1897,11 @@ fn compile_stages(c: &mut Checker, value: &Json, path: &Path, names: &[Box<str>]
         }
         let count = usize::from(o.get("variant").is_some()) + usize::from(o.get("split").is_some());
         if count != 1 {
-            c.error(&spath, ProblemCode::InvalidValue, "a stage serves exactly one of \"variant\" or \"split\"");
+            c.error(
+                &spath,
+                ProblemCode::InvalidValue,
+                "a stage serves exactly one of \"variant\" or \"split\"",
+            );
             ok = false;
             continue;
         }
@@ -1760,7 +1919,10 @@ mod tests {
 
     #[test]
     fn suggestions() {
-        assert_eq!(suggestion("condtions", ["conditions", "serve"]), " (did you mean \"conditions\"?)");
+        assert_eq!(
+            suggestion("condtions", ["conditions", "serve"]),
+            " (did you mean \"conditions\"?)"
+        );
         assert_eq!(suggestion("zzz", ["conditions"]), "");
     }
 

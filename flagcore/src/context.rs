@@ -187,7 +187,9 @@ impl Context {
             let attr = match v {
                 serde_json::Value::Null => continue,
                 serde_json::Value::Bool(b) => AttributeValue::Bool(*b),
-                serde_json::Value::Number(n) => AttributeValue::Number(n.as_f64().unwrap_or(f64::NAN)),
+                serde_json::Value::Number(n) => {
+                    AttributeValue::Number(n.as_f64().unwrap_or(f64::NAN))
+                }
                 serde_json::Value::String(s) => AttributeValue::String(s.clone()),
                 other => {
                     return Err(ContextError::UnsupportedValue {
@@ -219,7 +221,8 @@ mod tests {
 
     #[test]
     fn json_contexts() {
-        let c = Context::from_json(r#"{"key":"u1","email":"a@b.c","n":3,"beta":true,"gone":null}"#).unwrap();
+        let c = Context::from_json(r#"{"key":"u1","email":"a@b.c","n":3,"beta":true,"gone":null}"#)
+            .unwrap();
         assert_eq!(c.key(), Some("u1"));
         assert_eq!(c.lookup("n"), Some(AttributeRef::Number(3.0)));
         assert_eq!(c.lookup("key"), Some(AttributeRef::String("u1")));
@@ -228,8 +231,14 @@ mod tests {
             Context::from_json(r#"{"key":"u1","x":{}}"#),
             Err(ContextError::UnsupportedValue { .. })
         ));
-        assert!(matches!(Context::from_json("[1]"), Err(ContextError::NotAnObject(_))));
-        assert!(matches!(Context::from_json(r#"{"key":5}"#), Err(ContextError::KeyNotString(_))));
+        assert!(matches!(
+            Context::from_json("[1]"),
+            Err(ContextError::NotAnObject(_))
+        ));
+        assert!(matches!(
+            Context::from_json(r#"{"key":5}"#),
+            Err(ContextError::KeyNotString(_))
+        ));
     }
 
     #[test]

@@ -237,7 +237,10 @@ impl<'a> Evaluation<'a> {
     pub fn to_details(&self) -> EvaluationDetails {
         EvaluationDetails {
             flag_key: self.flag_key.to_owned(),
-            value: self.value.map(FlagValue::to_json).unwrap_or(serde_json::Value::Null),
+            value: self
+                .value
+                .map(FlagValue::to_json)
+                .unwrap_or(serde_json::Value::Null),
             variant: self.variant.map(str::to_owned),
             reason: self.reason,
             error_code: self.error,
@@ -460,7 +463,9 @@ fn test(test: &Test, attr: AttributeRef<'_>) -> Option<bool> {
         (Test::OneOf { strings, .. }, AttributeRef::String(s)) => strings.contains(s),
         (Test::OneOf { numbers, .. }, AttributeRef::Number(n)) => numbers.contains(&n),
         (Test::OneOf { bools, .. }, AttributeRef::Bool(b)) => bools[usize::from(b)],
-        (Test::StartsWith(list), AttributeRef::String(s)) => list.iter().any(|p| s.starts_with(&**p)),
+        (Test::StartsWith(list), AttributeRef::String(s)) => {
+            list.iter().any(|p| s.starts_with(&**p))
+        }
         (Test::EndsWith(list), AttributeRef::String(s)) => list.iter().any(|p| s.ends_with(&**p)),
         (Test::Contains(list), AttributeRef::String(s)) => list.iter().any(|p| s.contains(&**p)),
         (Test::Number(cmp, want), AttributeRef::Number(n)) => cmp.holds(n.partial_cmp(want)?),

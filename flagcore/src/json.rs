@@ -40,7 +40,9 @@ impl Json {
             Json::Bool(b) => serde_json::Value::Bool(*b),
             Json::Number(n) => serde_json::Value::Number(n.clone()),
             Json::String(s) => serde_json::Value::String(s.clone()),
-            Json::Array(items) => serde_json::Value::Array(items.iter().map(Json::to_value).collect()),
+            Json::Array(items) => {
+                serde_json::Value::Array(items.iter().map(Json::to_value).collect())
+            }
             Json::Object(entries) => serde_json::Value::Object(
                 entries
                     .iter()
@@ -193,7 +195,11 @@ mod tests {
 
     #[test]
     fn paths_render() {
-        let p = Path::root().key("flags").key("speech-ab").key("rules").index(2);
+        let p = Path::root()
+            .key("flags")
+            .key("speech-ab")
+            .key("rules")
+            .index(2);
         assert_eq!(p.to_string(), r#"$.flags["speech-ab"].rules[2]"#);
     }
 }

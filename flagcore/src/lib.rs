@@ -65,7 +65,10 @@
 //! assert_eq!(backend.evaluation.reason, Reason::Split);
 //! assert!(["modal", "speechmatics"].contains(&backend.value));
 //! ```
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

@@ -30,7 +30,8 @@ impl OwnedVersion {
 }
 
 fn parse_number(s: &str) -> Option<u64> {
-    if s.is_empty() || (s.len() > 1 && s.starts_with('0')) || !s.bytes().all(|b| b.is_ascii_digit()) {
+    if s.is_empty() || (s.len() > 1 && s.starts_with('0')) || !s.bytes().all(|b| b.is_ascii_digit())
+    {
         return None;
     }
     s.parse().ok()
@@ -63,19 +64,15 @@ pub(crate) fn parse(text: &str) -> Option<Version<'_>> {
         Some((a, p)) => (a, p),
         None => (s, ""),
     };
-    if !pre.is_empty() || s.contains('-') {
-        if !valid_identifiers(pre, true) {
-            return None;
-        }
+    if (!pre.is_empty() || s.contains('-')) && !valid_identifiers(pre, true) {
+        return None;
     }
     let mut core = [0u64; 3];
-    let mut count = 0;
-    for part in core_text.split('.') {
+    for (count, part) in core_text.split('.').enumerate() {
         if count == 3 {
             return None;
         }
         core[count] = parse_number(part)?;
-        count += 1;
     }
     Some(Version { core, pre })
 }
@@ -102,8 +99,9 @@ fn compare_identifier(a: &str, b: &str) -> Ordering {
 
 impl Ord for Version<'_> {
     fn cmp(&self, other: &Self) -> Ordering {
-        self.core.cmp(&other.core).then_with(|| {
-            match (self.pre.is_empty(), other.pre.is_empty()) {
+        self.core
+            .cmp(&other.core)
+            .then_with(|| match (self.pre.is_empty(), other.pre.is_empty()) {
                 (true, true) => Ordering::Equal,
                 (true, false) => Ordering::Greater,
                 (false, true) => Ordering::Less,
@@ -122,8 +120,7 @@ impl Ord for Version<'_> {
                         }
                     }
                 }
-            }
-        })
+            })
     }
 }
 
@@ -170,7 +167,17 @@ mod tests {
 
     #[test]
     fn rejects_garbage() {
-        for bad in ["", "a.b.c", "1.2.3.4", "01.2.3", "1.2.3-", "1..2", "1.2.3-a..b", "1.2.3-01", " 1.2"] {
+        for bad in [
+            "",
+            "a.b.c",
+            "1.2.3.4",
+            "01.2.3",
+            "1.2.3-",
+            "1..2",
+            "1.2.3-a..b",
+            "1.2.3-01",
+            " 1.2",
+        ] {
             assert!(parse(bad).is_none(), "{bad:?} should not parse");
         }
     }

@@ -403,7 +403,10 @@ impl Snapshot {
     }
 
     /// Evaluates every flag for one context, in config order. Does not allocate.
-    pub fn evaluate_all<'a>(&'a self, ctx: &'a Context) -> impl ExactSizeIterator<Item = Evaluation<'a>> + 'a {
+    pub fn evaluate_all<'a>(
+        &'a self,
+        ctx: &'a Context,
+    ) -> impl ExactSizeIterator<Item = Evaluation<'a>> + 'a {
         let config = &*self.state.config;
         let overrides = &*self.state.overrides;
         (0..config.len()).map(move |i| eval::evaluate_index(config, overrides, i, ctx))
@@ -424,12 +427,18 @@ impl Snapshot {
     ) -> Resolved<'a, T> {
         let evaluation = self.evaluate(flag, ctx);
         if evaluation.is_error() {
-            return Resolved { value: default, evaluation };
+            return Resolved {
+                value: default,
+                evaluation,
+            };
         }
         match evaluation.value {
             Some(v) if v.value_type() == want => match pick(v) {
                 Some(value) => Resolved { value, evaluation },
-                None => Resolved { value: default, evaluation },
+                None => Resolved {
+                    value: default,
+                    evaluation,
+                },
             },
             _ => Resolved {
                 value: default,
@@ -443,17 +452,32 @@ impl Snapshot {
     }
 
     /// A boolean flag's value, or `default` (with the reason) on error or type mismatch.
-    pub fn bool_value<'a>(&'a self, flag: &'a str, ctx: &Context, default: bool) -> Resolved<'a, bool> {
+    pub fn bool_value<'a>(
+        &'a self,
+        flag: &'a str,
+        ctx: &Context,
+        default: bool,
+    ) -> Resolved<'a, bool> {
         self.typed(flag, ctx, ValueType::Boolean, default, FlagValue::as_bool)
     }
 
     /// A string flag's value, or `default`.
-    pub fn string_value<'a>(&'a self, flag: &'a str, ctx: &Context, default: &'a str) -> Resolved<'a, &'a str> {
+    pub fn string_value<'a>(
+        &'a self,
+        flag: &'a str,
+        ctx: &Context,
+        default: &'a str,
+    ) -> Resolved<'a, &'a str> {
         self.typed(flag, ctx, ValueType::String, default, FlagValue::as_str)
     }
 
     /// A number flag's value, or `default`.
-    pub fn number_value<'a>(&'a self, flag: &'a str, ctx: &Context, default: f64) -> Resolved<'a, f64> {
+    pub fn number_value<'a>(
+        &'a self,
+        flag: &'a str,
+        ctx: &Context,
+        default: f64,
+    ) -> Resolved<'a, f64> {
         self.typed(flag, ctx, ValueType::Number, default, FlagValue::as_f64)
     }
 
@@ -478,7 +502,10 @@ impl Config {
     }
 
     /// Evaluates every flag for one context, in config order (no overrides).
-    pub fn evaluate_all<'a>(&'a self, ctx: &'a Context) -> impl ExactSizeIterator<Item = Evaluation<'a>> + 'a {
+    pub fn evaluate_all<'a>(
+        &'a self,
+        ctx: &'a Context,
+    ) -> impl ExactSizeIterator<Item = Evaluation<'a>> + 'a {
         (0..self.len()).map(move |i| eval::evaluate_index(self, &[], i, ctx))
     }
 }

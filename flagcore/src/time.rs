@@ -116,10 +116,19 @@ mod tests {
     #[test]
     fn known_instants() {
         assert_eq!(parse_rfc3339("1970-01-01T00:00:00Z"), Some(0));
-        assert_eq!(parse_rfc3339("2026-11-22T00:00:00Z"), Some(1_795_305_600_000));
+        assert_eq!(
+            parse_rfc3339("2026-11-22T00:00:00Z"),
+            Some(1_795_305_600_000)
+        );
         assert_eq!(parse_rfc3339("2026-11-22"), Some(1_795_305_600_000));
-        assert_eq!(parse_rfc3339("2026-11-22T01:00:00+01:00"), Some(1_795_305_600_000));
-        assert_eq!(parse_rfc3339("2000-02-29T12:34:56.789Z"), Some(951_827_696_789));
+        assert_eq!(
+            parse_rfc3339("2026-11-22T01:00:00+01:00"),
+            Some(1_795_305_600_000)
+        );
+        assert_eq!(
+            parse_rfc3339("2000-02-29T12:34:56.789Z"),
+            Some(951_827_696_789)
+        );
         assert_eq!(parse_rfc3339("1969-12-31T23:59:59.5Z"), Some(-500));
     }
 

@@ -5,32 +5,34 @@ mod common;
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use common::EXAMPLE;
 use flagcore::{Context, Store};
 
 struct Counting;
 
-static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
+// Both per thread: the test harness runs other tests on other threads at the same time.
 thread_local! {
     static COUNTING: Cell<bool> = const { Cell::new(false) };
+    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
+}
+
+fn note_allocation() {
+    if COUNTING.with(Cell::get) {
+        ALLOCATIONS.with(|n| n.set(n.get() + 1));
+    }
 }
 
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if COUNTING.with(Cell::get) {
-            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        }
+        note_allocation();
         unsafe { System.alloc(layout) }
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         unsafe { System.dealloc(ptr, layout) }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        if COUNTING.with(Cell::get) {
-            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        }
+        note_allocation();
         unsafe { System.realloc(ptr, layout, new_size) }
     }
 }
@@ -39,11 +41,11 @@ unsafe impl GlobalAlloc for Counting {
 static GLOBAL: Counting = Counting;
 
 fn count<R>(f: impl FnOnce() -> R) -> (R, u64) {
-    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    let before = ALLOCATIONS.with(Cell::get);
     COUNTING.with(|c| c.set(true));
     let r = f();
     COUNTING.with(|c| c.set(false));
-    (r, ALLOCATIONS.load(Ordering::Relaxed) - before)
+    (r, ALLOCATIONS.with(Cell::get) - before)
 }
 
 #[test]
@@ -52,13 +54,27 @@ fn evaluation_does_not_allocate() {
     let users = [
         Context::new("user-qa-001").with("appVersion", "2.4.0"),
         Context::new("user-1002").with("appVersion", "2.2.0"),
-        Context::new("user-1003").with("appVersion", "2.3.1").with("platform", "ios-web"),
-        Context::new("user-1004").with("appVersion", "2.5.0").with("email", "x@company.example"),
+        Context::new("user-1003")
+            .with("appVersion", "2.3.1")
+            .with("platform", "ios-web"),
+        Context::new("user-1004")
+            .with("appVersion", "2.5.0")
+            .with("email", "x@company.example"),
         Context::anonymous().with("appVersion", "2.5.0"),
         Context::new(&*"a-very-long-user-id-".repeat(40)).with("appVersion", "2.5.0"),
     ];
-    let users: Vec<Context> = users.into_iter().map(|u| u.at_millis(1_796_083_200_000)).collect();
-    let flags = ["speechmatics-direct", "modal-fallback", "speech-backend-ab", "transcription-chunk-ms", "live-captions-ui", "missing"];
+    let users: Vec<Context> = users
+        .into_iter()
+        .map(|u| u.at_millis(1_796_083_200_000))
+        .collect();
+    let flags = [
+        "speechmatics-direct",
+        "modal-fallback",
+        "speech-backend-ab",
+        "transcription-chunk-ms",
+        "live-captions-ui",
+        "missing",
+    ];
     // Warm up (arc-swap's per-thread debt list is set up on first use).
     let _ = store.snapshot().evaluate("speech-backend-ab", &users[0]);
 
@@ -71,9 +87,15 @@ fn evaluation_does_not_allocate() {
                     let e = snap.evaluate(flag, user);
                     checksum += u64::from(e.bucket.unwrap_or(1)) + e.reason.code() as u64;
                 }
-                checksum += snap.evaluate_all(user).filter(|e| e.as_bool() == Some(true)).count() as u64;
+                checksum += snap
+                    .evaluate_all(user)
+                    .filter(|e| e.as_bool() == Some(true))
+                    .count() as u64;
                 checksum += u64::from(snap.bool_value("speechmatics-direct", user, false).value);
-                checksum += snap.string_value("speech-backend-ab", user, "modal").value.len() as u64;
+                checksum += snap
+                    .string_value("speech-backend-ab", user, "modal")
+                    .value
+                    .len() as u64;
                 checksum += snap.number_value("transcription-chunk-ms", user, 0.0).value as u64;
                 checksum += u64::from(store.is_enabled("modal-fallback", user));
             }

@@ -26,11 +26,19 @@ fn cond_config(condition: &str) -> Config {
 fn check(condition: &str, ctx: &Context, expected: bool) {
     let config = cond_config(condition);
     let e = config.evaluate("f", ctx);
-    assert_eq!(e.as_bool(), Some(expected), "{condition} with {ctx:?}: {e:?}");
+    assert_eq!(
+        e.as_bool(),
+        Some(expected),
+        "{condition} with {ctx:?}: {e:?}"
+    );
     // Every attribute in these cases is present with a usable type, so negation flips.
     let negated = condition.replacen('{', r#"{"negate": true, "#, 1);
     let config = cond_config(&negated);
-    assert_eq!(config.evaluate("f", ctx).as_bool(), Some(!expected), "negated {condition}");
+    assert_eq!(
+        config.evaluate("f", ctx).as_bool(),
+        Some(!expected),
+        "negated {condition}"
+    );
 }
 
 fn user() -> Context {
@@ -48,30 +56,126 @@ fn user() -> Context {
 #[test]
 fn every_operator() {
     let u = user();
-    check(r#"{"attribute": "country", "op": "equals", "value": "DE"}"#, &u, true);
-    check(r#"{"attribute": "country", "op": "equals", "value": "de"}"#, &u, false);
-    check(r#"{"attribute": "country", "op": "in", "values": ["FR", "DE"]}"#, &u, true);
-    check(r#"{"attribute": "country", "op": "notIn", "values": ["FR", "DE"]}"#, &u, false);
-    check(r#"{"attribute": "seats", "op": "in", "values": [10, 12]}"#, &u, true);
-    check(r#"{"attribute": "seats", "op": "in", "values": ["12"]}"#, &u, false);
-    check(r#"{"attribute": "beta", "op": "equals", "value": true}"#, &u, true);
-    check(r#"{"attribute": "key", "op": "in", "values": ["user-1"]}"#, &u, true);
-    check(r#"{"attribute": "email", "op": "startsWith", "values": ["bob", "ana@"]}"#, &u, true);
-    check(r#"{"attribute": "email", "op": "endsWith", "value": "@company.example"}"#, &u, true);
-    check(r#"{"attribute": "email", "op": "endsWith", "value": "@other.example"}"#, &u, false);
-    check(r#"{"attribute": "email", "op": "contains", "value": "@comp"}"#, &u, true);
-    check(r#"{"attribute": "seats", "op": "lt", "value": 12}"#, &u, false);
-    check(r#"{"attribute": "seats", "op": "lte", "value": 12}"#, &u, true);
-    check(r#"{"attribute": "seats", "op": "gt", "value": 11.5}"#, &u, true);
-    check(r#"{"attribute": "ratio", "op": "gte", "value": 0.5}"#, &u, true);
-    check(r#"{"attribute": "appVersion", "op": "semverLt", "value": "2.3.0"}"#, &u, true);
-    check(r#"{"attribute": "appVersion", "op": "semverGte", "value": "2.3.0-beta"}"#, &u, true);
-    check(r#"{"attribute": "appVersion", "op": "semverEq", "value": "2.3.0-rc.1"}"#, &u, true);
-    check(r#"{"attribute": "appVersion", "op": "semverGt", "value": "2.3.0"}"#, &u, false);
-    check(r#"{"attribute": "appVersion", "op": "semverLte", "value": "2.2"}"#, &u, false);
-    check(r#"{"attribute": "signedUp", "op": "before", "value": "2026-02-01T00:00:00Z"}"#, &u, true);
-    check(r#"{"attribute": "signedUp", "op": "after", "value": "2026-02-01T00:00:00+02:00"}"#, &u, false);
-    check(r#"{"attribute": "lastSeen", "op": "after", "value": 1789999999999}"#, &u, true);
+    check(
+        r#"{"attribute": "country", "op": "equals", "value": "DE"}"#,
+        &u,
+        true,
+    );
+    check(
+        r#"{"attribute": "country", "op": "equals", "value": "de"}"#,
+        &u,
+        false,
+    );
+    check(
+        r#"{"attribute": "country", "op": "in", "values": ["FR", "DE"]}"#,
+        &u,
+        true,
+    );
+    check(
+        r#"{"attribute": "country", "op": "notIn", "values": ["FR", "DE"]}"#,
+        &u,
+        false,
+    );
+    check(
+        r#"{"attribute": "seats", "op": "in", "values": [10, 12]}"#,
+        &u,
+        true,
+    );
+    check(
+        r#"{"attribute": "seats", "op": "in", "values": ["12"]}"#,
+        &u,
+        false,
+    );
+    check(
+        r#"{"attribute": "beta", "op": "equals", "value": true}"#,
+        &u,
+        true,
+    );
+    check(
+        r#"{"attribute": "key", "op": "in", "values": ["user-1"]}"#,
+        &u,
+        true,
+    );
+    check(
+        r#"{"attribute": "email", "op": "startsWith", "values": ["bob", "ana@"]}"#,
+        &u,
+        true,
+    );
+    check(
+        r#"{"attribute": "email", "op": "endsWith", "value": "@company.example"}"#,
+        &u,
+        true,
+    );
+    check(
+        r#"{"attribute": "email", "op": "endsWith", "value": "@other.example"}"#,
+        &u,
+        false,
+    );
+    check(
+        r#"{"attribute": "email", "op": "contains", "value": "@comp"}"#,
+        &u,
+        true,
+    );
+    check(
+        r#"{"attribute": "seats", "op": "lt", "value": 12}"#,
+        &u,
+        false,
+    );
+    check(
+        r#"{"attribute": "seats", "op": "lte", "value": 12}"#,
+        &u,
+        true,
+    );
+    check(
+        r#"{"attribute": "seats", "op": "gt", "value": 11.5}"#,
+        &u,
+        true,
+    );
+    check(
+        r#"{"attribute": "ratio", "op": "gte", "value": 0.5}"#,
+        &u,
+        true,
+    );
+    check(
+        r#"{"attribute": "appVersion", "op": "semverLt", "value": "2.3.0"}"#,
+        &u,
+        true,
+    );
+    check(
+        r#"{"attribute": "appVersion", "op": "semverGte", "value": "2.3.0-beta"}"#,
+        &u,
+        true,
+    );
+    check(
+        r#"{"attribute": "appVersion", "op": "semverEq", "value": "2.3.0-rc.1"}"#,
+        &u,
+        true,
+    );
+    check(
+        r#"{"attribute": "appVersion", "op": "semverGt", "value": "2.3.0"}"#,
+        &u,
+        false,
+    );
+    check(
+        r#"{"attribute": "appVersion", "op": "semverLte", "value": "2.2"}"#,
+        &u,
+        false,
+    );
+    check(
+        r#"{"attribute": "signedUp", "op": "before", "value": "2026-02-01T00:00:00Z"}"#,
+        &u,
+        true,
+    );
+    check(
+        r#"{"attribute": "signedUp", "op": "after", "value": "2026-02-01T00:00:00+02:00"}"#,
+        &u,
+        false,
+    );
+    check(
+        r#"{"attribute": "lastSeen", "op": "after", "value": 1789999999999}"#,
+        &u,
+        true,
+    );
     check(r#"{"attribute": "email", "op": "exists"}"#, &u, true);
     check(r#"{"attribute": "phone", "op": "exists"}"#, &u, false);
 }
@@ -87,16 +191,26 @@ fn missing_or_mistyped_attributes_never_match_even_negated() {
         r#"{"attribute": "appVersion", "op": "semverLt", "value": "9.0.0", "negate": true}"#,
     ] {
         let config = cond_config(cond);
-        assert_eq!(config.evaluate("f", &anon).reason, Reason::Default, "{cond}");
+        assert_eq!(
+            config.evaluate("f", &anon).reason,
+            Reason::Default,
+            "{cond}"
+        );
     }
-    let bad_version = Context::new("u").with("appVersion", "latest").with("seats", "12");
+    let bad_version = Context::new("u")
+        .with("appVersion", "latest")
+        .with("seats", "12");
     for cond in [
         r#"{"attribute": "appVersion", "op": "semverLt", "value": "9.0.0"}"#,
         r#"{"attribute": "appVersion", "op": "semverLt", "value": "9.0.0", "negate": true}"#,
         r#"{"attribute": "seats", "op": "gte", "value": 1}"#,
     ] {
         let config = cond_config(cond);
-        assert_eq!(config.evaluate("f", &bad_version).reason, Reason::Default, "{cond}");
+        assert_eq!(
+            config.evaluate("f", &bad_version).reason,
+            Reason::Default,
+            "{cond}"
+        );
     }
     let negated_exists = cond_config(r#"{"attribute": "phone", "op": "exists", "negate": true}"#);
     assert_eq!(negated_exists.evaluate("f", &anon).as_bool(), Some(true));
@@ -116,13 +230,22 @@ fn rules_apply_in_order_and_all_conditions_must_hold() {
     let config = Config::from_json(&text).unwrap();
     let both = Context::new("u").with("x", 1).with("y", 1);
     let e = config.evaluate("f", &both);
-    assert_eq!((e.variant, e.rule_index, e.rule_id), (Some("a"), Some(0), Some("both")));
+    assert_eq!(
+        (e.variant, e.rule_index, e.rule_id),
+        (Some("a"), Some(0), Some("both"))
+    );
     let x = Context::new("u").with("x", 1);
     let e = config.evaluate("f", &x);
-    assert_eq!((e.variant, e.rule_index, e.rule_id), (Some("b"), Some(1), Some("x-only")));
+    assert_eq!(
+        (e.variant, e.rule_index, e.rule_id),
+        (Some("b"), Some(1), Some("x-only"))
+    );
     let none = Context::new("u");
     let e = config.evaluate("f", &none);
-    assert_eq!((e.variant, e.reason, e.rule_index), (Some("c"), Reason::Default, None));
+    assert_eq!(
+        (e.variant, e.reason, e.rule_index),
+        (Some("c"), Reason::Default, None)
+    );
 }
 
 #[test]
@@ -136,28 +259,54 @@ fn segments_keys_exclusions_and_rules() {
     let on = |ctx: Context| config.evaluate("f", &ctx).as_bool();
     assert_eq!(on(Context::new("u1")), Some(true));
     assert_eq!(on(Context::new("u9")), Some(false));
-    assert_eq!(on(Context::new("u9").with("email", "x@corp.example")), Some(true));
-    assert_eq!(on(Context::new("u3").with("email", "x@corp.example")), Some(false), "excluded wins");
+    assert_eq!(
+        on(Context::new("u9").with("email", "x@corp.example")),
+        Some(true)
+    );
+    assert_eq!(
+        on(Context::new("u3").with("email", "x@corp.example")),
+        Some(false),
+        "excluded wins"
+    );
     assert_eq!(on(Context::new("u9").with("orgId", "org-9")), Some(true));
 }
 
 #[test]
 fn prerequisites_and_their_overrides() {
     let store = Store::from_json(EXAMPLE).unwrap();
-    let internal = Context::new("user-qa-001").with("appVersion", "2.4.0").at_millis(T_WEEK1);
-    let legacy = Context::new("user-qa-001").with("appVersion", "2.2.0").at_millis(T_WEEK1);
+    let internal = Context::new("user-qa-001")
+        .with("appVersion", "2.4.0")
+        .at_millis(T_WEEK1);
+    let legacy = Context::new("user-qa-001")
+        .with("appVersion", "2.2.0")
+        .at_millis(T_WEEK1);
     let snap = store.snapshot();
     let e = snap.evaluate("modal-fallback", &internal);
     assert_eq!((e.variant, e.reason), (Some("on"), Reason::Default));
     let e = snap.evaluate("modal-fallback", &legacy);
-    assert_eq!((e.variant, e.reason, e.prerequisite), (Some("off"), Reason::PrerequisiteFailed, Some("speechmatics-direct")));
+    assert_eq!(
+        (e.variant, e.reason, e.prerequisite),
+        (
+            Some("off"),
+            Reason::PrerequisiteFailed,
+            Some("speechmatics-direct")
+        )
+    );
     drop(snap);
 
     // Killing the prerequisite kills the dependent flag too.
-    store.set_override("speechmatics-direct", Override::Kill).unwrap();
+    store
+        .set_override("speechmatics-direct", Override::Kill)
+        .unwrap();
     let snap = store.snapshot();
-    assert_eq!(snap.evaluate("speechmatics-direct", &internal).reason, Reason::Override);
-    assert_eq!(snap.evaluate("modal-fallback", &internal).reason, Reason::PrerequisiteFailed);
+    assert_eq!(
+        snap.evaluate("speechmatics-direct", &internal).reason,
+        Reason::Override
+    );
+    assert_eq!(
+        snap.evaluate("modal-fallback", &internal).reason,
+        Reason::PrerequisiteFailed
+    );
 }
 
 #[test]
@@ -174,13 +323,24 @@ fn staged_rollout_follows_the_callers_time() {
         }
         on as f64 / 20_000.0
     };
-    let shares = [share_at(T_WEEK1), share_at(T_WEEK2), share_at(T_WEEK3), share_at(T_WEEK4)];
+    let shares = [
+        share_at(T_WEEK1),
+        share_at(T_WEEK2),
+        share_at(T_WEEK3),
+        share_at(T_WEEK4),
+    ];
     for (share, want) in shares.iter().zip([0.05, 0.25, 0.75, 1.0]) {
         assert!((share - want).abs() < 0.01, "{shares:?}");
     }
     // No time, no staged answer: an error, never a guess.
-    let e = config.evaluate("speechmatics-direct", &Context::new("user-5").with("appVersion", "2.4.0"));
-    assert_eq!((e.reason, e.error), (Reason::Error, Some(ErrorCode::InvalidContext)));
+    let e = config.evaluate(
+        "speechmatics-direct",
+        &Context::new("user-5").with("appVersion", "2.4.0"),
+    );
+    assert_eq!(
+        (e.reason, e.error),
+        (Reason::Error, Some(ErrorCode::InvalidContext))
+    );
 }
 
 #[test]
@@ -198,14 +358,22 @@ fn before_the_first_stage_rules_fall_through_and_default_serves_off() {
     let e = config.evaluate("f", &beta(1500));
     assert_eq!((e.variant, e.reason), (Some("on"), Reason::Default));
     let e = config.evaluate("f", &beta(2000));
-    assert_eq!((e.variant, e.reason, e.rule_index), (Some("on"), Reason::TargetingMatch, Some(0)));
+    assert_eq!(
+        (e.variant, e.reason, e.rule_index),
+        (Some("on"), Reason::TargetingMatch, Some(0))
+    );
 }
 
 #[test]
 fn kill_switch_force_override_and_clearing() {
     let store = Store::from_json(EXAMPLE).unwrap();
-    let ctx = Context::new("user-qa-001").with("appVersion", "2.4.0").at_millis(T_WEEK1);
-    assert_eq!(store.snapshot().evaluate("speech-backend-ab", &ctx).variant, Some("treatment"));
+    let ctx = Context::new("user-qa-001")
+        .with("appVersion", "2.4.0")
+        .at_millis(T_WEEK1);
+    assert_eq!(
+        store.snapshot().evaluate("speech-backend-ab", &ctx).variant,
+        Some("treatment")
+    );
     store
         .set_override("speech-backend-ab", Override::Variant("control".into()))
         .unwrap();
@@ -217,15 +385,24 @@ fn kill_switch_force_override_and_clearing() {
         store.set_override("speech-backend-ab", Override::Variant("nope".into())),
         Err(StoreError::UnknownVariant { .. })
     ));
-    assert!(matches!(store.set_override("nope", Override::Kill), Err(StoreError::UnknownFlag(_))));
+    assert!(matches!(
+        store.set_override("nope", Override::Kill),
+        Err(StoreError::UnknownFlag(_))
+    ));
 
     // Overrides survive a config update...
     store.update(EXAMPLE).unwrap();
-    assert_eq!(store.snapshot().evaluate("speech-backend-ab", &ctx).reason, Reason::Override);
+    assert_eq!(
+        store.snapshot().evaluate("speech-backend-ab", &ctx).reason,
+        Reason::Override
+    );
     // ...until cleared.
     assert!(store.clear_override("speech-backend-ab"));
     assert!(!store.clear_override("speech-backend-ab"));
-    assert_eq!(store.snapshot().evaluate("speech-backend-ab", &ctx).variant, Some("treatment"));
+    assert_eq!(
+        store.snapshot().evaluate("speech-backend-ab", &ctx).variant,
+        Some("treatment")
+    );
 
     // The config's own switch.
     let off = Config::from_json(EXAMPLE).unwrap();
@@ -237,18 +414,36 @@ fn kill_switch_force_override_and_clearing() {
 fn typed_getters_fall_back_with_the_reason() {
     let store = Store::from_json(EXAMPLE).unwrap();
     let snap = store.snapshot();
-    let ctx = Context::new("user-qa-001").with("appVersion", "2.4.0").at_millis(T_WEEK1);
+    let ctx = Context::new("user-qa-001")
+        .with("appVersion", "2.4.0")
+        .at_millis(T_WEEK1);
     let r = snap.string_value("speech-backend-ab", &ctx, "fallback");
-    assert_eq!((r.value, r.evaluation.reason), ("speechmatics", Reason::TargetingMatch));
+    assert_eq!(
+        (r.value, r.evaluation.reason),
+        ("speechmatics", Reason::TargetingMatch)
+    );
     let r = snap.bool_value("speech-backend-ab", &ctx, true);
-    assert_eq!((r.value, r.evaluation.reason, r.evaluation.error), (true, Reason::Error, Some(ErrorCode::TypeMismatch)));
-    let r = snap.number_value("transcription-chunk-ms", &ctx.clone().with("platform", "ios-web"), 0.0);
+    assert_eq!(
+        (r.value, r.evaluation.reason, r.evaluation.error),
+        (true, Reason::Error, Some(ErrorCode::TypeMismatch))
+    );
+    let r = snap.number_value(
+        "transcription-chunk-ms",
+        &ctx.clone().with("platform", "ios-web"),
+        0.0,
+    );
     assert_eq!(r.value, 100.0);
     let r = snap.number_value("missing", &ctx, 7.0);
-    assert_eq!((r.value, r.evaluation.error), (7.0, Some(ErrorCode::FlagNotFound)));
+    assert_eq!(
+        (r.value, r.evaluation.error),
+        (7.0, Some(ErrorCode::FlagNotFound))
+    );
     let default = serde_json::json!({"a": 1});
     let r = snap.json_value("speech-backend-ab", &ctx, &default);
-    assert_eq!((r.value, r.evaluation.error), (&default, Some(ErrorCode::TypeMismatch)));
+    assert_eq!(
+        (r.value, r.evaluation.error),
+        (&default, Some(ErrorCode::TypeMismatch))
+    );
     assert!(!snap.is_enabled("missing", &ctx));
 }
 
@@ -262,8 +457,14 @@ fn json_flags_serve_json() {
     let snap = store.snapshot();
     let default = serde_json::Value::Null;
     let r = snap.json_value("f", &Context::new("u"), &default);
-    assert_eq!(r.value, &serde_json::json!({"model": "nova", "chunk": [1, 2]}));
-    assert_eq!(r.evaluation.value_json, Some(r#"{"model":"nova","chunk":[1,2]}"#));
+    assert_eq!(
+        r.value,
+        &serde_json::json!({"model": "nova", "chunk": [1, 2]})
+    );
+    assert_eq!(
+        r.evaluation.value_json,
+        Some(r#"{"model":"nova","chunk":[1,2]}"#)
+    );
 }
 
 #[test]
@@ -271,21 +472,37 @@ fn splits_need_a_bucketing_value() {
     let config = Config::from_json(EXAMPLE).unwrap();
     let anon = Context::anonymous().with("appVersion", "2.4.0");
     let e = config.evaluate("speech-backend-ab", &anon);
-    assert_eq!((e.reason, e.error, e.variant), (Reason::Error, Some(ErrorCode::TargetingKeyMissing), Some("control")));
+    assert_eq!(
+        (e.reason, e.error, e.variant),
+        (
+            Reason::Error,
+            Some(ErrorCode::TargetingKeyMissing),
+            Some("control")
+        )
+    );
 
     let by_session = one_flag(
         r#"{"enabled": true, "bucketBy": "sessionId", "default": {"split": [{"variant": "on", "weight": 50}, {"variant": "off", "weight": 50}]}}"#,
         "",
     );
     let config = Config::from_json(&by_session).unwrap();
-    let a = config.evaluate("f", &Context::new("user-1").with("sessionId", "s-1")).bucket;
-    let b = config.evaluate("f", &Context::new("user-2").with("sessionId", "s-1")).bucket;
+    let a = config
+        .evaluate("f", &Context::new("user-1").with("sessionId", "s-1"))
+        .bucket;
+    let b = config
+        .evaluate("f", &Context::new("user-2").with("sessionId", "s-1"))
+        .bucket;
     assert_eq!(a, b, "same session, same bucket, whoever the user");
     assert_eq!(a, Some(flagcore::bucket("f", "s-1")));
     // An integer attribute buckets as its decimal digits.
-    let n = config.evaluate("f", &Context::new("u").with("sessionId", 12345)).bucket;
+    let n = config
+        .evaluate("f", &Context::new("u").with("sessionId", 12345))
+        .bucket;
     assert_eq!(n, Some(flagcore::bucket("f", "12345")));
-    assert_eq!(config.evaluate("f", &Context::new("u")).error, Some(ErrorCode::TargetingKeyMissing));
+    assert_eq!(
+        config.evaluate("f", &Context::new("u")).error,
+        Some(ErrorCode::TargetingKeyMissing)
+    );
 }
 
 #[test]
@@ -305,11 +522,19 @@ fn salt_and_bucket_are_reported() {
 #[test]
 fn evaluate_all_covers_every_flag_in_order() {
     let config = Config::from_json(EXAMPLE).unwrap();
-    let ctx = Context::new("user-7").with("appVersion", "2.4.0").at_millis(T_WEEK2);
+    let ctx = Context::new("user-7")
+        .with("appVersion", "2.4.0")
+        .at_millis(T_WEEK2);
     let keys: Vec<_> = config.evaluate_all(&ctx).map(|e| e.flag_key).collect();
     assert_eq!(
         keys,
-        ["speechmatics-direct", "modal-fallback", "speech-backend-ab", "transcription-chunk-ms", "live-captions-ui"]
+        [
+            "speechmatics-direct",
+            "modal-fallback",
+            "speech-backend-ab",
+            "transcription-chunk-ms",
+            "live-captions-ui"
+        ]
     );
     for e in config.evaluate_all(&ctx) {
         assert_eq!(e, config.evaluate(e.flag_key, &ctx));
@@ -320,7 +545,10 @@ fn evaluate_all_covers_every_flag_in_order() {
 fn unknown_flags_are_errors() {
     let config = Config::from_json(EXAMPLE).unwrap();
     let e = config.evaluate("no-such-flag", &Context::new("u"));
-    assert_eq!((e.reason, e.error, e.value, e.variant), (Reason::Error, Some(ErrorCode::FlagNotFound), None, None));
+    assert_eq!(
+        (e.reason, e.error, e.value, e.variant),
+        (Reason::Error, Some(ErrorCode::FlagNotFound), None, None)
+    );
     let details = e.to_details();
     let json = serde_json::to_value(&details).unwrap();
     assert_eq!(json["reason"], "ERROR");
@@ -332,19 +560,32 @@ fn history_and_rollback() {
     let store = Store::from_json(EXAMPLE).unwrap();
     let ctx = Context::new("user-1").with("appVersion", "2.4.0");
     assert!(matches!(store.rollback(), Err(StoreError::NoHistory)));
-    let v2 = EXAMPLE.replace(r#""weight": 70 }, { "variant": "treatment", "weight": 30"#, r#""weight": 0 }, { "variant": "treatment", "weight": 100"#);
+    let v2 = EXAMPLE.replace(
+        r#""weight": 70 }, { "variant": "treatment", "weight": 30"#,
+        r#""weight": 0 }, { "variant": "treatment", "weight": 100"#,
+    );
     assert_ne!(v2, EXAMPLE);
     assert_eq!(store.update(&v2).unwrap().revision, 2);
-    assert_eq!(store.snapshot().evaluate("speech-backend-ab", &ctx).variant, Some("treatment"));
+    assert_eq!(
+        store.snapshot().evaluate("speech-backend-ab", &ctx).variant,
+        Some("treatment")
+    );
     // The emergency rollback of the runbook.
     assert_eq!(store.rollback().unwrap(), 1);
     assert_eq!(store.revision(), 1);
-    assert_eq!(store.update(&v2).unwrap().revision, 3, "revision numbers are never reused");
+    assert_eq!(
+        store.update(&v2).unwrap().revision,
+        3,
+        "revision numbers are never reused"
+    );
     assert_eq!(store.history(), vec![1, 3]);
 
     let bounded = Store::with_options(
         Config::from_json(EXAMPLE).unwrap(),
-        flagcore::StoreOptions { history: 3, ..Default::default() },
+        flagcore::StoreOptions {
+            history: 3,
+            ..Default::default()
+        },
     );
     for _ in 0..10 {
         bounded.update(EXAMPLE).unwrap();

@@ -9,9 +9,18 @@ use proptest::prelude::*;
 fn split_config(weights: &[(String, u32)]) -> Config {
     let parts: Vec<String> = weights
         .iter()
-        .map(|(v, w)| format!(r#"{{"variant": "{v}", "weight": {}.{:03}}}"#, w / 1000, w % 1000))
+        .map(|(v, w)| {
+            format!(
+                r#"{{"variant": "{v}", "weight": {}.{:03}}}"#,
+                w / 1000,
+                w % 1000
+            )
+        })
         .collect();
-    let variants: Vec<String> = weights.iter().map(|(v, _)| format!(r#""{v}": "{v}""#)).collect();
+    let variants: Vec<String> = weights
+        .iter()
+        .map(|(v, _)| format!(r#""{v}": "{v}""#))
+        .collect();
     let text = one_flag(
         &format!(
             r#"{{"type": "string", "variants": {{{}}}, "offVariant": "{}", "enabled": true, "default": {{"split": [{}]}}}}"#,

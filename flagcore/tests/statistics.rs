@@ -25,7 +25,19 @@ fn buckets_are_uniform() {
     for (salt, ids) in [
         ("speech-backend-ab", (0..N).map(user_id).collect::<Vec<_>>()),
         ("x", (0..N).map(|i| format!("{i}")).collect()),
-        ("uuid-like", (0..N).map(|i| format!("{:08x}-4f1c-{:04x}-9a2b-{:012x}", i * 2_654_435_761 % (1 << 32), i % 65_536, i)).collect()),
+        (
+            "uuid-like",
+            (0..N)
+                .map(|i| {
+                    format!(
+                        "{:08x}-4f1c-{:04x}-9a2b-{:012x}",
+                        i * 2_654_435_761 % (1 << 32),
+                        i % 65_536,
+                        i
+                    )
+                })
+                .collect(),
+        ),
     ] {
         let mut bins = vec![0u64; 100];
         for id in &ids {
@@ -33,7 +45,10 @@ fn buckets_are_uniform() {
         }
         let expected = vec![N as f64 / 100.0; 100];
         let chi2 = chi_square(&bins, &expected);
-        assert!(chi2 < CHI2_99_DOF, "salt {salt}: chi-square {chi2:.1} over 99 dof");
+        assert!(
+            chi2 < CHI2_99_DOF,
+            "salt {salt}: chi-square {chi2:.1} over 99 dof"
+        );
     }
 }
 
@@ -52,11 +67,24 @@ fn two_flags_assign_independently() {
         both += u64::from(a && b);
     }
     let n = N as f64;
-    let observed = [both, canary - both, control - both, N - canary - control + both];
+    let observed = [
+        both,
+        canary - both,
+        control - both,
+        N - canary - control + both,
+    ];
     let (pa, pb) = (canary as f64 / n, control as f64 / n);
-    let expected = [n * pa * pb, n * pa * (1.0 - pb), n * (1.0 - pa) * pb, n * (1.0 - pa) * (1.0 - pb)];
+    let expected = [
+        n * pa * pb,
+        n * pa * (1.0 - pb),
+        n * (1.0 - pa) * pb,
+        n * (1.0 - pa) * (1.0 - pb),
+    ];
     let chi2 = chi_square(&observed, &expected);
-    assert!(chi2 < CHI2_1_DOF, "chi-square {chi2:.2}: assignments are correlated");
+    assert!(
+        chi2 < CHI2_1_DOF,
+        "chi-square {chi2:.2}: assignments are correlated"
+    );
 }
 
 #[test]
@@ -85,7 +113,9 @@ fn a_70_30_split_lands_within_0_3_points() {
 fn the_migration_example_fixes_the_shared_hash_problem() {
     let config = Config::from_json(EXAMPLE).unwrap();
     let week1 = 1_795_478_400_000; // 5% canary
-    let mut ctx = Context::new("x").with("appVersion", "2.4.0").at_millis(week1);
+    let mut ctx = Context::new("x")
+        .with("appVersion", "2.4.0")
+        .at_millis(week1);
     let (mut canary, mut canary_in_control, mut control) = (0u64, 0u64, 0u64);
     let (mut old_canary, mut old_canary_in_control) = (0u64, 0u64);
     for i in 0..N {
@@ -103,10 +133,16 @@ fn the_migration_example_fixes_the_shared_hash_problem() {
         control += u64::from(in_control);
         canary_in_control += u64::from(in_canary && in_control);
     }
-    assert_eq!(old_canary_in_control, old_canary, "the old scheme: every canary user is in control");
+    assert_eq!(
+        old_canary_in_control, old_canary,
+        "the old scheme: every canary user is in control"
+    );
     let overlap = canary_in_control as f64 / canary as f64;
     let control_share = control as f64 / N as f64;
-    assert!((canary as f64 / N as f64 - 0.05).abs() < 0.002, "canary share");
+    assert!(
+        (canary as f64 / N as f64 - 0.05).abs() < 0.002,
+        "canary share"
+    );
     assert!(
         (overlap - control_share).abs() < 0.01,
         "share of canary users in control {overlap:.4} should be the control share {control_share:.4}"
@@ -115,5 +151,6 @@ fn the_migration_example_fixes_the_shared_hash_problem() {
 
 /// A stand-in for the hand-written TypeScript hash (any shared hash shows the problem).
 fn xxhash_like_old(id: &str) -> u64 {
-    id.bytes().fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)))
+    id.bytes()
+        .fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)))
 }

@@ -12,7 +12,10 @@ fn has(errs: &[(String, String)], code: &str, path: &str) -> bool {
 
 #[track_caller]
 fn assert_has(errs: &[(String, String)], code: &str, path: &str) {
-    assert!(has(errs, code, path), "expected {code} at {path}, got {errs:#?}");
+    assert!(
+        has(errs, code, path),
+        "expected {code} at {path}, got {errs:#?}"
+    );
 }
 
 #[test]
@@ -50,15 +53,39 @@ fn reports_every_problem_at_once_with_paths() {
     }"#;
     let errs = errors(text);
     assert_has(&errs, "wrong_type", "$.segments.beta.keys[1]");
-    assert_has(&errs, "unknown_operator", "$.flags.a.rules[0].conditions[0].op");
-    assert_has(&errs, "unknown_segment", "$.flags.a.rules[1].conditions[0].value");
+    assert_has(
+        &errs,
+        "unknown_operator",
+        "$.flags.a.rules[0].conditions[0].op",
+    );
+    assert_has(
+        &errs,
+        "unknown_segment",
+        "$.flags.a.rules[1].conditions[0].value",
+    );
     assert_has(&errs, "unknown_variant", "$.flags.a.rules[1].serve.variant");
-    assert_has(&errs, "invalid_semver", "$.flags.a.rules[2].conditions[0].value");
-    assert_has(&errs, "invalid_timestamp", "$.flags.a.rules[3].conditions[0].value");
+    assert_has(
+        &errs,
+        "invalid_semver",
+        "$.flags.a.rules[2].conditions[0].value",
+    );
+    assert_has(
+        &errs,
+        "invalid_timestamp",
+        "$.flags.a.rules[3].conditions[0].value",
+    );
     assert_has(&errs, "weights_sum", "$.flags.a.default.split");
     assert_has(&errs, "variant_type_mismatch", "$.flags.b.variants.y");
-    assert_has(&errs, "unknown_prerequisite", "$.flags.b.prerequisites[0].flag");
-    assert_has(&errs, "percentage_out_of_range", "$.flags.b.default.split[0].weight");
+    assert_has(
+        &errs,
+        "unknown_prerequisite",
+        "$.flags.b.prerequisites[0].flag",
+    );
+    assert_has(
+        &errs,
+        "percentage_out_of_range",
+        "$.flags.b.default.split[0].weight",
+    );
 }
 
 #[test]
@@ -105,7 +132,11 @@ fn unknown_fields_are_errors_with_suggestions() {
         "",
     );
     let err = Config::from_json(&text).unwrap_err();
-    assert_has(&errors(&text), "unknown_field", "$.flags.f.rules[0].condtions");
+    assert_has(
+        &errors(&text),
+        "unknown_field",
+        "$.flags.f.rules[0].condtions",
+    );
     assert!(err.to_string().contains("did you mean \"conditions\"?"));
 }
 
@@ -120,12 +151,22 @@ fn prerequisite_cycles_are_rejected() {
     let err = Config::from_json(text).unwrap_err();
     let errs = errors(text);
     assert_eq!(
-        errs.iter().filter(|(c, _)| c == "prerequisite_cycle").count(),
+        errs.iter()
+            .filter(|(c, _)| c == "prerequisite_cycle")
+            .count(),
         2,
         "{errs:?}"
     );
-    assert_has(&errs, "prerequisite_cycle", "$.flags.c.prerequisites[0].flag");
-    assert_has(&errs, "prerequisite_cycle", "$.flags.self.prerequisites[0].flag");
+    assert_has(
+        &errs,
+        "prerequisite_cycle",
+        "$.flags.c.prerequisites[0].flag",
+    );
+    assert_has(
+        &errs,
+        "prerequisite_cycle",
+        "$.flags.self.prerequisites[0].flag",
+    );
     assert!(err.to_string().contains("a -> b -> c -> a"), "{err}");
 }
 
@@ -134,15 +175,26 @@ fn prerequisite_chains_are_bounded() {
     let mut flags = Vec::new();
     for i in 0..40 {
         let prereq = if i + 1 < 40 {
-            format!(r#", "prerequisites": [{{"flag": "f{}", "variant": "on"}}]"#, i + 1)
+            format!(
+                r#", "prerequisites": [{{"flag": "f{}", "variant": "on"}}]"#,
+                i + 1
+            )
         } else {
             String::new()
         };
-        flags.push(format!(r#""f{i}": {{"enabled": true{prereq}, "default": {{"variant": "on"}}}}"#));
+        flags.push(format!(
+            r#""f{i}": {{"enabled": true{prereq}, "default": {{"variant": "on"}}}}"#
+        ));
     }
-    let text = format!(r#"{{"schemaVersion": 1, "flags": {{{}}}}}"#, flags.join(","));
+    let text = format!(
+        r#"{{"schemaVersion": 1, "flags": {{{}}}}}"#,
+        flags.join(",")
+    );
     let errs = errors(&text);
-    assert!(errs.iter().any(|(c, _)| c == "prerequisite_depth"), "{errs:?}");
+    assert!(
+        errs.iter().any(|(c, _)| c == "prerequisite_depth"),
+        "{errs:?}"
+    );
 }
 
 #[test]
@@ -160,7 +212,10 @@ fn versions_and_types_are_checked() {
     assert_has(&errors(r#"{"flags": {}}"#), "missing_field", "$");
     assert_has(&errors(r#"[]"#), "wrong_type", "$");
     assert_has(
-        &errors(&one_flag(r#"{"enabled": "yes", "default": {"variant": "on"}}"#, "")),
+        &errors(&one_flag(
+            r#"{"enabled": "yes", "default": {"variant": "on"}}"#,
+            "",
+        )),
         "wrong_type",
         "$.flags.f.enabled",
     );
@@ -177,12 +232,20 @@ fn percentages_have_three_decimals_at_most() {
         r#"{"enabled": true, "default": {"split": [{"variant": "on", "weight": 0.0005}, {"variant": "off", "weight": 99.9995}]}}"#,
         "",
     );
-    assert_has(&errors(&bad), "percentage_precision", "$.flags.f.default.split[0].weight");
+    assert_has(
+        &errors(&bad),
+        "percentage_precision",
+        "$.flags.f.default.split[0].weight",
+    );
     let neg = one_flag(
         r#"{"enabled": true, "default": {"split": [{"variant": "on", "weight": -5}, {"variant": "off", "weight": 105}]}}"#,
         "",
     );
-    assert_has(&errors(&neg), "percentage_out_of_range", "$.flags.f.default.split[0].weight");
+    assert_has(
+        &errors(&neg),
+        "percentage_out_of_range",
+        "$.flags.f.default.split[0].weight",
+    );
 }
 
 #[test]
@@ -195,7 +258,11 @@ fn stages_must_be_in_order() {
         "",
     );
     let errs = errors(&text);
-    assert_has(&errs, "stages_out_of_order", "$.flags.f.default.stages[1].from");
+    assert_has(
+        &errs,
+        "stages_out_of_order",
+        "$.flags.f.default.stages[1].from",
+    );
     assert_has(&errs, "missing_field", "$.flags.f.default.stages[2]");
 }
 
@@ -209,18 +276,40 @@ fn warnings_do_not_refuse_the_config() {
         r#""unused": {"keys": ["a", "a"]}"#,
     );
     let config = Config::from_json(&text).expect("warnings only");
-    let codes: Vec<_> = config.warnings().iter().map(|w| (w.code, w.path.as_str())).collect();
-    assert!(codes.contains(&(ProblemCode::UnreachableRule, "$.flags.f.rules[1]")), "{codes:?}");
-    assert!(codes.contains(&(ProblemCode::UnusedSegment, "$.segments.unused")), "{codes:?}");
-    assert!(codes.contains(&(ProblemCode::DuplicateEntry, "$.segments.unused.keys[1]")), "{codes:?}");
+    let codes: Vec<_> = config
+        .warnings()
+        .iter()
+        .map(|w| (w.code, w.path.as_str()))
+        .collect();
+    assert!(
+        codes.contains(&(ProblemCode::UnreachableRule, "$.flags.f.rules[1]")),
+        "{codes:?}"
+    );
+    assert!(
+        codes.contains(&(ProblemCode::UnusedSegment, "$.segments.unused")),
+        "{codes:?}"
+    );
+    assert!(
+        codes.contains(&(ProblemCode::DuplicateEntry, "$.segments.unused.keys[1]")),
+        "{codes:?}"
+    );
 }
 
 #[test]
 fn deep_or_huge_json_is_refused_cleanly() {
     let deep = format!("{}{}", "[".repeat(200_000), "]".repeat(200_000));
-    assert!(matches!(Config::from_json(&deep), Err(ConfigError::Syntax { .. })));
-    let deep_objects = format!(r#"{{"schemaVersion":1,"flags":{{"f":{}}}}}"#, "{\"a\":".repeat(10_000));
-    assert!(matches!(Config::from_json(&deep_objects), Err(ConfigError::Syntax { .. })));
+    assert!(matches!(
+        Config::from_json(&deep),
+        Err(ConfigError::Syntax { .. })
+    ));
+    let deep_objects = format!(
+        r#"{{"schemaVersion":1,"flags":{{"f":{}}}}}"#,
+        "{\"a\":".repeat(10_000)
+    );
+    assert!(matches!(
+        Config::from_json(&deep_objects),
+        Err(ConfigError::Syntax { .. })
+    ));
 
     let text = one_flag(r#"{"enabled": true, "default": {"variant": "on"}}"#, "");
     let tight = Limits { max_bytes: 10 };
@@ -245,13 +334,21 @@ fn syntax_errors_carry_line_and_column() {
 #[test]
 fn an_invalid_update_keeps_the_last_good_config() {
     let store = Store::from_json(EXAMPLE).unwrap();
-    let ctx = Context::new("user-qa-001").with("appVersion", "2.4.0").at_millis(0);
-    let before = store.snapshot().evaluate("speech-backend-ab", &ctx).to_details();
+    let ctx = Context::new("user-qa-001")
+        .with("appVersion", "2.4.0")
+        .at_millis(0);
+    let before = store
+        .snapshot()
+        .evaluate("speech-backend-ab", &ctx)
+        .to_details();
     let bad = EXAMPLE.replace("\"weight\": 30", "\"weight\": 31");
     let err = store.update(&bad).unwrap_err();
     assert!(err.to_string().contains("weights_sum"), "{err}");
     assert_eq!(store.revision(), 1);
-    let after = store.snapshot().evaluate("speech-backend-ab", &ctx).to_details();
+    let after = store
+        .snapshot()
+        .evaluate("speech-backend-ab", &ctx)
+        .to_details();
     assert_eq!(before, after);
     assert!(store.update("not json").is_err());
     assert_eq!(store.revision(), 1);
