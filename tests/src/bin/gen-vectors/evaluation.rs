@@ -1281,7 +1281,8 @@ fn contexts_and_unknown_flags() -> Vec<Group> {
       "default": { "split": [{ "variant": "on", "weight": 30 }, { "variant": "off", "weight": 70 }] } },
     "by-device": { "enabled": true, "bucketBy": "deviceId", "default": { "split": [{ "variant": "on", "weight": 30 }, { "variant": "off", "weight": 70 }] } },
     "odd-attrs": { "enabled": true, "rules": [
-      { "id": "empty-name", "conditions": [{ "attribute": "", "op": "exists" }], "serve": { "variant": "on" } }
+      { "id": "empty-name", "conditions": [{ "attribute": "", "op": "exists" }], "serve": { "variant": "on" } },
+      { "id": "attribute-named-at", "conditions": [{ "attribute": "at", "op": "equals", "value": "noon" }], "serve": { "variant": "on" } }
     ], "default": { "variant": "off" } }
   }
 }"#;
@@ -1292,7 +1293,7 @@ fn contexts_and_unknown_flags() -> Vec<Group> {
     );
     let mut g = Group::new(
         "contexts",
-        "Contexts: without a key rules still match and fixed variants serve, but a split reports TARGETING_KEY_MISSING (an empty key is no key, a null key is no key); bucketBy another attribute works without a key; attribute names and values with NUL and control characters; a null attribute is absent.",
+        "Contexts: without a key rules still match and fixed variants serve, but a split reports TARGETING_KEY_MISSING (an empty key is no key, a null key is no key); bucketBy another attribute works without a key; attribute names and values with NUL and control characters; an attribute named \"at\" is an attribute like any other; a null attribute is absent.",
         config,
     );
     let contexts = vec![
@@ -1309,6 +1310,9 @@ fn contexts_and_unknown_flags() -> Vec<Group> {
         ctx(Some("user-9"), &[("nul\u{0}name", json!("tab value"))]),
         ctx(Some("user-\u{0}"), &[]),
         ctx(Some("ユーザー"), &[]),
+        // An attribute named like an option of some bindings is still an attribute.
+        ctx(Some("user-10"), &[("at", json!("noon"))]),
+        ctx(Some("user-10"), &[("at", json!(1_795_305_600_000_i64))]),
     ];
     for f in ["by-email", "rollout", "by-device", "odd-attrs"] {
         for c in &contexts {
