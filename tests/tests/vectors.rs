@@ -132,3 +132,30 @@ fn prerequisite_fan_out_is_bounded() {
         start.elapsed()
     );
 }
+
+/// Every problem code the core defines is produced by at least one validation vector, so a
+/// new code cannot land without a case that pins its path in every binding.
+#[test]
+fn every_problem_code_has_a_validation_vector() {
+    let source = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../flagcore/src/error.rs"),
+    )
+    .unwrap();
+    let body = source
+        .split("pub fn as_str(self) -> &'static str {")
+        .nth(1)
+        .unwrap();
+    let body = body.split("\n    }\n").next().unwrap();
+    let codes: Vec<&str> = body
+        .split("=> \"")
+        .skip(1)
+        .map(|s| s.split('"').next().unwrap())
+        .collect();
+    assert!(codes.len() >= 28, "found only {codes:?}");
+    let vectors = std::fs::read_to_string(vectors_dir().join("validation.json")).unwrap();
+    let missing: Vec<&&str> = codes
+        .iter()
+        .filter(|c| !vectors.contains(&format!("\"code\":\"{c}\"")))
+        .collect();
+    assert!(missing.is_empty(), "no validation vector produces {missing:?}: add a case to tests/src/bin/gen-vectors/validation.rs");
+}
