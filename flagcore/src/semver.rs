@@ -50,6 +50,11 @@ fn valid_identifiers(s: &str, numeric_no_leading_zero: bool) -> bool {
 
 /// Parses a version; `None` when it is not one.
 pub(crate) fn parse(text: &str) -> Option<Version<'_>> {
+    parse_plain(text).or_else(|| parse_general(text))
+}
+
+/// Any semver text (see the module docs).
+fn parse_general(text: &str) -> Option<Version<'_>> {
     let s = text.strip_prefix('v').unwrap_or(text);
     let (s, build) = match s.split_once('+') {
         Some((a, b)) => (a, Some(b)),
@@ -75,6 +80,38 @@ pub(crate) fn parse(text: &str) -> Option<Version<'_>> {
         core[count] = parse_number(part)?;
     }
     Some(Version { core, pre })
+}
+
+/// The common case, one to three dot-separated numbers (`2.4.1`), in one pass over the
+/// bytes, without the string searches of the general parser (this runs for every
+/// evaluation of a semver condition). `None` means "not this simple form": the general
+/// parser then decides, so both accept and reject exactly the same texts.
+#[inline]
+fn parse_plain(text: &str) -> Option<Version<'_>> {
+    let mut core = [0u64; 3];
+    let mut part = 0;
+    let mut digits = 0u32;
+    let mut leading_zero = false;
+    for &b in text.as_bytes() {
+        match b {
+            b'0'..=b'9' => {
+                // A leading zero, or more digits than surely fit a u64: the general parser.
+                if leading_zero || digits == 19 {
+                    return None;
+                }
+                leading_zero = digits == 0 && b == b'0';
+                core[part] = core[part] * 10 + u64::from(b - b'0');
+                digits += 1;
+            }
+            b'.' if digits > 0 && part < 2 => {
+                part += 1;
+                digits = 0;
+                leading_zero = false;
+            }
+            _ => return None,
+        }
+    }
+    (digits > 0).then_some(Version { core, pre: "" })
 }
 
 /// Parses a version for keeping (at load).
@@ -156,6 +193,49 @@ mod tests {
         for w in ordered.windows(2) {
             assert!(v(w[0]) < v(w[1]), "{} < {}", w[0], w[1]);
         }
+    }
+
+    #[test]
+    fn the_fast_path_agrees_with_the_general_parser() {
+        let texts = [
+            "0",
+            "1",
+            "2.3",
+            "2.3.0",
+            "2.2.9",
+            "10.20.30",
+            "0.0.0",
+            "01",
+            "1.01",
+            "1.0.01",
+            "00",
+            "1.",
+            ".1",
+            "1..2",
+            "1.2.3.4",
+            "",
+            "v1.2.3",
+            "1.2.3-rc.1",
+            "1.2.3+build",
+            "18446744073709551615",
+            "18446744073709551616",
+            "9999999999999999999",
+            "1.9999999999999999999",
+            "99999999999999999999.0",
+            "1.2.x",
+            " 1.2.3",
+            "1.2.3 ",
+        ];
+        for t in texts {
+            if let Some(fast) = parse_plain(t) {
+                assert_eq!(Some(fast), parse_general(t), "{t:?}");
+            }
+            assert_eq!(parse(t), parse_general(t), "{t:?}");
+        }
+        assert!(
+            parse_plain("2.2.9").is_some(),
+            "the common case takes the fast path"
+        );
     }
 
     #[test]
