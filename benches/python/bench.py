@@ -23,6 +23,7 @@ import base64
 import datetime as dt
 import gc
 import json
+import os
 import platform
 import statistics
 import subprocess
@@ -140,11 +141,13 @@ def flipt_snapshot(keys: Optional[List[str]] = None) -> str:
     stamp = "2026-01-01T00:00:00Z"
 
     def boolean(key: str, pct: float) -> Dict[str, Any]:
+        # A boolean flag's `enabled` is its value when no rollout matches: false, so that
+        # the threshold rollout alone decides who gets true.
         return {
             "key": key,
             "name": key,
             "description": "",
-            "enabled": True,
+            "enabled": pct >= 100.0,
             "type": "BOOLEAN_FLAG_TYPE",
             "createdAt": stamp,
             "updatedAt": stamp,
@@ -299,16 +302,44 @@ def bench_growthbook(calls: int, repeats: int) -> List[Dict[str, Any]]:
 
 
 def bench_flipt(calls: int, repeats: int) -> List[Dict[str, Any]]:
-    from flipt_client import FliptClient
-    from flipt_client.models import ClientOptions, ErrorStrategy
+    import http.server
+    import threading
 
-    def client(snapshot: str) -> Any:
-        # Offline: seeded from a snapshot; the server URL is a closed local port.
-        return FliptClient(opts=ClientOptions(url="http://127.0.0.1:9", snapshot=snapshot,
-                                              error_strategy=ErrorStrategy.FALLBACK,
+    from flipt_client import FliptClient
+    from flipt_client.models import ClientOptions
+
+    # flipt-client fetches its flags from a Flipt server when it starts (its `snapshot`
+    # option does not skip that fetch, and 1.4.5 ignores a snapshot it cannot read): serve
+    # the namespace's evaluation snapshot from a local server, fetched once, then
+    # evaluate offline. (The earlier abort: RUST_BACKTRACE=1 made its error path capture a
+    # backtrace, and its bundled unwinder aborts; main() clears RUST_LIB_BACKTRACE for it.)
+    class Snapshots(http.server.BaseHTTPRequestHandler):
+        docs: Dict[str, bytes] = {}
+
+        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            body = self.docs.get(self.path.rsplit("/", 1)[-1])
+            self.send_response(200 if body is not None else 404)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body or b"")))
+            self.end_headers()
+            self.wfile.write(body or b"")
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    Snapshots.docs = {
+        "default": base64.b64decode(flipt_snapshot()),
+        "big": base64.b64decode(flipt_snapshot(FLAGS100)).replace(b'"key": "default"', b'"key": "big"', 1),
+    }
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Snapshots)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+
+    def client(namespace: str) -> Any:
+        return FliptClient(opts=ClientOptions(url=url, namespace=namespace,
                                               update_interval=dt.timedelta(seconds=3600)))
 
-    c = client(flipt_snapshot())
+    c = client("default")
     r = c.evaluate_boolean("bool-on", USER, {})
     assert r.enabled, r
     rows = []
@@ -316,19 +347,22 @@ def bench_flipt(calls: int, repeats: int) -> List[Dict[str, Any]]:
     def row(scenario: str, ns: float, n: str) -> None:
         rows.append({"scenario": scenario, "engine": "flipt-client (python)", "median_ns": round(ns, 1), "allocs": None, "note": n})
 
-    note = "FliptClient.evaluate_boolean(flag, entity, {}) from a snapshot; JSON + pydantic per call"
+    note = "FliptClient.evaluate_boolean(flag, entity, {}), flags fetched once from a local server; JSON + pydantic per call"
     row("1-bool-on", measure(lambda: c.evaluate_boolean("bool-on", USER, {}), calls // 10, repeats), note)
     row("2-rollout-25", measure(lambda: c.evaluate_boolean("rollout-25", USER, {}), calls // 10, repeats), note)
     row("3-split-70-30", measure(lambda: c.evaluate_variant("split-70-30", USER, {}), calls // 10, repeats),
         "FliptClient.evaluate_variant")
-    big = client(flipt_snapshot(FLAGS100))
+    big = client("big")
     from flipt_client.models import EvaluationRequest
 
     reqs = [EvaluationRequest(flag_key=k, entity_id=USER, context={}) for k in FLAGS100]
+    got = big.evaluate_batch(reqs).responses
+    assert len(got) == 100 and all(r.boolean_evaluation_response is not None for r in got), got[:2]
     row("6-evaluate-all-100", measure(lambda: big.evaluate_batch(reqs), max(calls // 2000, 10), repeats),
         "FliptClient.evaluate_batch of 100 requests")
     c.close()
     big.close()
+    server.shutdown()
     return rows
 
 
@@ -356,7 +390,10 @@ def main() -> None:
         # Each engine in its own process: a peer that crashes (its FFI aborting) or
         # cannot run here is reported as unavailable instead of ending the bench.
         cmd = [sys.executable, __file__, "--only", name] + (["--quick"] if args.quick else [])
-        proc = subprocess.run(cmd, capture_output=True, text=True)
+        # RUST_LIB_BACKTRACE=0: a peer's Rust error path must not walk the stack (flipt's
+        # bundled unwinder aborts the process when RUST_BACKTRACE=1 asks it to).
+        env = dict(os.environ, RUST_LIB_BACKTRACE="0")
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
         if proc.returncode == 0:
             got = json.loads(proc.stdout.strip().splitlines()[-1])
         else:
