@@ -12,7 +12,8 @@
  *   FLAGCORE_RESULT_BUFFER_TOO_SMALL).
  * - Strings go in as pointer + length of UTF-8, validated (NULL is allowed with length 0)
  *   and never retained. Strings come out as flagcore_str, borrowed from an object whose
- *   lifetime each function documents, or copied into a caller buffer.
+ *   lifetime each function documents, copied into a caller buffer, or (JSON documents)
+ *   as a flagcore_string the caller frees with flagcore_string_free.
  * - A panic in Rust never crosses the boundary (FLAGCORE_RESULT_PANIC); a NULL handle is
  *   FLAGCORE_RESULT_NULL_ARGUMENT, never a crash. The message of the last failed call is
  *   kept per handle: flagcore_store_last_error, flagcore_snapshot_last_error,
@@ -29,6 +30,15 @@
  *   flagcore_context_set_string(ctx, "appVersion", 10, "2.4.0", 5);
  *   bool on = flagcore_store_is_enabled(store, "speechmatics-direct", 19, ctx, true, now_ms);
  *   flagcore_context_free(ctx); flagcore_store_free(store); flagcore_report_free(report);
+ *
+ * Rollout plans (docs/rollouts.md): decide from metrics, then apply the decision
+ *   flagcore_string *decision;
+ *   if (flagcore_store_plan_decide(store, "speechmatics-direct", 19, metrics, metrics_len,
+ *                                  true, now_ms, &decision) == FLAGCORE_RESULT_OK) {
+ *     flagcore_str d = flagcore_string_get(decision);   (JSON: {"decision": "ADVANCE", ...})
+ *     flagcore_store_apply_decision(store, "speechmatics-direct", 19, d.ptr, d.len, &revision);
+ *     flagcore_string_free(decision);
+ *   }
  */
 
 #ifndef FLAGCORE_H
@@ -88,6 +98,15 @@ enum flagcore_result
   FLAGCORE_RESULT_PANIC = 9,
   // An argument is out of its range (an index past the end, an unknown enum value).
   FLAGCORE_RESULT_INVALID_ARGUMENT = 10,
+  // The flag has no rollout plan in the config serving now. Add a `plan` to the flag
+  // (see docs/rollouts.md), or ask about the flag the plan belongs to.
+  FLAGCORE_RESULT_NO_PLAN = 11,
+  // A plan input or decision was refused: JSON syntax or shape, no time given, a stage
+  // past the plan's last one, an impossible observation. The last error says where.
+  FLAGCORE_RESULT_INVALID_PLAN_INPUT = 12,
+  // An override (a kill, a forced variant) controls the flag, so its rollout cannot
+  // advance. Clear the override first if the rollout should go on.
+  FLAGCORE_RESULT_OVERRIDDEN = 13,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -213,6 +232,10 @@ typedef struct flagcore_snapshot flagcore_snapshot;
 // A live flag store: the config serving now, its history for rollback, and overrides.
 // Thread-safe; evaluations never wait for an update.
 typedef struct flagcore_store flagcore_store;
+
+// Text the library allocated for the caller (a plan decision's JSON): UTF-8 followed by
+// a NUL. Read it with `flagcore_string_get`; free it with `flagcore_string_free`.
+typedef struct flagcore_string flagcore_string;
 
 // A borrowed UTF-8 string: `len` bytes at `ptr`, not NUL-terminated. `ptr` is NULL when
 // the string is absent (an absent string and an empty one differ). Who owns the bytes,
@@ -565,6 +588,77 @@ flagcore_result flagcore_snapshot_evaluate_all(const struct flagcore_snapshot *s
                                                struct flagcore_evaluation *out_evaluations,
                                                size_t capacity,
                                                size_t *out_len);
+
+// The text of a string: `len` bytes of UTF-8 at `ptr`, and a NUL after them (so `ptr`
+// is also a C string). Borrowed from `string`: valid until `flagcore_string_free`.
+// Absent (`ptr` NULL) for a NULL string.
+//
+// # Safety
+// `string` is NULL or live.
+struct flagcore_str flagcore_string_get(const struct flagcore_string *string);
+
+// Frees a string. NULL is a no-op.
+//
+// # Safety
+// `string` is NULL or came from this library, not freed before.
+void flagcore_string_free(struct flagcore_string *string);
+
+// Decides the next step of `flag`'s rollout plan (see docs/rollouts.md) from metrics,
+// against the config serving now: ADVANCE, HOLD or ROLL_BACK, with the reason.
+//
+// `input_json` is the plan input:
+// `{"stage": 0, "stageStartedAt": <Unix ms or RFC 3339>, "now": ..., "exposed": 1200,
+//   "samples": [{"at": ..., "canary": {"error_rate": {"count": 200, "failures": 3}},
+//   "control": {...}}]}` (`stage` may be left out when the flag serves exactly one
+// stage's percentage). The time of the decision is `at_millis` when `has_time` is true
+// (it replaces the input's `now`), else the input's `now`.
+//
+// On success `*out_decision` receives the decision as JSON, to free with
+// `flagcore_string_free`: `{"decision": "ADVANCE" | "HOLD" | "ROLL_BACK", "stage": 1,
+// "percentage": 20, "fromStage": 0 (ADVANCE), "reason": {"code": "TOO_EARLY", ...} (HOLD),
+// "breach": {...} (ROLL_BACK), "message": "...", "checks": [...]}`. Pass it as it is to
+// `flagcore_store_apply_decision`.
+//
+// Errors: `FLAGCORE_RESULT_UNKNOWN_FLAG`, `FLAGCORE_RESULT_NO_PLAN`,
+// `FLAGCORE_RESULT_INVALID_PLAN_INPUT` (the store's last error says what and where).
+// Deciding changes nothing in the store.
+//
+// # Safety
+// `store` is live; `flag` and `input_json` are valid for their lengths; `out_decision` is
+// valid for one write.
+flagcore_result flagcore_store_plan_decide(const struct flagcore_store *store,
+                                           const char *flag,
+                                           size_t flag_len,
+                                           const char *input_json,
+                                           size_t input_len,
+                                           bool has_time,
+                                           int64_t at_millis,
+                                           struct flagcore_string **out_decision);
+
+// Applies a plan decision to `flag` in one call (the JSON `flagcore_store_plan_decide`
+// returned, or just `{"decision": ..., "stage": ..., "percentage": ...}`):
+//
+// - ADVANCE: a new config revision whose default serves the plan's variant to the
+//   decision's percentage (the previous config stays in history:
+//   `flagcore_store_rollback` undoes it). `FLAGCORE_RESULT_OVERRIDDEN` while an override
+//   controls the flag.
+// - ROLL_BACK: kills the flag (an override, at once, surviving config updates); clearing
+//   the override resumes the stage it was at.
+// - HOLD: changes nothing.
+//
+// `*out_revision` (may be NULL) receives the revision serving afterwards.
+// Errors: `FLAGCORE_RESULT_UNKNOWN_FLAG`, `FLAGCORE_RESULT_NO_PLAN`,
+// `FLAGCORE_RESULT_OVERRIDDEN`, `FLAGCORE_RESULT_INVALID_PLAN_INPUT`.
+//
+// # Safety
+// `store` is live; `flag` and `decision_json` are valid for their lengths;
+// `out_revision` is NULL or valid for one write.
+flagcore_result flagcore_store_apply_decision(const struct flagcore_store *store,
+                                              const char *flag,
+                                              size_t flag_len,
+                                              const char *decision_json,
+                                              size_t decision_len,
+                                              uint64_t *out_revision);
 
 // A new context whose targeting key is `key` (an empty key means no key: splits then
 // report `TARGETING_KEY_MISSING`). Free it with `flagcore_context_free`.

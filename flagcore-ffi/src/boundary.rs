@@ -5,7 +5,7 @@ use std::ffi::c_char;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Mutex, MutexGuard};
 
-use flagcore::{ConfigError, ContextError, StoreError};
+use flagcore::{ConfigError, ContextError, PlanError, StoreError};
 
 /// What a call did. The numbers are stable: a retired code is never reused.
 #[repr(u32)]
@@ -35,6 +35,15 @@ pub enum flagcore_result {
     Panic = 9,
     /// An argument is out of its range (an index past the end, an unknown enum value).
     InvalidArgument = 10,
+    /// The flag has no rollout plan in the config serving now. Add a `plan` to the flag
+    /// (see docs/rollouts.md), or ask about the flag the plan belongs to.
+    NoPlan = 11,
+    /// A plan input or decision was refused: JSON syntax or shape, no time given, a stage
+    /// past the plan's last one, an impossible observation. The last error says where.
+    InvalidPlanInput = 12,
+    /// An override (a kill, a forced variant) controls the flag, so its rollout cannot
+    /// advance. Clear the override first if the rollout should go on.
+    Overridden = 13,
 }
 
 impl flagcore_result {
@@ -52,6 +61,9 @@ impl flagcore_result {
             flagcore_result::BufferTooSmall => "FLAGCORE_RESULT_BUFFER_TOO_SMALL\0",
             flagcore_result::Panic => "FLAGCORE_RESULT_PANIC\0",
             flagcore_result::InvalidArgument => "FLAGCORE_RESULT_INVALID_ARGUMENT\0",
+            flagcore_result::NoPlan => "FLAGCORE_RESULT_NO_PLAN\0",
+            flagcore_result::InvalidPlanInput => "FLAGCORE_RESULT_INVALID_PLAN_INPUT\0",
+            flagcore_result::Overridden => "FLAGCORE_RESULT_OVERRIDDEN\0",
         }
     }
 }
@@ -64,6 +76,7 @@ pub(crate) enum Failure {
     Config(ConfigError),
     Context(ContextError),
     Store(StoreError),
+    Plan(PlanError),
     BufferTooSmall { needed: usize },
     Panic(String),
     Argument(String),
@@ -76,11 +89,11 @@ impl Failure {
             Failure::Utf8(_) => flagcore_result::InvalidUtf8,
             Failure::Config(_) => flagcore_result::InvalidConfig,
             Failure::Context(_) => flagcore_result::InvalidContext,
-            Failure::Store(StoreError::Config(_)) => flagcore_result::InvalidConfig,
-            Failure::Store(StoreError::NoHistory) => flagcore_result::NoHistory,
-            Failure::Store(StoreError::UnknownFlag(_)) => flagcore_result::UnknownFlag,
-            Failure::Store(StoreError::UnknownVariant { .. }) => flagcore_result::UnknownVariant,
-            Failure::Store(_) => flagcore_result::InvalidArgument,
+            Failure::Store(e) => store_code(e),
+            Failure::Plan(PlanError::UnknownFlag(_)) => flagcore_result::UnknownFlag,
+            Failure::Plan(PlanError::NoPlan(_)) => flagcore_result::NoPlan,
+            Failure::Plan(PlanError::Store(e)) => store_code(e),
+            Failure::Plan(_) => flagcore_result::InvalidPlanInput,
             Failure::BufferTooSmall { .. } => flagcore_result::BufferTooSmall,
             Failure::Panic(_) => flagcore_result::Panic,
             Failure::Argument(_) => flagcore_result::InvalidArgument,
@@ -94,12 +107,33 @@ impl Failure {
             Failure::Config(e) => e.to_string(),
             Failure::Context(e) => e.to_string(),
             Failure::Store(e) => e.to_string(),
+            Failure::Plan(e) => e.to_string(),
             Failure::BufferTooSmall { needed } => {
                 format!("buffer too small: {needed} bytes needed")
             }
             Failure::Panic(what) => format!("internal error (panic): {what}"),
             Failure::Argument(what) => what.clone(),
         }
+    }
+}
+
+/// The code of a store error (plan decisions can fail with any of them).
+fn store_code(e: &StoreError) -> flagcore_result {
+    match e {
+        StoreError::Config(_) => flagcore_result::InvalidConfig,
+        StoreError::NoHistory => flagcore_result::NoHistory,
+        StoreError::UnknownFlag(_) => flagcore_result::UnknownFlag,
+        StoreError::UnknownVariant { .. } => flagcore_result::UnknownVariant,
+        StoreError::NoPlan(_) => flagcore_result::NoPlan,
+        StoreError::Overridden(_) => flagcore_result::Overridden,
+        StoreError::InvalidPercentage(_) => flagcore_result::InvalidPlanInput,
+        _ => flagcore_result::InvalidArgument,
+    }
+}
+
+impl From<PlanError> for Failure {
+    fn from(e: PlanError) -> Self {
+        Failure::Plan(e)
     }
 }
 

@@ -7,8 +7,8 @@
 //! ## Conventions (every export follows them)
 //!
 //! - Every symbol starts with `flagcore_`. Objects are typed opaque handles
-//!   (`flagcore_store`, `flagcore_context`, `flagcore_snapshot`, `flagcore_report`), each
-//!   with one `*_free` that accepts NULL.
+//!   (`flagcore_store`, `flagcore_context`, `flagcore_snapshot`, `flagcore_report`,
+//!   `flagcore_string`), each with one `*_free` that accepts NULL.
 //! - Every fallible function returns a [`flagcore_result`] (stable numbers). Outputs go
 //!   through out-parameters that are written only when the result is
 //!   `FLAGCORE_RESULT_OK`; the one exception is the needed length on
@@ -388,7 +388,7 @@ pub extern "C" fn flagcore_version() -> *const c_char {
 /// static. Unknown numbers give `"FLAGCORE_RESULT_UNKNOWN"`.
 #[no_mangle]
 pub extern "C" fn flagcore_result_name(result: u32) -> *const c_char {
-    const ALL: [flagcore_result; 11] = [
+    const ALL: [flagcore_result; 14] = [
         flagcore_result::Ok,
         flagcore_result::NullArgument,
         flagcore_result::InvalidUtf8,
@@ -400,6 +400,9 @@ pub extern "C" fn flagcore_result_name(result: u32) -> *const c_char {
         flagcore_result::BufferTooSmall,
         flagcore_result::Panic,
         flagcore_result::InvalidArgument,
+        flagcore_result::NoPlan,
+        flagcore_result::InvalidPlanInput,
+        flagcore_result::Overridden,
     ];
     let name = ALL
         .iter()
@@ -1171,6 +1174,156 @@ pub unsafe extern "C" fn flagcore_snapshot_evaluate_all(
 }
 
 // ---------------------------------------------------------------------------------------
+// Strings the library returns
+// ---------------------------------------------------------------------------------------
+
+/// Text the library allocated for the caller (a plan decision's JSON): UTF-8 followed by
+/// a NUL. Read it with `flagcore_string_get`; free it with `flagcore_string_free`.
+#[derive(Debug)]
+pub struct flagcore_string {
+    /// The text and a trailing NUL.
+    text: String,
+}
+
+impl flagcore_string {
+    fn new(mut text: String) -> flagcore_string {
+        text.push('\0');
+        flagcore_string { text }
+    }
+
+    fn as_str(&self) -> &str {
+        self.text.strip_suffix('\0').unwrap_or(&self.text)
+    }
+}
+
+/// The text of a string: `len` bytes of UTF-8 at `ptr`, and a NUL after them (so `ptr`
+/// is also a C string). Borrowed from `string`: valid until `flagcore_string_free`.
+/// Absent (`ptr` NULL) for a NULL string.
+///
+/// # Safety
+/// `string` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn flagcore_string_get(string: *const flagcore_string) -> flagcore_str {
+    boundary_value(None, flagcore_str::ABSENT, || {
+        // SAFETY: forwarded from the caller.
+        let string = unsafe { handle(string, "string") }?;
+        Ok(flagcore_str::of(string.as_str()))
+    })
+}
+
+/// Frees a string. NULL is a no-op.
+///
+/// # Safety
+/// `string` is NULL or came from this library, not freed before.
+#[no_mangle]
+pub unsafe extern "C" fn flagcore_string_free(string: *mut flagcore_string) {
+    // SAFETY: forwarded from the caller.
+    unsafe { free_handle(string) }
+}
+
+// ---------------------------------------------------------------------------------------
+// Rollout plans
+// ---------------------------------------------------------------------------------------
+
+/// Decides the next step of `flag`'s rollout plan (see docs/rollouts.md) from metrics,
+/// against the config serving now: ADVANCE, HOLD or ROLL_BACK, with the reason.
+///
+/// `input_json` is the plan input:
+/// `{"stage": 0, "stageStartedAt": <Unix ms or RFC 3339>, "now": ..., "exposed": 1200,
+///   "samples": [{"at": ..., "canary": {"error_rate": {"count": 200, "failures": 3}},
+///   "control": {...}}]}` (`stage` may be left out when the flag serves exactly one
+/// stage's percentage). The time of the decision is `at_millis` when `has_time` is true
+/// (it replaces the input's `now`), else the input's `now`.
+///
+/// On success `*out_decision` receives the decision as JSON, to free with
+/// `flagcore_string_free`: `{"decision": "ADVANCE" | "HOLD" | "ROLL_BACK", "stage": 1,
+/// "percentage": 20, "fromStage": 0 (ADVANCE), "reason": {"code": "TOO_EARLY", ...} (HOLD),
+/// "breach": {...} (ROLL_BACK), "message": "...", "checks": [...]}`. Pass it as it is to
+/// `flagcore_store_apply_decision`.
+///
+/// Errors: `FLAGCORE_RESULT_UNKNOWN_FLAG`, `FLAGCORE_RESULT_NO_PLAN`,
+/// `FLAGCORE_RESULT_INVALID_PLAN_INPUT` (the store's last error says what and where).
+/// Deciding changes nothing in the store.
+///
+/// # Safety
+/// `store` is live; `flag` and `input_json` are valid for their lengths; `out_decision` is
+/// valid for one write.
+#[no_mangle]
+pub unsafe extern "C" fn flagcore_store_plan_decide(
+    store: *const flagcore_store,
+    flag: *const c_char,
+    flag_len: usize,
+    input_json: *const c_char,
+    input_len: usize,
+    has_time: bool,
+    at_millis: i64,
+    out_decision: *mut *mut flagcore_string,
+) -> flagcore_result {
+    // SAFETY: forwarded from the caller.
+    let Some(store) = (unsafe { store.as_ref() }) else {
+        return flagcore_result::NullArgument;
+    };
+    boundary(Some(&store.errors), || {
+        let out_decision = out(out_decision, "out_decision")?;
+        // SAFETY: forwarded from the caller.
+        let flag = unsafe { text(flag, flag_len, "flag") }?;
+        // SAFETY: forwarded from the caller.
+        let input = unsafe { text(input_json, input_len, "input_json") }?;
+        let config = store.store.config();
+        let decision =
+            flagcore::plan::decide_json(&config, flag, input, has_time.then_some(at_millis))?;
+        // SAFETY: checked non-null; valid by the caller's contract.
+        unsafe { write(out_decision, into_handle(flagcore_string::new(decision))) };
+        Ok(())
+    })
+}
+
+/// Applies a plan decision to `flag` in one call (the JSON `flagcore_store_plan_decide`
+/// returned, or just `{"decision": ..., "stage": ..., "percentage": ...}`):
+///
+/// - ADVANCE: a new config revision whose default serves the plan's variant to the
+///   decision's percentage (the previous config stays in history:
+///   `flagcore_store_rollback` undoes it). `FLAGCORE_RESULT_OVERRIDDEN` while an override
+///   controls the flag.
+/// - ROLL_BACK: kills the flag (an override, at once, surviving config updates); clearing
+///   the override resumes the stage it was at.
+/// - HOLD: changes nothing.
+///
+/// `*out_revision` (may be NULL) receives the revision serving afterwards.
+/// Errors: `FLAGCORE_RESULT_UNKNOWN_FLAG`, `FLAGCORE_RESULT_NO_PLAN`,
+/// `FLAGCORE_RESULT_OVERRIDDEN`, `FLAGCORE_RESULT_INVALID_PLAN_INPUT`.
+///
+/// # Safety
+/// `store` is live; `flag` and `decision_json` are valid for their lengths;
+/// `out_revision` is NULL or valid for one write.
+#[no_mangle]
+pub unsafe extern "C" fn flagcore_store_apply_decision(
+    store: *const flagcore_store,
+    flag: *const c_char,
+    flag_len: usize,
+    decision_json: *const c_char,
+    decision_len: usize,
+    out_revision: *mut u64,
+) -> flagcore_result {
+    // SAFETY: forwarded from the caller.
+    let Some(store) = (unsafe { store.as_ref() }) else {
+        return flagcore_result::NullArgument;
+    };
+    boundary(Some(&store.errors), || {
+        // SAFETY: forwarded from the caller.
+        let flag = unsafe { text(flag, flag_len, "flag") }?;
+        // SAFETY: forwarded from the caller.
+        let decision = unsafe { text(decision_json, decision_len, "decision_json") }?;
+        let revision = store.store.apply_decision_json(flag, decision)?;
+        if !out_revision.is_null() {
+            // SAFETY: non-null; valid by the caller's contract.
+            unsafe { write(out_revision, revision) };
+        }
+        Ok(())
+    })
+}
+
+// ---------------------------------------------------------------------------------------
 // Contexts
 // ---------------------------------------------------------------------------------------
 
@@ -1425,6 +1578,35 @@ mod tests {
         for e in ErrorCode::ALL {
             assert_eq!(flagcore_error_code::from(Some(e)) as u32, e.code());
         }
+    }
+
+    #[test]
+    fn plan_errors_have_their_own_codes() {
+        use flagcore::{PlanError, StoreError};
+        let code = |e: PlanError| Failure::from(e).code();
+        assert_eq!(
+            code(PlanError::UnknownFlag("f".into())),
+            flagcore_result::UnknownFlag
+        );
+        assert_eq!(code(PlanError::NoPlan("f".into())), flagcore_result::NoPlan);
+        assert_eq!(
+            code(PlanError::MissingTime),
+            flagcore_result::InvalidPlanInput
+        );
+        assert_eq!(
+            code(PlanError::Store(StoreError::Overridden("f".into()))),
+            flagcore_result::Overridden
+        );
+        assert_eq!(
+            code(PlanError::Store(StoreError::NoPlan("f".into()))),
+            flagcore_result::NoPlan
+        );
+        let name = flagcore_result_name(flagcore_result::Overridden as u32);
+        // SAFETY: a static NUL-terminated string.
+        let name = unsafe { std::ffi::CStr::from_ptr(name) };
+        assert_eq!(name.to_str().unwrap(), "FLAGCORE_RESULT_OVERRIDDEN");
+        let s = flagcore_string::new("{}".into());
+        assert_eq!(s.as_str(), "{}");
     }
 
     #[test]

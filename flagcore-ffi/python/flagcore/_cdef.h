@@ -12,6 +12,9 @@ enum flagcore_result
   FLAGCORE_RESULT_BUFFER_TOO_SMALL = 8,
   FLAGCORE_RESULT_PANIC = 9,
   FLAGCORE_RESULT_INVALID_ARGUMENT = 10,
+  FLAGCORE_RESULT_NO_PLAN = 11,
+  FLAGCORE_RESULT_INVALID_PLAN_INPUT = 12,
+  FLAGCORE_RESULT_OVERRIDDEN = 13,
 };
 typedef uint32_t flagcore_result;
 enum flagcore_severity
@@ -53,6 +56,7 @@ typedef struct flagcore_context flagcore_context;
 typedef struct flagcore_report flagcore_report;
 typedef struct flagcore_snapshot flagcore_snapshot;
 typedef struct flagcore_store flagcore_store;
+typedef struct flagcore_string flagcore_string;
 typedef struct flagcore_str {
   const char *ptr;
   size_t len;
@@ -175,6 +179,22 @@ flagcore_result flagcore_snapshot_evaluate_all(const struct flagcore_snapshot *s
                                                struct flagcore_evaluation *out_evaluations,
                                                size_t capacity,
                                                size_t *out_len);
+struct flagcore_str flagcore_string_get(const struct flagcore_string *string);
+void flagcore_string_free(struct flagcore_string *string);
+flagcore_result flagcore_store_plan_decide(const struct flagcore_store *store,
+                                           const char *flag,
+                                           size_t flag_len,
+                                           const char *input_json,
+                                           size_t input_len,
+                                           bool has_time,
+                                           int64_t at_millis,
+                                           struct flagcore_string **out_decision);
+flagcore_result flagcore_store_apply_decision(const struct flagcore_store *store,
+                                              const char *flag,
+                                              size_t flag_len,
+                                              const char *decision_json,
+                                              size_t decision_len,
+                                              uint64_t *out_revision);
 flagcore_result flagcore_context_new(const char *key,
                                      size_t key_len,
                                      struct flagcore_context **out_context);

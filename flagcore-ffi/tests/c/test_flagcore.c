@@ -439,6 +439,158 @@ static void test_threads(void) {
     flagcore_store_free(store);
 }
 
+/* --- rollout plans ------------------------------------------------------------------ */
+
+/* 2026-11-23T09:00:00Z: the rollout starts (stage 0, 5%). */
+static const int64_t PLAN_START = 1795424400000LL;
+static const int64_t DAY_MS = 86400000LL;
+
+/* A plan input: one sample at `now` with `errors` failures in 400 canary requests. */
+static int plan_input(char *buf, size_t cap, int stage, int64_t started, int64_t now, int exposed,
+                      int errors, int with_now) {
+    char now_field[64] = "";
+    if (with_now) snprintf(now_field, sizeof now_field, "\"now\": %lld, ", (long long)now);
+    return snprintf(buf, cap,
+                    "{\"stage\": %d, \"stageStartedAt\": %lld, %s\"exposed\": %d, \"samples\": [{\"at\": %lld, "
+                    "\"canary\": {\"error_rate\": {\"count\": 400, \"failures\": %d}, "
+                    "\"response_time\": {\"count\": 400, \"p95\": 1200}, "
+                    "\"transcription_failures\": {\"count\": 400, \"failures\": 4}}}]}",
+                    stage, (long long)started, now_field, exposed, (long long)now, errors);
+}
+
+static int contains(flagcore_str s, const char *needle) {
+    if (s.ptr == NULL) return 0;
+    size_t n = strlen(needle);
+    for (size_t i = 0; i + n <= s.len; i++)
+        if (memcmp(s.ptr + i, needle, n) == 0) return 1;
+    return 0;
+}
+
+/* How many of 4000 users get speechmatics-direct. */
+static int users_on(flagcore_store *store) {
+    int on = 0;
+    char key[32];
+    for (int i = 0; i < 4000; i++) {
+        int n = snprintf(key, sizeof key, "user-%d", i);
+        flagcore_context *ctx = NULL;
+        if (flagcore_context_new(key, (size_t)n, &ctx) != FLAGCORE_RESULT_OK) return -1;
+        on += flagcore_store_is_enabled(store, S("speechmatics-direct"), ctx, true, PLAN_START) ? 1 : 0;
+        flagcore_context_free(ctx);
+    }
+    return on;
+}
+
+static void test_plans(const char *json, size_t json_len) {
+    flagcore_store *store = NULL;
+    CHECK_RESULT(flagcore_store_new(json, json_len, NULL, &store), FLAGCORE_RESULT_OK);
+    char input[1024];
+    char err[256];
+    uint64_t revision = 0;
+
+    /* Too early: an hour into stage 0. HOLD, and applying it changes nothing. */
+    int n = plan_input(input, sizeof input, 0, PLAN_START, PLAN_START + 3600000, 1000, 2, 0);
+    flagcore_string *decision = NULL;
+    CHECK_RESULT(flagcore_store_plan_decide(store, S("speechmatics-direct"), input, (size_t)n, true,
+                                            PLAN_START + 3600000, &decision),
+                 FLAGCORE_RESULT_OK);
+    flagcore_str d = flagcore_string_get(decision);
+    CHECK(contains(d, "\"decision\":\"HOLD\""));
+    CHECK(contains(d, "\"code\":\"TOO_EARLY\""));
+    CHECK(d.ptr != NULL && strlen(d.ptr) == d.len); /* NUL-terminated too */
+    CHECK_RESULT(flagcore_store_apply_decision(store, S("speechmatics-direct"), d.ptr, d.len, &revision),
+                 FLAGCORE_RESULT_OK);
+    CHECK(revision == 1);
+    flagcore_string_free(decision);
+
+    /* A day in, healthy, 1000 users exposed: ADVANCE to stage 1 (20%); the time comes from
+       the input's "now" (has_time false). */
+    n = plan_input(input, sizeof input, 0, PLAN_START, PLAN_START + DAY_MS, 1000, 2, 1);
+    decision = NULL;
+    CHECK_RESULT(flagcore_store_plan_decide(store, S("speechmatics-direct"), input, (size_t)n, false, 0,
+                                            &decision),
+                 FLAGCORE_RESULT_OK);
+    d = flagcore_string_get(decision);
+    CHECK(contains(d, "\"decision\":\"ADVANCE\""));
+    CHECK(contains(d, "\"stage\":1"));
+    CHECK(contains(d, "\"percentage\":20"));
+    revision = 0;
+    CHECK_RESULT(flagcore_store_apply_decision(store, S("speechmatics-direct"), d.ptr, d.len, &revision),
+                 FLAGCORE_RESULT_OK);
+    CHECK(revision == 2);
+    flagcore_string_free(decision);
+    int on = users_on(store);
+    CHECK(on > 4000 * 17 / 100 && on < 4000 * 23 / 100);
+
+    /* 60 errors in 400 canary requests at stage 1: ROLL_BACK, which kills the flag. */
+    n = plan_input(input, sizeof input, 1, PLAN_START + DAY_MS, PLAN_START + DAY_MS + 600000, 0, 60, 0);
+    decision = NULL;
+    CHECK_RESULT(flagcore_store_plan_decide(store, S("speechmatics-direct"), input, (size_t)n, true,
+                                            PLAN_START + DAY_MS + 600000, &decision),
+                 FLAGCORE_RESULT_OK);
+    d = flagcore_string_get(decision);
+    CHECK(contains(d, "\"decision\":\"ROLL_BACK\""));
+    CHECK(contains(d, "\"metric\":\"error_rate\""));
+    CHECK_RESULT(flagcore_store_apply_decision(store, S("speechmatics-direct"), d.ptr, d.len, NULL),
+                 FLAGCORE_RESULT_OK);
+    flagcore_string_free(decision);
+    CHECK(users_on(store) == 0);
+
+    /* Advancing a killed flag is refused until the override is cleared. */
+    static const char advance[] = "{\"decision\": \"ADVANCE\", \"fromStage\": 1, \"stage\": 2, \"percentage\": 50}";
+    CHECK_RESULT(flagcore_store_apply_decision(store, S("speechmatics-direct"), S(advance), NULL),
+                 FLAGCORE_RESULT_OVERRIDDEN);
+    CHECK(flagcore_store_last_error(store, err, sizeof err) > 0 && strstr(err, "override") != NULL);
+    bool had = false;
+    CHECK_RESULT(flagcore_store_clear_override(store, S("speechmatics-direct"), &had), FLAGCORE_RESULT_OK);
+    CHECK(had);
+    revision = 0;
+    CHECK_RESULT(flagcore_store_apply_decision(store, S("speechmatics-direct"), S(advance), &revision),
+                 FLAGCORE_RESULT_OK);
+    CHECK(revision == 3);
+    on = users_on(store);
+    CHECK(on > 4000 * 46 / 100 && on < 4000 * 54 / 100);
+    /* The previous config stays in history. */
+    CHECK_RESULT(flagcore_store_rollback(store, &revision), FLAGCORE_RESULT_OK);
+    CHECK(revision == 2);
+
+    /* Errors: result codes, the message, and nothing written to the out-parameter. */
+    decision = NULL;
+    CHECK_RESULT(flagcore_store_plan_decide(store, S("no-such-flag"), input, (size_t)n, true, 0, &decision),
+                 FLAGCORE_RESULT_UNKNOWN_FLAG);
+    CHECK_RESULT(flagcore_store_plan_decide(store, S("live-captions-ui"), input, (size_t)n, true, 0, &decision),
+                 FLAGCORE_RESULT_NO_PLAN);
+    CHECK_RESULT(flagcore_store_plan_decide(store, S("speechmatics-direct"), S("{\"stage\": 0"), true, 0,
+                                            &decision),
+                 FLAGCORE_RESULT_INVALID_PLAN_INPUT);
+    CHECK(flagcore_store_last_error(store, err, sizeof err) > 0 && strstr(err, "invalid plan input") != NULL);
+    n = plan_input(input, sizeof input, 0, PLAN_START, PLAN_START, 0, 0, 0);
+    CHECK_RESULT(flagcore_store_plan_decide(store, S("speechmatics-direct"), input, (size_t)n, false, 0,
+                                            &decision),
+                 FLAGCORE_RESULT_INVALID_PLAN_INPUT); /* no time anywhere */
+    n = plan_input(input, sizeof input, 9, PLAN_START, PLAN_START, 0, 0, 0);
+    CHECK_RESULT(flagcore_store_plan_decide(store, S("speechmatics-direct"), input, (size_t)n, true, PLAN_START,
+                                            &decision),
+                 FLAGCORE_RESULT_INVALID_PLAN_INPUT); /* stage 9 of 4 */
+    CHECK_RESULT(flagcore_store_plan_decide(store, "\xff", 1, input, (size_t)n, true, 0, &decision),
+                 FLAGCORE_RESULT_INVALID_UTF8);
+    CHECK_RESULT(flagcore_store_plan_decide(store, S("speechmatics-direct"), input, (size_t)n, true, 0, NULL),
+                 FLAGCORE_RESULT_NULL_ARGUMENT);
+    CHECK_RESULT(flagcore_store_plan_decide(NULL, S("speechmatics-direct"), input, (size_t)n, true, 0, &decision),
+                 FLAGCORE_RESULT_NULL_ARGUMENT);
+    CHECK(decision == NULL);
+    CHECK_RESULT(flagcore_store_apply_decision(store, S("speechmatics-direct"), S("{\"decision\": \"MAYBE\"}"), NULL),
+                 FLAGCORE_RESULT_INVALID_PLAN_INPUT);
+    CHECK_RESULT(flagcore_store_apply_decision(store, S("live-captions-ui"), S(advance), NULL),
+                 FLAGCORE_RESULT_NO_PLAN);
+    CHECK_RESULT(flagcore_store_apply_decision(NULL, S("speechmatics-direct"), S(advance), NULL),
+                 FLAGCORE_RESULT_NULL_ARGUMENT);
+    CHECK(strcmp(flagcore_result_name(FLAGCORE_RESULT_INVALID_PLAN_INPUT), "FLAGCORE_RESULT_INVALID_PLAN_INPUT") == 0);
+    CHECK(strcmp(flagcore_result_name(FLAGCORE_RESULT_OVERRIDDEN), "FLAGCORE_RESULT_OVERRIDDEN") == 0);
+    CHECK(flagcore_string_get(NULL).ptr == NULL);
+    flagcore_string_free(NULL);
+    flagcore_store_free(store);
+}
+
 int main(int argc, char **argv) {
     if (argc != 3) {
         fprintf(stderr, "usage: %s <speech-migration.json> <expected version>\n", argv[0]);
@@ -457,6 +609,7 @@ int main(int argc, char **argv) {
     test_nulls();
     test_store(json, json_len);
     test_threads();
+    test_plans(json, json_len);
     free(json);
     printf("%d passed, %d failed\n", checks - failures, failures);
     return failures == 0 ? 0 : 1;
