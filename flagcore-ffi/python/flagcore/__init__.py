@@ -28,7 +28,7 @@ import enum
 import json
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple, Union
 
 from ._native import ffi, lib
@@ -52,6 +52,12 @@ __all__ = [
     "UnknownFlagError",
     "UnknownVariantError",
     "InvalidInputError",
+    "Evaluations",
+    "PlanDecision",
+    "Breach",
+    "GuardrailCheck",
+    "CohortSummary",
+    "PlanError",
 ]
 
 __version__: str = ffi.string(lib.flagcore_version()).decode("ascii")
@@ -69,6 +75,10 @@ _UNKNOWN_FLAG = 6
 _UNKNOWN_VARIANT = 7
 _BUFFER_TOO_SMALL = 8
 _NONE = 0xFFFFFFFF
+
+# Bound once: an attribute lookup on ``lib`` per call is measurable on the hot path.
+_is_enabled = lib.flagcore_store_is_enabled
+_time_ns = time.time_ns
 
 
 # ---------------------------------------------------------------------------------------
@@ -114,6 +124,17 @@ class UnknownVariantError(FlagcoreError, ValueError):
 
 class InvalidInputError(FlagcoreError, ValueError):
     """An argument the library refused (invalid UTF-8, ...)."""
+
+
+class PlanError(FlagcoreError, ValueError):
+    """A rollout-plan decision could not be made or applied. ``code`` says why:
+    ``"UNKNOWN_FLAG"`` (no such flag), ``"NO_PLAN"`` (the flag has no ``plan``),
+    ``"INVALID_PLAN_INPUT"`` (the metrics or the decision were refused: the message says
+    where), ``"OVERRIDDEN"`` (an override controls the flag: clear it before advancing)."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.code: str = code
 
 
 # ---------------------------------------------------------------------------------------
@@ -205,6 +226,185 @@ class UpdateResult:
 
 
 # ---------------------------------------------------------------------------------------
+# Rollout plans
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Breach:
+    """A guardrail's breach: what the canary showed against what limit."""
+
+    #: The guardrail's index in the plan.
+    guardrail: int
+    #: Its metric (``error_rate``, ``response_time``, ...).
+    metric: str
+    #: ``"critical"``, ``"high"``, ``"medium"`` or ``"low"``.
+    severity: str
+    #: ``"rollback"`` or ``"hold"``.
+    action: str
+    #: The canary's value over the window: a fraction, or milliseconds.
+    observed: float
+    #: The limit it crossed (for relative guardrails: the ratio times the control's value).
+    threshold: float
+    #: The control's value over the window (relative guardrails).
+    control: Optional[float]
+    #: Canary observations in the window.
+    samples: int
+    #: The test statistic (proportion guardrails).
+    z: Optional[float]
+    #: The guardrail's window in milliseconds.
+    window_ms: int
+
+    @classmethod
+    def _of(cls, d: Mapping[str, Any]) -> "Breach":
+        return cls(
+            guardrail=int(d["guardrail"]),
+            metric=str(d["metric"]),
+            severity=str(d["severity"]),
+            action=str(d["action"]),
+            observed=float(d["observed"]),
+            threshold=float(d["threshold"]),
+            control=None if d.get("control") is None else float(d["control"]),
+            samples=int(d["samples"]),
+            z=None if d.get("z") is None else float(d["z"]),
+            window_ms=int(d["windowMs"]),
+        )
+
+
+@dataclass(frozen=True)
+class CohortSummary:
+    """One cohort's numbers over a guardrail's window."""
+
+    #: Observations in the window.
+    samples: int
+    #: Failures among them (proportion guardrails).
+    failures: Optional[int]
+    #: The failure rate or the latency statistic; None without observations.
+    value: Optional[float]
+
+    @classmethod
+    def _of(cls, d: Optional[Mapping[str, Any]]) -> "Optional[CohortSummary]":
+        if d is None:
+            return None
+        return cls(samples=int(d["samples"]), failures=d.get("failures"), value=d.get("value"))
+
+
+@dataclass(frozen=True)
+class GuardrailCheck:
+    """How one guardrail looked at the decision."""
+
+    guardrail: int
+    metric: str
+    #: ``"proportion"`` or ``"latency"``.
+    kind: str
+    #: ``"HEALTHY"``, ``"BREACHED"`` or ``"INSUFFICIENT"`` (too few observations).
+    status: str
+    canary: CohortSummary
+    #: The control cohort (relative guardrails).
+    control: Optional[CohortSummary]
+    #: The limit in force (None when a relative limit lacks control data).
+    threshold: Optional[float]
+    #: The test statistic (proportion guardrails).
+    z: Optional[float]
+
+
+def _snake(name: str) -> str:
+    return "".join("_" + ch.lower() if ch.isupper() else ch for ch in name)
+
+
+@dataclass(frozen=True)
+class PlanDecision:
+    """What a rollout plan decides (see ``docs/rollouts.md``): ``kind`` is ``"ADVANCE"``
+    (to ``stage`` / ``percentage``), ``"HOLD"`` (why: ``hold_reason``) or ``"ROLL_BACK"``
+    (which guardrail: ``breach``). Pass it to :meth:`Store.apply_decision` to act on it.
+    """
+
+    #: ``"ADVANCE"``, ``"HOLD"`` or ``"ROLL_BACK"``.
+    kind: str
+    #: ADVANCE: the stage to move to; HOLD and ROLL_BACK: the current stage.
+    stage: int
+    #: That stage's percentage (0 to 100).
+    percentage: float
+    #: Why, in one sentence.
+    message: str
+    #: ADVANCE: the stage the rollout was at.
+    from_stage: Optional[int] = None
+    #: HOLD: ``"COMPLETE"``, ``"TOO_EARLY"``, ``"TOO_FEW_EXPOSED"``, ``"TOO_FEW_SAMPLES"``
+    #: or ``"BREACH"`` (a guardrail whose action is hold).
+    hold_reason: Optional[str] = None
+    #: HOLD: the reason's numbers, snake_case (``elapsed_ms``, ``min_duration_ms``,
+    #: ``exposed``, ``required``, ``metric``, ``cohort``, ``samples``, ...).
+    hold_details: Mapping[str, Any] = field(default_factory=dict)
+    #: ROLL_BACK, or HOLD with reason ``"BREACH"``: the breach.
+    breach: Optional[Breach] = None
+    #: Every guardrail, in plan order.
+    checks: Tuple[GuardrailCheck, ...] = ()
+    #: The decision as the engine wrote it (JSON), what :meth:`Store.apply_decision` sends.
+    raw_json: str = field(default="", repr=False)
+
+    @property
+    def advance(self) -> bool:
+        """Whether the plan advances."""
+        return self.kind == "ADVANCE"
+
+    @property
+    def rolled_back(self) -> bool:
+        """Whether the plan rolls back."""
+        return self.kind == "ROLL_BACK"
+
+    @classmethod
+    def from_json(cls, text: str) -> "PlanDecision":
+        """A decision from the engine's JSON (``flagcore plan --json``, the C ABI)."""
+        d = json.loads(text)
+        reason = d.get("reason") or {}
+        breach = d.get("breach") or reason.get("breach")
+        return cls(
+            kind=str(d["decision"]),
+            stage=int(d["stage"]),
+            percentage=d["percentage"],
+            message=str(d.get("message", "")),
+            from_stage=d.get("fromStage"),
+            hold_reason=reason.get("code"),
+            hold_details={_snake(k): v for k, v in reason.items() if k not in ("code", "breach")},
+            breach=None if breach is None else Breach._of(breach),
+            checks=tuple(
+                GuardrailCheck(
+                    guardrail=int(c["guardrail"]),
+                    metric=str(c["metric"]),
+                    kind=str(c["kind"]),
+                    status=str(c["status"]),
+                    canary=CohortSummary._of(c["canary"]),  # type: ignore[arg-type]
+                    control=CohortSummary._of(c.get("control")),
+                    threshold=c.get("threshold"),
+                    z=c.get("z"),
+                )
+                for c in d.get("checks", ())
+            ),
+            raw_json=text,
+        )
+
+
+def _json_default(o: Any) -> Any:
+    """Times in plan inputs may be datetimes: they become Unix milliseconds."""
+    import datetime as _dt
+
+    if isinstance(o, _dt.datetime):
+        if o.tzinfo is None:
+            raise TypeError("plan input datetimes must be timezone-aware")
+        return int(o.timestamp() * 1000)
+    raise TypeError(f"{type(o).__name__} is not JSON serializable")
+
+
+_PLAN_CODES = {
+    _UNKNOWN_FLAG: "UNKNOWN_FLAG",
+    11: "NO_PLAN",
+    12: "INVALID_PLAN_INPUT",
+    13: "OVERRIDDEN",
+    _INVALID_UTF8: "INVALID_PLAN_INPUT",
+}
+
+
+# ---------------------------------------------------------------------------------------
 # Helpers
 # ---------------------------------------------------------------------------------------
 
@@ -273,7 +473,7 @@ def _problems(report: Any) -> List[Problem]:
     return out
 
 
-def _evaluation(ev: Any, flag_key: Optional[str] = None) -> Evaluation:
+def _evaluation(ev: Any, flag_key: Optional[str] = None, table: Any = None, pos: int = 0) -> Evaluation:
     vt = ev.value_type
     if vt == 1:
         value: Any = bool(ev.bool_value)
@@ -287,10 +487,17 @@ def _evaluation(ev: Any, flag_key: Optional[str] = None) -> Evaluation:
         value = None
     ri = ev.rule_index
     b = ev.bucket
+    vi = ev.variant_index
+    if table is not None and vi != _NONE:
+        variant = table.variants.get((pos, vi))
+        if variant is None:
+            variant = table.variants[(pos, vi)] = _text(ev.variant)
+    else:
+        variant = _text(ev.variant)
     return Evaluation(
         flag_key=flag_key if flag_key is not None else (_text(ev.flag_key) or ""),
         value=value,
-        variant=_text(ev.variant),
+        variant=variant,
         reason=_REASONS[ev.reason] if ev.reason < len(_REASONS) else Reason.ERROR,
         error_code=_ERROR_CODES[ev.error_code] if ev.error_code < len(_ERROR_CODES) else None,
         rule_index=None if ri == _NONE else ri,
@@ -436,6 +643,80 @@ def _context(ctx: Any) -> Context:
 
 
 # ---------------------------------------------------------------------------------------
+# evaluate_all's result
+# ---------------------------------------------------------------------------------------
+
+_store_snapshot = lib.flagcore_store_snapshot
+_snapshot_free = lib.flagcore_snapshot_free
+_evaluate_all = lib.flagcore_snapshot_evaluate_all
+_snapshot_revision = lib.flagcore_snapshot_revision
+
+
+class _FlagTable:
+    """What stays the same for every ``evaluate_all`` of one config revision: the flag
+    keys in config order, their positions, and the variant names seen so far."""
+
+    __slots__ = ("revision", "keys", "count", "index", "variants")
+
+    def __init__(self, revision: int, keys: Tuple[str, ...]) -> None:
+        self.revision = revision
+        self.keys = keys
+        self.count = len(keys)
+        self.index: Dict[str, int] = {k: i for i, k in enumerate(keys)}
+        #: (flag position, variant index) -> variant name
+        self.variants: Dict[Tuple[int, int], str] = {}
+
+
+class Evaluations(Mapping[str, Evaluation]):
+    """Every flag's :class:`Evaluation` for one context, by flag key, in config order:
+    what :meth:`Store.evaluate_all` returns.
+
+    A read-only mapping (``result[key]``, ``in``, ``len``, iteration, ``.items()``,
+    ``dict(result)``, equality with a dict). The answers were all computed by one native
+    call; each ``Evaluation`` object is built on first access and then reused.
+    """
+
+    __slots__ = ("_table", "_snap", "_evs", "_done")
+
+    def __init__(self, table: _FlagTable, snap: Any, evs: Any) -> None:
+        self._table = table
+        self._snap = snap  # keeps the strings the evaluations borrow alive
+        self._evs = evs
+        self._done: Optional[List[Optional[Evaluation]]] = None
+
+    def _at(self, i: int) -> Evaluation:
+        done = self._done
+        if done is None:
+            done = self._done = [None] * self._table.count
+        e = done[i]
+        if e is None:
+            e = done[i] = _evaluation(self._evs[i], self._table.keys[i], self._table, i)
+        return e
+
+    def __getitem__(self, key: str) -> Evaluation:
+        i = self._table.index.get(key)
+        if i is None:
+            raise KeyError(key)
+        return self._at(i)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._table.index
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._table.keys)
+
+    def __len__(self) -> int:
+        return self._table.count
+
+    def __repr__(self) -> str:
+        return f"Evaluations({dict(self.items())!r})"
+
+    def __reduce__(self) -> Any:
+        # Pickles (and copies) as a plain dict: the native arrays stay in this process.
+        return (dict, (dict(self.items()),))
+
+
+# ---------------------------------------------------------------------------------------
 # Store
 # ---------------------------------------------------------------------------------------
 
@@ -447,10 +728,12 @@ class Store:
     that raise :class:`StoreClosedError`, and calls already running finish safely.
     """
 
-    __slots__ = ("_h", "__weakref__")
+    __slots__ = ("_h", "_table", "__weakref__")
 
     def __init__(self, config_json: Union[str, bytes, Mapping[str, Any]]) -> None:
         self._h: Any = None
+        #: The flag keys of the revision evaluate_all saw last (in config order).
+        self._table: Optional[_FlagTable] = None
         if isinstance(config_json, Mapping):
             config_json = json.dumps(config_json)
         data = _utf8(config_json, "config_json")
@@ -509,18 +792,18 @@ class Store:
         """Whether ``flag`` serves ``True`` for ``ctx``; False for any error (unknown
         flag, not a boolean flag, ...). The fast path: one native call, no JSON."""
         h = self._h
-        if h is None:
-            raise StoreClosedError("store is closed")
-        k = _KEY_CACHE.get(flag) or _key(flag)
+        k = _KEY_CACHE.get(flag)
+        if k is None:
+            k = _key(flag)
         c = ctx if type(ctx) is Context else _context(ctx)
         ch = c._h
-        if ch is None:
-            raise StoreClosedError("context is closed")
-        if at is None:
-            if c._at is None:
-                return lib.flagcore_store_is_enabled(h, k, len(k), ch, True, time.time_ns() // 1_000_000)
-            return lib.flagcore_store_is_enabled(h, k, len(k), ch, False, 0)
-        return lib.flagcore_store_is_enabled(h, k, len(k), ch, True, at)
+        if h is None or ch is None:
+            raise StoreClosedError("store is closed" if h is None else "context is closed")
+        if at is not None:
+            return _is_enabled(h, k, len(k), ch, True, at)
+        if c._at is None:
+            return _is_enabled(h, k, len(k), ch, True, _time_ns() // 1_000_000)
+        return _is_enabled(h, k, len(k), ch, False, 0)
 
     def _time(self, c: Context, at: Optional[int]) -> Tuple[bool, int]:
         if at is not None:
@@ -609,31 +892,50 @@ class Store:
         unknown flag is an evaluation with ``ErrorCode.FLAG_NOT_FOUND``, not an exception."""
         return self._typed(flag, ctx, 0, at)
 
-    def evaluate_all(self, ctx: ContextLike, *, at: Optional[int] = None) -> Dict[str, Evaluation]:
-        """Every flag for ``ctx``, by key, in config order."""
-        h = self._handle()
-        c = _context(ctx)
-        has, t = self._time(c, at)
-        snap = ffi.new("flagcore_snapshot **")
-        rc = lib.flagcore_store_snapshot(h, snap)
+    def evaluate_all(self, ctx: ContextLike, *, at: Optional[int] = None) -> "Evaluations":
+        """Every flag for ``ctx``, by key, in config order: a read-only mapping of flag key
+        to :class:`Evaluation` (``dict(result)`` makes a plain dict).
+
+        One native call fills an array with every flag's answer; an ``Evaluation`` is built
+        only when you look a flag up (then cached), so the call itself costs about as much
+        as the native evaluation. The result keeps the config it was computed from alive
+        until it is dropped: keep the answers, not the result, for long."""
+        h = self._h
+        if h is None:
+            raise StoreClosedError("store is closed")
+        c = ctx if type(ctx) is Context else _context(ctx)
+        ch = c._h
+        if ch is None:
+            raise StoreClosedError("context is closed")
+        if at is not None:
+            has, t = True, at
+        elif c._at is None:
+            has, t = True, _time_ns() // 1_000_000
+        else:
+            has, t = False, 0
+        out = ffi.new("flagcore_snapshot **")
+        rc = _store_snapshot(h, out)
         if rc != _OK:
             self._raise(h, rc)
-        s = snap[0]
-        try:
-            count = ffi.new("size_t *")
-            lib.flagcore_snapshot_flag_count(s, count)
-            n = count[0]
-            evs = ffi.new("flagcore_evaluation[]", max(n, 1))
-            rc = lib.flagcore_snapshot_evaluate_all(s, c._handle(), has, t, evs, n, count)
-            if rc != _OK:
-                raise InvalidInputError(_last_error(lib.flagcore_snapshot_last_error, s))
-            out: Dict[str, Evaluation] = {}
-            for i in range(count[0]):
-                e = _evaluation(evs[i])
-                out[e.flag_key] = e
-            return out
-        finally:
-            lib.flagcore_snapshot_free(s)
+        snap = ffi.gc(out[0], _snapshot_free)
+        table = self._table
+        cap = table.count if table is not None else 64
+        evs = ffi.new("flagcore_evaluation[]", cap or 1)
+        n = ffi.new("size_t *")
+        rc = _evaluate_all(snap, ch, has, t, evs, cap, n)
+        if rc == _BUFFER_TOO_SMALL:
+            cap = n[0]
+            evs = ffi.new("flagcore_evaluation[]", cap or 1)
+            rc = _evaluate_all(snap, ch, has, t, evs, cap, n)
+        if rc != _OK:
+            raise InvalidInputError(_last_error(lib.flagcore_snapshot_last_error, snap))
+        count = n[0]
+        rev = ffi.new("uint64_t *")
+        _snapshot_revision(snap, rev)
+        if table is None or table.revision != rev[0] or table.count != count:
+            table = _FlagTable(rev[0], tuple(_text(evs[i].flag_key) or "" for i in range(count)))
+            self._table = table
+        return Evaluations(table, snap, evs)
 
     # -- changes ----------------------------------------------------------------------
 
@@ -698,6 +1000,97 @@ class Store:
         if rc != _OK:
             self._raise(h, rc)
         return bool(had[0])
+
+    # -- rollout plans ----------------------------------------------------------------
+
+    def decide_plan(
+        self,
+        flag: str,
+        metrics: Union[Mapping[str, Any], str, bytes],
+        *,
+        at: Optional[int] = None,
+        stage: Optional[int] = None,
+    ) -> PlanDecision:
+        """Decides the next step of ``flag``'s rollout plan from metrics, against the
+        config serving now (see ``docs/rollouts.md``). Changes nothing: act on the answer
+        with :meth:`apply_decision`.
+
+        ``metrics`` is the plan input, a dict or its JSON::
+
+            {"stageStartedAt": 1795424400000,   # Unix ms, RFC 3339 or an aware datetime
+             "exposed": 1200,                    # users who saw the canary this stage
+             "samples": [{"at": ..., "canary": {"error_rate": {"count": 200, "failures": 3},
+                                                "response_time": {"count": 200, "p95": 900}},
+                          "control": {...}}]}
+
+        ``stage`` (the current stage's index) replaces the input's; without either, the
+        stage whose percentage the flag serves now is used. ``at`` (Unix ms) is the time of
+        the decision; without it, the input's ``"now"``, else the current time.
+        Raises :class:`PlanError`.
+        """
+        h = self._handle()
+        if isinstance(metrics, (str, bytes, bytearray)):
+            try:
+                doc = json.loads(metrics)
+            except ValueError as e:
+                raise PlanError(f"invalid plan input: {e}", "INVALID_PLAN_INPUT") from e
+            if not isinstance(doc, dict):
+                raise PlanError("invalid plan input: not a JSON object", "INVALID_PLAN_INPUT")
+        elif isinstance(metrics, Mapping):
+            doc = dict(metrics)
+        else:
+            raise TypeError(f"metrics must be a dict or JSON text, not {type(metrics).__name__}")
+        if stage is not None:
+            doc["stage"] = int(stage)
+        if at is not None:
+            has, t = True, int(at)
+        elif doc.get("now") is not None:
+            has, t = False, 0
+        else:
+            has, t = True, _now()
+        try:
+            data = json.dumps(doc, default=_json_default).encode("utf-8", "surrogatepass")
+        except (TypeError, ValueError) as e:
+            raise PlanError(f"invalid plan input: {e}", "INVALID_PLAN_INPUT") from e
+        k = _utf8(flag, "flag")
+        out = ffi.new("flagcore_string **")
+        rc = lib.flagcore_store_plan_decide(h, k, len(k), data, len(data), has, t, out)
+        if rc != _OK:
+            self._raise_plan(h, rc)
+        text = ffi.gc(out[0], lib.flagcore_string_free)
+        view = lib.flagcore_string_get(text)
+        return PlanDecision.from_json(ffi.unpack(view.ptr, view.len).decode("utf-8"))
+
+    def apply_decision(self, flag: str, decision: Union[PlanDecision, Mapping[str, Any], str]) -> int:
+        """Acts on a plan decision in one call and returns the revision serving
+        afterwards: ADVANCE publishes a new revision serving the plan's variant to the
+        decision's percentage (:meth:`rollback` undoes it); ROLL_BACK kills the flag (an
+        override: :meth:`clear_override` resumes the stage); HOLD changes nothing.
+        Raises :class:`PlanError` (``code`` ``"OVERRIDDEN"`` when an override controls the
+        flag, ``"NO_PLAN"``, ``"UNKNOWN_FLAG"``, ``"INVALID_PLAN_INPUT"``)."""
+        h = self._handle()
+        if isinstance(decision, PlanDecision):
+            text = decision.raw_json
+        elif isinstance(decision, Mapping):
+            text = json.dumps(dict(decision))
+        elif isinstance(decision, str):
+            text = decision
+        else:
+            raise TypeError(f"decision must be a PlanDecision, dict or JSON, not {type(decision).__name__}")
+        k = _utf8(flag, "flag")
+        data = text.encode("utf-8", "surrogatepass")
+        rev = ffi.new("uint64_t *")
+        rc = lib.flagcore_store_apply_decision(h, k, len(k), data, len(data), rev)
+        if rc != _OK:
+            self._raise_plan(h, rc)
+        return int(rev[0])
+
+    def _raise_plan(self, h: Any, rc: int) -> None:
+        message = _last_error(lib.flagcore_store_last_error, h)
+        code = _PLAN_CODES.get(rc)
+        if code is None:
+            self._raise(h, rc)
+        raise PlanError(message, code)  # type: ignore[arg-type]
 
 
 def _config_message(problems: List[Problem]) -> str:

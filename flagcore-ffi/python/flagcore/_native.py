@@ -1,40 +1,32 @@
-"""Loads the flagcore shared library from this package's directory (cffi, ABI mode).
+"""The flagcore library: a cffi API-mode (compiled) extension module in this package's
+directory, with the Rust engine linked into it statically.
 
-The declarations in ``_cdef.h`` are ``include/flagcore.h`` run through the C
-preprocessor; ``scripts/test-ffi`` regenerates them and fails when they drift. cffi
-releases the GIL for the duration of every call into the library.
+``setup.py`` builds it at install time: cargo builds the ``flagcore-ffi`` static library,
+cffi generates a C wrapper from ``_cdef.h`` (``include/flagcore.h`` run through the C
+preprocessor; ``scripts/test-ffi`` fails when it drifts) and compiles it against the
+header. cffi releases the GIL for the duration of every call into the library.
 """
 
 from __future__ import annotations
 
 import os
-import sys
 
-from cffi import FFI
+try:
+    from . import _flagcore_cffi as _module
+except ImportError as e:  # pragma: no cover - only without a built module
+    raise ImportError(
+        f"flagcore: the compiled module _flagcore_cffi is missing from "
+        f"{os.path.dirname(os.path.abspath(__file__))} ({e}); install the package with pip "
+        "(pip install ./flagcore-ffi/python) so that it is built"
+    ) from e
 
-_HERE = os.path.dirname(os.path.abspath(__file__))
+ffi = _module.ffi
+lib = _module.lib
 
 
 def _library_path() -> str:
-    """The shared library installed next to this file (never copied elsewhere)."""
-    if sys.platform == "win32":
-        suffixes = (".pyd", ".dll")
-    elif sys.platform == "darwin":
-        suffixes = (".so", ".dylib")
-    else:
-        suffixes = (".so",)
-    for name in sorted(os.listdir(_HERE)):
-        if name.startswith("_flagcore_ffi") and name.endswith(suffixes):
-            return os.path.join(_HERE, name)
-    raise ImportError(
-        f"flagcore: no shared library _flagcore_ffi* in {_HERE}; "
-        "install the package with pip so that it is built"
-    )
+    """The file the library was loaded from (inside this package's directory)."""
+    return os.path.abspath(_module.__file__ or "")
 
-
-ffi = FFI()
-with open(os.path.join(_HERE, "_cdef.h"), encoding="utf-8") as _f:
-    ffi.cdef(_f.read())
-lib = ffi.dlopen(_library_path())
 
 __all__ = ["ffi", "lib"]

@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Mapping
 
 import pytest
 
@@ -166,7 +167,7 @@ def test_prerequisite_failed(store):
 
 def test_evaluate_all(store):
     res = store.evaluate_all(Context("user-qa-001", {"appVersion": "2.4.0"}), at=WEEK4)
-    assert isinstance(res, dict)
+    assert isinstance(res, Mapping)
     assert list(res)[:5] == [
         "speechmatics-direct",
         "modal-fallback",
@@ -178,6 +179,68 @@ def test_evaluate_all(store):
     assert res["speechmatics-direct"].value is True
     for key, e in res.items():
         assert e == store.evaluate(key, Context("user-qa-001", {"appVersion": "2.4.0"}), at=WEEK4)
+
+
+def test_evaluate_all_is_a_lazy_read_only_mapping():
+    import copy
+    import pickle
+
+    flags = {
+        "a": {"enabled": True, "default": {"variant": "on"}},
+        "b": {"variants": {"x": "ex", "y": "why"}, "enabled": True, "offVariant": "x",
+              "default": {"split": [{"variant": "x", "weight": 50}, {"variant": "y", "weight": 50}]}},
+        "c": {"variants": {"n": 3}, "enabled": False, "offVariant": "n", "default": {"variant": "n"}},
+    }
+    s = Store({"schemaVersion": 1, "flags": flags})
+    u = Context("user-7")
+    res = s.evaluate_all(u)
+    assert len(res) == 3 and list(res) == ["a", "b", "c"] and list(res.keys()) == ["a", "b", "c"]
+    assert "b" in res and "zz" not in res and 3 not in res
+    with pytest.raises(KeyError):
+        res["zz"]
+    assert res.get("zz") is None
+    # Built on first access, then the same object.
+    assert res["b"] is res["b"]
+    assert res["b"] == s.evaluate("b", u)
+    assert res["b"].variant in ("x", "y") and res["b"].reason is Reason.SPLIT
+    assert res["c"].value == 3 and res["c"].reason is Reason.OFF
+    plain = dict(res)
+    assert type(plain) is dict and plain == {k: s.evaluate(k, u) for k in ("a", "b", "c")}
+    assert res == plain and plain == res
+    assert [k for k, _ in res.items()] == ["a", "b", "c"]
+    assert list(res.values()) == list(plain.values())
+    assert pickle.loads(pickle.dumps(res)) == plain
+    assert copy.copy(res) == plain
+    assert "Evaluation(" in repr(res)
+    # A result outlives updates and the store itself (it keeps its config alive) ...
+    old = s.evaluate_all(u)
+    s.update({"schemaVersion": 1, "flags": {"z": {"enabled": True, "default": {"variant": "off"}}}})
+    new = s.evaluate_all(u)
+    assert list(new) == ["z"] and new["z"].variant == "off"
+    s.close()
+    assert list(old) == ["a", "b", "c"] and old["c"].value == 3 and old["a"].value is True
+    # ... and the flag keys follow the revision (rollback included).
+    s2 = Store({"schemaVersion": 1, "flags": flags})
+    s2.evaluate_all(u)
+    s2.update(simple(flag="only"))
+    assert list(s2.evaluate_all(u)) == ["only"]
+    s2.rollback()
+    assert list(s2.evaluate_all(u)) == ["a", "b", "c"]
+    # Overrides show up without a new revision.
+    s2.set_override("b", variant="y")
+    r = s2.evaluate_all(u)["b"]
+    assert (r.variant, r.value, r.reason) == ("y", "why", Reason.OVERRIDE)
+    s2.close()
+
+
+def test_evaluate_all_with_no_flags_and_growing_configs():
+    s = Store({"schemaVersion": 1, "flags": {}})
+    assert dict(s.evaluate_all(Context("u"))) == {}
+    many = {f"f{i}": {"enabled": True, "default": {"variant": "on"}} for i in range(300)}
+    s.update({"schemaVersion": 1, "flags": many})  # more flags than the cached capacity
+    res = s.evaluate_all(Context("u"))
+    assert len(res) == 300 and all(e.value is True for e in res.values())
+    s.close()
 
 
 def test_evaluation_is_frozen(store):
@@ -467,8 +530,13 @@ def test_usable_after_fork(store):
 
 
 def test_header_and_cdef_agree():
-    # The cdef the package loads declares every function of the committed header.
+    # The cdef the module was built from declares every function of the committed header,
+    # and the compiled module exposes each of them.
+    from flagcore._native import lib
+
     header = (REPO / "flagcore-ffi" / "include" / "flagcore.h").read_text()
-    cdef = (Path(flagcore.__file__).parent / "_cdef.h").read_text()
+    cdef = (REPO / "flagcore-ffi" / "python" / "flagcore" / "_cdef.h").read_text()
     names = set(re.findall(r"\b(flagcore_\w+)\s*\(", header))
     assert names and names == set(re.findall(r"\b(flagcore_\w+)\s*\(", cdef))
+    assert "flagcore_store_plan_decide" in names
+    assert [n for n in sorted(names) if not hasattr(lib, n)] == []
