@@ -176,18 +176,19 @@ fn table(rows: &[Row]) -> String {
     let mut out = String::from("| Scenario | Engine | Median | Allocs/op | vs flagcore | Note |\n|---|---|---:|---:|---:|---|\n");
     let mut last = "";
     for row in &rows {
-        let base = rows
+        // The base: the first flagcore row of the scenario (plain "flagcore" sorts first).
+        let base_row = rows
             .iter()
-            .find(|r| r.scenario == row.scenario && is_flagcore(&r.engine))
-            .and_then(|r| r.median_ns);
+            .find(|r| r.scenario == row.scenario && is_flagcore(&r.engine));
+        let base = base_row.and_then(|r| r.median_ns);
         let ratio = match (row.median_ns, base) {
-            (Some(t), Some(b)) if b > 0.0 => {
-                if is_flagcore(&row.engine) {
-                    "1×".to_owned()
-                } else {
-                    format!("{:.1}× slower", t / b).replace("1.0× slower", "≈ same")
-                }
+            (Some(_), Some(_)) if base_row.is_some_and(|b| std::ptr::eq(*b, *row)) => {
+                "1×".to_owned()
             }
+            (Some(t), Some(b)) if b > 0.0 && t >= b => {
+                format!("{:.1}× slower", t / b).replace("1.0× slower", "≈ same")
+            }
+            (Some(t), Some(b)) if b > 0.0 => format!("{:.1}× faster", b / t),
             _ => "—".to_owned(),
         };
         let scenario = if row.scenario == last {
