@@ -473,6 +473,9 @@ def _problems(report: Any) -> List[Problem]:
     return out
 
 
+_new = object.__new__
+
+
 def _evaluation(ev: Any, flag_key: Optional[str] = None, table: Any = None, pos: int = 0) -> Evaluation:
     vt = ev.value_type
     if vt == 1:
@@ -494,17 +497,25 @@ def _evaluation(ev: Any, flag_key: Optional[str] = None, table: Any = None, pos:
             variant = table.variants[(pos, vi)] = _text(ev.variant)
     else:
         variant = _text(ev.variant)
-    return Evaluation(
+    reason = ev.reason
+    error = ev.error_code
+    rule_id = ev.rule_id
+    prerequisite = ev.prerequisite
+    # A frozen dataclass's __init__ sets each field through object.__setattr__; filling
+    # __dict__ at once builds the same object several times faster.
+    e = _new(Evaluation)
+    e.__dict__.update(
         flag_key=flag_key if flag_key is not None else (_text(ev.flag_key) or ""),
         value=value,
         variant=variant,
-        reason=_REASONS[ev.reason] if ev.reason < len(_REASONS) else Reason.ERROR,
-        error_code=_ERROR_CODES[ev.error_code] if ev.error_code < len(_ERROR_CODES) else None,
+        reason=_REASONS[reason] if reason < len(_REASONS) else Reason.ERROR,
+        error_code=_ERROR_CODES[error] if error < len(_ERROR_CODES) else None,
         rule_index=None if ri == _NONE else ri,
-        rule_id=_text(ev.rule_id),
+        rule_id=None if rule_id.ptr == ffi.NULL else _text(rule_id),
         bucket=None if b == _NONE else b,
-        prerequisite=_text(ev.prerequisite),
+        prerequisite=None if prerequisite.ptr == ffi.NULL else _text(prerequisite),
     )
+    return e
 
 
 def bucket(salt: str, value: str) -> int:
@@ -649,22 +660,34 @@ def _context(ctx: Any) -> Context:
 _store_snapshot = lib.flagcore_store_snapshot
 _snapshot_free = lib.flagcore_snapshot_free
 _evaluate_all = lib.flagcore_snapshot_evaluate_all
-_snapshot_revision = lib.flagcore_snapshot_revision
+_flag_count = lib.flagcore_snapshot_flag_count
+# The evaluation array is written whole by the library before it is read: skip zeroing it.
+_new_uncleared = ffi.new_allocator(should_clear_after_alloc=False)
 
 
 class _FlagTable:
     """What stays the same for every ``evaluate_all`` of one config revision: the flag
     keys in config order, their positions, and the variant names seen so far."""
 
-    __slots__ = ("revision", "keys", "count", "index", "variants")
+    __slots__ = ("keys", "count", "index", "variants")
 
-    def __init__(self, revision: int, keys: Tuple[str, ...]) -> None:
-        self.revision = revision
+    def __init__(self, keys: Tuple[str, ...]) -> None:
         self.keys = keys
         self.count = len(keys)
         self.index: Dict[str, int] = {k: i for i, k in enumerate(keys)}
         #: (flag position, variant index) -> variant name
         self.variants: Dict[Tuple[int, int], str] = {}
+
+
+class _View:
+    """A store's snapshot at one generation, and its flag table once evaluate_all needed it."""
+
+    __slots__ = ("gen", "snap", "table")
+
+    def __init__(self, gen: int, snap: Any) -> None:
+        self.gen = gen
+        self.snap = snap
+        self.table: Optional[_FlagTable] = None
 
 
 class Evaluations(Mapping[str, Evaluation]):
@@ -728,12 +751,14 @@ class Store:
     that raise :class:`StoreClosedError`, and calls already running finish safely.
     """
 
-    __slots__ = ("_h", "_table", "__weakref__")
+    __slots__ = ("_h", "_gen", "_view", "__weakref__")
 
     def __init__(self, config_json: Union[str, bytes, Mapping[str, Any]]) -> None:
         self._h: Any = None
-        #: The flag keys of the revision evaluate_all saw last (in config order).
-        self._table: Optional[_FlagTable] = None
+        #: Counts the changes made through this object (update, rollback, overrides, plan
+        #: decisions): a snapshot taken at a generation serves until the next change.
+        self._gen = 0
+        self._view: Optional[_View] = None
         if isinstance(config_json, Mapping):
             config_json = json.dumps(config_json)
         data = _utf8(config_json, "config_json")
@@ -758,6 +783,7 @@ class Store:
     def close(self) -> None:
         """Releases the store. The native store is freed once no call is using it."""
         self._h = None
+        self._view = None
 
     @property
     def closed(self) -> bool:
@@ -856,26 +882,39 @@ class Store:
             return default
         return _number(out[0])
 
+    def _snapshot(self, h: Any) -> "_View":
+        """The snapshot of the config and overrides serving now. Only calls on this object
+        change a store, and each bumps ``_gen``: a snapshot taken at the current generation
+        is reused. (The generation is read before the snapshot is taken, so a snapshot is
+        never older than the generation it is filed under.)"""
+        gen = self._gen
+        view = self._view
+        if view is not None and view.gen == gen:
+            return view
+        out = ffi.new("flagcore_snapshot **")
+        rc = _store_snapshot(h, out)
+        if rc != _OK:
+            self._raise(h, rc)
+        view = self._view = _View(gen, ffi.gc(out[0], _snapshot_free))
+        return view
+
+    def _changed(self) -> None:
+        self._gen += 1
+        self._view = None
+
     def _typed(self, flag: str, ctx: ContextLike, want: int, at: Optional[int]) -> Evaluation:
         h = self._handle()
         k = _key(flag)
         c = _context(ctx)
         has, t = self._time(c, at)
-        snap = ffi.new("flagcore_snapshot **")
-        rc = lib.flagcore_store_snapshot(h, snap)
+        snap = self._snapshot(h).snap
+        ev = ffi.new("flagcore_evaluation *")
+        rc = lib.flagcore_snapshot_evaluate(snap, k, len(k), c._handle(), has, t, want, ev)
+        if rc == _INVALID_UTF8:
+            return Evaluation(flag, None, None, Reason.ERROR, ErrorCode.FLAG_NOT_FOUND, None, None, None, None)
         if rc != _OK:
-            self._raise(h, rc)
-        s = snap[0]
-        try:
-            ev = ffi.new("flagcore_evaluation *")
-            rc = lib.flagcore_snapshot_evaluate(s, k, len(k), c._handle(), has, t, want, ev)
-            if rc == _INVALID_UTF8:
-                return Evaluation(flag, None, None, Reason.ERROR, ErrorCode.FLAG_NOT_FOUND, None, None, None, None)
-            if rc != _OK:
-                raise InvalidInputError(_last_error(lib.flagcore_snapshot_last_error, s))
-            return _evaluation(ev[0], flag)
-        finally:
-            lib.flagcore_snapshot_free(s)
+            raise InvalidInputError(_last_error(lib.flagcore_snapshot_last_error, snap))
+        return _evaluation(ev[0], flag)
 
     def get_str(self, flag: str, ctx: ContextLike, default: str, *, at: Optional[int] = None) -> str:
         """A string flag's value, or ``default`` on any error or type mismatch."""
@@ -913,28 +952,22 @@ class Store:
             has, t = True, _time_ns() // 1_000_000
         else:
             has, t = False, 0
-        out = ffi.new("flagcore_snapshot **")
-        rc = _store_snapshot(h, out)
-        if rc != _OK:
-            self._raise(h, rc)
-        snap = ffi.gc(out[0], _snapshot_free)
-        table = self._table
-        cap = table.count if table is not None else 64
-        evs = ffi.new("flagcore_evaluation[]", cap or 1)
+        view = self._snapshot(h)
+        snap = view.snap
+        table = view.table
+        if table is None:
+            count = ffi.new("size_t *")
+            _flag_count(snap, count)
+            cap = count[0]
+        else:
+            cap = table.count
+        evs = _new_uncleared("flagcore_evaluation[]", cap or 1)
         n = ffi.new("size_t *")
         rc = _evaluate_all(snap, ch, has, t, evs, cap, n)
-        if rc == _BUFFER_TOO_SMALL:
-            cap = n[0]
-            evs = ffi.new("flagcore_evaluation[]", cap or 1)
-            rc = _evaluate_all(snap, ch, has, t, evs, cap, n)
         if rc != _OK:
             raise InvalidInputError(_last_error(lib.flagcore_snapshot_last_error, snap))
-        count = n[0]
-        rev = ffi.new("uint64_t *")
-        _snapshot_revision(snap, rev)
-        if table is None or table.revision != rev[0] or table.count != count:
-            table = _FlagTable(rev[0], tuple(_text(evs[i].flag_key) or "" for i in range(count)))
-            self._table = table
+        if table is None:
+            table = view.table = _FlagTable(tuple(_text(evs[i].flag_key) or "" for i in range(cap)))
         return Evaluations(table, snap, evs)
 
     # -- changes ----------------------------------------------------------------------
@@ -950,6 +983,7 @@ class Store:
         rev = ffi.new("uint64_t *")
         rc = lib.flagcore_store_update(h, data, len(data), report, rev)
         if rc == _OK:
+            self._changed()
             return UpdateResult(revision=int(rev[0]), warnings=_problems(report))
         if rc == _INVALID_CONFIG:
             problems = _problems(report)
@@ -966,6 +1000,7 @@ class Store:
         rc = lib.flagcore_store_rollback(h, rev)
         if rc != _OK:
             self._raise(h, rc)
+        self._changed()
         return int(rev[0])
 
     @property
@@ -990,6 +1025,7 @@ class Store:
             rc = lib.flagcore_store_set_override_variant(h, k, len(k), v, len(v))
         if rc != _OK:
             self._raise(h, rc)
+        self._changed()
 
     def clear_override(self, flag: str) -> bool:
         """Clears the override of ``flag``; returns whether there was one."""
@@ -999,6 +1035,7 @@ class Store:
         rc = lib.flagcore_store_clear_override(h, k, len(k), had)
         if rc != _OK:
             self._raise(h, rc)
+        self._changed()
         return bool(had[0])
 
     # -- rollout plans ----------------------------------------------------------------
@@ -1083,6 +1120,7 @@ class Store:
         rc = lib.flagcore_store_apply_decision(h, k, len(k), data, len(data), rev)
         if rc != _OK:
             self._raise_plan(h, rc)
+        self._changed()
         return int(rev[0])
 
     def _raise_plan(self, h: Any, rc: int) -> None:

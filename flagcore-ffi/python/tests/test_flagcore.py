@@ -202,6 +202,9 @@ def test_evaluate_all_is_a_lazy_read_only_mapping():
     # Built on first access, then the same object.
     assert res["b"] is res["b"]
     assert res["b"] == s.evaluate("b", u)
+    # Built without __init__, but the same as a dataclass built the ordinary way.
+    fields = {f: getattr(res["b"], f) for f in flagcore.Evaluation.__dataclass_fields__}
+    assert flagcore.Evaluation(**fields) == res["b"] and hash(flagcore.Evaluation(**fields)) == hash(res["b"])
     assert res["b"].variant in ("x", "y") and res["b"].reason is Reason.SPLIT
     assert res["c"].value == 3 and res["c"].reason is Reason.OFF
     plain = dict(res)
