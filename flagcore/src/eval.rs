@@ -180,30 +180,6 @@ impl<'a> Evaluation<'a> {
         }
     }
 
-    fn served(flag: &'a Flag, variant: u32, reason: Reason) -> Self {
-        let v = &flag.variants[variant as usize];
-        Evaluation {
-            flag_key: &flag.key,
-            value: Some(&v.value),
-            value_json: Some(&v.json),
-            variant: Some(&v.name),
-            variant_index: Some(variant),
-            reason,
-            error: None,
-            rule_index: None,
-            rule_id: None,
-            bucket: None,
-            prerequisite: None,
-        }
-    }
-
-    fn failed(flag: &'a Flag, error: ErrorCode) -> Self {
-        Evaluation {
-            error: Some(error),
-            ..Evaluation::served(flag, flag.off_variant, Reason::Error)
-        }
-    }
-
     /// Whether evaluation failed (the caller's default should be used).
     pub fn is_error(&self) -> bool {
         self.reason == Reason::Error
@@ -291,6 +267,81 @@ enum Served {
     Failed(ErrorCode),
 }
 
+/// What evaluation decided for a flag that exists, in compact form: indices instead of
+/// borrowed strings. [`Decision::materialise`] turns it into the public [`Evaluation`];
+/// callers that only want the value (`is_enabled`) skip that step.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Decision {
+    /// The variant served (the off variant on error).
+    pub(crate) variant: u32,
+    pub(crate) reason: Reason,
+    pub(crate) error: Option<ErrorCode>,
+    /// The index of the rule that matched (or failed).
+    pub(crate) rule: Option<u32>,
+    pub(crate) bucket: Option<u32>,
+    /// The index of the prerequisite flag that failed.
+    pub(crate) prerequisite: Option<u32>,
+}
+
+impl Decision {
+    #[inline]
+    fn served(variant: u32, reason: Reason) -> Self {
+        Decision {
+            variant,
+            reason,
+            error: None,
+            rule: None,
+            bucket: None,
+            prerequisite: None,
+        }
+    }
+
+    #[inline]
+    fn failed(flag: &Flag, error: ErrorCode) -> Self {
+        Decision {
+            error: Some(error),
+            ..Decision::served(flag.off_variant, Reason::Error)
+        }
+    }
+
+    /// The public evaluation of this decision for the flag at `index`.
+    #[inline]
+    pub(crate) fn materialise(self, config: &Config, index: usize) -> Evaluation<'_> {
+        let flag = &config.flags[index];
+        let v = &flag.variants[self.variant as usize];
+        Evaluation {
+            flag_key: &flag.key,
+            value: Some(&v.value),
+            value_json: Some(&v.json),
+            variant: Some(&v.name),
+            variant_index: Some(self.variant),
+            reason: self.reason,
+            error: self.error,
+            rule_index: self.rule,
+            rule_id: self
+                .rule
+                .and_then(|r| flag.rules.get(r as usize))
+                .and_then(|r| r.id.as_deref()),
+            bucket: self.bucket,
+            prerequisite: self
+                .prerequisite
+                .and_then(|p| config.flags.get(p as usize))
+                .map(|p| &*p.key),
+        }
+    }
+
+    /// The boolean served, unless this is an error or not a boolean flag.
+    #[inline]
+    pub(crate) fn as_bool(self, config: &Config, index: usize) -> Option<bool> {
+        if self.reason == Reason::Error {
+            return None;
+        }
+        config.flags[index].variants[self.variant as usize]
+            .value
+            .as_bool()
+    }
+}
+
 /// Evaluates a flag by key. `overrides` is empty or has one slot per flag.
 pub(crate) fn evaluate<'a>(
     config: &'a Config,
@@ -304,34 +355,60 @@ pub(crate) fn evaluate<'a>(
     }
 }
 
+/// Whether a flag serves `true` (false when it does not exist, on error, or when it is
+/// not a boolean flag): `evaluate(..).as_bool().unwrap_or(false)` without building the
+/// [`Evaluation`].
+#[inline]
+pub(crate) fn is_enabled(
+    config: &Config,
+    overrides: &[Option<Forced>],
+    flag_key: &str,
+    ctx: &Context,
+) -> bool {
+    match config.flag_index(flag_key) {
+        Some(i) => decide(config, overrides, i as usize, ctx)
+            .as_bool(config, i as usize)
+            .unwrap_or(false),
+        None => false,
+    }
+}
+
 /// Evaluates the flag at `index` (which must be in range).
+#[inline]
 pub(crate) fn evaluate_index<'a>(
     config: &'a Config,
     overrides: &[Option<Forced>],
     index: usize,
     ctx: &Context,
 ) -> Evaluation<'a> {
+    decide(config, overrides, index, ctx).materialise(config, index)
+}
+
+/// Decides the flag at `index` (which must be in range).
+pub(crate) fn decide(
+    config: &Config,
+    overrides: &[Option<Forced>],
+    index: usize,
+    ctx: &Context,
+) -> Decision {
     let flag = &config.flags[index];
     if let Some(Some(forced)) = overrides.get(index) {
         let variant = match forced {
             Forced::Kill => flag.off_variant,
             Forced::Variant(v) => *v,
         };
-        return Evaluation::served(flag, variant, Reason::Override);
+        return Decision::served(variant, Reason::Override);
     }
     if !flag.enabled {
-        return Evaluation::served(flag, flag.off_variant, Reason::Off);
+        return Decision::served(flag.off_variant, Reason::Off);
     }
     for prereq in &flag.prerequisites {
-        let other = evaluate_index(config, overrides, prereq.flag as usize, ctx);
-        let ok = !other.is_error()
-            && other
-                .variant_index
-                .is_some_and(|v| prereq.variants.contains(&v));
+        let other = decide(config, overrides, prereq.flag as usize, ctx);
+        let ok = other.reason != Reason::Error && prereq.variants.contains(&other.variant);
         if !ok {
-            return Evaluation {
-                prerequisite: Some(other.flag_key),
-                ..Evaluation::served(flag, flag.off_variant, Reason::PrerequisiteFailed)
+            return Decision {
+                prerequisite: Some(prereq.flag),
+                ..Decision::served(flag.off_variant, Reason::PrerequisiteFailed)
             };
         }
     }
@@ -345,31 +422,29 @@ pub(crate) fn evaluate_index<'a>(
         }
         match serve(flag, &rule.serve, ctx) {
             Served::Variant(v, bucket) => {
-                return Evaluation {
-                    rule_index: Some(i as u32),
-                    rule_id: rule.id.as_deref(),
+                return Decision {
+                    rule: Some(i as u32),
                     bucket,
-                    ..Evaluation::served(flag, v, Reason::TargetingMatch)
+                    ..Decision::served(v, Reason::TargetingMatch)
                 };
             }
             Served::NotApplicable => continue,
             Served::Failed(code) => {
-                return Evaluation {
-                    rule_index: Some(i as u32),
-                    rule_id: rule.id.as_deref(),
-                    ..Evaluation::failed(flag, code)
+                return Decision {
+                    rule: Some(i as u32),
+                    ..Decision::failed(flag, code)
                 };
             }
         }
     }
     match serve(flag, &flag.default, ctx) {
-        Served::Variant(v, None) => Evaluation::served(flag, v, Reason::Default),
-        Served::Variant(v, bucket @ Some(_)) => Evaluation {
+        Served::Variant(v, None) => Decision::served(v, Reason::Default),
+        Served::Variant(v, bucket @ Some(_)) => Decision {
             bucket,
-            ..Evaluation::served(flag, v, Reason::Split)
+            ..Decision::served(v, Reason::Split)
         },
-        Served::NotApplicable => Evaluation::served(flag, flag.off_variant, Reason::Default),
-        Served::Failed(code) => Evaluation::failed(flag, code),
+        Served::NotApplicable => Decision::served(flag.off_variant, Reason::Default),
+        Served::Failed(code) => Decision::failed(flag, code),
     }
 }
 
@@ -505,6 +580,27 @@ fn segment_contains(config: &Config, segment: &Segment, ctx: &Context) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::Store;
+
+    #[test]
+    fn is_enabled_agrees_with_evaluate() {
+        let store = Store::from_json(include_str!("../../examples/speech-migration.json")).unwrap();
+        let snapshot = store.snapshot();
+        let keys: Vec<&str> = snapshot.config().flags().map(|f| f.key()).collect();
+        let mut enabled = 0;
+        for i in 0..2_000 {
+            let ctx = Context::new(format!("user-{i}"))
+                .with("country", if i % 3 == 0 { "DE" } else { "US" })
+                .with("plan", if i % 2 == 0 { "enterprise" } else { "free" })
+                .at_millis(1_795_305_600_000 + i64::from(i) * 3_600_000);
+            for key in keys.iter().copied().chain(["no-such-flag"]) {
+                let expected = snapshot.evaluate(key, &ctx).as_bool().unwrap_or(false);
+                assert_eq!(snapshot.is_enabled(key, &ctx), expected, "{key} user-{i}");
+                enabled += usize::from(expected);
+            }
+        }
+        assert!(enabled > 0);
+    }
 
     #[test]
     fn formats_integers() {

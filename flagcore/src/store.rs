@@ -414,7 +414,7 @@ impl Snapshot {
 
     /// Whether `flag` serves `true` for `ctx`.
     pub fn is_enabled(&self, flag: &str, ctx: &Context) -> bool {
-        self.evaluate(flag, ctx).as_bool().unwrap_or(false)
+        eval::is_enabled(&self.state.config, &self.state.overrides, flag, ctx)
     }
 
     fn typed<'a, T>(
