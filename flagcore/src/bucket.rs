@@ -22,6 +22,9 @@ pub const SUPPORTED_HASH_VERSIONS: &[u32] = &[1];
 
 /// Values up to this many bytes (with the salt) are hashed from a stack buffer.
 const STACK_BYTES: usize = 256;
+/// The common case (a salt and a user ID) fits this smaller buffer, which is cheaper to
+/// set up than the 256-byte one.
+const SMALL_BYTES: usize = 64;
 
 /// The salt prefix of the encoding: `u32_le(len(salt)) ++ salt`. Computed once per flag
 /// at load so evaluation only appends the value.
@@ -36,11 +39,10 @@ pub(crate) fn salt_prefix(salt: &str) -> Box<[u8]> {
 /// Hashes a precomputed salt prefix and a value without allocating.
 pub(crate) fn bucket_with_prefix(prefix: &[u8], value: &[u8]) -> u32 {
     let total = prefix.len() + value.len();
-    let hash = if total <= STACK_BYTES {
-        let mut buf = [0u8; STACK_BYTES];
-        buf[..prefix.len()].copy_from_slice(prefix);
-        buf[prefix.len()..total].copy_from_slice(value);
-        xxh3_64(&buf[..total])
+    let hash = if total <= SMALL_BYTES {
+        hash_joined::<SMALL_BYTES>(prefix, value)
+    } else if total <= STACK_BYTES {
+        hash_joined::<STACK_BYTES>(prefix, value)
     } else {
         let mut hasher = Xxh3::new();
         hasher.update(prefix);
@@ -48,6 +50,16 @@ pub(crate) fn bucket_with_prefix(prefix: &[u8], value: &[u8]) -> u32 {
         hasher.digest()
     };
     to_bucket(hash)
+}
+
+/// `xxh3_64(prefix ++ value)` through an `N`-byte stack buffer; the two must fit in it.
+#[inline(always)]
+fn hash_joined<const N: usize>(prefix: &[u8], value: &[u8]) -> u64 {
+    let total = prefix.len() + value.len();
+    let mut buf = [0u8; N];
+    buf[..prefix.len()].copy_from_slice(prefix);
+    buf[prefix.len()..total].copy_from_slice(value);
+    xxh3_64(&buf[..total])
 }
 
 /// Maps a 64-bit hash onto `0..BUCKETS` with a multiply-shift (no modulo bias, no floats).
@@ -76,7 +88,9 @@ mod tests {
 
     #[test]
     fn stack_and_streaming_paths_agree() {
-        for len in [0usize, 1, 100, 240, 251, 252, 253, 300, 5000] {
+        for len in [
+            0usize, 1, 50, 51, 52, 53, 60, 100, 240, 251, 252, 253, 300, 5000,
+        ] {
             let value = "x".repeat(len);
             let prefix = salt_prefix("salt");
             let mut bytes = prefix.to_vec();
