@@ -10,6 +10,7 @@ use std::hash::{BuildHasher, Hasher};
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use crate::bucket::{salt_prefix, SUPPORTED_HASH_VERSIONS};
+use crate::context::AttributeName;
 use crate::error::{ConfigError, Problem, ProblemCode, Report, Severity};
 use crate::json::{self, Json, Path};
 use crate::plan::{compile_plan, Plan};
@@ -152,7 +153,7 @@ pub(crate) enum Test {
 /// One condition of a rule: an attribute, a test, and whether to negate it.
 #[derive(Debug, Clone)]
 pub(crate) struct Condition {
-    pub(crate) attribute: Box<str>,
+    pub(crate) attribute: AttributeName,
     pub(crate) test: Test,
     pub(crate) negate: bool,
 }
@@ -161,7 +162,7 @@ pub(crate) struct Condition {
 #[derive(Debug, Clone)]
 pub(crate) struct Segment {
     pub(crate) key: Box<str>,
-    pub(crate) attribute: Box<str>,
+    pub(crate) attribute: AttributeName,
     pub(crate) included: StrSet,
     pub(crate) excluded: StrSet,
     pub(crate) rules: Vec<Vec<Condition>>,
@@ -226,7 +227,7 @@ pub(crate) struct Flag {
     pub(crate) default: Serve,
     pub(crate) salt: Box<str>,
     pub(crate) salt_prefix: Box<[u8]>,
-    pub(crate) bucket_by: Box<str>,
+    pub(crate) bucket_by: AttributeName,
     /// The rollout plan and its guardrails, if the flag has one.
     pub(crate) plan: Option<Box<Plan>>,
 }
@@ -384,7 +385,7 @@ impl<'a> FlagInfo<'a> {
     }
     /// The attribute users are bucketed by (`key` unless set).
     pub fn bucket_by(&self) -> &'a str {
-        &self.flag.bucket_by
+        self.flag.bucket_by.as_str()
     }
     /// The flag's rollout plan and guardrails, if it has one (see [`crate::plan`]).
     pub fn plan(&self) -> Option<&'a Plan> {
@@ -1758,7 +1759,7 @@ fn compile_condition(
         _ => return None,
     };
     Some(Condition {
-        attribute,
+        attribute: attribute.into(),
         test,
         negate,
     })

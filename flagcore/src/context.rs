@@ -24,8 +24,96 @@ pub const MAX_CONTEXT_ATTRIBUTES: usize = 1024;
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Context {
     key: Option<String>,
-    attributes: Vec<(String, AttributeValue)>,
+    attributes: Vec<Attribute>,
     now_millis: Option<i64>,
+}
+
+/// One attribute of a context, with the fingerprint of its name.
+#[derive(Debug, Clone, PartialEq)]
+struct Attribute {
+    fingerprint: u64,
+    name: String,
+    value: AttributeValue,
+}
+
+impl Attribute {
+    fn new(name: String, value: AttributeValue) -> Self {
+        Attribute {
+            fingerprint: fingerprint(name.as_bytes()),
+            name,
+            value,
+        }
+    }
+
+    /// Whether this attribute is called `name`: the fingerprints decide for names of
+    /// up to [`FINGERPRINT_BYTES`] bytes, the full text for longer ones.
+    #[inline]
+    fn is_named(&self, fingerprint: u64, name: &str) -> bool {
+        self.fingerprint == fingerprint && (name.len() <= FINGERPRINT_BYTES || self.name == name)
+    }
+}
+
+/// How many leading bytes of a name its fingerprint holds.
+const FINGERPRINT_BYTES: usize = 7;
+
+/// A name's length (saturated at 255) in the top byte and its first
+/// [`FINGERPRINT_BYTES`] bytes below, so two names of up to that many bytes are equal
+/// exactly when their fingerprints are.
+const fn fingerprint(name: &[u8]) -> u64 {
+    let len = if name.len() < 255 { name.len() } else { 255 };
+    let mut fp = (len as u64) << 56;
+    let mut i = 0;
+    while i < FINGERPRINT_BYTES && i < name.len() {
+        fp |= (name[i] as u64) << (8 * i);
+        i += 1;
+    }
+    fp
+}
+
+/// The fingerprint of `key`, the targeting key's name.
+const KEY_FINGERPRINT: u64 = fingerprint(b"key");
+
+/// An attribute name as the config names it (a condition's attribute, a flag's
+/// `bucketBy`), fingerprinted once at load so looking it up in a context compares
+/// integers rather than strings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct AttributeName {
+    fingerprint: u64,
+    name: Box<str>,
+}
+
+impl AttributeName {
+    /// The name.
+    pub(crate) fn as_str(&self) -> &str {
+        &self.name
+    }
+}
+
+impl From<&str> for AttributeName {
+    fn from(name: &str) -> Self {
+        AttributeName {
+            fingerprint: fingerprint(name.as_bytes()),
+            name: name.into(),
+        }
+    }
+}
+
+impl From<String> for AttributeName {
+    fn from(name: String) -> Self {
+        AttributeName {
+            fingerprint: fingerprint(name.as_bytes()),
+            name: name.into(),
+        }
+    }
+}
+
+impl From<Box<str>> for AttributeName {
+    fn from(name: Box<str>) -> Self {
+        AttributeName {
+            fingerprint: fingerprint(name.as_bytes()),
+            name,
+        }
+    }
 }
 
 /// Why a JSON context was refused.
@@ -93,16 +181,18 @@ impl Context {
                 return;
             }
         }
-        match self.attributes.iter_mut().find(|(n, _)| *n == name) {
-            Some(slot) => slot.1 = value,
-            None => self.attributes.push((name, value)),
+        let fp = fingerprint(name.as_bytes());
+        match self.attributes.iter_mut().find(|a| a.is_named(fp, &name)) {
+            Some(slot) => slot.value = value,
+            None => self.attributes.push(Attribute::new(name, value)),
         }
     }
 
     /// Removes an attribute; returns whether it was there.
     pub fn remove(&mut self, name: &str) -> bool {
         let before = self.attributes.len();
-        self.attributes.retain(|(n, _)| n != name);
+        let fp = fingerprint(name.as_bytes());
+        self.attributes.retain(|a| !a.is_named(fp, name));
         before != self.attributes.len()
     }
 
@@ -136,26 +226,39 @@ impl Context {
 
     /// An attribute's value (not the key).
     pub fn get(&self, name: &str) -> Option<&AttributeValue> {
+        let fp = fingerprint(name.as_bytes());
         self.attributes
             .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v)
+            .find(|a| a.is_named(fp, name))
+            .map(|a| &a.value)
     }
 
     /// The attributes in insertion order.
     pub fn attributes(&self) -> impl Iterator<Item = (&str, &AttributeValue)> {
-        self.attributes.iter().map(|(n, v)| (n.as_str(), v))
+        self.attributes.iter().map(|a| (a.name.as_str(), &a.value))
     }
 
     /// What the evaluator sees for an attribute name; `key` is the targeting key.
+    #[cfg(test)]
     pub(crate) fn lookup(&self, name: &str) -> Option<AttributeRef<'_>> {
-        if name == "key" {
+        self.find(fingerprint(name.as_bytes()), name)
+    }
+
+    /// [`Context::lookup`] of a name fingerprinted at load.
+    #[inline]
+    pub(crate) fn lookup_name(&self, name: &AttributeName) -> Option<AttributeRef<'_>> {
+        self.find(name.fingerprint, &name.name)
+    }
+
+    #[inline]
+    fn find(&self, fingerprint: u64, name: &str) -> Option<AttributeRef<'_>> {
+        if fingerprint == KEY_FINGERPRINT {
             return self.key.as_deref().map(AttributeRef::String);
         }
         self.attributes
             .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_ref())
+            .find(|a| a.is_named(fingerprint, name))
+            .map(|a| a.value.as_ref())
     }
 
     /// Parses a flat JSON object: `{"key": "user-1", "email": "a@b.c", "seats": 3}`.
@@ -198,7 +301,7 @@ impl Context {
                     })
                 }
             };
-            ctx.attributes.push((name.clone(), attr));
+            ctx.attributes.push(Attribute::new(name.clone(), attr));
         }
         Ok(ctx)
     }
@@ -239,6 +342,54 @@ mod tests {
             Context::from_json(r#"{"key":5}"#),
             Err(ContextError::KeyNotString(_))
         ));
+    }
+
+    #[test]
+    fn names_sharing_a_prefix_stay_apart() {
+        let names = [
+            "",
+            "a",
+            "ab",
+            "abcdefg",
+            "abcdefgh",
+            "abcdefgi",
+            "abcdefgh1",
+            "abcdefgh2",
+            "key",
+            "keys",
+            "ke",
+            "appVersion",
+            "appVersioN",
+        ];
+        let mut c = Context::new("k");
+        for (i, n) in names.iter().enumerate() {
+            c.set(*n, i as i64);
+        }
+        let long = "x".repeat(300);
+        let long2 = format!("{}y", "x".repeat(299));
+        c.set(long.as_str(), 1000);
+        c.set(long2.as_str(), 1001);
+        // A non-string `key` is an ordinary attribute (lookups of `key` still see the key).
+        assert_eq!(c.attributes().count(), names.len() + 2);
+        for (i, n) in names.iter().enumerate() {
+            let want = if *n == "key" {
+                AttributeRef::String("k")
+            } else {
+                AttributeRef::Number(i as f64)
+            };
+            assert_eq!(c.lookup(n), Some(want), "{n}");
+            let name = AttributeName::from(*n);
+            assert_eq!(c.lookup_name(&name), Some(want), "{n}");
+        }
+        assert_eq!(c.lookup(&long), Some(AttributeRef::Number(1000.0)));
+        assert_eq!(c.lookup(&long2), Some(AttributeRef::Number(1001.0)));
+        assert_eq!(c.lookup("abcdefghi"), None);
+        assert_eq!(c.lookup("abcdefh"), None);
+        assert!(c.remove("abcdefgh1"));
+        assert_eq!(c.lookup("abcdefgh1"), None);
+        assert_eq!(c.lookup("abcdefgh2"), Some(AttributeRef::Number(7.0)));
+        c.set("abcdefgh2", "replaced");
+        assert_eq!(c.get("abcdefgh2"), Some(&AttributeValue::from("replaced")));
     }
 
     #[test]

@@ -483,7 +483,7 @@ fn serve(flag: &Flag, serve_: &Serve, ctx: &Context) -> Served {
 /// Strings hash as their UTF-8 bytes; integer numbers as their decimal digits.
 #[inline]
 pub(crate) fn bucket_of(flag: &Flag, ctx: &Context) -> Option<u32> {
-    match ctx.lookup(&flag.bucket_by)? {
+    match ctx.lookup_name(&flag.bucket_by)? {
         AttributeRef::String("") => None,
         AttributeRef::String(s) => Some(bucket_with_prefix(&flag.salt_prefix, s.as_bytes())),
         AttributeRef::Number(n) if n.fract() == 0.0 && n.abs() < 9_007_199_254_740_992.0 => {
@@ -521,7 +521,7 @@ fn condition_matches(config: &Config, cond: &Condition, ctx: &Context) -> bool {
             .any(|&i| segment_contains(config, &config.segments[i as usize], ctx));
         return inside != cond.negate;
     }
-    let attr = ctx.lookup(&cond.attribute);
+    let attr = ctx.lookup_name(&cond.attribute);
     if let Test::Exists = cond.test {
         return attr.is_some() != cond.negate;
     }
@@ -563,7 +563,7 @@ fn time_of(attr: AttributeRef<'_>) -> Option<i64> {
 }
 
 fn segment_contains(config: &Config, segment: &Segment, ctx: &Context) -> bool {
-    if let Some(AttributeRef::String(id)) = ctx.lookup(&segment.attribute) {
+    if let Some(AttributeRef::String(id)) = ctx.lookup_name(&segment.attribute) {
         if segment.excluded.contains(id) {
             return false;
         }
