@@ -437,7 +437,12 @@ pub(crate) fn decide(
             }
         }
     }
-    match serve(flag, &flag.default, ctx) {
+    // A fixed default (the most common flag) is decided without a call.
+    let served = match &flag.default {
+        Serve::Variant(v) => Served::Variant(*v, None),
+        other => serve(flag, other, ctx),
+    };
+    match served {
         Served::Variant(v, None) => Decision::served(v, Reason::Default),
         Served::Variant(v, bucket @ Some(_)) => Decision {
             bucket,
