@@ -22,44 +22,56 @@ pub const SUPPORTED_HASH_VERSIONS: &[u32] = &[1];
 
 /// Values up to this many bytes (with the salt) are hashed from a stack buffer.
 const STACK_BYTES: usize = 256;
-/// The common case (a salt and a user ID) fits this smaller buffer, which is cheaper to
-/// set up than the 256-byte one.
+/// The common case (a salt and a user ID) fits this smaller buffer, which starts as a
+/// copy of the flag's precomputed salt block instead of 256 zeroed bytes.
 const SMALL_BYTES: usize = 64;
 
-/// The salt prefix of the encoding: `u32_le(len(salt)) ++ salt`. Computed once per flag
+/// The salt prefix of the encoding, `u32_le(len(salt)) ++ salt`, computed once per flag
 /// at load so evaluation only appends the value.
-pub(crate) fn salt_prefix(salt: &str) -> Box<[u8]> {
+#[derive(Debug, Clone)]
+pub(crate) struct SaltPrefix {
+    bytes: Box<[u8]>,
+    /// `bytes` followed by zeros, when it fits: copied whole, it is the start of the
+    /// buffer hashed (no zeroing, one copy of the value).
+    block: [u8; SMALL_BYTES],
+}
+
+/// The salt prefix of `salt` (see [`SaltPrefix`]).
+pub(crate) fn salt_prefix(salt: &str) -> SaltPrefix {
     let len = u32::try_from(salt.len()).unwrap_or(u32::MAX);
     let mut bytes = Vec::with_capacity(4 + salt.len());
     bytes.extend_from_slice(&len.to_le_bytes());
     bytes.extend_from_slice(salt.as_bytes());
-    bytes.into_boxed_slice()
+    let mut block = [0u8; SMALL_BYTES];
+    if let Some(head) = block.get_mut(..bytes.len()) {
+        head.copy_from_slice(&bytes);
+    }
+    SaltPrefix {
+        bytes: bytes.into_boxed_slice(),
+        block,
+    }
 }
 
 /// Hashes a precomputed salt prefix and a value without allocating.
-pub(crate) fn bucket_with_prefix(prefix: &[u8], value: &[u8]) -> u32 {
-    let total = prefix.len() + value.len();
+pub(crate) fn bucket_with_prefix(prefix: &SaltPrefix, value: &[u8]) -> u32 {
+    let p = prefix.bytes.len();
+    let total = p + value.len();
     let hash = if total <= SMALL_BYTES {
-        hash_joined::<SMALL_BYTES>(prefix, value)
+        let mut buf = prefix.block;
+        buf[p..total].copy_from_slice(value);
+        xxh3_64(&buf[..total])
     } else if total <= STACK_BYTES {
-        hash_joined::<STACK_BYTES>(prefix, value)
+        let mut buf = [0u8; STACK_BYTES];
+        buf[..p].copy_from_slice(&prefix.bytes);
+        buf[p..total].copy_from_slice(value);
+        xxh3_64(&buf[..total])
     } else {
         let mut hasher = Xxh3::new();
-        hasher.update(prefix);
+        hasher.update(&prefix.bytes);
         hasher.update(value);
         hasher.digest()
     };
     to_bucket(hash)
-}
-
-/// `xxh3_64(prefix ++ value)` through an `N`-byte stack buffer; the two must fit in it.
-#[inline(always)]
-fn hash_joined<const N: usize>(prefix: &[u8], value: &[u8]) -> u64 {
-    let total = prefix.len() + value.len();
-    let mut buf = [0u8; N];
-    buf[..prefix.len()].copy_from_slice(prefix);
-    buf[prefix.len()..total].copy_from_slice(value);
-    xxh3_64(&buf[..total])
 }
 
 /// Maps a 64-bit hash onto `0..BUCKETS` with a multiply-shift (no modulo bias, no floats).
@@ -93,13 +105,32 @@ mod tests {
         ] {
             let value = "x".repeat(len);
             let prefix = salt_prefix("salt");
-            let mut bytes = prefix.to_vec();
+            let mut bytes = prefix.bytes.to_vec();
             bytes.extend_from_slice(value.as_bytes());
             assert_eq!(
                 bucket_with_prefix(&prefix, value.as_bytes()),
                 to_bucket(xxh3_64(&bytes)),
                 "len {len}"
             );
+        }
+    }
+
+    #[test]
+    fn long_salts_and_values_hash_the_full_encoding() {
+        for salt_len in [0usize, 1, 55, 56, 59, 60, 61, 64, 100, 300] {
+            let salt = "s".repeat(salt_len);
+            let prefix = salt_prefix(&salt);
+            for len in [0usize, 1, 3, 4, 5, 40, 200, 400] {
+                let value = "v".repeat(len);
+                let mut bytes = (salt_len as u32).to_le_bytes().to_vec();
+                bytes.extend_from_slice(salt.as_bytes());
+                bytes.extend_from_slice(value.as_bytes());
+                assert_eq!(
+                    bucket_with_prefix(&prefix, value.as_bytes()),
+                    to_bucket(xxh3_64(&bytes)),
+                    "salt {salt_len} value {len}"
+                );
+            }
         }
     }
 

@@ -9,7 +9,7 @@ use std::hash::{BuildHasher, Hasher};
 
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
-use crate::bucket::{salt_prefix, SUPPORTED_HASH_VERSIONS};
+use crate::bucket::{salt_prefix, SaltPrefix, SUPPORTED_HASH_VERSIONS};
 use crate::context::AttributeName;
 use crate::error::{ConfigError, Problem, ProblemCode, Report, Severity};
 use crate::json::{self, Json, Path};
@@ -226,7 +226,7 @@ pub(crate) struct Flag {
     pub(crate) rules: Vec<Rule>,
     pub(crate) default: Serve,
     pub(crate) salt: Box<str>,
-    pub(crate) salt_prefix: Box<[u8]>,
+    pub(crate) salt_prefix: SaltPrefix,
     pub(crate) bucket_by: AttributeName,
     /// The rollout plan and its guardrails, if the flag has one.
     pub(crate) plan: Option<Box<Plan>>,
