@@ -298,9 +298,12 @@ mod tests {
         engine
     }
 
+    /// A test context: key, evaluation time, string attributes.
+    type TestContext<'a> = (Option<&'a str>, f64, Vec<(&'a str, &'a str)>);
+
     #[test]
     fn evaluation_json_matches_the_core_details() {
-        let contexts: Vec<(Option<&str>, f64, Vec<(&str, &str)>)> = vec![
+        let contexts: Vec<TestContext<'_>> = vec![
             (
                 Some("user-1"),
                 1_795_305_600_000.0,

@@ -7,7 +7,7 @@
 //   4. replays tests/vectors/ (evaluation and bucketing) in the browser when they exist;
 //   5. screenshot-tests the example page (target/wasm-test/example-page.png).
 import { createServer } from "node:http";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, copyFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, existsSync, copyFileSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -36,6 +36,12 @@ function check(label, fn) {
 // --- 1. bundle -----------------------------------------------------------------------------
 rmSync(site, { recursive: true, force: true });
 mkdirSync(join(site, "example"), { recursive: true });
+// Resolve `flagcore-wasm` as an installed package (through its package.json "exports"), the
+// way an app's node_modules would.
+const modules = join(workDir, "node_modules");
+rmSync(modules, { recursive: true, force: true });
+mkdirSync(modules, { recursive: true });
+symlinkSync(pkgDir, join(modules, "flagcore-wasm"), "dir");
 const bundle = (entry, outfile) =>
   esbuild.build({
     entryPoints: [entry],
@@ -44,7 +50,7 @@ const bundle = (entry, outfile) =>
     format: "esm",
     platform: "browser",
     target: "es2022",
-    alias: { "flagcore-wasm": pkgDir },
+    nodePaths: [modules],
     logLevel: "warning",
   });
 await bundle(join(here, "page.js"), join(site, "page.js"));
@@ -59,6 +65,10 @@ copyFileSync(join(pkgDir, "pkg", "web", "flagcore_wasm_bg.wasm"), join(site, "fl
 const types = { ".html": "text/html", ".js": "text/javascript", ".json": "application/json", ".wasm": "application/wasm" };
 const server = createServer((req, res) => {
   const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname)).replace(/^(\.\.[/\\])+/, "");
+  if (path === "/favicon.ico") {
+    res.writeHead(204).end();
+    return;
+  }
   const file = join(site, path.endsWith("/") ? join(path, "index.html") : path);
   if (!file.startsWith(site) || !existsSync(file)) {
     res.writeHead(404).end("not found");
