@@ -170,7 +170,7 @@ const flagdConfig100 = { flags: Object.fromEntries(FLAGS100.map((k) => [k, flagd
 // ---------------------------------------------------------------------------------------
 
 async function benchFlagcore() {
-  const { FlagStore, version } = await import("../../flagcore-wasm/pkg/sync/index.js");
+  const { FlagStore, bucket, version } = await import("../../flagcore-wasm/pkg/sync/index.js");
   const store = new FlagStore(flagcoreConfig);
   const big = new FlagStore(flagcoreConfig100);
   const opts = { at: NOW };
@@ -192,6 +192,11 @@ async function benchFlagcore() {
     { scenario: "3-split-70-30-evaluate", engine: E, median_ns: measure(() => store.evaluate("split-70-30", ctx, opts).variant === "treatment"), note: `FlagStore.evaluate: full EvaluationResult object; ${base}` },
     { scenario: "6-evaluate-all-100", engine: E, median_ns: measure(() => big.evaluateAll(ctx, opts)["flag-000"].value, Math.max(CALLS / 100, 2)), note: `FlagStore.evaluateAll: one call returns 100 EvaluationResult objects (per call of 100 flags); ${base}` },
   ];
+  // For scale: one call across the JS/WASM boundary with two short strings, and the
+  // JSON.parse part of evaluateAll (its answer crosses the boundary as JSON text).
+  rows.push({ scenario: "0-wasm-call-baseline", engine: E, median_ns: measure(() => bucket("rollout-25", USER) < 25_000), note: `bucket(salt, key): one exported WASM call with two strings, no store; flagcore-wasm ${version}` });
+  const allText = JSON.stringify(big.evaluateAll(ctx, opts));
+  rows.push({ scenario: "6-evaluate-all-100-json-parse", engine: E, median_ns: measure(() => JSON.parse(allText)["flag-000"].value, Math.max(CALLS / 100, 2)), note: `JSON.parse of evaluateAll's 100 answers alone (${allText.length} bytes): the JS share of 6-evaluate-all-100` });
   store.free();
   big.free();
   return rows;
