@@ -208,6 +208,49 @@ export class FlagcoreStoreError extends FlagcoreError {
   readonly code: "NO_HISTORY" | "UNKNOWN_FLAG" | "UNKNOWN_VARIANT" | "INVALID_OVERRIDE" | "FREED";
 }
 
+/** A rollout-plan decision could not be made or applied. */
+export class FlagcorePlanError extends FlagcoreError {
+  readonly code:
+    | "NO_PLAN" | "UNKNOWN_FLAG" | "MISSING_TIME" | "UNKNOWN_STAGE" | "STAGE_OUT_OF_RANGE"
+    | "INVALID_OBSERVATION" | "INVALID_PLAN_INPUT" | "OVERRIDDEN" | "STORE_ERROR";
+}
+
+// ---------------------------------------------------------------------------------------
+// Rollout plans (docs/rollouts.md)
+// ---------------------------------------------------------------------------------------
+
+/** One cohort's observation of a metric: a proportion (`count`, `failures`) or a latency summary (`count`, `p95`, `mean`, ...). */
+export interface PlanObservation {
+  count: number;
+  failures?: number;
+  [statistic: string]: number | undefined;
+}
+
+/** Metrics observed at one time (Unix ms), per cohort and metric name. */
+export interface PlanSample {
+  at: number;
+  canary?: Record<string, PlanObservation>;
+  control?: Record<string, PlanObservation>;
+}
+
+/** What `decidePlan` reads: when the current stage started, how many users are exposed, the samples. */
+export interface PlanInput {
+  stageStartedAt: number;
+  exposed?: number;
+  stage?: number;
+  now?: number;
+  samples?: PlanSample[];
+}
+
+/** The decision and why (see docs/rollouts.md for every field). */
+export interface PlanOutcome {
+  decision: "ADVANCE" | "HOLD" | "ROLL_BACK";
+  stage: number;
+  percentage: number;
+  message: string;
+  [detail: string]: unknown;
+}
+
 // ---------------------------------------------------------------------------------------
 // The store
 // ---------------------------------------------------------------------------------------
@@ -256,6 +299,11 @@ export class FlagStore {
   setOverride(flag: string, override: Override): void;
   /** Clears a flag's override; returns whether there was one. */
   clearOverride(flag: string): boolean;
+
+  /** Decides the flag's rollout plan at `opts.at` (default now). Throws FlagcorePlanError. */
+  decidePlan(flag: string, input: PlanInput | string, opts?: { at?: number | Date; stage?: number }): PlanOutcome;
+  /** Applies a decision: ADVANCE → next stage (new revision), ROLL_BACK → kill override, HOLD → nothing. Returns the revision. */
+  applyDecision(flag: string, outcome: PlanOutcome | string): number;
 
   /** Frees the store's WASM memory now; later calls throw FlagcoreStoreError (FREED). Idempotent. */
   free(): void;

@@ -35,10 +35,14 @@ export class FlagcoreContextError extends FlagcoreError {
 /** A store operation failed: rollback without history, override of an unknown flag or variant, use after free(). */
 export class FlagcoreStoreError extends FlagcoreError {}
 
+/** A rollout-plan decision could not be made or applied (`code`: NO_PLAN, UNKNOWN_FLAG, MISSING_TIME, UNKNOWN_STAGE, STAGE_OUT_OF_RANGE, INVALID_OBSERVATION, INVALID_PLAN_INPUT, or a store code such as OVERRIDDEN). */
+export class FlagcorePlanError extends FlagcoreError {}
+
 function rethrow(e) {
   if (typeof e === "string" && e.startsWith("{")) {
     const failure = JSON.parse(e);
     if (failure.kind === "config") throw new FlagcoreConfigError(failure.message, failure.problems);
+    if (failure.kind === "plan") throw new FlagcorePlanError(failure.message, failure.code);
     throw new FlagcoreStoreError(failure.message, failure.code);
   }
   throw e;
@@ -215,6 +219,35 @@ export class FlagStore {
       else throw new FlagcoreStoreError('override must be { kill: true } or { variant: "name" }', "INVALID_OVERRIDE");
     } catch (e) {
       rethrow(e);
+    }
+  }
+
+  /**
+   * Decides a flag's rollout plan (docs/rollouts.md): `input` is the plan input (an object or
+   * JSON text: `{ stageStartedAt, exposed, samples: [...] }`); `opts.at` is the decision time
+   * (a number of Unix ms or a Date; default: now), `opts.stage` the current stage index
+   * (default: read from the config). Returns the outcome: `{ decision: "ADVANCE" | "HOLD" |
+   * "ROLL_BACK", stage, percentage, message, ... }`. Throws FlagcorePlanError.
+   */
+  decidePlan(flag, input, opts = {}) {
+    const engine = this.#engineOrThrow();
+    let body = typeof input === "string" ? JSON.parse(input) : { ...input };
+    if (opts.stage !== undefined) body.stage = opts.stage;
+    const at = opts.at instanceof Date ? opts.at.getTime() : opts.at ?? (body.now === undefined ? Date.now() : NaN);
+    try {
+      return JSON.parse(engine.decidePlan(flag, JSON.stringify(body), at));
+    } catch (e) {
+      return rethrow(e);
+    }
+  }
+
+  /** Applies a decision returned by decidePlan: ADVANCE moves to the next stage (a new revision), ROLL_BACK kills the flag, HOLD changes nothing. Returns the revision serving afterwards. */
+  applyDecision(flag, outcome) {
+    const engine = this.#engineOrThrow();
+    try {
+      return engine.applyDecision(flag, typeof outcome === "string" ? outcome : JSON.stringify(outcome));
+    } catch (e) {
+      return rethrow(e);
     }
   }
 

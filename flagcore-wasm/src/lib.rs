@@ -240,6 +240,27 @@ impl Engine {
         self.set_override_to(flag, Some(variant)).map_err(thrown)
     }
 
+    /// Decides the rollout plan of `flag` (see `docs/rollouts.md`): `input` is the plan
+    /// input as JSON text, `now` the decision time in Unix ms (`NaN`: the input's own
+    /// `now`). Returns the outcome as JSON text, or throws the failure as JSON text.
+    #[wasm_bindgen(js_name = decidePlan)]
+    pub fn decide_plan(&self, flag: &str, input: &str, now: f64) -> Result<String, JsValue> {
+        let now = now.is_finite().then_some(now as i64);
+        flagcore::plan::decide_json(&self.store.config(), flag, input, now)
+            .map_err(|e| thrown(output::plan_error(&e)))
+    }
+
+    /// Applies a decision (the JSON `decidePlan` returned): ADVANCE serves the next
+    /// stage's percentage as a new revision, ROLL_BACK kills the flag, HOLD changes
+    /// nothing. Returns the revision serving afterwards.
+    #[wasm_bindgen(js_name = applyDecision)]
+    pub fn apply_decision(&self, flag: &str, decision: &str) -> Result<f64, JsValue> {
+        self.store
+            .apply_decision_json(flag, decision)
+            .map(|r| r as f64)
+            .map_err(|e| thrown(output::plan_error(&e)))
+    }
+
     /// Clears the override of `flag`; returns whether there was one.
     #[wasm_bindgen(js_name = clearOverride)]
     pub fn clear_override(&self, flag: &str) -> bool {

@@ -1,7 +1,7 @@
 //! JSON text for results that cross into JavaScript (which `JSON.parse`s it). Written by
 //! hand into a reused buffer: the evaluation borrows from the config, so nothing is cloned.
 
-use flagcore::{ConfigError, Evaluation, Problem, StoreError};
+use flagcore::{ConfigError, Evaluation, PlanError, Problem, StoreError};
 
 /// Appends `s` as a JSON string literal.
 pub(crate) fn string(out: &mut Vec<u8>, s: &str) {
@@ -160,6 +160,29 @@ pub(crate) fn store_error(e: &StoreError) -> String {
     };
     let mut out = Vec::new();
     out.extend_from_slice(b"{\"kind\":\"store\",\"code\":");
+    string(&mut out, code);
+    out.extend_from_slice(b",\"message\":");
+    string(&mut out, &e.to_string());
+    out.extend_from_slice(b",\"problems\":[]}");
+    into_string(out)
+}
+
+/// A rollout-plan failure as JSON text: `{"kind": "plan", "code", "message"}`.
+pub(crate) fn plan_error(e: &PlanError) -> String {
+    if let PlanError::Store(store) = e {
+        return store_error(store);
+    }
+    let code = match e {
+        PlanError::UnknownFlag(_) => "UNKNOWN_FLAG",
+        PlanError::NoPlan(_) => "NO_PLAN",
+        PlanError::MissingTime => "MISSING_TIME",
+        PlanError::StageOutOfRange { .. } => "STAGE_OUT_OF_RANGE",
+        PlanError::UnknownStage { .. } => "UNKNOWN_STAGE",
+        PlanError::InvalidObservation { .. } => "INVALID_OBSERVATION",
+        _ => "INVALID_PLAN_INPUT",
+    };
+    let mut out = Vec::new();
+    out.extend_from_slice(b"{\"kind\":\"plan\",\"code\":");
     string(&mut out, code);
     out.extend_from_slice(b",\"message\":");
     string(&mut out, &e.to_string());
