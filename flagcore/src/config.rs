@@ -1876,19 +1876,34 @@ pub(crate) fn format_thousandths(t: u32) -> String {
     }
 }
 
-fn compile_stages(c: &mut Checker, value: &Json, path: &Path, names: &[Box<str>]) -> Option<Serve> {
+/// The items of a JSON array that must not be empty; reports a wrong type as `expected`
+/// and an empty array with `empty_message`.
+pub(crate) fn non_empty_array<'a>(
+    c: &mut Checker,
+    value: &'a Json,
+    path: &Path,
+    expected: &str,
+    empty_message: &str,
+) -> Option<&'a [Json]> {
     let Json::Array(items) = value else {
-        c.wrong_type(path, "an array of stages", value);
+        c.wrong_type(path, expected, value);
         return None;
     };
     if items.is_empty() {
-        c.error(
-            path,
-            ProblemCode::InvalidValue,
-            "a staged rollout needs at least one stage",
-        );
+        c.error(path, ProblemCode::InvalidValue, empty_message);
         return None;
     }
+    Some(items)
+}
+
+fn compile_stages(c: &mut Checker, value: &Json, path: &Path, names: &[Box<str>]) -> Option<Serve> {
+    let items = non_empty_array(
+        c,
+        value,
+        path,
+        "an array of stages",
+        "a staged rollout needs at least one stage",
+    )?;
     let mut stages = Vec::with_capacity(items.len());
     let mut ok = true;
     let mut last: Option<i64> = None;

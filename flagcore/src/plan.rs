@@ -70,7 +70,8 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::bucket::BUCKETS;
 use crate::config::{
-    format_thousandths, percentage, suggestion, variant_ref, Checker, Config, Obj, Serve, Split,
+    format_thousandths, non_empty_array, percentage, suggestion, variant_ref, Checker, Config, Obj,
+    Serve, Split,
 };
 use crate::error::{ProblemCode, StoreError};
 use crate::json::{Json, Path};
@@ -1656,18 +1657,13 @@ fn count(c: &mut Checker, value: &Json, path: &Path, min: u64) -> Option<u64> {
 }
 
 fn compile_plan_stages(c: &mut Checker, value: &Json, path: &Path) -> Option<Vec<PlanStage>> {
-    let Json::Array(items) = value else {
-        c.wrong_type(path, "an array of stages", value);
-        return None;
-    };
-    if items.is_empty() {
-        c.error(
-            path,
-            ProblemCode::InvalidValue,
-            "a plan needs at least one stage",
-        );
-        return None;
-    }
+    let items = non_empty_array(
+        c,
+        value,
+        path,
+        "an array of stages",
+        "a plan needs at least one stage",
+    )?;
     let mut out = Vec::with_capacity(items.len());
     let mut ok = true;
     let mut last: Option<u32> = None;
