@@ -285,9 +285,18 @@ impl Plan {
     pub fn guardrails(&self) -> &[Guardrail] {
         &self.guardrails
     }
-    /// The stage whose percentage (thousandths of a percent) is `share`, if any.
+    /// The stage a flag serving its variant to `share` (thousandths of a percent) is at:
+    /// the highest stage whose percentage is at or below `share` (so a calendar that serves
+    /// 25% while the plan has 20% and 50% is at the 20% stage, and advancing goes to 50%);
+    /// `None` below the first stage.
     pub fn stage_of(&self, share: u32) -> Option<usize> {
-        self.stages.iter().position(|s| s.percentage == share)
+        // Percentages strictly increase (validated), so the stages at or below `share`
+        // are a prefix.
+        self.stages
+            .iter()
+            .take_while(|s| s.percentage <= share)
+            .count()
+            .checked_sub(1)
     }
 }
 
@@ -868,9 +877,9 @@ pub enum PlanError {
         /// The number of stages.
         stages: usize,
     },
-    /// No stage was given and the flag's default serves no stage's percentage at that
-    /// time. Pass `stage` explicitly.
-    #[error("flag {flag:?} serves its plan's variant to {percentage}%, which is no stage of its plan; pass \"stage\"")]
+    /// No stage was given and the flag's default serves the plan's variant to less than
+    /// the plan's first stage at that time. Pass `stage` explicitly.
+    #[error("flag {flag:?} serves its plan's variant to {percentage}%, below the first stage of its plan; pass \"stage\"")]
     UnknownStage {
         /// The flag.
         flag: String,
@@ -900,7 +909,8 @@ pub enum PlanError {
 // ---------------------------------------------------------------------------------------
 
 /// Decides for the plan of `flag` in `config`. When `input.stage` is `None` the stage is
-/// the one whose percentage the flag's default serves the plan's variant at `input.now`.
+/// found from the share the flag's default serves the plan's variant at `input.now`: the
+/// highest stage at or below it (see [`Plan::stage_of`]).
 pub fn decide(config: &Config, flag: &str, input: &PlanInput) -> Result<Outcome, PlanError> {
     let info = config
         .flag(flag)

@@ -683,15 +683,55 @@ fn the_stage_is_read_from_the_config_when_not_given() {
         "{}",
         outcome.message
     );
-    // Week 2 of the time stages serves 25%, which is no stage of the plan.
+    // Week 2 of the time stages serves 25%, between the plan's 20% and 50% stages: the
+    // flag is at the 20% stage, and a healthy canary advances to 50%.
     let week2 = PlanInput::new(T_WEEK1, T_WEEK1 + 7 * DAY);
+    let outcome = plan::decide(&example, FLAG, &week2).unwrap();
+    assert!(
+        matches!(
+            outcome.decision,
+            Decision::Hold {
+                stage: 1,
+                percentage: 20_000,
+                ..
+            } | Decision::Advance { from_stage: 1, .. }
+        ),
+        "{:?}: {}",
+        outcome.decision,
+        outcome.message
+    );
+    // A default serving the plan's variant to 1%, below its first stage (5%).
+    let week1 =
+        r#""split": [{ "variant": "on", "weight": 5 },  { "variant": "off", "weight": 95 }]"#;
+    assert!(EXAMPLE.contains(week1));
+    let below = EXAMPLE.replacen(
+        week1,
+        r#""split": [{ "variant": "on", "weight": 1 }, { "variant": "off", "weight": 99 }]"#,
+        1,
+    );
+    let below = Config::from_json(&below).unwrap();
     assert_eq!(
-        plan::decide(&example, FLAG, &week2).unwrap_err(),
+        plan::decide(&below, FLAG, &input).unwrap_err(),
         PlanError::UnknownStage {
             flag: FLAG.into(),
-            percentage: "25".into()
+            percentage: "1".into()
         }
     );
+}
+
+#[test]
+fn the_stage_is_the_highest_at_or_below_the_share() {
+    let config = Config::from_json(EXAMPLE).unwrap();
+    let plan = config.flag(FLAG).unwrap().plan().unwrap();
+    // The example's plan: 5%, 20%, 50%, 100%.
+    assert_eq!(plan.stage_of(0), None);
+    assert_eq!(plan.stage_of(4_999), None);
+    assert_eq!(plan.stage_of(5_000), Some(0));
+    assert_eq!(plan.stage_of(19_999), Some(0));
+    assert_eq!(plan.stage_of(20_000), Some(1));
+    assert_eq!(plan.stage_of(25_000), Some(1));
+    assert_eq!(plan.stage_of(75_000), Some(2));
+    assert_eq!(plan.stage_of(100_000), Some(3));
 }
 
 #[test]
