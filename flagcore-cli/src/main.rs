@@ -17,7 +17,6 @@ mod error;
 mod input;
 mod output;
 mod population;
-mod stats;
 
 use std::process::ExitCode;
 

@@ -80,6 +80,7 @@ mod eval;
 mod json;
 pub mod plan;
 mod semver;
+pub mod stats;
 mod store;
 mod time;
 mod value;

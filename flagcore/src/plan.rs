@@ -75,6 +75,7 @@ use crate::config::{
 };
 use crate::error::{ProblemCode, StoreError};
 use crate::json::{Json, Path};
+use crate::stats::ln_gamma;
 use crate::time::parse_rfc3339;
 
 /// The observations a guardrail needs in its window, per cohort it reads, unless its
@@ -1313,29 +1314,6 @@ pub(crate) fn binomial_upper_tail(x: u64, n: u64, p: f64) -> f64 {
         k += 1;
     }
     (log_pmf.exp() * sum).min(1.0)
-}
-
-/// `ln Γ(x)` for `x ≥ 1` (Lanczos, g = 7, nine terms; relative error near 1e-15).
-fn ln_gamma(x: f64) -> f64 {
-    const G: f64 = 7.0;
-    const C: [f64; 9] = [
-        0.999_999_999_999_809_9,
-        676.520_368_121_885_1,
-        -1_259.139_216_722_402_8,
-        771.323_428_777_653_1,
-        -176.615_029_162_140_6,
-        12.507_343_278_686_905,
-        -0.138_571_095_265_720_12,
-        9.984_369_578_019_572e-6,
-        1.505_632_735_149_311_6e-7,
-    ];
-    let x = x - 1.0;
-    let mut a = C[0];
-    let t = x + G + 0.5;
-    for (i, c) in C.iter().enumerate().skip(1) {
-        a += c / (x + i as f64);
-    }
-    0.5 * (2.0 * std::f64::consts::PI).ln() + (x + 0.5) * t.ln() - t + a.ln()
 }
 
 /// One-sided Wald test of `H0: pc ≤ r·pk` on Agresti–Caffo adjusted rates.

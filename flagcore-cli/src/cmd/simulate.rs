@@ -11,7 +11,7 @@ use crate::error::{CmdResult, Exit};
 use crate::input::load_config;
 use crate::output::{bar, count, paint, percent, plural, style, Align, Cell, Output, Table};
 use crate::population::{evaluate_users, Population, RunStats, UserSet};
-use crate::stats::{chi_square, ChiSquare};
+use flagcore::stats::{chi_square, ChiSquare};
 
 /// A sample ratio mismatch is flagged below this p-value.
 pub const SRM_ALPHA: f64 = 0.001;

@@ -1,5 +1,5 @@
-//! The statistics of `simulate`: a chi-square goodness-of-fit test for sample ratio
-//! mismatch.
+//! Statistics shared by the rollout plans and the CLI's `simulate`: a chi-square
+//! goodness-of-fit test for sample ratio mismatch, and `ln Γ`.
 
 use serde::Serialize;
 
@@ -103,7 +103,7 @@ fn gamma_q(a: f64, x: f64) -> f64 {
 }
 
 /// ln Γ(x) for x > 0 (Lanczos, g = 7, n = 9; about 15 significant digits).
-fn ln_gamma(x: f64) -> f64 {
+pub fn ln_gamma(x: f64) -> f64 {
     const G: f64 = 7.0;
     const C: [f64; 9] = [
         0.999_999_999_999_809_9,
