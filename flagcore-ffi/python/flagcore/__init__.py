@@ -27,6 +27,7 @@ from __future__ import annotations
 import enum
 import json
 import os
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple, Union
@@ -78,7 +79,18 @@ _NONE = 0xFFFFFFFF
 
 # Bound once: an attribute lookup on ``lib`` per call is measurable on the hot path.
 _is_enabled = lib.flagcore_store_is_enabled
+_store_variant = lib.flagcore_store_variant
 _time_ns = time.time_ns
+_unpack = ffi.unpack
+
+# Per thread (cffi releases the GIL during a call, so threads must not share them): the
+# buffers ``Store.variant`` reads a name into, allocated once instead of on every call.
+_VARIANT_CAPACITY = 128
+_buffers = threading.local()
+
+# Variant names seen, by their UTF-8 bytes: a hit skips the decode and the new str.
+_NAME_CACHE: Dict[bytes, str] = {}
+_NAME_CACHE_MAX = 4096
 
 
 # ---------------------------------------------------------------------------------------
@@ -839,20 +851,39 @@ class Store:
         return True, _now()
 
     def variant(self, flag: str, ctx: ContextLike, *, at: Optional[int] = None) -> Optional[str]:
-        """The variant ``flag`` serves for ``ctx``; None when the flag does not exist."""
-        h = self._handle()
-        k = _key(flag)
-        c = _context(ctx)
-        has, t = self._time(c, at)
-        buf = ffi.new("char[]", 128)
-        n = ffi.new("size_t *")
-        rc = lib.flagcore_store_variant(h, k, len(k), c._handle(), has, t, buf, 128, n)
+        """The variant ``flag`` serves for ``ctx``; None when the flag does not exist.
+        One native call into a per-thread buffer, no JSON."""
+        h = self._h
+        k = _KEY_CACHE.get(flag)
+        if k is None:
+            k = _key(flag)
+        c = ctx if type(ctx) is Context else _context(ctx)
+        ch = c._h
+        if h is None or ch is None:
+            raise StoreClosedError("store is closed" if h is None else "context is closed")
+        if at is not None:
+            has, t = True, at
+        elif c._at is None:
+            has, t = True, _time_ns() // 1_000_000
+        else:
+            has, t = False, 0
+        try:
+            buf, n = _buffers.variant
+        except AttributeError:
+            buf, n = _buffers.variant = (ffi.new("char[]", _VARIANT_CAPACITY), ffi.new("size_t *"))
+        rc = _store_variant(h, k, len(k), ch, has, t, buf, _VARIANT_CAPACITY, n)
         if rc == _BUFFER_TOO_SMALL:
             size = n[0]
             buf = ffi.new("char[]", size + 1)
-            rc = lib.flagcore_store_variant(h, k, len(k), c._handle(), has, t, buf, size + 1, n)
+            rc = _store_variant(h, k, len(k), ch, has, t, buf, size + 1, n)
         if rc == _OK:
-            return ffi.unpack(buf, n[0]).decode("utf-8")
+            raw = _unpack(buf, n[0])
+            name = _NAME_CACHE.get(raw)
+            if name is None:
+                name = raw.decode("utf-8")
+                if len(_NAME_CACHE) < _NAME_CACHE_MAX:
+                    _NAME_CACHE[raw] = name
+            return name
         if rc in (_UNKNOWN_FLAG, _INVALID_UTF8):
             return None
         self._raise(h, rc)

@@ -543,3 +543,44 @@ def test_header_and_cdef_agree():
     assert names and names == set(re.findall(r"\b(flagcore_\w+)\s*\(", cdef))
     assert "flagcore_store_plan_decide" in names
     assert [n for n in sorted(names) if not hasattr(lib, n)] == []
+
+
+def test_variant_names_of_any_length_and_from_many_threads():
+    # Names longer than the per-thread buffer take the retry path; names differ per
+    # variant so a buffer shared between threads would show up as a wrong answer.
+    names = ["v" * 300, "w" * 127, "x" * 128, "short", "ünïcödé-ß"]
+    config = {
+        "schemaVersion": 1,
+        "flags": {
+            "many": {
+                "enabled": True,
+                "variants": {n: n for n in names},
+                "offVariant": "short",
+                "default": {"split": [{"variant": n, "weight": 20} for n in names]},
+            }
+        },
+    }
+    with Store(config) as s:
+        users = [Context(f"user-{i}") for i in range(400)]
+        expected = [s.evaluate("many", u).variant for u in users]
+        assert set(expected) == set(names)
+        assert [s.variant("many", u) for u in users] == expected
+        errors = []
+
+        def work() -> None:
+            for _ in range(20):
+                got = [s.variant("many", u) for u in users]
+                if got != expected:
+                    errors.append(got)
+
+        threads = [threading.Thread(target=work) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert errors == []
+        assert s.variant("missing", users[0]) is None
+        closed = Context("user-1")
+        closed.close()
+        with pytest.raises(flagcore.StoreClosedError):
+            s.variant("many", closed)
