@@ -13,7 +13,9 @@ use crate::output::{bar, count, paint, percent, plural, style, Align, Cell, Outp
 use crate::population::{evaluate_users, Population, RunStats, UserSet};
 use flagcore::stats::{chi_square, ChiSquare};
 
-/// A sample ratio mismatch is flagged below this p-value.
+/// The chance of a false sample-ratio alarm for a whole config: each of the N flags
+/// tested is flagged below `SRM_ALPHA / N` (Bonferroni), so a config of many flags does
+/// not raise one false alarm per thousand flags.
 pub const SRM_ALPHA: f64 = 0.001;
 /// The chi-square test needs at least this many expected users per variant.
 const SRM_MIN_EXPECTED: f64 = 5.0;
@@ -27,7 +29,7 @@ const BAR_CELLS: usize = 24;
 #[derive(Debug, Clone, clap::Args)]
 #[command(after_help = "\
 Every generated user has only a key (user-1 … user-N) plus the --attr attributes, the same for all.
-Exit code 1 when a flag's default split shows a sample ratio mismatch (p < 0.001).
+Exit code 1 when a flag's default split shows a sample ratio mismatch (p < 0.001 / flags tested).
 
 Examples:
   flagcore simulate examples/speech-migration.json --users 100000 --at 2026-12-01T12:00:00Z
@@ -408,7 +410,8 @@ fn sample_ratio(
             Some(SampleRatio {
                 test,
                 users,
-                mismatch: test.p_value < SRM_ALPHA,
+                // Decided once every flag is tested: see `flag_mismatches`.
+                mismatch: false,
             }),
             None,
         ),
@@ -486,7 +489,8 @@ pub fn run(args: &Args, out: &mut Output) -> CmdResult {
     let shapes = shapes(&config, time.millis);
     let (t, stats) = tally(&config, &shapes, &population, &base)?;
     let n = population.len() as u64;
-    let reports = build_reports(&shapes, &t, n);
+    let mut reports = build_reports(&shapes, &t, n);
+    let srm_threshold = flag_mismatches(&mut reports);
     let (pairs, overlap_note) = overlaps(&reports, &t, n);
     let mismatches: Vec<&str> = reports
         .iter()
@@ -508,6 +512,7 @@ pub fn run(args: &Args, out: &mut Output) -> CmdResult {
             "elapsedMs": stats.elapsed.as_secs_f64() * 1000.0,
             "threads": stats.threads,
             "srmAlpha": SRM_ALPHA,
+            "srmAlphaPerFlag": srm_threshold,
             "flags": reports,
             "overlap": pairs,
             "overlapNote": overlap_note,
@@ -527,8 +532,20 @@ pub fn run(args: &Args, out: &mut Output) -> CmdResult {
         &pairs,
         overlap_note.as_deref(),
         &mismatches,
+        srm_threshold,
     )?;
     Ok(exit)
+}
+
+/// Marks the flags whose split is a sample ratio mismatch, and returns the per-flag
+/// threshold: [`SRM_ALPHA`] divided among the flags tested.
+fn flag_mismatches(reports: &mut [FlagReport<'_>]) -> f64 {
+    let tested = reports.iter().filter(|r| r.sample_ratio.is_some()).count();
+    let threshold = SRM_ALPHA / tested.max(1) as f64;
+    for s in reports.iter_mut().filter_map(|r| r.sample_ratio.as_mut()) {
+        s.mismatch = s.test.p_value < threshold;
+    }
+    threshold
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -542,6 +559,7 @@ fn render(
     pairs: &[Overlap<'_>],
     overlap_note: Option<&str>,
     mismatches: &[&str],
+    srm_threshold: f64,
 ) -> std::io::Result<()> {
     let attrs = args.context.attrs_text();
     writeln!(
@@ -660,7 +678,8 @@ fn render(
             "SHARE is of all users. BY DEFAULT is the share among users who reached the flag's default\n\
              (no rule, prerequisite, off switch or error decided); EXPECTED is what the default serves\n\
              at this time, so those two columns should agree. The sample-ratio check is a chi-square test\n\
-             of BY DEFAULT against EXPECTED; p < 0.001 is a mismatch: the split does not behave as configured."
+             of BY DEFAULT against EXPECTED; p < 0.001 / (flags tested) is a mismatch: the split does not\n\
+             behave as configured."
         )
     )?;
 
@@ -740,8 +759,9 @@ fn render(
     } else {
         writeln!(
             out,
-            "{} sample ratio mismatch (p < {SRM_ALPHA}) in {}: {}",
+            "{} sample ratio mismatch (p < {}) in {}: {}",
             paint(style::ERROR, "✗"),
+            p_value(srm_threshold),
             plural(mismatches.len() as u64, "flag"),
             mismatches.join(", ")
         )?;
