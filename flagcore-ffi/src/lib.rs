@@ -826,6 +826,35 @@ pub unsafe extern "C" fn flagcore_store_is_enabled(
     })
 }
 
+/// The shape every per-flag store call shares: inside the boundary, resolve the store,
+/// the context and the flag key, then run `call` against a snapshot with the context at
+/// the call's time.
+///
+/// # Safety
+/// `store` and `context` are NULL or live; `flag` is valid for `flag_len` bytes.
+unsafe fn store_call(
+    store: *const flagcore_store,
+    flag: *const c_char,
+    flag_len: usize,
+    context: *const flagcore_context,
+    has_time: bool,
+    at_millis: i64,
+    call: impl FnOnce(&flagcore::Snapshot, &str, &flagcore::Context) -> Result<(), Failure>,
+) -> flagcore_result {
+    // SAFETY: forwarded from the caller.
+    let errors = unsafe { store.as_ref() }.map(|s| &s.errors);
+    boundary(errors, || {
+        // SAFETY: forwarded from the caller.
+        let store = unsafe { handle(store, "store") }?;
+        // SAFETY: forwarded from the caller.
+        let context = unsafe { handle(context, "context") }?;
+        // SAFETY: forwarded from the caller.
+        let flag = unsafe { text(flag, flag_len, "flag") }?;
+        let state = context.for_call(has_time, at_millis);
+        call(&store.store.snapshot(), flag, &state.context)
+    })
+}
+
 /// A boolean flag's value for `context`, or `default_value` when evaluation fails or the
 /// flag is not boolean (as the core's `bool_value`). `*out_value` receives it.
 ///
@@ -843,26 +872,15 @@ pub unsafe extern "C" fn flagcore_store_get_bool(
     default_value: bool,
     out_value: *mut bool,
 ) -> flagcore_result {
-    // SAFETY: forwarded from the caller.
-    let errors = unsafe { store.as_ref() }.map(|s| &s.errors);
-    boundary(errors, || {
+    let call = |snapshot: &flagcore::Snapshot, flag: &str, ctx: &flagcore::Context| {
         let out_value = out(out_value, "out_value")?;
-        // SAFETY: forwarded from the caller.
-        let store = unsafe { handle(store, "store") }?;
-        // SAFETY: forwarded from the caller.
-        let context = unsafe { handle(context, "context") }?;
-        // SAFETY: forwarded from the caller.
-        let flag = unsafe { text(flag, flag_len, "flag") }?;
-        let state = context.for_call(has_time, at_millis);
-        let value = store
-            .store
-            .snapshot()
-            .bool_value(flag, &state.context, default_value)
-            .value;
+        let value = snapshot.bool_value(flag, ctx, default_value).value;
         // SAFETY: checked non-null; valid by the caller's contract.
         unsafe { write(out_value, value) };
         Ok(())
-    })
+    };
+    // SAFETY: forwarded from the caller.
+    unsafe { store_call(store, flag, flag_len, context, has_time, at_millis, call) }
 }
 
 /// A number flag's value for `context`, or `default_value` when evaluation fails or the
@@ -881,26 +899,15 @@ pub unsafe extern "C" fn flagcore_store_get_number(
     default_value: f64,
     out_value: *mut f64,
 ) -> flagcore_result {
-    // SAFETY: forwarded from the caller.
-    let errors = unsafe { store.as_ref() }.map(|s| &s.errors);
-    boundary(errors, || {
+    let call = |snapshot: &flagcore::Snapshot, flag: &str, ctx: &flagcore::Context| {
         let out_value = out(out_value, "out_value")?;
-        // SAFETY: forwarded from the caller.
-        let store = unsafe { handle(store, "store") }?;
-        // SAFETY: forwarded from the caller.
-        let context = unsafe { handle(context, "context") }?;
-        // SAFETY: forwarded from the caller.
-        let flag = unsafe { text(flag, flag_len, "flag") }?;
-        let state = context.for_call(has_time, at_millis);
-        let value = store
-            .store
-            .snapshot()
-            .number_value(flag, &state.context, default_value)
-            .value;
+        let value = snapshot.number_value(flag, ctx, default_value).value;
         // SAFETY: checked non-null; valid by the caller's contract.
         unsafe { write(out_value, value) };
         Ok(())
-    })
+    };
+    // SAFETY: forwarded from the caller.
+    unsafe { store_call(store, flag, flag_len, context, has_time, at_millis, call) }
 }
 
 /// Copies the name of the variant `flag` serves for `context` into `buf` (not
@@ -924,19 +931,9 @@ pub unsafe extern "C" fn flagcore_store_variant(
     buf_len: usize,
     out_len: *mut usize,
 ) -> flagcore_result {
-    // SAFETY: forwarded from the caller.
-    let errors = unsafe { store.as_ref() }.map(|s| &s.errors);
-    boundary(errors, || {
+    let call = |snapshot: &flagcore::Snapshot, flag: &str, ctx: &flagcore::Context| {
         let out_len = out(out_len, "out_len")?;
-        // SAFETY: forwarded from the caller.
-        let store = unsafe { handle(store, "store") }?;
-        // SAFETY: forwarded from the caller.
-        let context = unsafe { handle(context, "context") }?;
-        // SAFETY: forwarded from the caller.
-        let flag = unsafe { text(flag, flag_len, "flag") }?;
-        let state = context.for_call(has_time, at_millis);
-        let snapshot = store.store.snapshot();
-        let evaluation = snapshot.evaluate(flag, &state.context);
+        let evaluation = snapshot.evaluate(flag, ctx);
         let Some(variant) = evaluation.variant else {
             return Err(Failure::Store(flagcore::StoreError::UnknownFlag(
                 flag.to_owned(),
@@ -962,7 +959,9 @@ pub unsafe extern "C" fn flagcore_store_variant(
             write(out_len, variant.len());
         }
         Ok(())
-    })
+    };
+    // SAFETY: forwarded from the caller.
+    unsafe { store_call(store, flag, flag_len, context, has_time, at_millis, call) }
 }
 
 /// Takes a snapshot: a consistent view of the config and overrides serving now, for
