@@ -1,5 +1,8 @@
 //! The evaluation context: who is asking (a key) and what is known about them.
 
+use std::sync::OnceLock;
+
+use crate::semver::{Version, VersionIn};
 use crate::value::{AttributeRef, AttributeValue};
 
 /// The most attributes a context built from JSON may carry.
@@ -29,11 +32,21 @@ pub struct Context {
 }
 
 /// One attribute of a context, with the fingerprint of its name.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 struct Attribute {
     fingerprint: u64,
     name: String,
     value: AttributeValue,
+    /// The value parsed as a semantic version, the first time a semver condition reads it
+    /// (`None` inside: not a version). Reset whenever the value changes.
+    version: OnceLock<Option<VersionIn>>,
+}
+
+impl PartialEq for Attribute {
+    fn eq(&self, other: &Self) -> bool {
+        // The version cache is derived from the value.
+        self.name == other.name && self.value == other.value
+    }
 }
 
 impl Attribute {
@@ -42,7 +55,13 @@ impl Attribute {
             fingerprint: fingerprint(name.as_bytes()),
             name,
             value,
+            version: OnceLock::new(),
         }
+    }
+
+    fn set_value(&mut self, value: AttributeValue) {
+        self.value = value;
+        self.version = OnceLock::new();
     }
 
     /// Whether this attribute is called `name`: the fingerprints decide for names of
@@ -183,7 +202,7 @@ impl Context {
         }
         let fp = fingerprint(name.as_bytes());
         match self.attributes.iter_mut().find(|a| a.is_named(fp, &name)) {
-            Some(slot) => slot.value = value,
+            Some(slot) => slot.set_value(value),
             None => self.attributes.push(Attribute::new(name, value)),
         }
     }
@@ -248,6 +267,26 @@ impl Context {
     #[inline]
     pub(crate) fn lookup_name(&self, name: &AttributeName) -> Option<AttributeRef<'_>> {
         self.find(name.fingerprint, &name.name)
+    }
+
+    /// The attribute `name` as a semantic version: `None` when it is missing, not a
+    /// string, or not a version. A context attribute is parsed once, on first use, and
+    /// the parse kept for every later evaluation with this context.
+    #[inline]
+    pub(crate) fn version_of(&self, name: &AttributeName) -> Option<Version<'_>> {
+        if name.fingerprint == KEY_FINGERPRINT {
+            return self.key.as_deref().and_then(crate::semver::parse);
+        }
+        let attr = self
+            .attributes
+            .iter()
+            .find(|a| a.is_named(name.fingerprint, &name.name))?;
+        let AttributeValue::String(text) = &attr.value else {
+            return None;
+        };
+        attr.version
+            .get_or_init(|| VersionIn::parse(text))
+            .map(|v| v.in_text(text))
     }
 
     #[inline]

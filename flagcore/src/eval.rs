@@ -7,7 +7,6 @@ use serde::Serialize;
 use crate::bucket::bucket_with_prefix;
 use crate::config::{Condition, Config, Flag, Segment, Serve, Test};
 use crate::context::Context;
-use crate::semver;
 use crate::time::parse_rfc3339;
 use crate::value::{AttributeRef, FlagValue};
 
@@ -526,6 +525,13 @@ fn condition_matches(config: &Config, cond: &Condition, ctx: &Context) -> bool {
             .any(|&i| segment_contains(config, &config.segments[i as usize], ctx));
         return inside != cond.negate;
     }
+    if let Test::Semver(cmp, want) = &cond.test {
+        // A missing attribute, or one that is not a version, never matches.
+        return match ctx.version_of(&cond.attribute) {
+            Some(have) => cmp.holds(have.cmp(&want.as_version())) != cond.negate,
+            None => false,
+        };
+    }
     let attr = ctx.lookup_name(&cond.attribute);
     if let Test::Exists = cond.test {
         return attr.is_some() != cond.negate;
@@ -549,10 +555,8 @@ fn test(test: &Test, attr: AttributeRef<'_>) -> Option<bool> {
         (Test::EndsWith(list), AttributeRef::String(s)) => list.iter().any(|p| s.ends_with(&**p)),
         (Test::Contains(list), AttributeRef::String(s)) => list.iter().any(|p| s.contains(&**p)),
         (Test::Number(cmp, want), AttributeRef::Number(n)) => cmp.holds(n.partial_cmp(want)?),
-        (Test::Semver(cmp, want), AttributeRef::String(s)) => {
-            let have = semver::parse(s)?;
-            cmp.holds(have.cmp(&want.as_version()))
-        }
+        // Decided in `condition_matches`, from the context's cached parse.
+        (Test::Semver(..), _) => return None,
         (Test::Before(t), a) => time_of(a)? < *t,
         (Test::After(t), a) => time_of(a)? > *t,
         _ => return None,

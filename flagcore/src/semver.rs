@@ -13,6 +13,38 @@ pub(crate) struct Version<'a> {
     pre: &'a str,
 }
 
+/// A version parsed from a text kept elsewhere (a context attribute): the prerelease as a
+/// byte range of that text, so the parse can be cached beside it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct VersionIn {
+    core: [u64; 3],
+    pre_start: usize,
+    pre_end: usize,
+}
+
+impl VersionIn {
+    /// Parses `text`; `None` when it is not a version.
+    pub(crate) fn parse(text: &str) -> Option<VersionIn> {
+        let v = parse(text)?;
+        // `pre` is a subslice of `text`: its offset is the difference of the pointers.
+        let pre_start = (v.pre.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
+        let pre_start = if v.pre.is_empty() { 0 } else { pre_start };
+        Some(VersionIn {
+            core: v.core,
+            pre_start,
+            pre_end: pre_start + v.pre.len(),
+        })
+    }
+
+    /// The version, borrowing its prerelease from `text` (the text it was parsed from).
+    pub(crate) fn in_text(self, text: &str) -> Version<'_> {
+        Version {
+            core: self.core,
+            pre: text.get(self.pre_start..self.pre_end).unwrap_or(""),
+        }
+    }
+}
+
 /// A version parsed at load time, owning its prerelease text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct OwnedVersion {

@@ -627,3 +627,41 @@ fn readers_see_whole_configs_while_writers_swap() {
     });
     assert!(store.revision() > 1);
 }
+
+#[test]
+fn a_context_keeps_its_version_parse_until_the_value_changes() {
+    // The first semver condition parses the attribute and keeps the parse; setting the
+    // attribute again must drop it, and the prerelease must come from the current text.
+    let lt = cond_config(r#"{"attribute": "appVersion", "op": "semverLt", "value": "2.3.0"}"#);
+    let eq = cond_config(r#"{"attribute": "appVersion", "op": "semverEq", "value": "2.3.0-rc.1"}"#);
+    let mut u = Context::new("u").with("appVersion", "2.3.0-rc.1");
+    for _ in 0..3 {
+        assert_eq!(lt.evaluate("f", &u).as_bool(), Some(true));
+        assert_eq!(eq.evaluate("f", &u).as_bool(), Some(true));
+    }
+    let copy = u.clone();
+    assert_eq!(copy, Context::new("u").with("appVersion", "2.3.0-rc.1"));
+    u.set("appVersion", "2.3.0-rc.2");
+    assert_eq!(lt.evaluate("f", &u).as_bool(), Some(true));
+    assert_eq!(eq.evaluate("f", &u).as_bool(), Some(false));
+    u.set("appVersion", "2.4.0");
+    assert_eq!(lt.evaluate("f", &u).as_bool(), Some(false));
+    u.set("appVersion", "not a version");
+    assert_eq!(lt.evaluate("f", &u).as_bool(), Some(false));
+    u.set("appVersion", 2.0);
+    assert_eq!(lt.evaluate("f", &u).as_bool(), Some(false));
+    u.set("appVersion", "v1.0.0+build.7");
+    assert_eq!(lt.evaluate("f", &u).as_bool(), Some(true));
+    // The clone kept its own parse.
+    assert_eq!(eq.evaluate("f", &copy).as_bool(), Some(true));
+    // The targeting key can be compared as a version too.
+    let key_lt = cond_config(r#"{"attribute": "key", "op": "semverLt", "value": "2.3.0"}"#);
+    assert_eq!(
+        key_lt.evaluate("f", &Context::new("1.2.3")).as_bool(),
+        Some(true)
+    );
+    assert_eq!(
+        key_lt.evaluate("f", &Context::new("3.0.0")).as_bool(),
+        Some(false)
+    );
+}
