@@ -68,8 +68,49 @@ impl Attribute {
     /// up to [`FINGERPRINT_BYTES`] bytes, the full text for longer ones.
     #[inline]
     fn is_named(&self, fingerprint: u64, name: &str) -> bool {
-        self.fingerprint == fingerprint && (name.len() <= FINGERPRINT_BYTES || self.name == name)
+        self.fingerprint == fingerprint
+            && (name.len() <= FINGERPRINT_BYTES || text_eq(&self.name, name))
     }
+}
+
+/// `a == b`, without a call to `memcmp` for texts of up to 16 bytes (attribute names,
+/// country codes, plans: most texts compared during evaluation): two overlapping 8-byte
+/// words, or two 4-byte ones, or the bytes, compared in registers.
+#[inline]
+pub(crate) fn text_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if n > 16 {
+        return a == b;
+    }
+    if n >= 8 {
+        return word8(a, 0) == word8(b, 0) && word8(a, n - 8) == word8(b, n - 8);
+    }
+    if n >= 4 {
+        return word4(a, 0) == word4(b, 0) && word4(a, n - 4) == word4(b, n - 4);
+    }
+    a == b
+}
+
+#[inline]
+fn word8(s: &[u8], at: usize) -> u64 {
+    let mut w = [0u8; 8];
+    if let Some(bytes) = s.get(at..at + 8) {
+        w.copy_from_slice(bytes);
+    }
+    u64::from_le_bytes(w)
+}
+
+#[inline]
+fn word4(s: &[u8], at: usize) -> u32 {
+    let mut w = [0u8; 4];
+    if let Some(bytes) = s.get(at..at + 4) {
+        w.copy_from_slice(bytes);
+    }
+    u32::from_le_bytes(w)
 }
 
 /// How many leading bytes of a name its fingerprint holds.
@@ -354,6 +395,30 @@ pub(crate) fn json_kind(v: &serde_json::Value) -> &'static str {
         serde_json::Value::String(_) => "a string",
         serde_json::Value::Array(_) => "an array",
         serde_json::Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod text_eq_tests {
+    use super::text_eq;
+
+    #[test]
+    fn agrees_with_eq_at_every_length_and_difference() {
+        let base = "abcdefghijklmnopqrstu";
+        for n in 0..=base.len() {
+            let a = &base[..n];
+            assert!(text_eq(a, a));
+            for m in 0..=base.len() {
+                assert_eq!(text_eq(a, &base[..m]), n == m, "{n} {m}");
+            }
+            // One byte changed anywhere.
+            for i in 0..n {
+                let mut b = a.as_bytes().to_vec();
+                b[i] ^= 1;
+                let b = String::from_utf8(b).unwrap();
+                assert!(!text_eq(a, &b), "{a:?} {b:?}");
+            }
+        }
     }
 }
 
