@@ -12,7 +12,7 @@ use xxhash_rust::xxh3::xxh3_64_with_seed;
 use crate::bucket::{salt_prefix, SaltPrefix, SUPPORTED_HASH_VERSIONS};
 use crate::context::AttributeName;
 use crate::error::{ConfigError, Problem, ProblemCode, Report, Severity};
-use crate::json::{self, Json, Path};
+use crate::json::{self, Json, JsonStr, Path};
 use crate::plan::{compile_plan, Plan};
 use crate::semver::{self, OwnedVersion};
 use crate::time::parse_rfc3339;
@@ -448,7 +448,7 @@ pub(crate) struct Checker {
 }
 
 impl Checker {
-    pub(crate) fn error(&mut self, path: &Path, code: ProblemCode, message: impl Into<String>) {
+    pub(crate) fn error(&mut self, path: &Path<'_>, code: ProblemCode, message: impl Into<String>) {
         self.errors.push(Problem {
             severity: Severity::Error,
             code,
@@ -456,7 +456,7 @@ impl Checker {
             message: message.into(),
         });
     }
-    pub(crate) fn warn(&mut self, path: &Path, code: ProblemCode, message: impl Into<String>) {
+    pub(crate) fn warn(&mut self, path: &Path<'_>, code: ProblemCode, message: impl Into<String>) {
         self.warnings.push(Problem {
             severity: Severity::Warning,
             code,
@@ -464,7 +464,7 @@ impl Checker {
             message: message.into(),
         });
     }
-    pub(crate) fn wrong_type(&mut self, path: &Path, expected: &str, got: &Json) {
+    pub(crate) fn wrong_type(&mut self, path: &Path<'_>, expected: &str, got: &Json<'_>) {
         self.error(
             path,
             ProblemCode::WrongType,
@@ -500,15 +500,15 @@ pub(crate) fn suggestion<'a>(word: &str, options: impl IntoIterator<Item = &'a s
 
 /// An object being read: reports duplicate and unknown keys once, on creation.
 pub(crate) struct Obj<'a> {
-    entries: &'a [(String, Json)],
-    path: Path,
+    entries: &'a [(JsonStr<'a>, Json<'a>)],
+    path: Path<'a>,
 }
 
 impl<'a> Obj<'a> {
     pub(crate) fn read(
         c: &mut Checker,
-        value: &'a Json,
-        path: &Path,
+        value: &'a Json<'a>,
+        path: &Path<'a>,
         allowed: &[&str],
     ) -> Option<Obj<'a>> {
         let Json::Object(entries) = value else {
@@ -531,19 +531,22 @@ impl<'a> Obj<'a> {
         }
         Some(Obj {
             entries,
-            path: path.clone(),
+            path: *path,
         })
     }
 
-    pub(crate) fn get(&self, name: &str) -> Option<&'a Json> {
-        self.entries.iter().find(|(k, _)| k == name).map(|(_, v)| v)
+    pub(crate) fn get(&self, name: &str) -> Option<&'a Json<'a>> {
+        self.entries
+            .iter()
+            .find(|(k, _)| k.as_str() == name)
+            .map(|(_, v)| v)
     }
 
-    pub(crate) fn at(&self, name: &str) -> Path {
+    pub(crate) fn at<'s>(&'s self, name: &'s str) -> Path<'s> {
         self.path.key(name)
     }
 
-    pub(crate) fn required(&self, c: &mut Checker, name: &str) -> Option<&'a Json> {
+    pub(crate) fn required(&self, c: &mut Checker, name: &str) -> Option<&'a Json<'a>> {
         let v = self.get(name);
         if v.is_none() {
             c.error(
@@ -557,7 +560,7 @@ impl<'a> Obj<'a> {
 
     pub(crate) fn string(&self, c: &mut Checker, name: &str) -> Option<&'a str> {
         match self.get(name)? {
-            Json::String(s) => Some(s),
+            Json::String(s) => Some(s.as_str()),
             other => {
                 c.wrong_type(&self.at(name), "a string", other);
                 None
@@ -576,25 +579,41 @@ impl<'a> Obj<'a> {
     }
 }
 
-fn check_duplicates(c: &mut Checker, entries: &[(String, Json)], path: &Path) {
+/// Objects up to this size are checked for duplicate keys by comparing every pair (a
+/// hash set per object cost more than the comparisons).
+const LINEAR_DUPLICATES_MAX: usize = 16;
+
+fn check_duplicates(c: &mut Checker, entries: &[(JsonStr<'_>, Json<'_>)], path: &Path<'_>) {
     if entries.len() < 2 {
+        return;
+    }
+    if entries.len() <= LINEAR_DUPLICATES_MAX {
+        for (i, (k, _)) in entries.iter().enumerate() {
+            if entries[..i].iter().any(|(earlier, _)| earlier == k) {
+                report_duplicate(c, k, path);
+            }
+        }
         return;
     }
     let mut seen: FastSet<&str> = FastSet::with_capacity_and_hasher(entries.len(), KeyHash);
     for (k, _) in entries {
         if !seen.insert(k) {
-            c.error(
-                &path.key(k),
-                ProblemCode::DuplicateKey,
-                format!("key {k:?} appears more than once in this object"),
-            );
+            report_duplicate(c, k, path);
         }
     }
 }
 
+fn report_duplicate(c: &mut Checker, k: &str, path: &Path<'_>) {
+    c.error(
+        &path.key(k),
+        ProblemCode::DuplicateKey,
+        format!("key {k:?} appears more than once in this object"),
+    );
+}
+
 /// Converts a JSON percentage (0..=100, at most three decimals) to thousandths of a
 /// percent. This runs at load only; evaluation uses integers.
-pub(crate) fn percentage(c: &mut Checker, value: &Json, path: &Path) -> Option<u32> {
+pub(crate) fn percentage(c: &mut Checker, value: &Json<'_>, path: &Path<'_>) -> Option<u32> {
     let Json::Number(n) = value else {
         c.wrong_type(path, "a number from 0 to 100", value);
         return None;
@@ -621,7 +640,7 @@ pub(crate) fn percentage(c: &mut Checker, value: &Json, path: &Path) -> Option<u
     Some(rounded as u32)
 }
 
-fn timestamp(c: &mut Checker, value: &Json, path: &Path) -> Option<i64> {
+fn timestamp(c: &mut Checker, value: &Json<'_>, path: &Path<'_>) -> Option<i64> {
     match value {
         Json::String(s) => match parse_rfc3339(s) {
             Some(t) => Some(t),
@@ -712,12 +731,12 @@ pub(crate) const OPERATORS: &[&str] = &[
 ];
 
 /// What pass 1 learns about a flag, for references from other flags.
-struct FlagHead {
-    key: String,
+struct FlagHead<'a> {
+    key: &'a str,
     variant_names: Vec<Box<str>>,
 }
 
-fn compile(c: &mut Checker, tree: &Json) -> Option<Config> {
+fn compile(c: &mut Checker, tree: &Json<'_>) -> Option<Config> {
     let root = Path::root();
     let obj = Obj::read(c, tree, &root, CONFIG_FIELDS)?;
 
@@ -783,7 +802,7 @@ fn compile(c: &mut Checker, tree: &Json) -> Option<Config> {
                     );
                 }
                 if let Some(segment) = compile_segment(c, name, seg, &path) {
-                    segment_index.insert(name, segments.len() as u32);
+                    segment_index.insert(name.as_str(), segments.len() as u32);
                     segments.push(segment);
                 }
             }
@@ -794,7 +813,7 @@ fn compile(c: &mut Checker, tree: &Json) -> Option<Config> {
 
     // Flags, pass 1: keys, types and variants.
     let flags_path = obj.at("flags");
-    let flag_entries: &[(String, Json)] = match obj.required(c, "flags") {
+    let flag_entries: &[(JsonStr<'_>, Json<'_>)] = match obj.required(c, "flags") {
         Some(Json::Object(entries)) => {
             check_duplicates(c, entries, &flags_path);
             entries
@@ -805,9 +824,10 @@ fn compile(c: &mut Checker, tree: &Json) -> Option<Config> {
         }
         None => &[],
     };
-    let mut heads: Vec<FlagHead> = Vec::new();
-    let mut partial: Vec<(Option<Flag>, &Json)> = Vec::new();
-    let mut index: FastMap<Box<str>, u32> = FastMap::default();
+    let mut heads: Vec<FlagHead<'_>> = Vec::with_capacity(flag_entries.len());
+    let mut partial: Vec<(Option<Flag>, &Json<'_>)> = Vec::with_capacity(flag_entries.len());
+    let mut index: FastMap<Box<str>, u32> =
+        FastMap::with_capacity_and_hasher(flag_entries.len(), KeyHash);
     for (key, value) in flag_entries {
         if index.contains_key(key.as_str()) {
             continue;
@@ -824,7 +844,7 @@ fn compile(c: &mut Checker, tree: &Json) -> Option<Config> {
         let head = flag_head(c, key, value, &path, &mut variant_names);
         index.insert(key.as_str().into(), heads.len() as u32);
         heads.push(FlagHead {
-            key: key.clone(),
+            key: key.as_str(),
             variant_names,
         });
         partial.push((head, value));
@@ -838,18 +858,18 @@ fn compile(c: &mut Checker, tree: &Json) -> Option<Config> {
         segments: &segment_index,
     };
     let mut flags = Vec::with_capacity(partial.len());
-    let mut prereq_paths: Vec<Vec<Path>> = Vec::with_capacity(partial.len());
+    let mut prereq_items: Vec<Vec<usize>> = Vec::with_capacity(partial.len());
     for (i, entry) in partial.into_iter().enumerate() {
-        let path = flags_path.key(&heads[i].key);
+        let path = flags_path.key(heads[i].key);
         // A flag whose head failed is still checked, so every problem is reported.
         let (mut flag, value) = entry;
         let Some(obj) = Obj::read(&mut Checker::default(), value, &path, FLAG_FIELDS) else {
-            prereq_paths.push(Vec::new());
+            prereq_items.push(Vec::new());
             flags.push(None);
             continue;
         };
-        let (prereqs, paths) = compile_prerequisites(c, &obj, &refs);
-        prereq_paths.push(paths);
+        let (prereqs, items) = compile_prerequisites(c, &obj, &refs);
+        prereq_items.push(items);
         let names = &heads[i].variant_names;
         let rules = match obj.get("rules") {
             Some(rules) => {
@@ -879,7 +899,7 @@ fn compile(c: &mut Checker, tree: &Json) -> Option<Config> {
         flags.push(flag);
     }
 
-    check_prerequisite_graph(c, &flags, &prereq_paths, &heads);
+    check_prerequisite_graph(c, &flags, &flags_path, &prereq_items, &heads);
 
     for (i, used) in used_segments.iter().enumerate() {
         if !used {
@@ -904,12 +924,17 @@ fn compile(c: &mut Checker, tree: &Json) -> Option<Config> {
 }
 
 struct Refs<'a> {
-    heads: &'a [FlagHead],
+    heads: &'a [FlagHead<'a>],
     index: &'a FastMap<Box<str>, u32>,
     segments: &'a FastMap<&'a str, u32>,
 }
 
-fn compile_segment(c: &mut Checker, name: &str, value: &Json, path: &Path) -> Option<Segment> {
+fn compile_segment(
+    c: &mut Checker,
+    name: &str,
+    value: &Json<'_>,
+    path: &Path<'_>,
+) -> Option<Segment> {
     let obj = Obj::read(c, value, path, SEGMENT_FIELDS)?;
     let attribute = obj.string(c, "attribute").unwrap_or("key");
     let included = string_list(c, obj.get("keys"), &obj.at("keys"), true);
@@ -920,8 +945,9 @@ fn compile_segment(c: &mut Checker, name: &str, value: &Json, path: &Path) -> Op
     if let Some(value) = obj.get("rules") {
         match value {
             Json::Array(items) => {
+                let rules_path = obj.at("rules");
                 for (i, rule) in items.iter().enumerate() {
-                    let rpath = obj.at("rules").index(i);
+                    let rpath = rules_path.index(i);
                     let Some(robj) = Obj::read(c, rule, &rpath, SEGMENT_RULE_FIELDS) else {
                         continue;
                     };
@@ -954,8 +980,8 @@ fn compile_segment(c: &mut Checker, name: &str, value: &Json, path: &Path) -> Op
 /// A list of strings; duplicates are a warning when `warn_duplicates`.
 fn string_list(
     c: &mut Checker,
-    value: Option<&Json>,
-    path: &Path,
+    value: Option<&Json<'_>>,
+    path: &Path<'_>,
     warn_duplicates: bool,
 ) -> Vec<Box<str>> {
     let Some(value) = value else {
@@ -965,12 +991,18 @@ fn string_list(
         c.wrong_type(path, "an array of strings", value);
         return Vec::new();
     };
-    let mut out = Vec::with_capacity(items.len());
-    let mut seen: FastSet<&str> = FastSet::with_capacity_and_hasher(items.len(), KeyHash);
+    let mut out: Vec<Box<str>> = Vec::with_capacity(items.len());
+    // Small lists are checked for duplicates against what was kept so far.
+    let mut seen: Option<FastSet<&str>> = (items.len() > LINEAR_DUPLICATES_MAX)
+        .then(|| FastSet::with_capacity_and_hasher(items.len(), KeyHash));
     for (i, item) in items.iter().enumerate() {
         match item {
             Json::String(s) => {
-                if !seen.insert(s) {
+                let new = match &mut seen {
+                    Some(seen) => seen.insert(s),
+                    None => !out.iter().any(|o| **o == **s),
+                };
+                if !new {
                     if warn_duplicates {
                         c.warn(
                             &path.index(i),
@@ -988,10 +1020,10 @@ fn string_list(
     out
 }
 
-fn flag_value(value: &Json) -> Option<FlagValue> {
+fn flag_value(value: &Json<'_>) -> Option<FlagValue> {
     Some(match value {
         Json::Bool(b) => FlagValue::Bool(*b),
-        Json::String(s) => FlagValue::String(s.clone()),
+        Json::String(s) => FlagValue::String(s.as_str().to_owned()),
         Json::Number(n) => FlagValue::Number(n.as_f64()?),
         Json::Null | Json::Array(_) | Json::Object(_) => FlagValue::Json(value.to_value()),
     })
@@ -1001,8 +1033,8 @@ fn flag_value(value: &Json) -> Option<FlagValue> {
 fn flag_head(
     c: &mut Checker,
     key: &str,
-    value: &Json,
-    path: &Path,
+    value: &Json<'_>,
+    path: &Path<'_>,
     names: &mut Vec<Box<str>>,
 ) -> Option<Flag> {
     let obj = Obj::read(c, value, path, FLAG_FIELDS)?;
@@ -1050,21 +1082,28 @@ fn flag_head(
             ok = false;
         }
         Some(Json::Object(entries)) => {
-            check_duplicates(c, entries, &obj.at("variants"));
+            let variants_path = obj.at("variants");
+            check_duplicates(c, entries, &variants_path);
             if entries.is_empty() {
                 c.error(
-                    &obj.at("variants"),
+                    &variants_path,
                     ProblemCode::InvalidValue,
                     "a flag needs at least one variant",
                 );
                 ok = false;
             }
+            variants.reserve_exact(entries.len());
             let mut seen: FastSet<&str> = FastSet::default();
-            for (name, v) in entries {
-                if !seen.insert(name) {
+            for (i, (name, v)) in entries.iter().enumerate() {
+                let repeat = if entries.len() > LINEAR_DUPLICATES_MAX {
+                    !seen.insert(name)
+                } else {
+                    entries[..i].iter().any(|(earlier, _)| earlier == name)
+                };
+                if repeat {
                     continue;
                 }
-                let vpath = obj.at("variants").key(name);
+                let vpath = variants_path.key(name);
                 if name.is_empty() {
                     c.error(
                         &vpath,
@@ -1148,7 +1187,7 @@ fn flag_head(
         ok = false;
     }
     let off_variant = match obj.get("offVariant") {
-        Some(Json::String(name)) => match variants.iter().position(|v| &*v.name == name) {
+        Some(Json::String(name)) => match variants.iter().position(|v| *v.name == **name) {
             Some(i) => Some(i as u32),
             None => {
                 c.error(
@@ -1181,28 +1220,28 @@ fn flag_head(
         },
     };
     let salt = match obj.get("salt") {
-        Some(Json::String(s)) => s.clone(),
+        Some(Json::String(s)) => s.as_str(),
         Some(other) => {
             c.wrong_type(&obj.at("salt"), "a string", other);
-            key.to_owned()
+            key
         }
-        None => key.to_owned(),
+        None => key,
     };
     let bucket_by = match obj.get("bucketBy") {
-        Some(Json::String(s)) if !s.is_empty() => s.clone(),
+        Some(Json::String(s)) if !s.is_empty() => s.as_str(),
         Some(Json::String(_)) => {
             c.error(
                 &obj.at("bucketBy"),
                 ProblemCode::InvalidValue,
                 "bucketBy must name an attribute",
             );
-            "key".to_owned()
+            "key"
         }
         Some(other) => {
             c.wrong_type(&obj.at("bucketBy"), "an attribute name", other);
-            "key".to_owned()
+            "key"
         }
-        None => "key".to_owned(),
+        None => "key",
     };
     if !ok {
         return None;
@@ -1217,7 +1256,7 @@ fn flag_head(
         prerequisites: Vec::new(),
         rules: Vec::new(),
         default: Serve::Variant(off_variant?),
-        salt_prefix: salt_prefix(&salt),
+        salt_prefix: salt_prefix(salt),
         salt: salt.into(),
         bucket_by: bucket_by.into(),
         plan: None,
@@ -1226,8 +1265,8 @@ fn flag_head(
 
 pub(crate) fn variant_ref(
     c: &mut Checker,
-    value: &Json,
-    path: &Path,
+    value: &Json<'_>,
+    path: &Path<'_>,
     names: &[Box<str>],
     flag: &str,
 ) -> Option<u32> {
@@ -1255,16 +1294,16 @@ fn compile_prerequisites(
     c: &mut Checker,
     obj: &Obj<'_>,
     refs: &Refs<'_>,
-) -> (Vec<Prerequisite>, Vec<Path>) {
+) -> (Vec<Prerequisite>, Vec<usize>) {
     let mut out = Vec::new();
-    let mut paths = Vec::new();
+    let mut positions = Vec::new();
     let Some(value) = obj.get("prerequisites") else {
-        return (out, paths);
+        return (out, positions);
     };
     let base = obj.at("prerequisites");
     let Json::Array(items) = value else {
         c.wrong_type(&base, "an array of prerequisites", value);
-        return (out, paths);
+        return (out, positions);
     };
     for (i, item) in items.iter().enumerate() {
         let path = base.index(i);
@@ -1286,7 +1325,7 @@ fn compile_prerequisites(
                 ProblemCode::UnknownPrerequisite,
                 format!(
                     "no flag {flag_key:?} in this config{}",
-                    suggestion(flag_key, refs.heads.iter().map(|h| h.key.as_str()))
+                    suggestion(flag_key, refs.heads.iter().map(|h| h.key))
                 ),
             );
             continue;
@@ -1334,16 +1373,33 @@ fn compile_prerequisites(
             ),
         }
         out.push(Prerequisite { flag, variants });
-        paths.push(p.at("flag"));
+        positions.push(i);
     }
-    (out, paths)
+    (out, positions)
+}
+
+/// The path of the `flag` field of the prerequisite at `position` in flag `flag`'s
+/// `prerequisites`, for a problem found in the prerequisite graph.
+fn prerequisite_path(
+    c: &mut Checker,
+    flags_path: &Path<'_>,
+    key: &str,
+    position: usize,
+    code: ProblemCode,
+    message: String,
+) {
+    let flag = flags_path.key(key);
+    let list = flag.key("prerequisites");
+    let item = list.index(position);
+    c.error(&item.key("flag"), code, message);
 }
 
 fn check_prerequisite_graph(
     c: &mut Checker,
     flags: &[Option<Flag>],
-    paths: &[Vec<Path>],
-    heads: &[FlagHead],
+    flags_path: &Path<'_>,
+    positions: &[Vec<usize>],
+    heads: &[FlagHead<'_>],
 ) {
     // Colors: 0 new, 1 on the stack, 2 done. Iterative DFS, so a long chain cannot
     // overflow the stack.
@@ -1378,17 +1434,21 @@ fn check_prerequisite_graph(
                     1 if !reported_cycle[node] => {
                         reported_cycle[node] = true;
                         let pos = stack.iter().position(|&(s, _)| s == target).unwrap_or(0);
-                        let mut cycle: Vec<&str> = stack[pos..]
-                            .iter()
-                            .map(|&(s, _)| heads[s].key.as_str())
-                            .collect();
-                        cycle.push(heads[target].key.as_str());
-                        let path = paths[node].get(edge).cloned().unwrap_or_default();
-                        c.error(
-                            &path,
-                            ProblemCode::PrerequisiteCycle,
-                            format!("prerequisites form a cycle: {}", cycle.join(" -> ")),
-                        );
+                        let mut cycle: Vec<&str> =
+                            stack[pos..].iter().map(|&(s, _)| heads[s].key).collect();
+                        cycle.push(heads[target].key);
+                        let message = format!("prerequisites form a cycle: {}", cycle.join(" -> "));
+                        match positions[node].get(edge) {
+                            Some(&position) => prerequisite_path(
+                                c,
+                                flags_path,
+                                heads[node].key,
+                                position,
+                                ProblemCode::PrerequisiteCycle,
+                                message,
+                            ),
+                            None => c.error(&Path::root(), ProblemCode::PrerequisiteCycle, message),
+                        }
                     }
                     _ => {}
                 }
@@ -1411,34 +1471,37 @@ fn check_prerequisite_graph(
         }
     }
     for (i, d) in depth.iter().enumerate() {
-        if *d > MAX_PREREQUISITE_DEPTH {
-            let path = paths[i].first().cloned().unwrap_or_default();
-            c.error(
-                &path,
-                ProblemCode::PrerequisiteDepth,
-                format!(
-                    "flag {:?} has a chain of {d} prerequisites; the limit is {MAX_PREREQUISITE_DEPTH}",
-                    heads[i].key
-                ),
-            );
+        let message = if *d > MAX_PREREQUISITE_DEPTH {
+            format!(
+                "flag {:?} has a chain of {d} prerequisites; the limit is {MAX_PREREQUISITE_DEPTH}",
+                heads[i].key
+            )
         } else if evaluations[i] > MAX_PREREQUISITE_EVALUATIONS {
-            let path = paths[i].first().cloned().unwrap_or_default();
-            c.error(
-                &path,
+            format!(
+                "flag {:?} needs {} prerequisite evaluations (a prerequisite shared by several paths counts once per path); the limit is {MAX_PREREQUISITE_EVALUATIONS}",
+                heads[i].key, evaluations[i]
+            )
+        } else {
+            continue;
+        };
+        match positions[i].first() {
+            Some(&position) => prerequisite_path(
+                c,
+                flags_path,
+                heads[i].key,
+                position,
                 ProblemCode::PrerequisiteDepth,
-                format!(
-                    "flag {:?} needs {} prerequisite evaluations (a prerequisite shared by several paths counts once per path); the limit is {MAX_PREREQUISITE_EVALUATIONS}",
-                    heads[i].key, evaluations[i]
-                ),
-            );
+                message,
+            ),
+            None => c.error(&Path::root(), ProblemCode::PrerequisiteDepth, message),
         }
     }
 }
 
 fn compile_rules(
     c: &mut Checker,
-    value: &Json,
-    path: &Path,
+    value: &Json<'_>,
+    path: &Path<'_>,
     names: &[Box<str>],
     refs: &Refs<'_>,
     used_segments: &mut [bool],
@@ -1505,8 +1568,8 @@ fn compile_rules(
 
 fn compile_conditions(
     c: &mut Checker,
-    value: &Json,
-    path: &Path,
+    value: &Json<'_>,
+    path: &Path<'_>,
     segments: &FastMap<&str, u32>,
     used_segments: &mut [bool],
     in_segment: bool,
@@ -1528,8 +1591,8 @@ fn compile_conditions(
 
 fn compile_condition(
     c: &mut Checker,
-    value: &Json,
-    path: &Path,
+    value: &Json<'_>,
+    path: &Path<'_>,
     segments: &FastMap<&str, u32>,
     used_segments: &mut [bool],
     in_segment: bool,
@@ -1555,12 +1618,14 @@ fn compile_condition(
         );
         return None;
     }
-    let values: Vec<(&Json, Path)> = match (obj.get("value"), obj.get("values")) {
-        (Some(v), None) => vec![(v, obj.at("value"))],
+    let value_path = obj.at("value");
+    let values_path = obj.at("values");
+    let values: Vec<(&Json<'_>, Path<'_>)> = match (obj.get("value"), obj.get("values")) {
+        (Some(v), None) => vec![(v, value_path)],
         (None, Some(Json::Array(vs))) => vs
             .iter()
             .enumerate()
-            .map(|(i, v)| (v, obj.at("values").index(i)))
+            .map(|(i, v)| (v, values_path.index(i)))
             .collect(),
         (None, Some(other)) => {
             c.wrong_type(&obj.at("values"), "an array", other);
@@ -1775,7 +1840,12 @@ fn cmp_of(op: &str) -> Cmp {
     }
 }
 
-fn compile_serve(c: &mut Checker, value: &Json, path: &Path, names: &[Box<str>]) -> Option<Serve> {
+fn compile_serve(
+    c: &mut Checker,
+    value: &Json<'_>,
+    path: &Path<'_>,
+    names: &[Box<str>],
+) -> Option<Serve> {
     let obj = Obj::read(c, value, path, SERVE_FIELDS)?;
     let present: Vec<&str> = SERVE_FIELDS
         .iter()
@@ -1880,11 +1950,11 @@ pub(crate) fn format_thousandths(t: u32) -> String {
 /// and an empty array with `empty_message`.
 pub(crate) fn non_empty_array<'a>(
     c: &mut Checker,
-    value: &'a Json,
-    path: &Path,
+    value: &'a Json<'a>,
+    path: &Path<'_>,
     expected: &str,
     empty_message: &str,
-) -> Option<&'a [Json]> {
+) -> Option<&'a [Json<'a>]> {
     let Json::Array(items) = value else {
         c.wrong_type(path, expected, value);
         return None;
@@ -1896,7 +1966,12 @@ pub(crate) fn non_empty_array<'a>(
     Some(items)
 }
 
-fn compile_stages(c: &mut Checker, value: &Json, path: &Path, names: &[Box<str>]) -> Option<Serve> {
+fn compile_stages(
+    c: &mut Checker,
+    value: &Json<'_>,
+    path: &Path<'_>,
+    names: &[Box<str>],
+) -> Option<Serve> {
     let items = non_empty_array(
         c,
         value,

@@ -1534,8 +1534,8 @@ const ACTIONS: &[&str] = &["rollback", "hold"];
 /// variants are invalid (already reported): variant checks are skipped then.
 pub(crate) fn compile_plan(
     c: &mut Checker,
-    value: &Json,
-    path: &Path,
+    value: &Json<'_>,
+    path: &Path<'_>,
     names: &[Box<str>],
     off_variant: Option<u32>,
 ) -> Option<Plan> {
@@ -1603,7 +1603,7 @@ pub(crate) fn compile_plan(
     })
 }
 
-fn duration(c: &mut Checker, value: &Json, path: &Path) -> Option<i64> {
+fn duration(c: &mut Checker, value: &Json<'_>, path: &Path<'_>) -> Option<i64> {
     match value {
         Json::String(s) => {
             match parse_duration(s) {
@@ -1636,7 +1636,7 @@ fn duration(c: &mut Checker, value: &Json, path: &Path) -> Option<i64> {
     }
 }
 
-fn count(c: &mut Checker, value: &Json, path: &Path, min: u64) -> Option<u64> {
+fn count(c: &mut Checker, value: &Json<'_>, path: &Path<'_>, min: u64) -> Option<u64> {
     match value {
         Json::Number(n) => match n.as_u64().filter(|v| *v >= min) {
             Some(v) => Some(v),
@@ -1656,7 +1656,11 @@ fn count(c: &mut Checker, value: &Json, path: &Path, min: u64) -> Option<u64> {
     }
 }
 
-fn compile_plan_stages(c: &mut Checker, value: &Json, path: &Path) -> Option<Vec<PlanStage>> {
+fn compile_plan_stages(
+    c: &mut Checker,
+    value: &Json<'_>,
+    path: &Path<'_>,
+) -> Option<Vec<PlanStage>> {
     let items = non_empty_array(
         c,
         value,
@@ -1728,7 +1732,11 @@ fn compile_plan_stages(c: &mut Checker, value: &Json, path: &Path) -> Option<Vec
     ok.then_some(out)
 }
 
-fn compile_guardrails(c: &mut Checker, value: &Json, path: &Path) -> Option<Vec<Guardrail>> {
+fn compile_guardrails(
+    c: &mut Checker,
+    value: &Json<'_>,
+    path: &Path<'_>,
+) -> Option<Vec<Guardrail>> {
     let Json::Array(items) = value else {
         c.wrong_type(path, "an array of guardrails", value);
         return None;
@@ -1772,11 +1780,11 @@ fn keyword<'a>(
     }
 }
 
-fn compile_guardrail(c: &mut Checker, value: &Json, path: &Path) -> Option<Guardrail> {
+fn compile_guardrail(c: &mut Checker, value: &Json<'_>, path: &Path<'_>) -> Option<Guardrail> {
     let o = Obj::read(c, value, path, GUARDRAIL_FIELDS)?;
     let mut ok = true;
     let metric = match o.required(c, "metric") {
-        Some(Json::String(s)) if !s.is_empty() => Some(s.clone()),
+        Some(Json::String(s)) if !s.is_empty() => Some(s.to_string()),
         Some(other) => {
             c.wrong_type(&o.at("metric"), "a non-empty metric name", other);
             None
@@ -1884,8 +1892,8 @@ fn compile_guardrail(c: &mut Checker, value: &Json, path: &Path) -> Option<Guard
 
 fn compile_threshold(
     c: &mut Checker,
-    value: &Json,
-    path: &Path,
+    value: &Json<'_>,
+    path: &Path<'_>,
     kind: Option<MetricKind>,
 ) -> Option<Threshold> {
     let o = Obj::read(c, value, path, THRESHOLD_FIELDS)?;
