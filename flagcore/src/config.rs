@@ -535,6 +535,18 @@ impl<'a> Obj<'a> {
         })
     }
 
+    /// An object already read with [`Obj::read`] (its problems are reported), or `None`
+    /// when `value` is not an object.
+    fn checked_before(value: &'a Json<'a>, path: &Path<'a>) -> Option<Obj<'a>> {
+        match value {
+            Json::Object(entries) => Some(Obj {
+                entries,
+                path: *path,
+            }),
+            _ => None,
+        }
+    }
+
     pub(crate) fn get(&self, name: &str) -> Option<&'a Json<'a>> {
         self.entries
             .iter()
@@ -863,7 +875,7 @@ fn compile(c: &mut Checker, tree: &Json<'_>) -> Option<Config> {
         let path = flags_path.key(heads[i].key);
         // A flag whose head failed is still checked, so every problem is reported.
         let (mut flag, value) = entry;
-        let Some(obj) = Obj::read(&mut Checker::default(), value, &path, FLAG_FIELDS) else {
+        let Some(obj) = Obj::checked_before(value, &path) else {
             prereq_items.push(Vec::new());
             flags.push(None);
             continue;
@@ -1029,6 +1041,25 @@ fn flag_value(value: &Json<'_>) -> Option<FlagValue> {
     })
 }
 
+/// A variant's value as JSON text, as `serde_json` writes it.
+fn variant_json(value: &FlagValue) -> Box<str> {
+    match value {
+        FlagValue::Bool(b) => if *b { "true" } else { "false" }.into(),
+        // serde_json escapes only quotes, backslashes and control characters.
+        FlagValue::String(s) if !s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) => {
+            let mut json = String::with_capacity(s.len() + 2);
+            json.push('"');
+            json.push_str(s);
+            json.push('"');
+            json.into_boxed_str()
+        }
+        FlagValue::String(s) => serde_json::to_string(s).unwrap_or_default().into(),
+        _ => serde_json::to_string(&value.to_json())
+            .unwrap_or_default()
+            .into(),
+    }
+}
+
 /// Pass 1 of a flag: type, variants, off variant, switch, salt, bucketing attribute.
 fn flag_head(
     c: &mut Checker,
@@ -1069,7 +1100,7 @@ fn flag_head(
                 variants.push(Variant {
                     name: name.into(),
                     value: FlagValue::Bool(b),
-                    json: b.to_string().into(),
+                    json: if b { "true" } else { "false" }.into(),
                 });
             }
         }
@@ -1121,11 +1152,10 @@ fn flag_head(
                     ok = false;
                     continue;
                 };
-                let json = serde_json::to_string(&value.to_json()).unwrap_or_default();
                 variants.push(Variant {
                     name: name.as_str().into(),
+                    json: variant_json(&value),
                     value,
-                    json: json.into(),
                 });
             }
         }
@@ -1618,15 +1648,17 @@ fn compile_condition(
         );
         return None;
     }
-    let value_path = obj.at("value");
-    let values_path = obj.at("values");
-    let values: Vec<(&Json<'_>, Path<'_>)> = match (obj.get("value"), obj.get("values")) {
-        (Some(v), None) => vec![(v, value_path)],
-        (None, Some(Json::Array(vs))) => vs
-            .iter()
-            .enumerate()
-            .map(|(i, v)| (v, values_path.index(i)))
-            .collect(),
+    let values = match (obj.get("value"), obj.get("values")) {
+        (Some(v), None) => Values {
+            items: std::slice::from_ref(v),
+            path: obj.at("value"),
+            single: true,
+        },
+        (None, Some(Json::Array(vs))) => Values {
+            items: vs,
+            path: obj.at("values"),
+            single: false,
+        },
         (None, Some(other)) => {
             c.wrong_type(&obj.at("values"), "an array", other);
             return None;
@@ -1639,7 +1671,11 @@ fn compile_condition(
             );
             return None;
         }
-        (None, None) => Vec::new(),
+        (None, None) => Values {
+            items: &[],
+            path: *path,
+            single: false,
+        },
     };
     let attribute: Box<str> = match (op, obj.get("attribute")) {
         ("inSegment", None) => "key".into(),
@@ -1683,11 +1719,11 @@ fn compile_condition(
     };
     let strings = |c: &mut Checker| -> Option<Vec<Box<str>>> {
         let mut out = Vec::with_capacity(values.len());
-        for (v, p) in &values {
+        for (v, p) in values.iter() {
             match v {
                 Json::String(s) => out.push(Box::from(s.as_str())),
                 other => {
-                    c.wrong_type(p, "a string", other);
+                    c.wrong_type(&p, "a string", other);
                     return None;
                 }
             }
@@ -1705,13 +1741,13 @@ fn compile_condition(
             let mut strs = Vec::new();
             let mut numbers = Vec::new();
             let mut bools = [false; 2];
-            for (v, p) in &values {
+            for (v, p) in values.iter() {
                 match v {
                     Json::String(s) => strs.push(Box::from(s.as_str())),
                     Json::Number(n) => numbers.push(n.as_f64().unwrap_or(f64::NAN)),
                     Json::Bool(b) => bools[usize::from(*b)] = true,
                     other => {
-                        c.wrong_type(p, "a string, number or boolean", other);
+                        c.wrong_type(&p, "a string, number or boolean", other);
                         return None;
                     }
                 }
@@ -1739,9 +1775,9 @@ fn compile_condition(
             if !need_values(c, 1, 1) {
                 return None;
             }
-            let (v, p) = &values[0];
+            let (v, p) = values.first()?;
             let Json::Number(n) = v else {
-                c.wrong_type(p, "a number", v);
+                c.wrong_type(&p, "a number", v);
                 return None;
             };
             Test::Number(cmp_of(op), n.as_f64().unwrap_or(f64::NAN))
@@ -1750,14 +1786,14 @@ fn compile_condition(
             if !need_values(c, 1, 1) {
                 return None;
             }
-            let (v, p) = &values[0];
+            let (v, p) = values.first()?;
             let Json::String(s) = v else {
-                c.wrong_type(p, "a version string such as \"2.3.0\"", v);
+                c.wrong_type(&p, "a version string such as \"2.3.0\"", v);
                 return None;
             };
             let Some(version) = semver::parse_owned(s) else {
                 c.error(
-                    p,
+                    &p,
                     ProblemCode::InvalidSemver,
                     format!("{s:?} is not a semantic version such as \"2.3.0\""),
                 );
@@ -1769,8 +1805,8 @@ fn compile_condition(
             if !need_values(c, 1, 1) {
                 return None;
             }
-            let (v, p) = &values[0];
-            let t = timestamp(c, v, p)?;
+            let (v, p) = values.first()?;
+            let t = timestamp(c, v, &p)?;
             if op == "before" {
                 Test::Before(t)
             } else {
@@ -1796,9 +1832,9 @@ fn compile_condition(
                 return None;
             }
             let mut ids = Vec::new();
-            for (v, p) in &values {
+            for (v, p) in values.iter() {
                 let Json::String(name) = v else {
-                    c.wrong_type(p, "a segment name", v);
+                    c.wrong_type(&p, "a segment name", v);
                     return None;
                 };
                 match segments.get(name.as_str()) {
@@ -1808,7 +1844,7 @@ fn compile_condition(
                     }
                     None => {
                         c.error(
-                            p,
+                            &p,
                             ProblemCode::UnknownSegment,
                             format!(
                                 "no segment {name:?} in this config{}",
@@ -1830,6 +1866,34 @@ fn compile_condition(
     })
 }
 
+/// The `value` (one) or `values` (an array) of a condition.
+struct Values<'v> {
+    items: &'v [Json<'v>],
+    /// The path of the `value`, or of the `values` array.
+    path: Path<'v>,
+    single: bool,
+}
+
+impl<'v> Values<'v> {
+    fn len(&self) -> usize {
+        self.items.len()
+    }
+    /// Each value with its path.
+    fn iter(&self) -> impl Iterator<Item = (&'v Json<'v>, Path<'_>)> + '_ {
+        self.items.iter().enumerate().map(move |(i, v)| {
+            let path = if self.single {
+                self.path
+            } else {
+                self.path.index(i)
+            };
+            (v, path)
+        })
+    }
+    fn first(&self) -> Option<(&'v Json<'v>, Path<'_>)> {
+        self.iter().next()
+    }
+}
+
 fn cmp_of(op: &str) -> Cmp {
     match op {
         "Lt" | "lt" => Cmp::Lt,
@@ -1847,19 +1911,12 @@ fn compile_serve(
     names: &[Box<str>],
 ) -> Option<Serve> {
     let obj = Obj::read(c, value, path, SERVE_FIELDS)?;
-    let present: Vec<&str> = SERVE_FIELDS
-        .iter()
-        .copied()
-        .filter(|f| obj.get(f).is_some())
-        .collect();
-    if present.len() != 1 {
+    let present = SERVE_FIELDS.iter().filter(|f| obj.get(f).is_some()).count();
+    if present != 1 {
         c.error(
             path,
             ProblemCode::InvalidValue,
-            format!(
-                "serve exactly one of \"variant\", \"split\" or \"stages\" (found {})",
-                present.len()
-            ),
+            format!("serve exactly one of \"variant\", \"split\" or \"stages\" (found {present})"),
         );
         return None;
     }
@@ -2049,6 +2106,25 @@ mod tests {
             " (did you mean \"conditions\"?)"
         );
         assert_eq!(suggestion("zzz", ["conditions"]), "");
+    }
+
+    #[test]
+    fn variant_json_is_what_serde_json_writes() {
+        let values = [
+            FlagValue::Bool(true),
+            FlagValue::Bool(false),
+            FlagValue::String(String::new()),
+            FlagValue::String("plain text".into()),
+            FlagValue::String("quote \" backslash \\ tab \t nul \u{0} del \u{7f}".into()),
+            FlagValue::String("caf\u{e9} \u{2028} \u{1f600} </script>".into()),
+            FlagValue::Number(0.1),
+            FlagValue::Number(-3.0),
+            FlagValue::Json(serde_json::json!({"a": [1, "b", null]})),
+        ];
+        for value in values {
+            let expected = serde_json::to_string(&value.to_json()).unwrap();
+            assert_eq!(&*variant_json(&value), expected, "{value:?}");
+        }
     }
 
     #[test]
