@@ -225,7 +225,8 @@ pub(crate) struct Flag {
     pub(crate) prerequisites: Vec<Prerequisite>,
     pub(crate) rules: Vec<Rule>,
     pub(crate) default: Serve,
-    pub(crate) salt: Box<str>,
+    /// The salt, when it is not the key (most flags are salted with their key).
+    pub(crate) salt: Option<Box<str>>,
     pub(crate) salt_prefix: SaltPrefix,
     pub(crate) bucket_by: AttributeName,
     /// The rollout plan and its guardrails, if the flag has one.
@@ -381,7 +382,7 @@ impl<'a> FlagInfo<'a> {
     }
     /// The salt used for bucketing (the flag key unless set).
     pub fn salt(&self) -> &'a str {
-        &self.flag.salt
+        self.flag.salt.as_deref().unwrap_or(&self.flag.key)
     }
     /// The attribute users are bucketed by (`key` unless set).
     pub fn bucket_by(&self) -> &'a str {
@@ -924,6 +925,14 @@ fn compile(c: &mut Checker, tree: &Json<'_>) -> Option<Config> {
         }
     }
 
+    for (flag, head) in flags.iter_mut().zip(&mut heads) {
+        if let Some(flag) = flag {
+            for (variant, name) in flag.variants.iter_mut().zip(head.variant_names.drain(..)) {
+                variant.name = name;
+            }
+        }
+    }
+
     let flags: Option<Vec<Flag>> = flags.into_iter().collect();
     Some(Config {
         schema_version: schema_version?,
@@ -1169,8 +1178,6 @@ fn flag_head(
         }
     }
 
-    names.extend(variants.iter().map(|v| v.name.clone()));
-
     // Type: declared, or inferred from the variants; JSON flags accept any value.
     let value_type = match declared {
         Some(t) => t,
@@ -1273,6 +1280,10 @@ fn flag_head(
         }
         None => "key",
     };
+    // The names move to the flag's head, where other flags refer to them while
+    // compiling; `compile` moves them back when every flag is compiled.
+    names.reserve_exact(variants.len());
+    names.extend(variants.iter_mut().map(|v| std::mem::take(&mut v.name)));
     if !ok {
         return None;
     }
@@ -1287,7 +1298,7 @@ fn flag_head(
         rules: Vec::new(),
         default: Serve::Variant(off_variant?),
         salt_prefix: salt_prefix(salt),
-        salt: salt.into(),
+        salt: (salt != key).then(|| salt.into()),
         bucket_by: bucket_by.into(),
         plan: None,
     })
@@ -1948,7 +1959,7 @@ fn compile_simple_serve(c: &mut Checker, obj: &Obj<'_>, names: &[Box<str>]) -> O
     let mut ranges = Vec::with_capacity(items.len());
     let mut end = 0u32;
     let mut ok = true;
-    let mut seen = Vec::new();
+    let mut seen = VariantSet::default();
     for (i, item) in items.iter().enumerate() {
         let ipath = path.index(i);
         let Some(o) = Obj::read(c, item, &ipath, SPLIT_FIELDS) else {
@@ -1963,7 +1974,7 @@ fn compile_simple_serve(c: &mut Checker, obj: &Obj<'_>, names: &[Box<str>]) -> O
             .and_then(|w| percentage(c, w, &o.at("weight")));
         match (variant, weight) {
             (Some(v), Some(w)) => {
-                if seen.contains(&v) {
+                if !seen.insert(v) {
                     c.error(
                         &o.at("variant"),
                         ProblemCode::DuplicateKey,
@@ -1974,7 +1985,6 @@ fn compile_simple_serve(c: &mut Checker, obj: &Obj<'_>, names: &[Box<str>]) -> O
                     );
                     ok = false;
                 }
-                seen.push(v);
                 end = end.saturating_add(w);
                 if w > 0 {
                     ranges.push((end, v));
@@ -1992,6 +2002,30 @@ fn compile_simple_serve(c: &mut Checker, obj: &Obj<'_>, names: &[Box<str>]) -> O
         return None;
     }
     ok.then_some(Serve::Split(Split { ranges }))
+}
+
+/// A set of variant indices: a bit each for the first 64 (no allocation), a list beyond.
+#[derive(Default)]
+struct VariantSet {
+    bits: u64,
+    more: Vec<u32>,
+}
+
+impl VariantSet {
+    /// Adds `v`; false when it was already there.
+    fn insert(&mut self, v: u32) -> bool {
+        if v < 64 {
+            let bit = 1u64 << v;
+            let new = self.bits & bit == 0;
+            self.bits |= bit;
+            new
+        } else if self.more.contains(&v) {
+            false
+        } else {
+            self.more.push(v);
+            true
+        }
+    }
 }
 
 pub(crate) fn format_thousandths(t: u32) -> String {
@@ -2125,6 +2159,34 @@ mod tests {
             let expected = serde_json::to_string(&value.to_json()).unwrap();
             assert_eq!(&*variant_json(&value), expected, "{value:?}");
         }
+    }
+
+    #[test]
+    fn salt_is_the_key_unless_set_and_variant_names_survive_compiling() {
+        let config = Config::from_json(
+            r#"{"schemaVersion": 1, "flags": {
+              "a": {"enabled": true, "default": {"variant": "on"}},
+              "b": {"enabled": true, "salt": "shared", "variants": {"x": 1, "y": 2},
+                    "offVariant": "y", "prerequisites": [{"flag": "a", "variant": "on"}],
+                    "default": {"split": [{"variant": "x", "weight": 40}, {"variant": "y", "weight": 60}]}},
+              "c": {"enabled": true, "salt": "c", "default": {"variant": "off"}}}}"#,
+        )
+        .unwrap();
+        let salts: Vec<_> = config.flags().map(|f| f.salt()).collect();
+        assert_eq!(salts, ["a", "shared", "c"]);
+        let b = config.flag("b").unwrap();
+        let names: Vec<_> = b.variants().map(|(name, _)| name).collect();
+        assert_eq!(names, ["x", "y"]);
+        assert_eq!(b.off_variant(), "y");
+        assert_eq!(
+            b.default_shares(None),
+            Some(vec![("x", 40_000), ("y", 60_000)])
+        );
+        let a = config.flag("a").unwrap();
+        assert_eq!(
+            a.variants().map(|(name, _)| name).collect::<Vec<_>>(),
+            ["on", "off"]
+        );
     }
 
     #[test]
