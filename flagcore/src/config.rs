@@ -746,7 +746,8 @@ pub(crate) const OPERATORS: &[&str] = &[
 /// What pass 1 learns about a flag, for references from other flags.
 struct FlagHead<'a> {
     key: &'a str,
-    variant_names: Vec<Box<str>>,
+    /// Borrowed from the config text, like the key: other flags refer to them.
+    variant_names: Vec<&'a str>,
 }
 
 fn compile(c: &mut Checker, tree: &Json<'_>) -> Option<Config> {
@@ -925,14 +926,6 @@ fn compile(c: &mut Checker, tree: &Json<'_>) -> Option<Config> {
         }
     }
 
-    for (flag, head) in flags.iter_mut().zip(&mut heads) {
-        if let Some(flag) = flag {
-            for (variant, name) in flag.variants.iter_mut().zip(head.variant_names.drain(..)) {
-                variant.name = name;
-            }
-        }
-    }
-
     let flags: Option<Vec<Flag>> = flags.into_iter().collect();
     Some(Config {
         schema_version: schema_version?,
@@ -1070,12 +1063,12 @@ fn variant_json(value: &FlagValue) -> Box<str> {
 }
 
 /// Pass 1 of a flag: type, variants, off variant, switch, salt, bucketing attribute.
-fn flag_head(
+fn flag_head<'a>(
     c: &mut Checker,
     key: &str,
-    value: &Json<'_>,
-    path: &Path<'_>,
-    names: &mut Vec<Box<str>>,
+    value: &'a Json<'a>,
+    path: &Path<'a>,
+    names: &mut Vec<&'a str>,
 ) -> Option<Flag> {
     let obj = Obj::read(c, value, path, FLAG_FIELDS)?;
     let declared = match obj.get("type") {
@@ -1106,6 +1099,7 @@ fn flag_head(
     match obj.get("variants") {
         None if matches!(declared, None | Some(ValueType::Boolean)) => {
             for (name, b) in [("on", true), ("off", false)] {
+                names.push(name);
                 variants.push(Variant {
                     name: name.into(),
                     value: FlagValue::Bool(b),
@@ -1133,6 +1127,7 @@ fn flag_head(
                 ok = false;
             }
             variants.reserve_exact(entries.len());
+            names.reserve_exact(entries.len());
             let mut seen: FastSet<&str> = FastSet::default();
             for (i, (name, v)) in entries.iter().enumerate() {
                 let repeat = if entries.len() > LINEAR_DUPLICATES_MAX {
@@ -1161,6 +1156,7 @@ fn flag_head(
                     ok = false;
                     continue;
                 };
+                names.push(name.as_str());
                 variants.push(Variant {
                     name: name.as_str().into(),
                     json: variant_json(&value),
@@ -1280,10 +1276,6 @@ fn flag_head(
         }
         None => "key",
     };
-    // The names move to the flag's head, where other flags refer to them while
-    // compiling; `compile` moves them back when every flag is compiled.
-    names.reserve_exact(variants.len());
-    names.extend(variants.iter_mut().map(|v| std::mem::take(&mut v.name)));
     if !ok {
         return None;
     }
@@ -1308,7 +1300,7 @@ pub(crate) fn variant_ref(
     c: &mut Checker,
     value: &Json<'_>,
     path: &Path<'_>,
-    names: &[Box<str>],
+    names: &[&str],
     flag: &str,
 ) -> Option<u32> {
     let Json::String(name) = value else {
@@ -1543,7 +1535,7 @@ fn compile_rules(
     c: &mut Checker,
     value: &Json<'_>,
     path: &Path<'_>,
-    names: &[Box<str>],
+    names: &[&str],
     refs: &Refs<'_>,
     used_segments: &mut [bool],
 ) -> Vec<Rule> {
@@ -1919,7 +1911,7 @@ fn compile_serve(
     c: &mut Checker,
     value: &Json<'_>,
     path: &Path<'_>,
-    names: &[Box<str>],
+    names: &[&str],
 ) -> Option<Serve> {
     let obj = Obj::read(c, value, path, SERVE_FIELDS)?;
     let present = SERVE_FIELDS.iter().filter(|f| obj.get(f).is_some()).count();
@@ -1938,7 +1930,7 @@ fn compile_serve(
 }
 
 /// A `variant` or a `split`, from an object that has one of them.
-fn compile_simple_serve(c: &mut Checker, obj: &Obj<'_>, names: &[Box<str>]) -> Option<Serve> {
+fn compile_simple_serve(c: &mut Checker, obj: &Obj<'_>, names: &[&str]) -> Option<Serve> {
     if let Some(v) = obj.get("variant") {
         return variant_ref(c, v, &obj.at("variant"), names, "this").map(Serve::Variant);
     }
@@ -2061,7 +2053,7 @@ fn compile_stages(
     c: &mut Checker,
     value: &Json<'_>,
     path: &Path<'_>,
-    names: &[Box<str>],
+    names: &[&str],
 ) -> Option<Serve> {
     let items = non_empty_array(
         c,

@@ -1536,7 +1536,7 @@ pub(crate) fn compile_plan(
     c: &mut Checker,
     value: &Json<'_>,
     path: &Path<'_>,
-    names: &[Box<str>],
+    names: &[&str],
     off_variant: Option<u32>,
 ) -> Option<Plan> {
     let obj = Obj::read(c, value, path, PLAN_FIELDS)?;
@@ -1596,8 +1596,8 @@ pub(crate) fn compile_plan(
     Some(Plan {
         variant,
         control,
-        variant_name: names.get(variant as usize)?.clone(),
-        control_name: names.get(control as usize)?.clone(),
+        variant_name: Box::from(*names.get(variant as usize)?),
+        control_name: Box::from(*names.get(control as usize)?),
         stages: stages?,
         guardrails: guardrails?,
     })

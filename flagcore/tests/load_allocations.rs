@@ -81,5 +81,6 @@ fn loading_allocates_a_bounded_number_of_times_per_flag() {
     assert_eq!(config.len(), n);
     let per_flag = allocations as f64 / n as f64;
     eprintln!("{per_flag:.1} allocations per flag");
-    assert!(per_flag <= 1000.0, "{per_flag:.1} allocations per flag");
+    // 19.8 when written (66 before the borrowed tree, per BENCHMARKS.md).
+    assert!(per_flag <= 22.0, "{per_flag:.1} allocations per flag");
 }
