@@ -752,8 +752,9 @@ pub(crate) const OPERATORS: &[&str] = &[
 /// What pass 1 learns about a flag, for references from other flags.
 struct FlagHead<'a> {
     key: &'a str,
-    /// Borrowed from the config text, like the key: other flags refer to them.
-    variant_names: Vec<&'a str>,
+    /// Where its variant names are in the names of all flags (borrowed from the config
+    /// text, like the key): other flags refer to them.
+    variant_names: std::ops::Range<usize>,
 }
 
 fn compile(c: &mut Checker, tree: &Json<'_>) -> Option<Config> {
@@ -845,6 +846,8 @@ fn compile(c: &mut Checker, tree: &Json<'_>) -> Option<Config> {
         None => &[],
     };
     let mut heads: Vec<FlagHead<'_>> = Vec::with_capacity(flag_entries.len());
+    // The variant names of every flag, one after the other (most flags have two).
+    let mut names: Vec<&str> = Vec::with_capacity(flag_entries.len() * 2);
     let mut partial: Vec<(Option<Flag>, &Json<'_>)> = Vec::with_capacity(flag_entries.len());
     let mut index: FastMap<Box<str>, u32> =
         FastMap::with_capacity_and_hasher(flag_entries.len(), KeyHash);
@@ -860,8 +863,9 @@ fn compile(c: &mut Checker, tree: &Json<'_>) -> Option<Config> {
                 "a flag key must not be empty",
             );
         }
-        let mut variant_names = Vec::new();
-        let head = flag_head(c, key, value, &path, &mut variant_names);
+        let start = names.len();
+        let head = flag_head(c, key, value, &path, &mut names);
+        let variant_names = start..names.len();
         index.insert(key.as_str().into(), heads.len() as u32);
         heads.push(FlagHead {
             key: key.as_str(),
@@ -874,6 +878,7 @@ fn compile(c: &mut Checker, tree: &Json<'_>) -> Option<Config> {
     let mut used_segments = vec![false; segments.len()];
     let refs = Refs {
         heads: &heads,
+        names: &names,
         index: &index,
         segments: &segment_index,
     };
@@ -890,7 +895,7 @@ fn compile(c: &mut Checker, tree: &Json<'_>) -> Option<Config> {
         };
         let (prereqs, items) = compile_prerequisites(c, &obj, &refs);
         prereq_items.push(items);
-        let names = &heads[i].variant_names;
+        let names = &names[heads[i].variant_names.clone()];
         let rules = match obj.get("rules") {
             Some(rules) => {
                 compile_rules(c, rules, &obj.at("rules"), names, &refs, &mut used_segments)
@@ -945,6 +950,7 @@ fn compile(c: &mut Checker, tree: &Json<'_>) -> Option<Config> {
 
 struct Refs<'a> {
     heads: &'a [FlagHead<'a>],
+    names: &'a [&'a str],
     index: &'a FastMap<Box<str>, u32>,
     segments: &'a FastMap<&'a str, u32>,
 }
@@ -1133,7 +1139,6 @@ fn flag_head<'a>(
                 ok = false;
             }
             variants.reserve_exact(entries.len());
-            names.reserve_exact(entries.len());
             let mut seen: FastSet<&str> = FastSet::default();
             for (i, (name, v)) in entries.iter().enumerate() {
                 let repeat = if entries.len() > LINEAR_DUPLICATES_MAX {
@@ -1369,7 +1374,7 @@ fn compile_prerequisites(
             );
             continue;
         };
-        let names = &refs.heads[flag as usize].variant_names;
+        let names = &refs.names[refs.heads[flag as usize].variant_names.clone()];
         let mut variants = Vec::new();
         if names.is_empty() {
             // The required flag is itself invalid and already reported.
