@@ -7,12 +7,13 @@ use std::collections::{HashMap, HashSet};
 
 use std::hash::{BuildHasher, Hasher};
 
+use bumpalo::Bump;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use crate::bucket::{salt_prefix, SaltPrefix, SUPPORTED_HASH_VERSIONS};
 use crate::context::AttributeName;
 use crate::error::{ConfigError, Problem, ProblemCode, Report, Severity};
-use crate::json::{self, Json, Path};
+use crate::json::{self, Json, JsonStr, Path};
 use crate::plan::{compile_plan, Plan};
 use crate::semver::{self, OwnedVersion};
 use crate::time::parse_rfc3339;
@@ -26,6 +27,8 @@ pub const MAX_PREREQUISITE_DEPTH: usize = 32;
 /// paths counts once per path): evaluation does not memoise, so a "diamond" of shared
 /// prerequisites 32 levels deep would otherwise take 2^32 evaluations.
 const MAX_PREREQUISITE_EVALUATIONS: usize = 1_000;
+/// The largest arena reserved up front for a config's JSON tree (it grows beyond).
+const ARENA_PRESIZE_MAX: usize = 32 * 1024 * 1024;
 /// Sets up to this size are searched linearly; larger ones are hashed.
 const LINEAR_SET_MAX: usize = 8;
 
@@ -225,7 +228,8 @@ pub(crate) struct Flag {
     pub(crate) prerequisites: Vec<Prerequisite>,
     pub(crate) rules: Vec<Rule>,
     pub(crate) default: Serve,
-    pub(crate) salt: Box<str>,
+    /// The salt, when it is not the key (most flags are salted with their key).
+    pub(crate) salt: Option<Box<str>>,
     pub(crate) salt_prefix: SaltPrefix,
     pub(crate) bucket_by: AttributeName,
     /// The rollout plan and its guardrails, if the flag has one.
@@ -270,7 +274,10 @@ impl Config {
                 limit: limits.max_bytes,
             });
         }
-        let tree = json::parse(text).map_err(|e| ConfigError::Syntax {
+        // The tree takes about three times the text: one block up front, instead of
+        // blocks doubling from small (each load of a large config then took fresh pages).
+        let arena = Bump::with_capacity(text.len().saturating_mul(4).min(ARENA_PRESIZE_MAX));
+        let tree = json::parse(text, &arena).map_err(|e| ConfigError::Syntax {
             line: e.line(),
             column: e.column(),
             message: strip_position(&e.to_string()),
@@ -381,7 +388,7 @@ impl<'a> FlagInfo<'a> {
     }
     /// The salt used for bucketing (the flag key unless set).
     pub fn salt(&self) -> &'a str {
-        &self.flag.salt
+        self.flag.salt.as_deref().unwrap_or(&self.flag.key)
     }
     /// The attribute users are bucketed by (`key` unless set).
     pub fn bucket_by(&self) -> &'a str {
@@ -448,7 +455,7 @@ pub(crate) struct Checker {
 }
 
 impl Checker {
-    pub(crate) fn error(&mut self, path: &Path, code: ProblemCode, message: impl Into<String>) {
+    pub(crate) fn error(&mut self, path: &Path<'_>, code: ProblemCode, message: impl Into<String>) {
         self.errors.push(Problem {
             severity: Severity::Error,
             code,
@@ -456,7 +463,7 @@ impl Checker {
             message: message.into(),
         });
     }
-    pub(crate) fn warn(&mut self, path: &Path, code: ProblemCode, message: impl Into<String>) {
+    pub(crate) fn warn(&mut self, path: &Path<'_>, code: ProblemCode, message: impl Into<String>) {
         self.warnings.push(Problem {
             severity: Severity::Warning,
             code,
@@ -464,7 +471,7 @@ impl Checker {
             message: message.into(),
         });
     }
-    pub(crate) fn wrong_type(&mut self, path: &Path, expected: &str, got: &Json) {
+    pub(crate) fn wrong_type(&mut self, path: &Path<'_>, expected: &str, got: &Json<'_>) {
         self.error(
             path,
             ProblemCode::WrongType,
@@ -500,15 +507,15 @@ pub(crate) fn suggestion<'a>(word: &str, options: impl IntoIterator<Item = &'a s
 
 /// An object being read: reports duplicate and unknown keys once, on creation.
 pub(crate) struct Obj<'a> {
-    entries: &'a [(String, Json)],
-    path: Path,
+    entries: &'a [(JsonStr<'a>, Json<'a>)],
+    path: Path<'a>,
 }
 
 impl<'a> Obj<'a> {
     pub(crate) fn read(
         c: &mut Checker,
-        value: &'a Json,
-        path: &Path,
+        value: &'a Json<'a>,
+        path: &Path<'a>,
         allowed: &[&str],
     ) -> Option<Obj<'a>> {
         let Json::Object(entries) = value else {
@@ -516,7 +523,7 @@ impl<'a> Obj<'a> {
             return None;
         };
         check_duplicates(c, entries, path);
-        for (k, _) in entries {
+        for (k, _) in entries.iter() {
             if !allowed.contains(&k.as_str()) {
                 c.error(
                     &path.key(k),
@@ -531,19 +538,34 @@ impl<'a> Obj<'a> {
         }
         Some(Obj {
             entries,
-            path: path.clone(),
+            path: *path,
         })
     }
 
-    pub(crate) fn get(&self, name: &str) -> Option<&'a Json> {
-        self.entries.iter().find(|(k, _)| k == name).map(|(_, v)| v)
+    /// An object already read with [`Obj::read`] (its problems are reported), or `None`
+    /// when `value` is not an object.
+    fn checked_before(value: &'a Json<'a>, path: &Path<'a>) -> Option<Obj<'a>> {
+        match value {
+            Json::Object(entries) => Some(Obj {
+                entries,
+                path: *path,
+            }),
+            _ => None,
+        }
     }
 
-    pub(crate) fn at(&self, name: &str) -> Path {
+    pub(crate) fn get(&self, name: &str) -> Option<&'a Json<'a>> {
+        self.entries
+            .iter()
+            .find(|(k, _)| k.as_str() == name)
+            .map(|(_, v)| v)
+    }
+
+    pub(crate) fn at<'s>(&'s self, name: &'s str) -> Path<'s> {
         self.path.key(name)
     }
 
-    pub(crate) fn required(&self, c: &mut Checker, name: &str) -> Option<&'a Json> {
+    pub(crate) fn required(&self, c: &mut Checker, name: &str) -> Option<&'a Json<'a>> {
         let v = self.get(name);
         if v.is_none() {
             c.error(
@@ -557,7 +579,7 @@ impl<'a> Obj<'a> {
 
     pub(crate) fn string(&self, c: &mut Checker, name: &str) -> Option<&'a str> {
         match self.get(name)? {
-            Json::String(s) => Some(s),
+            Json::String(s) => Some(s.as_str()),
             other => {
                 c.wrong_type(&self.at(name), "a string", other);
                 None
@@ -576,25 +598,41 @@ impl<'a> Obj<'a> {
     }
 }
 
-fn check_duplicates(c: &mut Checker, entries: &[(String, Json)], path: &Path) {
+/// Objects up to this size are checked for duplicate keys by comparing every pair (a
+/// hash set per object cost more than the comparisons).
+const LINEAR_DUPLICATES_MAX: usize = 16;
+
+fn check_duplicates(c: &mut Checker, entries: &[(JsonStr<'_>, Json<'_>)], path: &Path<'_>) {
     if entries.len() < 2 {
+        return;
+    }
+    if entries.len() <= LINEAR_DUPLICATES_MAX {
+        for (i, (k, _)) in entries.iter().enumerate() {
+            if entries[..i].iter().any(|(earlier, _)| earlier == k) {
+                report_duplicate(c, k, path);
+            }
+        }
         return;
     }
     let mut seen: FastSet<&str> = FastSet::with_capacity_and_hasher(entries.len(), KeyHash);
     for (k, _) in entries {
         if !seen.insert(k) {
-            c.error(
-                &path.key(k),
-                ProblemCode::DuplicateKey,
-                format!("key {k:?} appears more than once in this object"),
-            );
+            report_duplicate(c, k, path);
         }
     }
 }
 
+fn report_duplicate(c: &mut Checker, k: &str, path: &Path<'_>) {
+    c.error(
+        &path.key(k),
+        ProblemCode::DuplicateKey,
+        format!("key {k:?} appears more than once in this object"),
+    );
+}
+
 /// Converts a JSON percentage (0..=100, at most three decimals) to thousandths of a
 /// percent. This runs at load only; evaluation uses integers.
-pub(crate) fn percentage(c: &mut Checker, value: &Json, path: &Path) -> Option<u32> {
+pub(crate) fn percentage(c: &mut Checker, value: &Json<'_>, path: &Path<'_>) -> Option<u32> {
     let Json::Number(n) = value else {
         c.wrong_type(path, "a number from 0 to 100", value);
         return None;
@@ -621,7 +659,7 @@ pub(crate) fn percentage(c: &mut Checker, value: &Json, path: &Path) -> Option<u
     Some(rounded as u32)
 }
 
-fn timestamp(c: &mut Checker, value: &Json, path: &Path) -> Option<i64> {
+fn timestamp(c: &mut Checker, value: &Json<'_>, path: &Path<'_>) -> Option<i64> {
     match value {
         Json::String(s) => match parse_rfc3339(s) {
             Some(t) => Some(t),
@@ -712,12 +750,14 @@ pub(crate) const OPERATORS: &[&str] = &[
 ];
 
 /// What pass 1 learns about a flag, for references from other flags.
-struct FlagHead {
-    key: String,
-    variant_names: Vec<Box<str>>,
+struct FlagHead<'a> {
+    key: &'a str,
+    /// Where its variant names are in the names of all flags (borrowed from the config
+    /// text, like the key): other flags refer to them.
+    variant_names: std::ops::Range<usize>,
 }
 
-fn compile(c: &mut Checker, tree: &Json) -> Option<Config> {
+fn compile(c: &mut Checker, tree: &Json<'_>) -> Option<Config> {
     let root = Path::root();
     let obj = Obj::read(c, tree, &root, CONFIG_FIELDS)?;
 
@@ -770,7 +810,7 @@ fn compile(c: &mut Checker, tree: &Json) -> Option<Config> {
     if let Some(value) = obj.get("segments") {
         if let Json::Object(entries) = value {
             check_duplicates(c, entries, &segments_path);
-            for (name, seg) in entries {
+            for (name, seg) in entries.iter() {
                 if segment_index.contains_key(name.as_str()) {
                     continue;
                 }
@@ -783,7 +823,7 @@ fn compile(c: &mut Checker, tree: &Json) -> Option<Config> {
                     );
                 }
                 if let Some(segment) = compile_segment(c, name, seg, &path) {
-                    segment_index.insert(name, segments.len() as u32);
+                    segment_index.insert(name.as_str(), segments.len() as u32);
                     segments.push(segment);
                 }
             }
@@ -794,7 +834,7 @@ fn compile(c: &mut Checker, tree: &Json) -> Option<Config> {
 
     // Flags, pass 1: keys, types and variants.
     let flags_path = obj.at("flags");
-    let flag_entries: &[(String, Json)] = match obj.required(c, "flags") {
+    let flag_entries: &[(JsonStr<'_>, Json<'_>)] = match obj.required(c, "flags") {
         Some(Json::Object(entries)) => {
             check_duplicates(c, entries, &flags_path);
             entries
@@ -805,9 +845,12 @@ fn compile(c: &mut Checker, tree: &Json) -> Option<Config> {
         }
         None => &[],
     };
-    let mut heads: Vec<FlagHead> = Vec::new();
-    let mut partial: Vec<(Option<Flag>, &Json)> = Vec::new();
-    let mut index: FastMap<Box<str>, u32> = FastMap::default();
+    let mut heads: Vec<FlagHead<'_>> = Vec::with_capacity(flag_entries.len());
+    // The variant names of every flag, one after the other (most flags have two).
+    let mut names: Vec<&str> = Vec::with_capacity(flag_entries.len() * 2);
+    let mut partial: Vec<(Option<Flag>, &Json<'_>)> = Vec::with_capacity(flag_entries.len());
+    let mut index: FastMap<Box<str>, u32> =
+        FastMap::with_capacity_and_hasher(flag_entries.len(), KeyHash);
     for (key, value) in flag_entries {
         if index.contains_key(key.as_str()) {
             continue;
@@ -820,11 +863,12 @@ fn compile(c: &mut Checker, tree: &Json) -> Option<Config> {
                 "a flag key must not be empty",
             );
         }
-        let mut variant_names = Vec::new();
-        let head = flag_head(c, key, value, &path, &mut variant_names);
+        let start = names.len();
+        let head = flag_head(c, key, value, &path, &mut names);
+        let variant_names = start..names.len();
         index.insert(key.as_str().into(), heads.len() as u32);
         heads.push(FlagHead {
-            key: key.clone(),
+            key: key.as_str(),
             variant_names,
         });
         partial.push((head, value));
@@ -834,23 +878,24 @@ fn compile(c: &mut Checker, tree: &Json) -> Option<Config> {
     let mut used_segments = vec![false; segments.len()];
     let refs = Refs {
         heads: &heads,
+        names: &names,
         index: &index,
         segments: &segment_index,
     };
     let mut flags = Vec::with_capacity(partial.len());
-    let mut prereq_paths: Vec<Vec<Path>> = Vec::with_capacity(partial.len());
+    let mut prereq_items: Vec<Vec<usize>> = Vec::with_capacity(partial.len());
     for (i, entry) in partial.into_iter().enumerate() {
-        let path = flags_path.key(&heads[i].key);
+        let path = flags_path.key(heads[i].key);
         // A flag whose head failed is still checked, so every problem is reported.
         let (mut flag, value) = entry;
-        let Some(obj) = Obj::read(&mut Checker::default(), value, &path, FLAG_FIELDS) else {
-            prereq_paths.push(Vec::new());
+        let Some(obj) = Obj::checked_before(value, &path) else {
+            prereq_items.push(Vec::new());
             flags.push(None);
             continue;
         };
-        let (prereqs, paths) = compile_prerequisites(c, &obj, &refs);
-        prereq_paths.push(paths);
-        let names = &heads[i].variant_names;
+        let (prereqs, items) = compile_prerequisites(c, &obj, &refs);
+        prereq_items.push(items);
+        let names = &names[heads[i].variant_names.clone()];
         let rules = match obj.get("rules") {
             Some(rules) => {
                 compile_rules(c, rules, &obj.at("rules"), names, &refs, &mut used_segments)
@@ -879,7 +924,7 @@ fn compile(c: &mut Checker, tree: &Json) -> Option<Config> {
         flags.push(flag);
     }
 
-    check_prerequisite_graph(c, &flags, &prereq_paths, &heads);
+    check_prerequisite_graph(c, &flags, &flags_path, &prereq_items, &heads);
 
     for (i, used) in used_segments.iter().enumerate() {
         if !used {
@@ -904,12 +949,18 @@ fn compile(c: &mut Checker, tree: &Json) -> Option<Config> {
 }
 
 struct Refs<'a> {
-    heads: &'a [FlagHead],
+    heads: &'a [FlagHead<'a>],
+    names: &'a [&'a str],
     index: &'a FastMap<Box<str>, u32>,
     segments: &'a FastMap<&'a str, u32>,
 }
 
-fn compile_segment(c: &mut Checker, name: &str, value: &Json, path: &Path) -> Option<Segment> {
+fn compile_segment(
+    c: &mut Checker,
+    name: &str,
+    value: &Json<'_>,
+    path: &Path<'_>,
+) -> Option<Segment> {
     let obj = Obj::read(c, value, path, SEGMENT_FIELDS)?;
     let attribute = obj.string(c, "attribute").unwrap_or("key");
     let included = string_list(c, obj.get("keys"), &obj.at("keys"), true);
@@ -920,8 +971,9 @@ fn compile_segment(c: &mut Checker, name: &str, value: &Json, path: &Path) -> Op
     if let Some(value) = obj.get("rules") {
         match value {
             Json::Array(items) => {
+                let rules_path = obj.at("rules");
                 for (i, rule) in items.iter().enumerate() {
-                    let rpath = obj.at("rules").index(i);
+                    let rpath = rules_path.index(i);
                     let Some(robj) = Obj::read(c, rule, &rpath, SEGMENT_RULE_FIELDS) else {
                         continue;
                     };
@@ -954,8 +1006,8 @@ fn compile_segment(c: &mut Checker, name: &str, value: &Json, path: &Path) -> Op
 /// A list of strings; duplicates are a warning when `warn_duplicates`.
 fn string_list(
     c: &mut Checker,
-    value: Option<&Json>,
-    path: &Path,
+    value: Option<&Json<'_>>,
+    path: &Path<'_>,
     warn_duplicates: bool,
 ) -> Vec<Box<str>> {
     let Some(value) = value else {
@@ -965,12 +1017,18 @@ fn string_list(
         c.wrong_type(path, "an array of strings", value);
         return Vec::new();
     };
-    let mut out = Vec::with_capacity(items.len());
-    let mut seen: FastSet<&str> = FastSet::with_capacity_and_hasher(items.len(), KeyHash);
+    let mut out: Vec<Box<str>> = Vec::with_capacity(items.len());
+    // Small lists are checked for duplicates against what was kept so far.
+    let mut seen: Option<FastSet<&str>> = (items.len() > LINEAR_DUPLICATES_MAX)
+        .then(|| FastSet::with_capacity_and_hasher(items.len(), KeyHash));
     for (i, item) in items.iter().enumerate() {
         match item {
             Json::String(s) => {
-                if !seen.insert(s) {
+                let new = match &mut seen {
+                    Some(seen) => seen.insert(s),
+                    None => !out.iter().any(|o| **o == **s),
+                };
+                if !new {
                     if warn_duplicates {
                         c.warn(
                             &path.index(i),
@@ -988,22 +1046,41 @@ fn string_list(
     out
 }
 
-fn flag_value(value: &Json) -> Option<FlagValue> {
+fn flag_value(value: &Json<'_>) -> Option<FlagValue> {
     Some(match value {
         Json::Bool(b) => FlagValue::Bool(*b),
-        Json::String(s) => FlagValue::String(s.clone()),
+        Json::String(s) => FlagValue::String(s.as_str().to_owned()),
         Json::Number(n) => FlagValue::Number(n.as_f64()?),
         Json::Null | Json::Array(_) | Json::Object(_) => FlagValue::Json(value.to_value()),
     })
 }
 
+/// A variant's value as JSON text, as `serde_json` writes it.
+fn variant_json(value: &FlagValue) -> Box<str> {
+    match value {
+        FlagValue::Bool(b) => if *b { "true" } else { "false" }.into(),
+        // serde_json escapes only quotes, backslashes and control characters.
+        FlagValue::String(s) if !s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) => {
+            let mut json = String::with_capacity(s.len() + 2);
+            json.push('"');
+            json.push_str(s);
+            json.push('"');
+            json.into_boxed_str()
+        }
+        FlagValue::String(s) => serde_json::to_string(s).unwrap_or_default().into(),
+        _ => serde_json::to_string(&value.to_json())
+            .unwrap_or_default()
+            .into(),
+    }
+}
+
 /// Pass 1 of a flag: type, variants, off variant, switch, salt, bucketing attribute.
-fn flag_head(
+fn flag_head<'a>(
     c: &mut Checker,
     key: &str,
-    value: &Json,
-    path: &Path,
-    names: &mut Vec<Box<str>>,
+    value: &'a Json<'a>,
+    path: &Path<'a>,
+    names: &mut Vec<&'a str>,
 ) -> Option<Flag> {
     let obj = Obj::read(c, value, path, FLAG_FIELDS)?;
     let declared = match obj.get("type") {
@@ -1034,10 +1111,11 @@ fn flag_head(
     match obj.get("variants") {
         None if matches!(declared, None | Some(ValueType::Boolean)) => {
             for (name, b) in [("on", true), ("off", false)] {
+                names.push(name);
                 variants.push(Variant {
                     name: name.into(),
                     value: FlagValue::Bool(b),
-                    json: b.to_string().into(),
+                    json: if b { "true" } else { "false" }.into(),
                 });
             }
         }
@@ -1050,21 +1128,28 @@ fn flag_head(
             ok = false;
         }
         Some(Json::Object(entries)) => {
-            check_duplicates(c, entries, &obj.at("variants"));
+            let variants_path = obj.at("variants");
+            check_duplicates(c, entries, &variants_path);
             if entries.is_empty() {
                 c.error(
-                    &obj.at("variants"),
+                    &variants_path,
                     ProblemCode::InvalidValue,
                     "a flag needs at least one variant",
                 );
                 ok = false;
             }
+            variants.reserve_exact(entries.len());
             let mut seen: FastSet<&str> = FastSet::default();
-            for (name, v) in entries {
-                if !seen.insert(name) {
+            for (i, (name, v)) in entries.iter().enumerate() {
+                let repeat = if entries.len() > LINEAR_DUPLICATES_MAX {
+                    !seen.insert(name)
+                } else {
+                    entries[..i].iter().any(|(earlier, _)| earlier == name)
+                };
+                if repeat {
                     continue;
                 }
-                let vpath = obj.at("variants").key(name);
+                let vpath = variants_path.key(name);
                 if name.is_empty() {
                     c.error(
                         &vpath,
@@ -1082,11 +1167,11 @@ fn flag_head(
                     ok = false;
                     continue;
                 };
-                let json = serde_json::to_string(&value.to_json()).unwrap_or_default();
+                names.push(name.as_str());
                 variants.push(Variant {
                     name: name.as_str().into(),
+                    json: variant_json(&value),
                     value,
-                    json: json.into(),
                 });
             }
         }
@@ -1099,8 +1184,6 @@ fn flag_head(
             ok = false;
         }
     }
-
-    names.extend(variants.iter().map(|v| v.name.clone()));
 
     // Type: declared, or inferred from the variants; JSON flags accept any value.
     let value_type = match declared {
@@ -1148,7 +1231,7 @@ fn flag_head(
         ok = false;
     }
     let off_variant = match obj.get("offVariant") {
-        Some(Json::String(name)) => match variants.iter().position(|v| &*v.name == name) {
+        Some(Json::String(name)) => match variants.iter().position(|v| *v.name == **name) {
             Some(i) => Some(i as u32),
             None => {
                 c.error(
@@ -1181,28 +1264,28 @@ fn flag_head(
         },
     };
     let salt = match obj.get("salt") {
-        Some(Json::String(s)) => s.clone(),
+        Some(Json::String(s)) => s.as_str(),
         Some(other) => {
             c.wrong_type(&obj.at("salt"), "a string", other);
-            key.to_owned()
+            key
         }
-        None => key.to_owned(),
+        None => key,
     };
     let bucket_by = match obj.get("bucketBy") {
-        Some(Json::String(s)) if !s.is_empty() => s.clone(),
+        Some(Json::String(s)) if !s.is_empty() => s.as_str(),
         Some(Json::String(_)) => {
             c.error(
                 &obj.at("bucketBy"),
                 ProblemCode::InvalidValue,
                 "bucketBy must name an attribute",
             );
-            "key".to_owned()
+            "key"
         }
         Some(other) => {
             c.wrong_type(&obj.at("bucketBy"), "an attribute name", other);
-            "key".to_owned()
+            "key"
         }
-        None => "key".to_owned(),
+        None => "key",
     };
     if !ok {
         return None;
@@ -1217,8 +1300,8 @@ fn flag_head(
         prerequisites: Vec::new(),
         rules: Vec::new(),
         default: Serve::Variant(off_variant?),
-        salt_prefix: salt_prefix(&salt),
-        salt: salt.into(),
+        salt_prefix: salt_prefix(salt),
+        salt: (salt != key).then(|| salt.into()),
         bucket_by: bucket_by.into(),
         plan: None,
     })
@@ -1226,9 +1309,9 @@ fn flag_head(
 
 pub(crate) fn variant_ref(
     c: &mut Checker,
-    value: &Json,
-    path: &Path,
-    names: &[Box<str>],
+    value: &Json<'_>,
+    path: &Path<'_>,
+    names: &[&str],
     flag: &str,
 ) -> Option<u32> {
     let Json::String(name) = value else {
@@ -1255,16 +1338,16 @@ fn compile_prerequisites(
     c: &mut Checker,
     obj: &Obj<'_>,
     refs: &Refs<'_>,
-) -> (Vec<Prerequisite>, Vec<Path>) {
+) -> (Vec<Prerequisite>, Vec<usize>) {
     let mut out = Vec::new();
-    let mut paths = Vec::new();
+    let mut positions = Vec::new();
     let Some(value) = obj.get("prerequisites") else {
-        return (out, paths);
+        return (out, positions);
     };
     let base = obj.at("prerequisites");
     let Json::Array(items) = value else {
         c.wrong_type(&base, "an array of prerequisites", value);
-        return (out, paths);
+        return (out, positions);
     };
     for (i, item) in items.iter().enumerate() {
         let path = base.index(i);
@@ -1286,12 +1369,12 @@ fn compile_prerequisites(
                 ProblemCode::UnknownPrerequisite,
                 format!(
                     "no flag {flag_key:?} in this config{}",
-                    suggestion(flag_key, refs.heads.iter().map(|h| h.key.as_str()))
+                    suggestion(flag_key, refs.heads.iter().map(|h| h.key))
                 ),
             );
             continue;
         };
-        let names = &refs.heads[flag as usize].variant_names;
+        let names = &refs.names[refs.heads[flag as usize].variant_names.clone()];
         let mut variants = Vec::new();
         if names.is_empty() {
             // The required flag is itself invalid and already reported.
@@ -1334,16 +1417,33 @@ fn compile_prerequisites(
             ),
         }
         out.push(Prerequisite { flag, variants });
-        paths.push(p.at("flag"));
+        positions.push(i);
     }
-    (out, paths)
+    (out, positions)
+}
+
+/// The path of the `flag` field of the prerequisite at `position` in flag `flag`'s
+/// `prerequisites`, for a problem found in the prerequisite graph.
+fn prerequisite_path(
+    c: &mut Checker,
+    flags_path: &Path<'_>,
+    key: &str,
+    position: usize,
+    code: ProblemCode,
+    message: String,
+) {
+    let flag = flags_path.key(key);
+    let list = flag.key("prerequisites");
+    let item = list.index(position);
+    c.error(&item.key("flag"), code, message);
 }
 
 fn check_prerequisite_graph(
     c: &mut Checker,
     flags: &[Option<Flag>],
-    paths: &[Vec<Path>],
-    heads: &[FlagHead],
+    flags_path: &Path<'_>,
+    positions: &[Vec<usize>],
+    heads: &[FlagHead<'_>],
 ) {
     // Colors: 0 new, 1 on the stack, 2 done. Iterative DFS, so a long chain cannot
     // overflow the stack.
@@ -1378,17 +1478,21 @@ fn check_prerequisite_graph(
                     1 if !reported_cycle[node] => {
                         reported_cycle[node] = true;
                         let pos = stack.iter().position(|&(s, _)| s == target).unwrap_or(0);
-                        let mut cycle: Vec<&str> = stack[pos..]
-                            .iter()
-                            .map(|&(s, _)| heads[s].key.as_str())
-                            .collect();
-                        cycle.push(heads[target].key.as_str());
-                        let path = paths[node].get(edge).cloned().unwrap_or_default();
-                        c.error(
-                            &path,
-                            ProblemCode::PrerequisiteCycle,
-                            format!("prerequisites form a cycle: {}", cycle.join(" -> ")),
-                        );
+                        let mut cycle: Vec<&str> =
+                            stack[pos..].iter().map(|&(s, _)| heads[s].key).collect();
+                        cycle.push(heads[target].key);
+                        let message = format!("prerequisites form a cycle: {}", cycle.join(" -> "));
+                        match positions[node].get(edge) {
+                            Some(&position) => prerequisite_path(
+                                c,
+                                flags_path,
+                                heads[node].key,
+                                position,
+                                ProblemCode::PrerequisiteCycle,
+                                message,
+                            ),
+                            None => c.error(&Path::root(), ProblemCode::PrerequisiteCycle, message),
+                        }
                     }
                     _ => {}
                 }
@@ -1411,35 +1515,38 @@ fn check_prerequisite_graph(
         }
     }
     for (i, d) in depth.iter().enumerate() {
-        if *d > MAX_PREREQUISITE_DEPTH {
-            let path = paths[i].first().cloned().unwrap_or_default();
-            c.error(
-                &path,
-                ProblemCode::PrerequisiteDepth,
-                format!(
-                    "flag {:?} has a chain of {d} prerequisites; the limit is {MAX_PREREQUISITE_DEPTH}",
-                    heads[i].key
-                ),
-            );
+        let message = if *d > MAX_PREREQUISITE_DEPTH {
+            format!(
+                "flag {:?} has a chain of {d} prerequisites; the limit is {MAX_PREREQUISITE_DEPTH}",
+                heads[i].key
+            )
         } else if evaluations[i] > MAX_PREREQUISITE_EVALUATIONS {
-            let path = paths[i].first().cloned().unwrap_or_default();
-            c.error(
-                &path,
+            format!(
+                "flag {:?} needs {} prerequisite evaluations (a prerequisite shared by several paths counts once per path); the limit is {MAX_PREREQUISITE_EVALUATIONS}",
+                heads[i].key, evaluations[i]
+            )
+        } else {
+            continue;
+        };
+        match positions[i].first() {
+            Some(&position) => prerequisite_path(
+                c,
+                flags_path,
+                heads[i].key,
+                position,
                 ProblemCode::PrerequisiteDepth,
-                format!(
-                    "flag {:?} needs {} prerequisite evaluations (a prerequisite shared by several paths counts once per path); the limit is {MAX_PREREQUISITE_EVALUATIONS}",
-                    heads[i].key, evaluations[i]
-                ),
-            );
+                message,
+            ),
+            None => c.error(&Path::root(), ProblemCode::PrerequisiteDepth, message),
         }
     }
 }
 
 fn compile_rules(
     c: &mut Checker,
-    value: &Json,
-    path: &Path,
-    names: &[Box<str>],
+    value: &Json<'_>,
+    path: &Path<'_>,
+    names: &[&str],
     refs: &Refs<'_>,
     used_segments: &mut [bool],
 ) -> Vec<Rule> {
@@ -1505,8 +1612,8 @@ fn compile_rules(
 
 fn compile_conditions(
     c: &mut Checker,
-    value: &Json,
-    path: &Path,
+    value: &Json<'_>,
+    path: &Path<'_>,
     segments: &FastMap<&str, u32>,
     used_segments: &mut [bool],
     in_segment: bool,
@@ -1528,8 +1635,8 @@ fn compile_conditions(
 
 fn compile_condition(
     c: &mut Checker,
-    value: &Json,
-    path: &Path,
+    value: &Json<'_>,
+    path: &Path<'_>,
     segments: &FastMap<&str, u32>,
     used_segments: &mut [bool],
     in_segment: bool,
@@ -1555,13 +1662,17 @@ fn compile_condition(
         );
         return None;
     }
-    let values: Vec<(&Json, Path)> = match (obj.get("value"), obj.get("values")) {
-        (Some(v), None) => vec![(v, obj.at("value"))],
-        (None, Some(Json::Array(vs))) => vs
-            .iter()
-            .enumerate()
-            .map(|(i, v)| (v, obj.at("values").index(i)))
-            .collect(),
+    let values = match (obj.get("value"), obj.get("values")) {
+        (Some(v), None) => Values {
+            items: std::slice::from_ref(v),
+            path: obj.at("value"),
+            single: true,
+        },
+        (None, Some(Json::Array(vs))) => Values {
+            items: vs,
+            path: obj.at("values"),
+            single: false,
+        },
         (None, Some(other)) => {
             c.wrong_type(&obj.at("values"), "an array", other);
             return None;
@@ -1574,7 +1685,11 @@ fn compile_condition(
             );
             return None;
         }
-        (None, None) => Vec::new(),
+        (None, None) => Values {
+            items: &[],
+            path: *path,
+            single: false,
+        },
     };
     let attribute: Box<str> = match (op, obj.get("attribute")) {
         ("inSegment", None) => "key".into(),
@@ -1618,11 +1733,11 @@ fn compile_condition(
     };
     let strings = |c: &mut Checker| -> Option<Vec<Box<str>>> {
         let mut out = Vec::with_capacity(values.len());
-        for (v, p) in &values {
+        for (v, p) in values.iter() {
             match v {
                 Json::String(s) => out.push(Box::from(s.as_str())),
                 other => {
-                    c.wrong_type(p, "a string", other);
+                    c.wrong_type(&p, "a string", other);
                     return None;
                 }
             }
@@ -1640,13 +1755,13 @@ fn compile_condition(
             let mut strs = Vec::new();
             let mut numbers = Vec::new();
             let mut bools = [false; 2];
-            for (v, p) in &values {
+            for (v, p) in values.iter() {
                 match v {
                     Json::String(s) => strs.push(Box::from(s.as_str())),
                     Json::Number(n) => numbers.push(n.as_f64().unwrap_or(f64::NAN)),
                     Json::Bool(b) => bools[usize::from(*b)] = true,
                     other => {
-                        c.wrong_type(p, "a string, number or boolean", other);
+                        c.wrong_type(&p, "a string, number or boolean", other);
                         return None;
                     }
                 }
@@ -1674,9 +1789,9 @@ fn compile_condition(
             if !need_values(c, 1, 1) {
                 return None;
             }
-            let (v, p) = &values[0];
+            let (v, p) = values.first()?;
             let Json::Number(n) = v else {
-                c.wrong_type(p, "a number", v);
+                c.wrong_type(&p, "a number", v);
                 return None;
             };
             Test::Number(cmp_of(op), n.as_f64().unwrap_or(f64::NAN))
@@ -1685,14 +1800,14 @@ fn compile_condition(
             if !need_values(c, 1, 1) {
                 return None;
             }
-            let (v, p) = &values[0];
+            let (v, p) = values.first()?;
             let Json::String(s) = v else {
-                c.wrong_type(p, "a version string such as \"2.3.0\"", v);
+                c.wrong_type(&p, "a version string such as \"2.3.0\"", v);
                 return None;
             };
             let Some(version) = semver::parse_owned(s) else {
                 c.error(
-                    p,
+                    &p,
                     ProblemCode::InvalidSemver,
                     format!("{s:?} is not a semantic version such as \"2.3.0\""),
                 );
@@ -1704,8 +1819,8 @@ fn compile_condition(
             if !need_values(c, 1, 1) {
                 return None;
             }
-            let (v, p) = &values[0];
-            let t = timestamp(c, v, p)?;
+            let (v, p) = values.first()?;
+            let t = timestamp(c, v, &p)?;
             if op == "before" {
                 Test::Before(t)
             } else {
@@ -1731,9 +1846,9 @@ fn compile_condition(
                 return None;
             }
             let mut ids = Vec::new();
-            for (v, p) in &values {
+            for (v, p) in values.iter() {
                 let Json::String(name) = v else {
-                    c.wrong_type(p, "a segment name", v);
+                    c.wrong_type(&p, "a segment name", v);
                     return None;
                 };
                 match segments.get(name.as_str()) {
@@ -1743,7 +1858,7 @@ fn compile_condition(
                     }
                     None => {
                         c.error(
-                            p,
+                            &p,
                             ProblemCode::UnknownSegment,
                             format!(
                                 "no segment {name:?} in this config{}",
@@ -1765,6 +1880,34 @@ fn compile_condition(
     })
 }
 
+/// The `value` (one) or `values` (an array) of a condition.
+struct Values<'v> {
+    items: &'v [Json<'v>],
+    /// The path of the `value`, or of the `values` array.
+    path: Path<'v>,
+    single: bool,
+}
+
+impl<'v> Values<'v> {
+    fn len(&self) -> usize {
+        self.items.len()
+    }
+    /// Each value with its path.
+    fn iter(&self) -> impl Iterator<Item = (&'v Json<'v>, Path<'_>)> + '_ {
+        self.items.iter().enumerate().map(move |(i, v)| {
+            let path = if self.single {
+                self.path
+            } else {
+                self.path.index(i)
+            };
+            (v, path)
+        })
+    }
+    fn first(&self) -> Option<(&'v Json<'v>, Path<'_>)> {
+        self.iter().next()
+    }
+}
+
 fn cmp_of(op: &str) -> Cmp {
     match op {
         "Lt" | "lt" => Cmp::Lt,
@@ -1775,21 +1918,19 @@ fn cmp_of(op: &str) -> Cmp {
     }
 }
 
-fn compile_serve(c: &mut Checker, value: &Json, path: &Path, names: &[Box<str>]) -> Option<Serve> {
+fn compile_serve(
+    c: &mut Checker,
+    value: &Json<'_>,
+    path: &Path<'_>,
+    names: &[&str],
+) -> Option<Serve> {
     let obj = Obj::read(c, value, path, SERVE_FIELDS)?;
-    let present: Vec<&str> = SERVE_FIELDS
-        .iter()
-        .copied()
-        .filter(|f| obj.get(f).is_some())
-        .collect();
-    if present.len() != 1 {
+    let present = SERVE_FIELDS.iter().filter(|f| obj.get(f).is_some()).count();
+    if present != 1 {
         c.error(
             path,
             ProblemCode::InvalidValue,
-            format!(
-                "serve exactly one of \"variant\", \"split\" or \"stages\" (found {})",
-                present.len()
-            ),
+            format!("serve exactly one of \"variant\", \"split\" or \"stages\" (found {present})"),
         );
         return None;
     }
@@ -1800,7 +1941,7 @@ fn compile_serve(c: &mut Checker, value: &Json, path: &Path, names: &[Box<str>])
 }
 
 /// A `variant` or a `split`, from an object that has one of them.
-fn compile_simple_serve(c: &mut Checker, obj: &Obj<'_>, names: &[Box<str>]) -> Option<Serve> {
+fn compile_simple_serve(c: &mut Checker, obj: &Obj<'_>, names: &[&str]) -> Option<Serve> {
     if let Some(v) = obj.get("variant") {
         return variant_ref(c, v, &obj.at("variant"), names, "this").map(Serve::Variant);
     }
@@ -1821,7 +1962,7 @@ fn compile_simple_serve(c: &mut Checker, obj: &Obj<'_>, names: &[Box<str>]) -> O
     let mut ranges = Vec::with_capacity(items.len());
     let mut end = 0u32;
     let mut ok = true;
-    let mut seen = Vec::new();
+    let mut seen = VariantSet::default();
     for (i, item) in items.iter().enumerate() {
         let ipath = path.index(i);
         let Some(o) = Obj::read(c, item, &ipath, SPLIT_FIELDS) else {
@@ -1836,7 +1977,7 @@ fn compile_simple_serve(c: &mut Checker, obj: &Obj<'_>, names: &[Box<str>]) -> O
             .and_then(|w| percentage(c, w, &o.at("weight")));
         match (variant, weight) {
             (Some(v), Some(w)) => {
-                if seen.contains(&v) {
+                if !seen.insert(v) {
                     c.error(
                         &o.at("variant"),
                         ProblemCode::DuplicateKey,
@@ -1847,7 +1988,6 @@ fn compile_simple_serve(c: &mut Checker, obj: &Obj<'_>, names: &[Box<str>]) -> O
                     );
                     ok = false;
                 }
-                seen.push(v);
                 end = end.saturating_add(w);
                 if w > 0 {
                     ranges.push((end, v));
@@ -1867,6 +2007,30 @@ fn compile_simple_serve(c: &mut Checker, obj: &Obj<'_>, names: &[Box<str>]) -> O
     ok.then_some(Serve::Split(Split { ranges }))
 }
 
+/// A set of variant indices: a bit each for the first 64 (no allocation), a list beyond.
+#[derive(Default)]
+struct VariantSet {
+    bits: u64,
+    more: Vec<u32>,
+}
+
+impl VariantSet {
+    /// Adds `v`; false when it was already there.
+    fn insert(&mut self, v: u32) -> bool {
+        if v < 64 {
+            let bit = 1u64 << v;
+            let new = self.bits & bit == 0;
+            self.bits |= bit;
+            new
+        } else if self.more.contains(&v) {
+            false
+        } else {
+            self.more.push(v);
+            true
+        }
+    }
+}
+
 pub(crate) fn format_thousandths(t: u32) -> String {
     if t % 1000 == 0 {
         format!("{}", t / 1000)
@@ -1880,11 +2044,11 @@ pub(crate) fn format_thousandths(t: u32) -> String {
 /// and an empty array with `empty_message`.
 pub(crate) fn non_empty_array<'a>(
     c: &mut Checker,
-    value: &'a Json,
-    path: &Path,
+    value: &'a Json<'a>,
+    path: &Path<'_>,
     expected: &str,
     empty_message: &str,
-) -> Option<&'a [Json]> {
+) -> Option<&'a [Json<'a>]> {
     let Json::Array(items) = value else {
         c.wrong_type(path, expected, value);
         return None;
@@ -1896,7 +2060,12 @@ pub(crate) fn non_empty_array<'a>(
     Some(items)
 }
 
-fn compile_stages(c: &mut Checker, value: &Json, path: &Path, names: &[Box<str>]) -> Option<Serve> {
+fn compile_stages(
+    c: &mut Checker,
+    value: &Json<'_>,
+    path: &Path<'_>,
+    names: &[&str],
+) -> Option<Serve> {
     let items = non_empty_array(
         c,
         value,
@@ -1974,6 +2143,53 @@ mod tests {
             " (did you mean \"conditions\"?)"
         );
         assert_eq!(suggestion("zzz", ["conditions"]), "");
+    }
+
+    #[test]
+    fn variant_json_is_what_serde_json_writes() {
+        let values = [
+            FlagValue::Bool(true),
+            FlagValue::Bool(false),
+            FlagValue::String(String::new()),
+            FlagValue::String("plain text".into()),
+            FlagValue::String("quote \" backslash \\ tab \t nul \u{0} del \u{7f}".into()),
+            FlagValue::String("caf\u{e9} \u{2028} \u{1f600} </script>".into()),
+            FlagValue::Number(0.1),
+            FlagValue::Number(-3.0),
+            FlagValue::Json(serde_json::json!({"a": [1, "b", null]})),
+        ];
+        for value in values {
+            let expected = serde_json::to_string(&value.to_json()).unwrap();
+            assert_eq!(&*variant_json(&value), expected, "{value:?}");
+        }
+    }
+
+    #[test]
+    fn salt_is_the_key_unless_set_and_variant_names_survive_compiling() {
+        let config = Config::from_json(
+            r#"{"schemaVersion": 1, "flags": {
+              "a": {"enabled": true, "default": {"variant": "on"}},
+              "b": {"enabled": true, "salt": "shared", "variants": {"x": 1, "y": 2},
+                    "offVariant": "y", "prerequisites": [{"flag": "a", "variant": "on"}],
+                    "default": {"split": [{"variant": "x", "weight": 40}, {"variant": "y", "weight": 60}]}},
+              "c": {"enabled": true, "salt": "c", "default": {"variant": "off"}}}}"#,
+        )
+        .unwrap();
+        let salts: Vec<_> = config.flags().map(|f| f.salt()).collect();
+        assert_eq!(salts, ["a", "shared", "c"]);
+        let b = config.flag("b").unwrap();
+        let names: Vec<_> = b.variants().map(|(name, _)| name).collect();
+        assert_eq!(names, ["x", "y"]);
+        assert_eq!(b.off_variant(), "y");
+        assert_eq!(
+            b.default_shares(None),
+            Some(vec![("x", 40_000), ("y", 60_000)])
+        );
+        let a = config.flag("a").unwrap();
+        assert_eq!(
+            a.variants().map(|(name, _)| name).collect::<Vec<_>>(),
+            ["on", "off"]
+        );
     }
 
     #[test]

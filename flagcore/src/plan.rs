@@ -1522,9 +1522,9 @@ const ACTIONS: &[&str] = &["rollback", "hold"];
 /// variants are invalid (already reported): variant checks are skipped then.
 pub(crate) fn compile_plan(
     c: &mut Checker,
-    value: &Json,
-    path: &Path,
-    names: &[Box<str>],
+    value: &Json<'_>,
+    path: &Path<'_>,
+    names: &[&str],
     off_variant: Option<u32>,
 ) -> Option<Plan> {
     let obj = Obj::read(c, value, path, PLAN_FIELDS)?;
@@ -1584,14 +1584,14 @@ pub(crate) fn compile_plan(
     Some(Plan {
         variant,
         control,
-        variant_name: names.get(variant as usize)?.clone(),
-        control_name: names.get(control as usize)?.clone(),
+        variant_name: Box::from(*names.get(variant as usize)?),
+        control_name: Box::from(*names.get(control as usize)?),
         stages: stages?,
         guardrails: guardrails?,
     })
 }
 
-fn duration(c: &mut Checker, value: &Json, path: &Path) -> Option<i64> {
+fn duration(c: &mut Checker, value: &Json<'_>, path: &Path<'_>) -> Option<i64> {
     match value {
         Json::String(s) => {
             match parse_duration(s) {
@@ -1624,7 +1624,7 @@ fn duration(c: &mut Checker, value: &Json, path: &Path) -> Option<i64> {
     }
 }
 
-fn count(c: &mut Checker, value: &Json, path: &Path, min: u64) -> Option<u64> {
+fn count(c: &mut Checker, value: &Json<'_>, path: &Path<'_>, min: u64) -> Option<u64> {
     match value {
         Json::Number(n) => match n.as_u64().filter(|v| *v >= min) {
             Some(v) => Some(v),
@@ -1644,7 +1644,11 @@ fn count(c: &mut Checker, value: &Json, path: &Path, min: u64) -> Option<u64> {
     }
 }
 
-fn compile_plan_stages(c: &mut Checker, value: &Json, path: &Path) -> Option<Vec<PlanStage>> {
+fn compile_plan_stages(
+    c: &mut Checker,
+    value: &Json<'_>,
+    path: &Path<'_>,
+) -> Option<Vec<PlanStage>> {
     let items = non_empty_array(
         c,
         value,
@@ -1716,7 +1720,11 @@ fn compile_plan_stages(c: &mut Checker, value: &Json, path: &Path) -> Option<Vec
     ok.then_some(out)
 }
 
-fn compile_guardrails(c: &mut Checker, value: &Json, path: &Path) -> Option<Vec<Guardrail>> {
+fn compile_guardrails(
+    c: &mut Checker,
+    value: &Json<'_>,
+    path: &Path<'_>,
+) -> Option<Vec<Guardrail>> {
     let Json::Array(items) = value else {
         c.wrong_type(path, "an array of guardrails", value);
         return None;
@@ -1760,11 +1768,11 @@ fn keyword<'a>(
     }
 }
 
-fn compile_guardrail(c: &mut Checker, value: &Json, path: &Path) -> Option<Guardrail> {
+fn compile_guardrail(c: &mut Checker, value: &Json<'_>, path: &Path<'_>) -> Option<Guardrail> {
     let o = Obj::read(c, value, path, GUARDRAIL_FIELDS)?;
     let mut ok = true;
     let metric = match o.required(c, "metric") {
-        Some(Json::String(s)) if !s.is_empty() => Some(s.clone()),
+        Some(Json::String(s)) if !s.is_empty() => Some(s.to_string()),
         Some(other) => {
             c.wrong_type(&o.at("metric"), "a non-empty metric name", other);
             None
@@ -1872,8 +1880,8 @@ fn compile_guardrail(c: &mut Checker, value: &Json, path: &Path) -> Option<Guard
 
 fn compile_threshold(
     c: &mut Checker,
-    value: &Json,
-    path: &Path,
+    value: &Json<'_>,
+    path: &Path<'_>,
     kind: Option<MetricKind>,
 ) -> Option<Threshold> {
     let o = Obj::read(c, value, path, THRESHOLD_FIELDS)?;
