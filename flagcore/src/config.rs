@@ -11,7 +11,7 @@ use bumpalo::Bump;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use crate::bucket::{salt_prefix, SaltPrefix, SUPPORTED_HASH_VERSIONS};
-use crate::context::AttributeName;
+use crate::context::{text_eq, AttributeName};
 use crate::error::{ConfigError, Problem, ProblemCode, Report, Severity};
 use crate::json::{self, Json, JsonStr, Path};
 use crate::plan::{compile_plan, Plan};
@@ -104,7 +104,7 @@ impl StrSet {
     #[inline]
     pub(crate) fn contains(&self, s: &str) -> bool {
         match self {
-            StrSet::Small(items) => items.iter().any(|i| &**i == s),
+            StrSet::Small(items) => items.iter().any(|i| text_eq(i, s)),
             StrSet::Large(set) => set.contains(s),
         }
     }
