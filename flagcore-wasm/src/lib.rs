@@ -9,8 +9,9 @@
 //! and `js/flagcore.d.ts` types it. See `README.md` for the package.
 //!
 //! How a call crosses the boundary: the JS wrapper writes the context into the engine's
-//! reusable [`Context`] (`resetContext`, then one `set*` call per attribute), then asks for
-//! one answer. Scalars come back as scalars; structured results (`evaluate`,
+//! reusable [`Context`] (`resetContext`, then one `set*` call per attribute) only when it
+//! differs from the one written last, then asks for one answer in one call that also
+//! carries the evaluation time. Scalars come back as scalars; structured results (`evaluate`,
 //! `evaluateAll`, update reports, errors) come back as JSON text that the wrapper parses.
 //! Failures are thrown as that JSON text and rethrown by the wrapper as
 //! `FlagcoreConfigError` / `FlagcoreStoreError`.
@@ -20,6 +21,11 @@
 )]
 
 mod output;
+
+/// The allocator of the `.wasm`: talc instead of std's dlmalloc (see Cargo.toml).
+#[cfg(all(target_family = "wasm", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
 use flagcore::{Context, Override, Store, MAX_CONTEXT_ATTRIBUTES};
 use wasm_bindgen::prelude::*;
@@ -105,16 +111,20 @@ impl Engine {
         Engine::load(config).map_err(thrown)
     }
 
-    /// Starts a new context: targeting key (`undefined` for none) and evaluation time in
-    /// Unix milliseconds (`NaN` for none).
+    /// Sets the evaluation time: Unix milliseconds, `NaN` for none.
+    fn at(&mut self, at: f64) {
+        self.ctx
+            .set_time_millis(at.is_finite().then_some(at.trunc() as i64));
+    }
+
+    /// Starts a new context with this targeting key (`undefined` for none) and no
+    /// attributes. Every evaluation call passes its own time.
     #[wasm_bindgen(js_name = resetContext)]
-    pub fn reset_context(&mut self, key: Option<String>, at: f64) {
+    pub fn reset_context(&mut self, key: Option<String>) {
         self.ctx.clear();
         if let Some(key) = key {
             self.ctx.set_key(key);
         }
-        self.ctx
-            .set_time_millis(at.is_finite().then_some(at.trunc() as i64));
     }
 
     /// Adds a string attribute to the context.
@@ -135,53 +145,60 @@ impl Engine {
         self.ctx.set(name, value);
     }
 
-    /// Whether `flag` serves `true` (false on any error or for non-boolean flags).
+    /// Whether `flag` serves `true` at time `at` (false on any error or for non-boolean
+    /// flags).
     #[wasm_bindgen(js_name = isEnabled)]
-    pub fn is_enabled(&self, flag: &str) -> bool {
-        self.store.is_enabled(flag, &self.ctx)
+    pub fn is_enabled(&mut self, flag: &str, at: f64) -> bool {
+        self.at(at);
+        let ctx = &self.ctx;
+        self.store.is_enabled(flag, ctx)
     }
 
     /// The variant served (the off variant on an evaluation error), `undefined` for an
     /// unknown flag.
-    pub fn variant(&self, flag: &str) -> Option<String> {
+    pub fn variant(&mut self, flag: &str, at: f64) -> Option<String> {
+        self.at(at);
+        let ctx = &self.ctx;
         let snapshot = self.store.snapshot();
-        snapshot
-            .evaluate(flag, &self.ctx)
-            .variant
-            .map(str::to_owned)
+        snapshot.evaluate(flag, ctx).variant.map(str::to_owned)
     }
 
     /// A boolean flag's value, or `default` on error or type mismatch.
     #[wasm_bindgen(js_name = getBoolean)]
-    pub fn get_boolean(&self, flag: &str, default: bool) -> bool {
-        self.store
-            .snapshot()
-            .bool_value(flag, &self.ctx, default)
-            .value
+    pub fn get_boolean(&mut self, flag: &str, default: bool, at: f64) -> bool {
+        self.at(at);
+        let ctx = &self.ctx;
+        self.store.snapshot().bool_value(flag, ctx, default).value
     }
 
     /// A string flag's value, `undefined` on error or type mismatch.
     #[wasm_bindgen(js_name = getString)]
-    pub fn get_string(&self, flag: &str) -> Option<String> {
+    pub fn get_string(&mut self, flag: &str, at: f64) -> Option<String> {
+        self.at(at);
+        let ctx = &self.ctx;
         let snapshot = self.store.snapshot();
-        let r = snapshot.string_value(flag, &self.ctx, "");
+        let r = snapshot.string_value(flag, ctx, "");
         (!r.evaluation.is_error()).then(|| r.value.to_owned())
     }
 
     /// A number flag's value, `undefined` on error or type mismatch.
     #[wasm_bindgen(js_name = getNumber)]
-    pub fn get_number(&self, flag: &str) -> Option<f64> {
+    pub fn get_number(&mut self, flag: &str, at: f64) -> Option<f64> {
+        self.at(at);
+        let ctx = &self.ctx;
         let snapshot = self.store.snapshot();
-        let r = snapshot.number_value(flag, &self.ctx, 0.0);
+        let r = snapshot.number_value(flag, ctx, 0.0);
         (!r.evaluation.is_error()).then_some(r.value)
     }
 
     /// A JSON flag's value as JSON text, `undefined` on error or type mismatch.
     #[wasm_bindgen(js_name = getJson)]
-    pub fn get_json(&self, flag: &str) -> Option<String> {
+    pub fn get_json(&mut self, flag: &str, at: f64) -> Option<String> {
+        self.at(at);
+        let ctx = &self.ctx;
         let snapshot = self.store.snapshot();
         let null = serde_json::Value::Null;
-        let r = snapshot.json_value(flag, &self.ctx, &null);
+        let r = snapshot.json_value(flag, ctx, &null);
         if r.evaluation.is_error() {
             return None;
         }
@@ -189,13 +206,15 @@ impl Engine {
     }
 
     /// The full evaluation as JSON text.
-    pub fn evaluate(&mut self, flag: &str) -> String {
+    pub fn evaluate(&mut self, flag: &str, at: f64) -> String {
+        self.at(at);
         self.evaluate_json(flag)
     }
 
     /// Every flag's evaluation as JSON text (an object keyed by flag, in config order).
     #[wasm_bindgen(js_name = evaluateAll)]
-    pub fn evaluate_all(&mut self) -> String {
+    pub fn evaluate_all(&mut self, at: f64) -> String {
+        self.at(at);
         self.evaluate_all_json()
     }
 
@@ -240,6 +259,7 @@ impl Engine {
         self.set_override_to(flag, Some(variant)).map_err(thrown)
     }
 
+    #[cfg(feature = "plans")]
     /// Decides the rollout plan of `flag` (see `docs/rollouts.md`): `input` is the plan
     /// input as JSON text, `now` the decision time in Unix ms (`NaN`: the input's own
     /// `now`). Returns the outcome as JSON text, or throws the failure as JSON text.
@@ -250,6 +270,7 @@ impl Engine {
             .map_err(|e| thrown(output::plan_error(&e)))
     }
 
+    #[cfg(feature = "plans")]
     /// Applies a decision (the JSON `decidePlan` returned): ADVANCE serves the next
     /// stage's percentage as a new revision, ROLL_BACK kills the flag, HOLD changes
     /// nothing. Returns the revision serving afterwards.
@@ -312,7 +333,8 @@ mod tests {
 
     fn engine_for(key: Option<&str>, at: f64, attrs: &[(&str, &str)]) -> Engine {
         let mut engine = Engine::load(EXAMPLE).unwrap();
-        engine.reset_context(key.map(str::to_owned), at);
+        engine.reset_context(key.map(str::to_owned));
+        engine.at(at);
         for (name, value) in attrs {
             engine.set_string(name, (*value).to_owned());
         }
@@ -402,11 +424,11 @@ mod tests {
         engine
             .set_override_to("live-captions-ui", Some("on".into()))
             .unwrap();
-        assert!(engine.is_enabled("live-captions-ui"));
+        assert!(engine.is_enabled("live-captions-ui", 1_795_305_600_000.0));
         let err = parse(&engine.set_override_to("missing", None).unwrap_err());
         assert_eq!(err["code"], "UNKNOWN_FLAG");
         assert!(engine.clear_override("live-captions-ui"));
-        assert!(!engine.is_enabled("live-captions-ui"));
+        assert!(!engine.is_enabled("live-captions-ui", 1_795_305_600_000.0));
     }
 
     #[test]

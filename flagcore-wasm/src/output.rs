@@ -1,7 +1,9 @@
 //! JSON text for results that cross into JavaScript (which `JSON.parse`s it). Written by
 //! hand into a reused buffer: the evaluation borrows from the config, so nothing is cloned.
 
-use flagcore::{ConfigError, Evaluation, PlanError, Problem, StoreError};
+#[cfg(feature = "plans")]
+use flagcore::PlanError;
+use flagcore::{ConfigError, Evaluation, Problem, StoreError};
 
 /// Appends `s` as a JSON string literal.
 pub(crate) fn string(out: &mut Vec<u8>, s: &str) {
@@ -167,6 +169,7 @@ pub(crate) fn store_error(e: &StoreError) -> String {
     into_string(out)
 }
 
+#[cfg(feature = "plans")]
 /// A rollout-plan failure as JSON text: `{"kind": "plan", "code", "message"}`.
 pub(crate) fn plan_error(e: &PlanError) -> String {
     if let PlanError::Store(store) = e {
