@@ -65,6 +65,24 @@ function describe(v) {
 
 let maxAttributes = 0;
 
+/** The length of an evaluation row (src/output.rs, `evaluation_row`): a flat array parses faster than objects. */
+const ROW = 9;
+
+/** The result object of the row starting at `rows[i]`. */
+function result(rows, i) {
+  return {
+    flagKey: rows[i],
+    value: rows[i + 1],
+    variant: rows[i + 2],
+    reason: rows[i + 3],
+    errorCode: rows[i + 4],
+    ruleIndex: rows[i + 5],
+    ruleId: rows[i + 6],
+    bucket: rows[i + 7],
+    prerequisite: rows[i + 8],
+  };
+}
+
 /**
  * Whether the attributes of `ctx` are exactly those recorded in `sent` (same names in the
  * same order, identical values). A `Date` never counts as the same (it is mutable), and
@@ -227,13 +245,16 @@ export class FlagStore {
   /** The full answer: value, variant, reason, errorCode, ruleIndex, ruleId, bucket, prerequisite. */
   evaluate(flag, ctx, opts) {
     const at = this.#use(ctx, opts);
-    return JSON.parse(this.#engine.evaluate(flag, at));
+    return result(JSON.parse(this.#engine.evaluate(flag, at)), 0);
   }
 
   /** Every flag's evaluation for one context, keyed by flag, in config order. */
   evaluateAll(ctx, opts) {
     const at = this.#use(ctx, opts);
-    return JSON.parse(this.#engine.evaluateAll(at));
+    const rows = JSON.parse(this.#engine.evaluateAll(at));
+    const all = {};
+    for (let i = 0; i < rows.length; i += ROW) all[rows[i]] = result(rows, i);
+    return all;
   }
 
   /** Swaps in a new config. Throws FlagcoreConfigError (the last good config keeps serving). */

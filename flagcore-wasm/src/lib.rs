@@ -11,8 +11,9 @@
 //! How a call crosses the boundary: the JS wrapper writes the context into the engine's
 //! reusable [`Context`] (`resetContext`, then one `set*` call per attribute) only when it
 //! differs from the one written last, then asks for one answer in one call that also
-//! carries the evaluation time. Scalars come back as scalars; structured results (`evaluate`,
-//! `evaluateAll`, update reports, errors) come back as JSON text that the wrapper parses.
+//! carries the evaluation time. Scalars come back as scalars; structured results
+//! (`evaluate` and `evaluateAll` as flat rows, update reports, errors) come back as JSON
+//! text that the wrapper parses.
 //! Failures are thrown as that JSON text and rethrown by the wrapper as
 //! `FlagcoreConfigError` / `FlagcoreStoreError`.
 #![cfg_attr(
@@ -63,20 +64,22 @@ impl Engine {
         output::to_string(&self.out)
     }
 
-    /// `evaluate` as JSON text.
+    /// `evaluate` as a JSON array: one row (see [`output::evaluation_row`]).
     pub fn evaluate_json(&mut self, flag: &str) -> String {
         let snapshot = self.store.snapshot();
         let e = snapshot.evaluate(flag, &self.ctx);
         self.out.clear();
-        output::evaluation(&mut self.out, &e);
+        self.out.push(b'[');
+        output::evaluation_row(&mut self.out, &e);
+        self.out.push(b']');
         self.out_string()
     }
 
-    /// `evaluateAll` as JSON text.
+    /// `evaluateAll` as a JSON array of rows, in config order.
     pub fn evaluate_all_json(&mut self) -> String {
         let snapshot = self.store.snapshot();
         self.out.clear();
-        output::evaluations(&mut self.out, snapshot.evaluate_all(&self.ctx));
+        output::evaluation_rows(&mut self.out, snapshot.evaluate_all(&self.ctx));
         self.out_string()
     }
 
@@ -205,13 +208,13 @@ impl Engine {
         r.evaluation.value_json.map(str::to_owned)
     }
 
-    /// The full evaluation as JSON text.
+    /// The full evaluation as JSON text: one row (see [`output::evaluation_row`]).
     pub fn evaluate(&mut self, flag: &str, at: f64) -> String {
         self.at(at);
         self.evaluate_json(flag)
     }
 
-    /// Every flag's evaluation as JSON text (an object keyed by flag, in config order).
+    /// Every flag's evaluation as JSON text: rows in config order.
     #[wasm_bindgen(js_name = evaluateAll)]
     pub fn evaluate_all(&mut self, at: f64) -> String {
         self.at(at);
@@ -331,6 +334,20 @@ mod tests {
         serde_json::from_str(text).unwrap()
     }
 
+    /// Rows (see `output::evaluation_row`) as the objects the JS wrapper builds from them.
+    fn objects(rows: &str) -> Vec<serde_json::Value> {
+        let rows = parse(rows);
+        let values = rows.as_array().unwrap();
+        assert_eq!(values.len() % output::ROW_FIELDS.len(), 0);
+        values
+            .chunks(output::ROW_FIELDS.len())
+            .map(|row| {
+                let fields = output::ROW_FIELDS.iter().map(|f| (*f).to_owned());
+                serde_json::Value::Object(fields.zip(row.iter().cloned()).collect())
+            })
+            .collect()
+    }
+
     fn engine_for(key: Option<&str>, at: f64, attrs: &[(&str, &str)]) -> Engine {
         let mut engine = Engine::load(EXAMPLE).unwrap();
         engine.reset_context(key.map(str::to_owned));
@@ -367,15 +384,15 @@ mod tests {
         ];
         for (key, at, attrs) in contexts {
             let mut engine = engine_for(key, at, &attrs);
-            let all = parse(&engine.evaluate_all_json());
+            let all = objects(&engine.evaluate_all_json());
             let snapshot = engine.store.snapshot();
             let mut n = 0;
-            for e in snapshot.evaluate_all(engine.context()) {
+            for (i, e) in snapshot.evaluate_all(engine.context()).enumerate() {
                 let want = serde_json::to_value(e.to_details()).unwrap();
-                assert_eq!(all[e.flag_key], want, "{key:?} {}", e.flag_key);
+                assert_eq!(all[i], want, "{key:?} {}", e.flag_key);
                 n += 1;
             }
-            assert_eq!(all.as_object().unwrap().len(), n);
+            assert_eq!(all.len(), n);
             drop(snapshot);
             for flag in ["speechmatics-direct", "speech-backend-ab", "nope"] {
                 let want = serde_json::to_value(
@@ -386,7 +403,7 @@ mod tests {
                         .to_details(),
                 )
                 .unwrap();
-                assert_eq!(parse(&engine.evaluate_json(flag)), want);
+                assert_eq!(objects(&engine.evaluate_json(flag)), [want]);
             }
         }
     }
