@@ -28,7 +28,7 @@ mod output;
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
-use flagcore::{Context, Override, Store, MAX_CONTEXT_ATTRIBUTES};
+use flagcore::{AttributeValue, Context, Override, Store, MAX_CONTEXT_ATTRIBUTES};
 use wasm_bindgen::prelude::*;
 
 /// A flag store plus the context the next evaluation uses.
@@ -94,6 +94,13 @@ impl Engine {
         Ok(self.out_string())
     }
 
+    /// Adds an attribute to the context: one non-generic function behind the three `set*`
+    /// exports, so the `.wasm` holds one copy of `Context::set`.
+    #[inline(never)]
+    fn set_attribute(&mut self, name: &str, value: AttributeValue) {
+        self.ctx.set(name, value);
+    }
+
     /// Sets an override; `variant` `None` is the kill switch.
     pub fn set_override_to(&self, flag: &str, variant: Option<String>) -> Result<(), String> {
         let value = match variant {
@@ -133,19 +140,19 @@ impl Engine {
     /// Adds a string attribute to the context.
     #[wasm_bindgen(js_name = setString)]
     pub fn set_string(&mut self, name: &str, value: String) {
-        self.ctx.set(name, value);
+        self.set_attribute(name, AttributeValue::String(value));
     }
 
     /// Adds a number attribute to the context.
     #[wasm_bindgen(js_name = setNumber)]
     pub fn set_number(&mut self, name: &str, value: f64) {
-        self.ctx.set(name, value);
+        self.set_attribute(name, AttributeValue::Number(value));
     }
 
     /// Adds a boolean attribute to the context.
     #[wasm_bindgen(js_name = setBool)]
     pub fn set_bool(&mut self, name: &str, value: bool) {
-        self.ctx.set(name, value);
+        self.set_attribute(name, AttributeValue::Bool(value));
     }
 
     /// Whether `flag` serves `true` at time `at` (false on any error or for non-boolean

@@ -206,12 +206,13 @@ pub(crate) fn plan_error(e: &PlanError) -> String {
     into_string(out)
 }
 
-/// The buffer as a `String`. Everything written above is UTF-8 (ASCII plus copied `&str`s).
+/// The buffer as a `String`. Everything written above is UTF-8 (ASCII plus copied `&str`s),
+/// so the check never fails; it costs less code than a lossy conversion.
 pub(crate) fn into_string(out: Vec<u8>) -> String {
-    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// A copy of the buffer as a `String`, keeping the buffer's allocation for reuse.
 pub(crate) fn to_string(out: &[u8]) -> String {
-    String::from_utf8_lossy(out).into_owned()
+    into_string(out.to_vec())
 }
