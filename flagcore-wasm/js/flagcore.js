@@ -127,6 +127,8 @@ export class FlagStore {
    * reused, or an equal one) skips rewriting it: one WASM call per evaluation.
    */
   #sent = null;
+  /** The array #write fills next (two arrays take turns, so a new context allocates none). */
+  #spare = [];
 
   /** Checks `ctx` and `opts`, brings the engine's context up to date; returns the time to pass. */
   #use(ctx, opts) {
@@ -153,9 +155,12 @@ export class FlagStore {
 
   /** Rewrites the engine's context from `ctx` (validating every attribute). */
   #write(engine, ctx, key) {
+    const old = this.#sent;
     this.#sent = null; // unknown until written in full: a bad attribute throws half way
     engine.resetContext(key);
-    const sent = [key];
+    const sent = this.#spare;
+    sent.length = 0;
+    sent.push(key);
     for (const name in ctx) {
       if (name === "key" || !Object.hasOwn(ctx, name)) continue;
       const value = ctx[name];
@@ -186,6 +191,7 @@ export class FlagStore {
         throw new FlagcoreContextError(`context has more than ${maxAttributes} attributes`);
       }
     }
+    this.#spare = old ?? [];
     this.#sent = sent;
   }
 
