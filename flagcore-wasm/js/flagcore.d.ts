@@ -208,10 +208,10 @@ export class FlagcoreStoreError extends FlagcoreError {
   readonly code: "NO_HISTORY" | "UNKNOWN_FLAG" | "UNKNOWN_VARIANT" | "INVALID_OVERRIDE" | "FREED";
 }
 
-/** A rollout-plan decision could not be made or applied. */
+/** A rollout-plan decision could not be made or applied (`PLANS_NOT_INCLUDED`: this entry leaves plans out; use `flagcore-wasm/plans`). */
 export class FlagcorePlanError extends FlagcoreError {
   readonly code:
-    | "NO_PLAN" | "UNKNOWN_FLAG" | "MISSING_TIME" | "UNKNOWN_STAGE" | "STAGE_OUT_OF_RANGE"
+    | "PLANS_NOT_INCLUDED" | "NO_PLAN" | "UNKNOWN_FLAG" | "MISSING_TIME" | "UNKNOWN_STAGE" | "STAGE_OUT_OF_RANGE"
     | "INVALID_OBSERVATION" | "INVALID_PLAN_INPUT" | "OVERRIDDEN" | "STORE_ERROR";
 }
 
@@ -300,9 +300,9 @@ export class FlagStore {
   /** Clears a flag's override; returns whether there was one. */
   clearOverride(flag: string): boolean;
 
-  /** Decides the flag's rollout plan at `opts.at` (default now). Throws FlagcorePlanError. */
+  /** Decides the flag's rollout plan at `opts.at` (default now). Throws FlagcorePlanError. Only in the `flagcore-wasm/plans` entry (elsewhere it throws `PLANS_NOT_INCLUDED`). */
   decidePlan(flag: string, input: PlanInput | string, opts?: { at?: number | Date; stage?: number }): PlanOutcome;
-  /** Applies a decision: ADVANCE → next stage (new revision), ROLL_BACK → kill override, HOLD → nothing. Returns the revision. */
+  /** Applies a decision: ADVANCE → next stage (new revision), ROLL_BACK → kill override, HOLD → nothing. Returns the revision. Only in the `flagcore-wasm/plans` entry (elsewhere it throws `PLANS_NOT_INCLUDED`). */
   applyDecision(flag: string, outcome: PlanOutcome | string): number;
 
   /** Frees the store's WASM memory now; later calls throw FlagcoreStoreError (FREED). Idempotent. */

@@ -35,7 +35,7 @@ export class FlagcoreContextError extends FlagcoreError {
 /** A store operation failed: rollback without history, override of an unknown flag or variant, use after free(). */
 export class FlagcoreStoreError extends FlagcoreError {}
 
-/** A rollout-plan decision could not be made or applied (`code`: NO_PLAN, UNKNOWN_FLAG, MISSING_TIME, UNKNOWN_STAGE, STAGE_OUT_OF_RANGE, INVALID_OBSERVATION, INVALID_PLAN_INPUT, or a store code such as OVERRIDDEN). */
+/** A rollout-plan decision could not be made or applied (`code`: PLANS_NOT_INCLUDED outside the `flagcore-wasm/plans` entry, NO_PLAN, UNKNOWN_FLAG, MISSING_TIME, UNKNOWN_STAGE, STAGE_OUT_OF_RANGE, INVALID_OBSERVATION, INVALID_PLAN_INPUT, or a store code such as OVERRIDDEN). */
 export class FlagcorePlanError extends FlagcoreError {}
 
 function rethrow(e) {
@@ -65,6 +65,43 @@ function describe(v) {
 
 let maxAttributes = 0;
 
+/** The length of an evaluation row (src/output.rs, `evaluation_row`): a flat array parses faster than objects. */
+const ROW = 9;
+
+/** The result object of the row starting at `rows[i]`. */
+function result(rows, i) {
+  return {
+    flagKey: rows[i],
+    value: rows[i + 1],
+    variant: rows[i + 2],
+    reason: rows[i + 3],
+    errorCode: rows[i + 4],
+    ruleIndex: rows[i + 5],
+    ruleId: rows[i + 6],
+    bucket: rows[i + 7],
+    prerequisite: rows[i + 8],
+  };
+}
+
+/**
+ * Whether the attributes of `ctx` are exactly those recorded in `sent` (same names in the
+ * same order, identical values). A `Date` never counts as the same (it is mutable), and
+ * 0 and -0 differ.
+ */
+function sameAttributes(ctx, sent) {
+  let i = 1;
+  for (const name in ctx) {
+    if (name === "key" || !Object.hasOwn(ctx, name)) continue;
+    const value = ctx[name];
+    if (value === undefined || value === null) continue;
+    if (sent[i] !== name || typeof value === "object") return false;
+    const was = sent[i + 1];
+    if (was !== value || (value === 0 && 1 / value !== 1 / was)) return false;
+    i += 2;
+  }
+  return i === sent.length;
+}
+
 /**
  * A live flag store: one compiled config (plus history for rollback, and overrides).
  * Contexts are plain objects: `{ key: "user-1", email: "...", appVersion: "2.4.0" }`.
@@ -84,6 +121,16 @@ export class FlagStore {
     }
   }
 
+  /**
+   * What the engine's context holds: `[key, name, value, name, value, ...]` as last
+   * written, or null when unknown. An evaluation with an equal context (the same object
+   * reused, or an equal one) skips rewriting it: one WASM call per evaluation.
+   */
+  #sent = null;
+  /** The array #write fills next (two arrays take turns, so a new context allocates none). */
+  #spare = [];
+
+  /** Checks `ctx` and `opts`, brings the engine's context up to date; returns the time to pass. */
   #use(ctx, opts) {
     const engine = this.#engine;
     if (engine === undefined) throw new FlagcoreStoreError("this FlagStore has been freed", "FREED");
@@ -95,12 +142,25 @@ export class FlagStore {
     else if (at === null) at = NaN;
     else if (at instanceof Date) at = at.getTime();
     else if (typeof at !== "number") throw new FlagcoreContextError(`opts.at must be Unix milliseconds or a Date, got ${describe(at)}`);
-    const key = ctx.key;
-    if (key !== undefined && key !== null && typeof key !== "string") {
+    let key = ctx.key;
+    if (key === null) key = undefined;
+    else if (key !== undefined && typeof key !== "string") {
       throw new FlagcoreContextError(`context key must be a string, got ${describe(key)}`);
     }
-    engine.resetContext(key === null ? undefined : key, at);
-    let n = 0;
+    const sent = this.#sent;
+    if (sent !== null && sent[0] === key && sameAttributes(ctx, sent)) return at;
+    this.#write(engine, ctx, key);
+    return at;
+  }
+
+  /** Rewrites the engine's context from `ctx` (validating every attribute). */
+  #write(engine, ctx, key) {
+    const old = this.#sent;
+    this.#sent = null; // unknown until written in full: a bad attribute throws half way
+    engine.resetContext(key);
+    const sent = this.#spare;
+    sent.length = 0;
+    sent.push(key);
     for (const name in ctx) {
       if (name === "key" || !Object.hasOwn(ctx, name)) continue;
       const value = ctx[name];
@@ -126,9 +186,22 @@ export class FlagStore {
             `context attribute "${name}" is ${describe(value)}; attributes are strings, numbers or booleans`,
           );
       }
-      if (++n > (maxAttributes ||= wasm.maxContextAttributes())) {
+      sent.push(name, value);
+      if (sent.length > 2 * (maxAttributes ||= wasm.maxContextAttributes()) + 1) {
         throw new FlagcoreContextError(`context has more than ${maxAttributes} attributes`);
       }
+    }
+    this.#spare = old ?? [];
+    this.#sent = sent;
+  }
+
+  #plansEngine() {
+    const engine = this.#engineOrThrow();
+    if (typeof engine.decidePlan !== "function") {
+      throw new FlagcorePlanError(
+        'rollout plans are not in this build: import FlagStore from "flagcore-wasm/plans" to decide and apply them',
+        "PLANS_NOT_INCLUDED",
+      );
     }
     return engine;
   }
@@ -140,43 +213,54 @@ export class FlagStore {
 
   /** Whether `flag` serves `true` for `ctx` (false on any error or for non-boolean flags). */
   isEnabled(flag, ctx, opts) {
-    return this.#use(ctx, opts).isEnabled(flag);
+    const at = this.#use(ctx, opts);
+    return this.#engine.isEnabled(flag, at);
   }
 
   /** The variant served (the off variant on an evaluation error), or null for an unknown flag. */
   variant(flag, ctx, opts) {
-    return this.#use(ctx, opts).variant(flag) ?? null;
+    const at = this.#use(ctx, opts);
+    return this.#engine.variant(flag, at) ?? null;
   }
 
   /** A boolean flag's value, or `defaultValue` on error or type mismatch. */
   getBoolean(flag, ctx, defaultValue, opts) {
-    return this.#use(ctx, opts).getBoolean(flag, defaultValue === true);
+    const at = this.#use(ctx, opts);
+    return this.#engine.getBoolean(flag, defaultValue === true, at);
   }
 
   /** A string flag's value, or `defaultValue` on error or type mismatch. */
   getString(flag, ctx, defaultValue, opts) {
-    return this.#use(ctx, opts).getString(flag) ?? defaultValue;
+    const at = this.#use(ctx, opts);
+    return this.#engine.getString(flag, at) ?? defaultValue;
   }
 
   /** A number flag's value, or `defaultValue` on error or type mismatch. */
   getNumber(flag, ctx, defaultValue, opts) {
-    return this.#use(ctx, opts).getNumber(flag) ?? defaultValue;
+    const at = this.#use(ctx, opts);
+    return this.#engine.getNumber(flag, at) ?? defaultValue;
   }
 
   /** A JSON flag's value (a fresh copy), or `defaultValue` on error or type mismatch. */
   getJson(flag, ctx, defaultValue, opts) {
-    const text = this.#use(ctx, opts).getJson(flag);
+    const at = this.#use(ctx, opts);
+    const text = this.#engine.getJson(flag, at);
     return text === undefined ? defaultValue : JSON.parse(text);
   }
 
   /** The full answer: value, variant, reason, errorCode, ruleIndex, ruleId, bucket, prerequisite. */
   evaluate(flag, ctx, opts) {
-    return JSON.parse(this.#use(ctx, opts).evaluate(flag));
+    const at = this.#use(ctx, opts);
+    return result(JSON.parse(this.#engine.evaluate(flag, at)), 0);
   }
 
   /** Every flag's evaluation for one context, keyed by flag, in config order. */
   evaluateAll(ctx, opts) {
-    return JSON.parse(this.#use(ctx, opts).evaluateAll());
+    const at = this.#use(ctx, opts);
+    const rows = JSON.parse(this.#engine.evaluateAll(at));
+    const all = {};
+    for (let i = 0; i < rows.length; i += ROW) all[rows[i]] = result(rows, i);
+    return all;
   }
 
   /** Swaps in a new config. Throws FlagcoreConfigError (the last good config keeps serving). */
@@ -230,7 +314,7 @@ export class FlagStore {
    * "ROLL_BACK", stage, percentage, message, ... }`. Throws FlagcorePlanError.
    */
   decidePlan(flag, input, opts = {}) {
-    const engine = this.#engineOrThrow();
+    const engine = this.#plansEngine();
     let body = typeof input === "string" ? JSON.parse(input) : { ...input };
     if (opts.stage !== undefined) body.stage = opts.stage;
     const at = opts.at instanceof Date ? opts.at.getTime() : opts.at ?? (body.now === undefined ? Date.now() : NaN);
@@ -243,7 +327,7 @@ export class FlagStore {
 
   /** Applies a decision returned by decidePlan: ADVANCE moves to the next stage (a new revision), ROLL_BACK kills the flag, HOLD changes nothing. Returns the revision serving afterwards. */
   applyDecision(flag, outcome) {
-    const engine = this.#engineOrThrow();
+    const engine = this.#plansEngine();
     try {
       return engine.applyDecision(flag, typeof outcome === "string" ? outcome : JSON.stringify(outcome));
     } catch (e) {
@@ -261,6 +345,7 @@ export class FlagStore {
     const engine = this.#engine;
     if (engine === undefined) return;
     this.#engine = undefined;
+    this.#sent = null;
     engine.free();
   }
 

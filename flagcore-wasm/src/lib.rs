@@ -9,9 +9,11 @@
 //! and `js/flagcore.d.ts` types it. See `README.md` for the package.
 //!
 //! How a call crosses the boundary: the JS wrapper writes the context into the engine's
-//! reusable [`Context`] (`resetContext`, then one `set*` call per attribute), then asks for
-//! one answer. Scalars come back as scalars; structured results (`evaluate`,
-//! `evaluateAll`, update reports, errors) come back as JSON text that the wrapper parses.
+//! reusable [`Context`] (`resetContext`, then one `set*` call per attribute) only when it
+//! differs from the one written last, then asks for one answer in one call that also
+//! carries the evaluation time. Scalars come back as scalars; structured results
+//! (`evaluate` and `evaluateAll` as flat rows, update reports, errors) come back as JSON
+//! text that the wrapper parses.
 //! Failures are thrown as that JSON text and rethrown by the wrapper as
 //! `FlagcoreConfigError` / `FlagcoreStoreError`.
 #![cfg_attr(
@@ -21,7 +23,12 @@
 
 mod output;
 
-use flagcore::{Context, Override, Store, MAX_CONTEXT_ATTRIBUTES};
+/// The allocator of the `.wasm`: talc instead of std's dlmalloc (see Cargo.toml).
+#[cfg(all(target_family = "wasm", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
+use flagcore::{AttributeValue, Context, Override, Store, MAX_CONTEXT_ATTRIBUTES};
 use wasm_bindgen::prelude::*;
 
 /// A flag store plus the context the next evaluation uses.
@@ -57,20 +64,22 @@ impl Engine {
         output::to_string(&self.out)
     }
 
-    /// `evaluate` as JSON text.
+    /// `evaluate` as a JSON array: one row (see [`output::evaluation_row`]).
     pub fn evaluate_json(&mut self, flag: &str) -> String {
         let snapshot = self.store.snapshot();
         let e = snapshot.evaluate(flag, &self.ctx);
         self.out.clear();
-        output::evaluation(&mut self.out, &e);
+        self.out.push(b'[');
+        output::evaluation_row(&mut self.out, &e);
+        self.out.push(b']');
         self.out_string()
     }
 
-    /// `evaluateAll` as JSON text.
+    /// `evaluateAll` as a JSON array of rows, in config order.
     pub fn evaluate_all_json(&mut self) -> String {
         let snapshot = self.store.snapshot();
         self.out.clear();
-        output::evaluations(&mut self.out, snapshot.evaluate_all(&self.ctx));
+        output::evaluation_rows(&mut self.out, snapshot.evaluate_all(&self.ctx));
         self.out_string()
     }
 
@@ -83,6 +92,13 @@ impl Engine {
         self.out.clear();
         output::update(&mut self.out, update.revision, &update.warnings);
         Ok(self.out_string())
+    }
+
+    /// Adds an attribute to the context: one non-generic function behind the three `set*`
+    /// exports, so the `.wasm` holds one copy of `Context::set`.
+    #[inline(never)]
+    fn set_attribute(&mut self, name: &str, value: AttributeValue) {
+        self.ctx.set(name, value);
     }
 
     /// Sets an override; `variant` `None` is the kill switch.
@@ -105,97 +121,110 @@ impl Engine {
         Engine::load(config).map_err(thrown)
     }
 
-    /// Starts a new context: targeting key (`undefined` for none) and evaluation time in
-    /// Unix milliseconds (`NaN` for none).
+    /// Sets the evaluation time: Unix milliseconds, `NaN` for none.
+    fn at(&mut self, at: f64) {
+        self.ctx
+            .set_time_millis(at.is_finite().then_some(at.trunc() as i64));
+    }
+
+    /// Starts a new context with this targeting key (`undefined` for none) and no
+    /// attributes. Every evaluation call passes its own time.
     #[wasm_bindgen(js_name = resetContext)]
-    pub fn reset_context(&mut self, key: Option<String>, at: f64) {
+    pub fn reset_context(&mut self, key: Option<String>) {
         self.ctx.clear();
         if let Some(key) = key {
             self.ctx.set_key(key);
         }
-        self.ctx
-            .set_time_millis(at.is_finite().then_some(at.trunc() as i64));
     }
 
     /// Adds a string attribute to the context.
     #[wasm_bindgen(js_name = setString)]
     pub fn set_string(&mut self, name: &str, value: String) {
-        self.ctx.set(name, value);
+        self.set_attribute(name, AttributeValue::String(value));
     }
 
     /// Adds a number attribute to the context.
     #[wasm_bindgen(js_name = setNumber)]
     pub fn set_number(&mut self, name: &str, value: f64) {
-        self.ctx.set(name, value);
+        self.set_attribute(name, AttributeValue::Number(value));
     }
 
     /// Adds a boolean attribute to the context.
     #[wasm_bindgen(js_name = setBool)]
     pub fn set_bool(&mut self, name: &str, value: bool) {
-        self.ctx.set(name, value);
+        self.set_attribute(name, AttributeValue::Bool(value));
     }
 
-    /// Whether `flag` serves `true` (false on any error or for non-boolean flags).
+    /// Whether `flag` serves `true` at time `at` (false on any error or for non-boolean
+    /// flags).
     #[wasm_bindgen(js_name = isEnabled)]
-    pub fn is_enabled(&self, flag: &str) -> bool {
-        self.store.is_enabled(flag, &self.ctx)
+    pub fn is_enabled(&mut self, flag: &str, at: f64) -> bool {
+        self.at(at);
+        let ctx = &self.ctx;
+        self.store.is_enabled(flag, ctx)
     }
 
     /// The variant served (the off variant on an evaluation error), `undefined` for an
     /// unknown flag.
-    pub fn variant(&self, flag: &str) -> Option<String> {
+    pub fn variant(&mut self, flag: &str, at: f64) -> Option<String> {
+        self.at(at);
+        let ctx = &self.ctx;
         let snapshot = self.store.snapshot();
-        snapshot
-            .evaluate(flag, &self.ctx)
-            .variant
-            .map(str::to_owned)
+        snapshot.evaluate(flag, ctx).variant.map(str::to_owned)
     }
 
     /// A boolean flag's value, or `default` on error or type mismatch.
     #[wasm_bindgen(js_name = getBoolean)]
-    pub fn get_boolean(&self, flag: &str, default: bool) -> bool {
-        self.store
-            .snapshot()
-            .bool_value(flag, &self.ctx, default)
-            .value
+    pub fn get_boolean(&mut self, flag: &str, default: bool, at: f64) -> bool {
+        self.at(at);
+        let ctx = &self.ctx;
+        self.store.snapshot().bool_value(flag, ctx, default).value
     }
 
     /// A string flag's value, `undefined` on error or type mismatch.
     #[wasm_bindgen(js_name = getString)]
-    pub fn get_string(&self, flag: &str) -> Option<String> {
+    pub fn get_string(&mut self, flag: &str, at: f64) -> Option<String> {
+        self.at(at);
+        let ctx = &self.ctx;
         let snapshot = self.store.snapshot();
-        let r = snapshot.string_value(flag, &self.ctx, "");
+        let r = snapshot.string_value(flag, ctx, "");
         (!r.evaluation.is_error()).then(|| r.value.to_owned())
     }
 
     /// A number flag's value, `undefined` on error or type mismatch.
     #[wasm_bindgen(js_name = getNumber)]
-    pub fn get_number(&self, flag: &str) -> Option<f64> {
+    pub fn get_number(&mut self, flag: &str, at: f64) -> Option<f64> {
+        self.at(at);
+        let ctx = &self.ctx;
         let snapshot = self.store.snapshot();
-        let r = snapshot.number_value(flag, &self.ctx, 0.0);
+        let r = snapshot.number_value(flag, ctx, 0.0);
         (!r.evaluation.is_error()).then_some(r.value)
     }
 
     /// A JSON flag's value as JSON text, `undefined` on error or type mismatch.
     #[wasm_bindgen(js_name = getJson)]
-    pub fn get_json(&self, flag: &str) -> Option<String> {
+    pub fn get_json(&mut self, flag: &str, at: f64) -> Option<String> {
+        self.at(at);
+        let ctx = &self.ctx;
         let snapshot = self.store.snapshot();
         let null = serde_json::Value::Null;
-        let r = snapshot.json_value(flag, &self.ctx, &null);
+        let r = snapshot.json_value(flag, ctx, &null);
         if r.evaluation.is_error() {
             return None;
         }
         r.evaluation.value_json.map(str::to_owned)
     }
 
-    /// The full evaluation as JSON text.
-    pub fn evaluate(&mut self, flag: &str) -> String {
+    /// The full evaluation as JSON text: one row (see [`output::evaluation_row`]).
+    pub fn evaluate(&mut self, flag: &str, at: f64) -> String {
+        self.at(at);
         self.evaluate_json(flag)
     }
 
-    /// Every flag's evaluation as JSON text (an object keyed by flag, in config order).
+    /// Every flag's evaluation as JSON text: rows in config order.
     #[wasm_bindgen(js_name = evaluateAll)]
-    pub fn evaluate_all(&mut self) -> String {
+    pub fn evaluate_all(&mut self, at: f64) -> String {
+        self.at(at);
         self.evaluate_all_json()
     }
 
@@ -240,6 +269,7 @@ impl Engine {
         self.set_override_to(flag, Some(variant)).map_err(thrown)
     }
 
+    #[cfg(feature = "plans")]
     /// Decides the rollout plan of `flag` (see `docs/rollouts.md`): `input` is the plan
     /// input as JSON text, `now` the decision time in Unix ms (`NaN`: the input's own
     /// `now`). Returns the outcome as JSON text, or throws the failure as JSON text.
@@ -250,6 +280,7 @@ impl Engine {
             .map_err(|e| thrown(output::plan_error(&e)))
     }
 
+    #[cfg(feature = "plans")]
     /// Applies a decision (the JSON `decidePlan` returned): ADVANCE serves the next
     /// stage's percentage as a new revision, ROLL_BACK kills the flag, HOLD changes
     /// nothing. Returns the revision serving afterwards.
@@ -310,9 +341,24 @@ mod tests {
         serde_json::from_str(text).unwrap()
     }
 
+    /// Rows (see `output::evaluation_row`) as the objects the JS wrapper builds from them.
+    fn objects(rows: &str) -> Vec<serde_json::Value> {
+        let rows = parse(rows);
+        let values = rows.as_array().unwrap();
+        assert_eq!(values.len() % output::ROW_FIELDS.len(), 0);
+        values
+            .chunks(output::ROW_FIELDS.len())
+            .map(|row| {
+                let fields = output::ROW_FIELDS.iter().map(|f| (*f).to_owned());
+                serde_json::Value::Object(fields.zip(row.iter().cloned()).collect())
+            })
+            .collect()
+    }
+
     fn engine_for(key: Option<&str>, at: f64, attrs: &[(&str, &str)]) -> Engine {
         let mut engine = Engine::load(EXAMPLE).unwrap();
-        engine.reset_context(key.map(str::to_owned), at);
+        engine.reset_context(key.map(str::to_owned));
+        engine.at(at);
         for (name, value) in attrs {
             engine.set_string(name, (*value).to_owned());
         }
@@ -345,15 +391,15 @@ mod tests {
         ];
         for (key, at, attrs) in contexts {
             let mut engine = engine_for(key, at, &attrs);
-            let all = parse(&engine.evaluate_all_json());
+            let all = objects(&engine.evaluate_all_json());
             let snapshot = engine.store.snapshot();
             let mut n = 0;
-            for e in snapshot.evaluate_all(engine.context()) {
+            for (i, e) in snapshot.evaluate_all(engine.context()).enumerate() {
                 let want = serde_json::to_value(e.to_details()).unwrap();
-                assert_eq!(all[e.flag_key], want, "{key:?} {}", e.flag_key);
+                assert_eq!(all[i], want, "{key:?} {}", e.flag_key);
                 n += 1;
             }
-            assert_eq!(all.as_object().unwrap().len(), n);
+            assert_eq!(all.len(), n);
             drop(snapshot);
             for flag in ["speechmatics-direct", "speech-backend-ab", "nope"] {
                 let want = serde_json::to_value(
@@ -364,7 +410,7 @@ mod tests {
                         .to_details(),
                 )
                 .unwrap();
-                assert_eq!(parse(&engine.evaluate_json(flag)), want);
+                assert_eq!(objects(&engine.evaluate_json(flag)), [want]);
             }
         }
     }
@@ -402,11 +448,11 @@ mod tests {
         engine
             .set_override_to("live-captions-ui", Some("on".into()))
             .unwrap();
-        assert!(engine.is_enabled("live-captions-ui"));
+        assert!(engine.is_enabled("live-captions-ui", 1_795_305_600_000.0));
         let err = parse(&engine.set_override_to("missing", None).unwrap_err());
         assert_eq!(err["code"], "UNKNOWN_FLAG");
         assert!(engine.clear_override("live-captions-ui"));
-        assert!(!engine.is_enabled("live-captions-ui"));
+        assert!(!engine.is_enabled("live-captions-ui", 1_795_305_600_000.0));
     }
 
     #[test]

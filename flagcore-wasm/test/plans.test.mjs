@@ -4,8 +4,9 @@
 // failing one is rolled back within the breached guardrail's window.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { FlagStore, FlagcorePlanError } from "flagcore-wasm";
-import { exampleText } from "./support.mjs";
+import { FlagStore, FlagcorePlanError } from "flagcore-wasm/plans";
+import * as evaluation from "flagcore-wasm";
+import { exampleText, makeUsers } from "./support.mjs";
 
 const FLAG = "speechmatics-direct";
 const MIN = 60_000;
@@ -155,6 +156,26 @@ test("plan errors are FlagcorePlanError with a code", () => {
     "INVALID_OBSERVATION",
   );
   store.free();
+});
+
+test("the evaluation entries leave plans out: PLANS_NOT_INCLUDED; the plans entry evaluates the same", () => {
+  const small = new evaluation.FlagStore(exampleText);
+  const full = new FlagStore(exampleText);
+  const input = { stageStartedAt: START, samples: [] };
+  for (const call of [() => small.decidePlan(FLAG, input, { at: START }), () => small.applyDecision(FLAG, { decision: "HOLD" })]) {
+    assert.throws(call, (e) => {
+      assert.ok(e instanceof evaluation.FlagcorePlanError, String(e));
+      assert.equal(e.code, "PLANS_NOT_INCLUDED");
+      assert.match(e.message, /flagcore-wasm\/plans/);
+      return true;
+    });
+  }
+  assert.equal(small.revision, 1);
+  for (const { context, at } of makeUsers(100)) {
+    assert.deepEqual(full.evaluateAll(context, { at }), small.evaluateAll(context, { at }));
+  }
+  small.free();
+  full.free();
 });
 
 test("a healthy canary reaches 100% on the runbook's schedule", () => {

@@ -24,9 +24,11 @@ test("web build: init() from bytes, same answers as the sync build", async () =>
   b.free();
 });
 
-test("the embedded-bytes build has no import.meta (Metro rejects it) and no separate .wasm", () => {
-  const dir = new URL("../pkg/sync/", import.meta.url);
-  for (const file of ["index.js", "init.js", "flagcore.js", "flagcore_wasm.js", "flagcore_wasm_bytes.js", "version.js"]) {
-    assert.ok(!readFileSync(new URL(file, dir), "utf8").includes("import.meta"), file);
+test("the embedded-bytes builds (sync, plans) have no import.meta (Metro rejects it) and no separate .wasm", () => {
+  for (const build of ["sync", "plans"]) {
+    const dir = new URL(`../pkg/${build}/`, import.meta.url);
+    for (const file of ["index.js", "init.js", "flagcore.js", "flagcore_wasm.js", "flagcore_wasm_bytes.js", "version.js"]) {
+      assert.ok(!readFileSync(new URL(file, dir), "utf8").includes("import.meta"), `${build}/${file}`);
+    }
   }
 });

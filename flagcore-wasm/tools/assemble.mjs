@@ -5,15 +5,17 @@
 //              compiled synchronously on import, so Metro (Expo web), Vite, webpack, esbuild
 //              and Node load it with no bundler configuration and no `await init()`.
 //   pkg/web/   the usual `web` build: the .wasm is a separate file, fetched by `await init()`.
+//   pkg/plans/ like sync, from the build with the rollout-plan API (decidePlan /
+//              applyDecision; cargo feature `plans`), which the other two leave out.
 //
-// Usage: node assemble.mjs <wasm-bindgen out dir> <optimised .wasm> <package dir> <version>
+// Usage: node assemble.mjs <bindgen dir> <wasm> <package dir> <version> <plans bindgen dir> <plans wasm>
 import { readFileSync, writeFileSync, mkdirSync, rmSync, copyFileSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const [genDir, wasmPath, pkgDir, version] = process.argv.slice(2);
-if (!version) {
-  console.error("usage: assemble.mjs <bindgen dir> <wasm> <pkg dir> <version>");
+const [genDir, wasmPath, pkgDir, version, plansGenDir, plansWasmPath] = process.argv.slice(2);
+if (!plansWasmPath) {
+  console.error("usage: assemble.mjs <bindgen dir> <wasm> <pkg dir> <version> <plans bindgen dir> <plans wasm>");
   process.exit(2);
 }
 const jsDir = join(dirname(fileURLToPath(import.meta.url)), "..", "js");
@@ -64,10 +66,11 @@ export function initSync(input: { module: BufferSource | WebAssembly.Module }): 
 
 // --- sync: the same glue without the URL-based loader (bundlers such as Metro reject
 // `import.meta`), the bytes embedded, and a module that instantiates them on import.
-const needle = "module_or_path = new URL('flagcore_wasm_bg.wasm', import.meta.url);";
-if (!glue.includes(needle)) {
-  console.error(`assemble: wasm-bindgen glue changed; cannot find: ${needle}`);
-  process.exit(1);
+function embedded(dir, glue, wasm) {
+  const needle = "module_or_path = new URL('flagcore_wasm_bg.wasm', import.meta.url);";
+  if (!glue.includes(needle)) {
+    console.error(`assemble: wasm-bindgen glue changed; cannot find: ${needle}`);
+    process.exit(1);
 }
 const syncGlue = glue.replace(
   needle,
@@ -77,16 +80,15 @@ if (syncGlue.includes("import.meta")) {
   console.error("assemble: the sync glue still mentions import.meta");
   process.exit(1);
 }
-const sync = join(pkgDir, "sync");
-common(sync);
-write(sync, "flagcore_wasm.js", syncGlue);
+common(dir);
+write(dir, "flagcore_wasm.js", syncGlue);
 write(
-  sync,
+  dir,
   "flagcore_wasm_bytes.js",
   `${header}export const wasmBase64 =\n  "${wasm.toString("base64")}";\n`,
 );
 write(
-  sync,
+  dir,
   "init.js",
   `${header}import { initSync } from "./flagcore_wasm.js";
 import { wasmBase64 } from "./flagcore_wasm_bytes.js";
@@ -106,12 +108,16 @@ initSync({ module: decode(wasmBase64) });
 `,
 );
 write(
-  sync,
+  dir,
   "index.js",
   `${header}// Importing this module compiles the embedded WASM synchronously: no init() needed.
 import "./init.js";
 export * from "./flagcore.js";
 `,
 );
-write(sync, "index.d.ts", `${header}export * from "./flagcore.js";\n`);
-console.log(`assembled ${pkgDir}/sync and ${pkgDir}/web (flagcore-wasm ${version})`);
+write(dir, "index.d.ts", `${header}export * from "./flagcore.js";\n`);
+}
+
+embedded(join(pkgDir, "sync"), glue, wasm);
+embedded(join(pkgDir, "plans"), readFileSync(join(plansGenDir, "flagcore_wasm.js"), "utf8"), readFileSync(plansWasmPath));
+console.log(`assembled ${pkgDir}/{sync,web,plans} (flagcore-wasm ${version})`);
