@@ -13,7 +13,7 @@ use xxhash_rust::xxh3::xxh3_64_with_seed;
 use crate::bucket::{salt_prefix, SaltPrefix, SUPPORTED_HASH_VERSIONS};
 use crate::context::{text_eq, AttributeName};
 use crate::error::{ConfigError, Problem, ProblemCode, Report, Severity};
-use crate::json::{self, Json, JsonStr, Path};
+use crate::json::{self, q, Json, JsonStr, Path};
 use crate::plan::{compile_plan, Plan};
 use crate::semver::{self, OwnedVersion};
 use crate::time::parse_rfc3339;
@@ -480,10 +480,12 @@ impl Checker {
     }
 }
 
+/// Levenshtein distance over characters, ignoring ASCII case (ASCII only: Unicode case
+/// tables would add 11 KB to the `.wasm` for the sake of a suggestion).
 fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
+    let b: Vec<char> = b.chars().map(|c| c.to_ascii_lowercase()).collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
+    for (i, ca) in a.chars().map(|c| c.to_ascii_lowercase()).enumerate() {
         let mut cur = vec![i + 1; b.len() + 1];
         for (j, cb) in b.iter().enumerate() {
             let cost = usize::from(ca != *cb);
@@ -497,10 +499,12 @@ fn edit_distance(a: &str, b: &str) -> usize {
 pub(crate) fn suggestion<'a>(word: &str, options: impl IntoIterator<Item = &'a str>) -> String {
     let best = options
         .into_iter()
-        .map(|o| (edit_distance(&word.to_lowercase(), &o.to_lowercase()), o))
+        .map(|o| (edit_distance(word, o), o))
         .min();
     match best {
-        Some((d, o)) if d <= 2 || (d <= 3 && word.len() > 6) => format!(" (did you mean {o:?}?)"),
+        Some((d, o)) if d <= 2 || (d <= 3 && word.len() > 6) => {
+            format!(" (did you mean {o}?)", o = q(o))
+        }
         _ => String::new(),
     }
 }
@@ -529,9 +533,10 @@ impl<'a> Obj<'a> {
                     &path.key(k),
                     ProblemCode::UnknownField,
                     format!(
-                        "unknown field {k:?}{}; allowed here: {}",
+                        "unknown field {k}{}; allowed here: {}",
                         suggestion(k, allowed.iter().copied()),
-                        allowed.join(", ")
+                        allowed.join(", "),
+                        k = q(k)
                     ),
                 );
             }
@@ -571,7 +576,7 @@ impl<'a> Obj<'a> {
             c.error(
                 &self.path,
                 ProblemCode::MissingField,
-                format!("missing required field {name:?}"),
+                format!("missing required field {name}", name = q(name)),
             );
         }
         v
@@ -626,7 +631,7 @@ fn report_duplicate(c: &mut Checker, k: &str, path: &Path<'_>) {
     c.error(
         &path.key(k),
         ProblemCode::DuplicateKey,
-        format!("key {k:?} appears more than once in this object"),
+        format!("key {k} appears more than once in this object", k = q(k)),
     );
 }
 
@@ -667,7 +672,10 @@ fn timestamp(c: &mut Checker, value: &Json<'_>, path: &Path<'_>) -> Option<i64> 
                 c.error(
                     path,
                     ProblemCode::InvalidTimestamp,
-                    format!("{s:?} is not an RFC 3339 timestamp such as \"2026-11-22T09:00:00Z\""),
+                    format!(
+                        "{s} is not an RFC 3339 timestamp such as \"2026-11-22T09:00:00Z\"",
+                        s = q(s)
+                    ),
                 );
                 None
             }
@@ -768,7 +776,10 @@ fn compile(c: &mut Checker, tree: &Json<'_>) -> Option<Config> {
                 c.error(
                     &obj.at("schemaVersion"),
                     ProblemCode::UnsupportedSchemaVersion,
-                    format!("schemaVersion {n} is not supported; this build reads {SUPPORTED_SCHEMA_VERSIONS:?}"),
+                    format!(
+                        "schemaVersion {n} is not supported; this build reads {}",
+                        numbers(SUPPORTED_SCHEMA_VERSIONS)
+                    ),
                 );
                 None
             }
@@ -787,7 +798,10 @@ fn compile(c: &mut Checker, tree: &Json<'_>) -> Option<Config> {
                 c.error(
                     &obj.at("hashVersion"),
                     ProblemCode::UnsupportedHashVersion,
-                    format!("hashVersion {n} is not supported; this build implements {SUPPORTED_HASH_VERSIONS:?}"),
+                    format!(
+                        "hashVersion {n} is not supported; this build implements {}",
+                        numbers(SUPPORTED_HASH_VERSIONS)
+                    ),
                 );
                 None
             }
@@ -932,7 +946,7 @@ fn compile(c: &mut Checker, tree: &Json<'_>) -> Option<Config> {
             c.warn(
                 &segments_path.key(name),
                 ProblemCode::UnusedSegment,
-                format!("segment {name:?} is not used by any flag"),
+                format!("segment {name} is not used by any flag", name = q(name)),
             );
         }
     }
@@ -1033,7 +1047,7 @@ fn string_list(
                         c.warn(
                             &path.index(i),
                             ProblemCode::DuplicateEntry,
-                            format!("{s:?} is listed more than once"),
+                            format!("{s} is listed more than once", s = q(s)),
                         );
                     }
                     continue;
@@ -1091,7 +1105,10 @@ fn flag_head<'a>(
                 c.error(
                     &obj.at("type"),
                     ProblemCode::InvalidValue,
-                    format!("unknown type {t:?}; use boolean, string, number or json"),
+                    format!(
+                        "unknown type {t}; use boolean, string, number or json",
+                        t = q(t)
+                    ),
                 );
                 return None;
             }
@@ -1206,14 +1223,15 @@ fn flag_head<'a>(
                     &obj.at("variants").key(&v.name),
                     ProblemCode::VariantTypeMismatch,
                     format!(
-                        "variant {:?} is {}, but flag {key:?} is {value_type}{}",
-                        v.name,
+                        "variant {} is {}, but flag {key} is {value_type}{}",
+                        q(&v.name),
                         v.value.value_type(),
                         if declared.is_some() {
                             ""
                         } else {
                             " (inferred from its first variant)"
-                        }
+                        },
+                        key = q(key)
                     ),
                 );
                 ok = false;
@@ -1238,8 +1256,10 @@ fn flag_head<'a>(
                     &obj.at("offVariant"),
                     ProblemCode::UnknownVariant,
                     format!(
-                        "flag {key:?} has no variant {name:?}{}",
-                        suggestion(name, variants.iter().map(|v| &*v.name))
+                        "flag {key} has no variant {name}{}",
+                        suggestion(name, variants.iter().map(|v| &*v.name)),
+                        key = q(key),
+                        name = q(name)
                     ),
                 );
                 None
@@ -1325,8 +1345,10 @@ pub(crate) fn variant_ref(
                 path,
                 ProblemCode::UnknownVariant,
                 format!(
-                    "flag {flag:?} has no variant {name:?}{}",
-                    suggestion(name, names.iter().map(|n| &**n))
+                    "flag {flag} has no variant {name}{}",
+                    suggestion(name, names.iter().map(|n| &**n)),
+                    flag = q(flag),
+                    name = q(name)
                 ),
             );
             None
@@ -1368,8 +1390,9 @@ fn compile_prerequisites(
                 &p.at("flag"),
                 ProblemCode::UnknownPrerequisite,
                 format!(
-                    "no flag {flag_key:?} in this config{}",
-                    suggestion(flag_key, refs.heads.iter().map(|h| h.key))
+                    "no flag {flag_key} in this config{}",
+                    suggestion(flag_key, refs.heads.iter().map(|h| h.key)),
+                    flag_key = q(flag_key)
                 ),
             );
             continue;
@@ -1517,13 +1540,13 @@ fn check_prerequisite_graph(
     for (i, d) in depth.iter().enumerate() {
         let message = if *d > MAX_PREREQUISITE_DEPTH {
             format!(
-                "flag {:?} has a chain of {d} prerequisites; the limit is {MAX_PREREQUISITE_DEPTH}",
-                heads[i].key
+                "flag {} has a chain of {d} prerequisites; the limit is {MAX_PREREQUISITE_DEPTH}",
+                q(heads[i].key)
             )
         } else if evaluations[i] > MAX_PREREQUISITE_EVALUATIONS {
             format!(
-                "flag {:?} needs {} prerequisite evaluations (a prerequisite shared by several paths counts once per path); the limit is {MAX_PREREQUISITE_EVALUATIONS}",
-                heads[i].key, evaluations[i]
+                "flag {} needs {} prerequisite evaluations (a prerequisite shared by several paths counts once per path); the limit is {MAX_PREREQUISITE_EVALUATIONS}",
+                q(heads[i].key), evaluations[i]
             )
         } else {
             continue;
@@ -1568,7 +1591,7 @@ fn compile_rules(
                 c.error(
                     &obj.at("id"),
                     ProblemCode::DuplicateKey,
-                    format!("rule id {id:?} is used by an earlier rule"),
+                    format!("rule id {id} is used by an earlier rule", id = q(id)),
                 );
             }
         }
@@ -1655,9 +1678,10 @@ fn compile_condition(
             &obj.at("op"),
             ProblemCode::UnknownOperator,
             format!(
-                "unknown operator {op:?}{}; operators: {}",
+                "unknown operator {op}{}; operators: {}",
                 suggestion(op, OPERATORS.iter().copied()),
-                OPERATORS.join(", ")
+                OPERATORS.join(", "),
+                op = q(op)
             ),
         );
         return None;
@@ -1725,7 +1749,11 @@ fn compile_condition(
             c.error(
                 path,
                 ProblemCode::InvalidCondition,
-                format!("operator {op:?} takes {want}, got {}", values.len()),
+                format!(
+                    "operator {op} takes {want}, got {}",
+                    values.len(),
+                    op = q(op)
+                ),
             );
             return false;
         }
@@ -1809,7 +1837,7 @@ fn compile_condition(
                 c.error(
                     &p,
                     ProblemCode::InvalidSemver,
-                    format!("{s:?} is not a semantic version such as \"2.3.0\""),
+                    format!("{s} is not a semantic version such as \"2.3.0\"", s = q(s)),
                 );
                 return None;
             };
@@ -1861,8 +1889,9 @@ fn compile_condition(
                             &p,
                             ProblemCode::UnknownSegment,
                             format!(
-                                "no segment {name:?} in this config{}",
-                                suggestion(name, segments.keys().copied())
+                                "no segment {name} in this config{}",
+                                suggestion(name, segments.keys().copied()),
+                                name = q(name)
                             ),
                         );
                         return None;
@@ -1982,8 +2011,8 @@ fn compile_simple_serve(c: &mut Checker, obj: &Obj<'_>, names: &[&str]) -> Optio
                         &o.at("variant"),
                         ProblemCode::DuplicateKey,
                         format!(
-                            "variant {:?} appears twice in this split",
-                            names[v as usize]
+                            "variant {} appears twice in this split",
+                            q(&names[v as usize])
                         ),
                     );
                     ok = false;
@@ -2029,6 +2058,12 @@ impl VariantSet {
             true
         }
     }
+}
+
+/// `[1, 2]`: a list of numbers as `{:?}` prints it.
+fn numbers(list: &[u32]) -> String {
+    let items: Vec<String> = list.iter().map(u32::to_string).collect();
+    format!("[{}]", items.join(", "))
 }
 
 pub(crate) fn format_thousandths(t: u32) -> String {

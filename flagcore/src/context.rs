@@ -2,6 +2,7 @@
 
 use std::sync::OnceLock;
 
+use crate::json::q;
 use crate::semver::{Version, VersionIn};
 use crate::value::{AttributeRef, AttributeValue};
 
@@ -188,7 +189,7 @@ pub enum ContextError {
     #[error("context must be a JSON object, got {0}")]
     NotAnObject(&'static str),
     /// An attribute is an object, array or null. Flatten it into strings, numbers or booleans.
-    #[error("context attribute {name:?} is {kind}; attributes are strings, numbers or booleans")]
+    #[error("context attribute {name} is {kind}; attributes are strings, numbers or booleans", name = q(.name))]
     UnsupportedValue {
         /// The attribute's name.
         name: String,

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::json::q;
+
 use serde::Serialize;
 
 /// How serious a [`Problem`] is.
@@ -242,10 +244,10 @@ pub enum StoreError {
     #[error("no earlier config to roll back to")]
     NoHistory,
     /// The override names a flag the current config does not define. Check the key.
-    #[error("flag {0:?} is not in the current config")]
+    #[error("flag {} is not in the current config", q(.0))]
     UnknownFlag(String),
     /// The override names a variant the flag does not define.
-    #[error("flag {flag:?} has no variant {variant:?}")]
+    #[error("flag {flag} has no variant {variant}", flag = q(.flag), variant = q(.variant))]
     UnknownVariant {
         /// The flag.
         flag: String,
@@ -254,11 +256,11 @@ pub enum StoreError {
     },
     /// A plan decision names a flag that has no `plan` in the current config. Add a plan,
     /// or apply the decision to the flag it was made for.
-    #[error("flag {0:?} has no rollout plan in the current config")]
+    #[error("flag {} has no rollout plan in the current config", q(.0))]
     NoPlan(String),
     /// A plan decision would advance a flag that an override (a kill, a forced variant)
     /// controls. Clear the override first if the rollout should go on.
-    #[error("flag {0:?} has an override in force; clear it before advancing its rollout")]
+    #[error("flag {} has an override in force; clear it before advancing its rollout", q(.0))]
     Overridden(String),
     /// A plan decision's percentage is above 100 (it is counted in thousandths of a
     /// percent). Apply decisions that `plan::decide` made.

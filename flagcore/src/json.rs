@@ -58,10 +58,47 @@ impl PartialEq<&str> for JsonStr<'_> {
     }
 }
 
-/// Like `str`'s (quoted and escaped): messages print keys and values with `{:?}`.
+/// Like `str`'s (quoted and escaped, see [`Quoted`]).
 impl fmt::Debug for JsonStr<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(self.0, f)
+        fmt::Display::fmt(&Quoted(self.0), f)
+    }
+}
+
+/// Text quoted for a message: `"name"`, with `"`, `\\`, and control characters escaped
+/// the way Rust's `{:?}` escapes them (`\n`, `\t`, `\r`, `\0`, `\u{1b}`). Other characters
+/// are written as they are; `{:?}` also escapes non-printable Unicode, which needs tables
+/// that would add several KB to the `.wasm`. Messages quote every key and value with it.
+pub(crate) struct Quoted<'a>(pub(crate) &'a str);
+
+/// Quotes `s` for a message (see [`Quoted`]).
+pub(crate) fn q(s: &str) -> Quoted<'_> {
+    Quoted(s)
+}
+
+impl fmt::Display for Quoted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("\"")?;
+        let mut rest = self.0;
+        while let Some(i) = rest
+            .bytes()
+            .position(|b| b < 0x20 || b == 0x7f || b == b'"' || b == b'\\')
+        {
+            f.write_str(&rest[..i])?;
+            let b = rest.as_bytes()[i];
+            match b {
+                b'"' => f.write_str("\\\"")?,
+                b'\\' => f.write_str("\\\\")?,
+                b'\n' => f.write_str("\\n")?,
+                b'\t' => f.write_str("\\t")?,
+                b'\r' => f.write_str("\\r")?,
+                0 => f.write_str("\\0")?,
+                _ => write!(f, "\\u{{{b:x}}}")?,
+            }
+            rest = &rest[i + 1..];
+        }
+        f.write_str(rest)?;
+        f.write_str("\"")
     }
 }
 
@@ -314,6 +351,26 @@ impl fmt::Display for Path<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quoted_escapes_like_debug_for_ascii_and_keeps_other_text() {
+        let all_ascii: String = (0u8..=0x7f).map(char::from).collect();
+        for s in [
+            "",
+            "plain",
+            "say \"hi\"",
+            "back\\slash",
+            "tab\tnew\nline\r",
+            "nul\0",
+            "esc\u{1b}del\u{7f}",
+            &all_ascii,
+            "caf\u{e9} \u{1f680}",
+        ] {
+            assert_eq!(q(s).to_string(), format!("{s:?}"), "{s:?}");
+        }
+        // Unlike `{:?}`, characters outside ASCII are never escaped.
+        assert_eq!(q("zero\u{200b}width").to_string(), "\"zero\u{200b}width\"");
+    }
 
     fn within(text: &str, s: &str) -> bool {
         let range = text.as_bytes().as_ptr_range();

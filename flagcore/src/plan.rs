@@ -74,7 +74,7 @@ use crate::config::{
     Serve, Split,
 };
 use crate::error::{ProblemCode, StoreError};
-use crate::json::{Json, Path};
+use crate::json::{q, Json, Path};
 use crate::stats::ln_gamma;
 use crate::time::parse_rfc3339;
 
@@ -520,7 +520,8 @@ fn time_of<E: serde::de::Error>(t: TimeRepr) -> Result<i64, E> {
         TimeRepr::Millis(ms) => Ok(ms),
         TimeRepr::Text(s) => parse_rfc3339(&s).ok_or_else(|| {
             E::custom(format!(
-                "{s:?} is not an RFC 3339 timestamp or Unix milliseconds"
+                "{s} is not an RFC 3339 timestamp or Unix milliseconds",
+                s = q(&s)
             ))
         }),
     }
@@ -859,10 +860,10 @@ pub struct Outcome {
 #[non_exhaustive]
 pub enum PlanError {
     /// No flag has this key in the config. Check the key.
-    #[error("flag {0:?} is not in the config")]
+    #[error("flag {} is not in the config", q(.0))]
     UnknownFlag(String),
     /// The flag has no `plan`. Add one to the config (see `docs/rollouts.md`).
-    #[error("flag {0:?} has no rollout plan")]
+    #[error("flag {} has no rollout plan", q(.0))]
     NoPlan(String),
     /// The input JSON does not parse or has the wrong shape; the message says where.
     #[error("invalid plan input: {0}")]
@@ -880,7 +881,7 @@ pub enum PlanError {
     },
     /// No stage was given and the flag's default serves the plan's variant to less than
     /// the plan's first stage at that time. Pass `stage` explicitly.
-    #[error("flag {flag:?} serves its plan's variant to {percentage}%, below the first stage of its plan; pass \"stage\"")]
+    #[error("flag {flag} serves its plan's variant to {percentage}%, below the first stage of its plan; pass \"stage\"", flag = q(.flag))]
     UnknownStage {
         /// The flag.
         flag: String,
@@ -889,7 +890,7 @@ pub enum PlanError {
     },
     /// A sample lacks a value a guardrail reads, or has an impossible one (failures above
     /// count, a negative or non-finite latency). Fix the metrics export.
-    #[error("sample at {at}: {cohort:?} metric {metric:?}: {message}")]
+    #[error("sample at {at}: {cohort:?} metric {metric}: {message}", metric = q(.metric))]
     InvalidObservation {
         /// The sample's time.
         at: i64,
@@ -1126,9 +1127,9 @@ fn gather(g: &Guardrail, cohort: Cohort, input: &PlanInput) -> Result<Window, Pl
             MetricKind::Latency => {
                 let value = g.statistic.of(o).ok_or_else(|| {
                     bad(format!(
-                        "a latency guardrail on {} needs {:?}",
+                        "a latency guardrail on {} needs {}",
                         g.statistic.as_str(),
-                        g.statistic.as_str()
+                        q(g.statistic.as_str())
                     ))
                 })?;
                 if !value.is_finite() || value < 0.0 {
@@ -1563,8 +1564,8 @@ pub(crate) fn compile_plan(
                 path,
                 ProblemCode::InvalidValue,
                 format!(
-                    "the plan rolls out {:?}, which is also its control variant; set \"controlVariant\" to another variant",
-                    names.get(v as usize).map_or("", |n| &**n)
+                    "the plan rolls out {}, which is also its control variant; set \"controlVariant\" to another variant",
+                    q(names.get(v as usize).map_or("", |n| &**n))
                 ),
             );
             ok = false;
@@ -1593,19 +1594,20 @@ pub(crate) fn compile_plan(
 
 fn duration(c: &mut Checker, value: &Json<'_>, path: &Path<'_>) -> Option<i64> {
     match value {
-        Json::String(s) => {
-            match parse_duration(s) {
-                Some(ms) => Some(ms),
-                None => {
-                    c.error(
+        Json::String(s) => match parse_duration(s) {
+            Some(ms) => Some(ms),
+            None => {
+                c.error(
                     path,
                     ProblemCode::InvalidDuration,
-                    format!("{s:?} is not a duration such as \"2m\", \"1d\", \"1h30m\" or \"500ms\""),
+                    format!(
+                        "{s} is not a duration such as \"2m\", \"1d\", \"1h30m\" or \"500ms\"",
+                        s = q(s)
+                    ),
                 );
-                    None
-                }
+                None
             }
-        }
+        },
         Json::Number(n) => match n.as_u64().and_then(|v| i64::try_from(v).ok()) {
             Some(ms) => Some(ms),
             None => {
@@ -1754,9 +1756,10 @@ fn keyword<'a>(
                 &o.at(field),
                 ProblemCode::InvalidValue,
                 format!(
-                    "unknown {field} {s:?}{}; use one of: {}",
+                    "unknown {field} {s}{}; use one of: {}",
                     suggestion(s, options.iter().copied()),
-                    options.join(", ")
+                    options.join(", "),
+                    s = q(s)
                 ),
             );
             None

@@ -1,7 +1,6 @@
 //! The live store: a compiled config behind `arc-swap`, lock-free reads, atomic updates,
 //! bounded history with rollback, and per-flag overrides.
 
-use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use arc_swap::{ArcSwap, Guard};
@@ -66,7 +65,41 @@ struct Control {
     /// Oldest first; the last entry is the config serving now.
     history: Vec<(u64, Arc<Config>)>,
     last_revision: u64,
-    overrides: BTreeMap<String, Override>,
+    overrides: Overrides,
+}
+
+/// The overrides in force, sorted by flag key: a sorted vector rather than a `BTreeMap`
+/// (a handful of entries, written rarely; the map's node code is 6 KB of the `.wasm`).
+#[derive(Debug, Default)]
+struct Overrides(Vec<(String, Override)>);
+
+impl Overrides {
+    fn find(&self, flag: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|(k, _)| k.as_str().cmp(flag))
+    }
+
+    fn contains_key(&self, flag: &str) -> bool {
+        self.find(flag).is_ok()
+    }
+
+    fn insert(&mut self, flag: &str, value: Override) {
+        match self.find(flag) {
+            Ok(i) => self.0[i].1 = value,
+            Err(i) => self.0.insert(i, (flag.to_owned(), value)),
+        }
+    }
+
+    fn remove(&mut self, flag: &str) -> Option<Override> {
+        self.find(flag).ok().map(|i| self.0.remove(i).1)
+    }
+
+    fn clear(&mut self) {
+        self.0.clear();
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 /// A live, thread-safe flag store.
@@ -120,7 +153,7 @@ impl Store {
             control: Mutex::new(Control {
                 history: vec![(1, config)],
                 last_revision: 1,
-                overrides: BTreeMap::new(),
+                overrides: Overrides::default(),
             }),
             options: StoreOptions {
                 history: options.history.max(1),
@@ -283,7 +316,7 @@ impl Store {
                 });
             }
         }
-        control.overrides.insert(flag.to_owned(), value);
+        control.overrides.insert(flag, value);
         self.publish(&control);
         Ok(())
     }
@@ -308,11 +341,7 @@ impl Store {
     /// The overrides in force, by flag key. An override whose flag or variant the current
     /// config lacks is kept but has no effect until a config defines it again.
     pub fn overrides(&self) -> Vec<(String, Override)> {
-        self.control()
-            .overrides
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect()
+        self.control().overrides.0.clone()
     }
 
     /// Builds and swaps in the read state from `control` (called with the lock held, so
@@ -325,7 +354,7 @@ impl Store {
             Box::default()
         } else {
             let mut slots = vec![None; config.len()];
-            for (key, o) in &control.overrides {
+            for (key, o) in &control.overrides.0 {
                 let Some(i) = config.flag_index(key) else {
                     continue;
                 };

@@ -665,3 +665,30 @@ fn a_context_keeps_its_version_parse_until_the_value_changes() {
         Some(false)
     );
 }
+
+#[test]
+fn overrides_are_listed_by_flag_key_and_replaced_in_place() {
+    let store = Store::from_json(
+        r#"{"schemaVersion": 1, "flags": {
+            "b": {"enabled": true, "offVariant": "off", "variants": {"on": true, "off": false}, "default": {"variant": "on"}},
+            "a": {"enabled": true, "offVariant": "off", "variants": {"on": true, "off": false}, "default": {"variant": "on"}},
+            "c": {"enabled": true, "offVariant": "off", "variants": {"on": true, "off": false}, "default": {"variant": "on"}}}}"#,
+    )
+    .unwrap();
+    store.set_override("c", Override::Kill).unwrap();
+    store
+        .set_override("a", Override::Variant("off".into()))
+        .unwrap();
+    store.set_override("b", Override::Kill).unwrap();
+    store.set_override("a", Override::Kill).unwrap();
+    let keys: Vec<String> = store.overrides().into_iter().map(|(k, _)| k).collect();
+    assert_eq!(keys, ["a", "b", "c"]);
+    assert!(store.overrides().iter().all(|(_, o)| *o == Override::Kill));
+    let ctx = Context::new("u");
+    assert!(!store.is_enabled("a", &ctx) && !store.is_enabled("b", &ctx));
+    assert!(store.clear_override("b"));
+    assert!(!store.clear_override("b"));
+    assert!(store.is_enabled("b", &ctx) && !store.is_enabled("c", &ctx));
+    store.clear_overrides();
+    assert!(store.overrides().is_empty() && store.is_enabled("c", &ctx));
+}

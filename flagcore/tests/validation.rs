@@ -375,3 +375,18 @@ fn ten_thousand_flags_and_100k_segment_keys_load() {
     assert_eq!(config.evaluate("flag-9999", &member).variant, Some("on"));
     assert_eq!(config.evaluate("flag-9999", &member).rule_index, Some(0));
 }
+
+#[test]
+fn suggestions_ignore_ascii_case() {
+    let err = flagcore::Config::from_json(
+        r#"{"schemaVersion": 1, "flags": {"f": {"enabled": true, "offVariant": "off", "variants": {"on": true, "off": false},
+            "default": {"variant": "on"}, "rules": [{"conditions": [
+            {"attribute": "email", "op": "ENDSWITH", "value": "@x.com"}],
+            "serve": {"variant": "on"}}]}}}"#,
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().contains(r#"did you mean "endsWith"?"#),
+        "{err}"
+    );
+}
