@@ -3,7 +3,7 @@
 //!
 //! The format is documented in `docs/config.md`.
 
-use std::collections::{HashMap, HashSet};
+use hashbrown::{HashMap, HashSet};
 
 use std::hash::{BuildHasher, Hasher};
 
@@ -34,6 +34,9 @@ const LINEAR_SET_MAX: usize = 8;
 
 pub(crate) type FastMap<K, V> = HashMap<K, V, KeyHash>;
 type FastSet<K> = HashSet<K, KeyHash>;
+/// The texts seen so far (load-time duplicate checks): a map to `u32` like the segment
+/// index, so the two share one hash table instantiation in the `.wasm`.
+type StrSeen<'a> = FastMap<&'a str, u32>;
 
 /// Hashes map and set keys (flag keys, segment keys) with one-shot xxh3. The streaming
 /// `Xxh3Builder` set up a hasher per lookup (copying its 192-byte secret) and took about a
@@ -278,9 +281,9 @@ impl Config {
         // blocks doubling from small (each load of a large config then took fresh pages).
         let arena = Bump::with_capacity(text.len().saturating_mul(4).min(ARENA_PRESIZE_MAX));
         let tree = json::parse(text, &arena).map_err(|e| ConfigError::Syntax {
-            line: e.line(),
-            column: e.column(),
-            message: strip_position(&e.to_string()),
+            line: e.line,
+            column: e.column,
+            message: e.message.to_owned(),
         })?;
         let mut checker = Checker::default();
         let config = compile(&mut checker, &tree);
@@ -437,13 +440,6 @@ impl<'a> FlagInfo<'a> {
     }
 }
 
-fn strip_position(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(i) => message[..i].to_owned(),
-        None => message.to_owned(),
-    }
-}
-
 // ---------------------------------------------------------------------------------------
 // Validation plumbing
 // ---------------------------------------------------------------------------------------
@@ -456,21 +452,27 @@ pub(crate) struct Checker {
 
 impl Checker {
     pub(crate) fn error(&mut self, path: &Path<'_>, code: ProblemCode, message: impl Into<String>) {
-        self.errors.push(Problem {
-            severity: Severity::Error,
-            code,
-            path: path.to_string(),
-            message: message.into(),
-        });
+        self.report(Severity::Error, path, code, message.into());
     }
     pub(crate) fn warn(&mut self, path: &Path<'_>, code: ProblemCode, message: impl Into<String>) {
-        self.warnings.push(Problem {
-            severity: Severity::Warning,
+        self.report(Severity::Warning, path, code, message.into());
+    }
+    /// Not inlined: validation reports from a hundred places, and one copy of this is
+    /// smaller in the `.wasm` than a hundred (problems are rare; speed does not matter).
+    #[inline(never)]
+    fn report(&mut self, severity: Severity, path: &Path<'_>, code: ProblemCode, message: String) {
+        let list = match severity {
+            Severity::Error => &mut self.errors,
+            Severity::Warning => &mut self.warnings,
+        };
+        list.push(Problem {
+            severity,
             code,
             path: path.to_string(),
-            message: message.into(),
+            message,
         });
     }
+    #[inline(never)]
     pub(crate) fn wrong_type(&mut self, path: &Path<'_>, expected: &str, got: &Json<'_>) {
         self.error(
             path,
@@ -619,9 +621,9 @@ fn check_duplicates(c: &mut Checker, entries: &[(JsonStr<'_>, Json<'_>)], path: 
         }
         return;
     }
-    let mut seen: FastSet<&str> = FastSet::with_capacity_and_hasher(entries.len(), KeyHash);
+    let mut seen: StrSeen<'_> = StrSeen::with_capacity_and_hasher(entries.len(), KeyHash);
     for (k, _) in entries {
-        if !seen.insert(k) {
+        if seen.insert(k, 0).is_some() {
             report_duplicate(c, k, path);
         }
     }
@@ -1033,13 +1035,13 @@ fn string_list(
     };
     let mut out: Vec<Box<str>> = Vec::with_capacity(items.len());
     // Small lists are checked for duplicates against what was kept so far.
-    let mut seen: Option<FastSet<&str>> = (items.len() > LINEAR_DUPLICATES_MAX)
-        .then(|| FastSet::with_capacity_and_hasher(items.len(), KeyHash));
+    let mut seen: Option<StrSeen<'_>> = (items.len() > LINEAR_DUPLICATES_MAX)
+        .then(|| StrSeen::with_capacity_and_hasher(items.len(), KeyHash));
     for (i, item) in items.iter().enumerate() {
         match item {
             Json::String(s) => {
                 let new = match &mut seen {
-                    Some(seen) => seen.insert(s),
+                    Some(seen) => seen.insert(s, 0).is_none(),
                     None => !out.iter().any(|o| **o == **s),
                 };
                 if !new {
@@ -1081,10 +1083,52 @@ fn variant_json(value: &FlagValue) -> Box<str> {
             json.push('"');
             json.into_boxed_str()
         }
-        FlagValue::String(s) => serde_json::to_string(s).unwrap_or_default().into(),
-        _ => serde_json::to_string(&value.to_json())
-            .unwrap_or_default()
-            .into(),
+        _ => {
+            let mut json = String::new();
+            match value {
+                FlagValue::Json(v) => write_json(&mut json, v),
+                other => write_json(&mut json, &other.to_json()),
+            }
+            json.into_boxed_str()
+        }
+    }
+}
+
+/// Appends `value` as JSON text, byte for byte as `serde_json::to_string` writes it (keys
+/// in insertion order, compact). Written here rather than with serde_json's serializer,
+/// which is 2 KB of the `.wasm` for this one use.
+fn write_json(out: &mut String, value: &serde_json::Value) {
+    use std::fmt::Write as _;
+    match value {
+        serde_json::Value::Null => out.push_str("null"),
+        serde_json::Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        // The same digits as serde_json's serializer (itoa for integers, zmij for floats).
+        serde_json::Value::Number(n) => {
+            let _ = write!(out, "{n}");
+        }
+        serde_json::Value::String(s) => json::write_string(out, s),
+        serde_json::Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_json(out, item);
+            }
+            out.push(']');
+        }
+        serde_json::Value::Object(entries) => {
+            out.push('{');
+            for (i, (k, v)) in entries.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                json::write_string(out, k);
+                out.push(':');
+                write_json(out, v);
+            }
+            out.push('}');
+        }
     }
 }
 
@@ -1156,10 +1200,10 @@ fn flag_head<'a>(
                 ok = false;
             }
             variants.reserve_exact(entries.len());
-            let mut seen: FastSet<&str> = FastSet::default();
+            let mut seen: StrSeen<'_> = StrSeen::default();
             for (i, (name, v)) in entries.iter().enumerate() {
                 let repeat = if entries.len() > LINEAR_DUPLICATES_MAX {
-                    !seen.insert(name)
+                    seen.insert(name, 0).is_some()
                 } else {
                     entries[..i].iter().any(|(earlier, _)| earlier == name)
                 };
@@ -1578,7 +1622,7 @@ fn compile_rules(
         return Vec::new();
     };
     let mut rules = Vec::with_capacity(items.len());
-    let mut ids: FastSet<&str> = FastSet::default();
+    let mut ids: StrSeen<'_> = StrSeen::default();
     let mut catch_all: Option<usize> = None;
     for (i, item) in items.iter().enumerate() {
         let rpath = path.index(i);
@@ -1587,7 +1631,7 @@ fn compile_rules(
         };
         let id = obj.string(c, "id");
         if let Some(id) = id {
-            if !ids.insert(id) {
+            if ids.insert(id, 0).is_some() {
                 c.error(
                     &obj.at("id"),
                     ProblemCode::DuplicateKey,
@@ -2012,7 +2056,7 @@ fn compile_simple_serve(c: &mut Checker, obj: &Obj<'_>, names: &[&str]) -> Optio
                         ProblemCode::DuplicateKey,
                         format!(
                             "variant {} appears twice in this split",
-                            q(&names[v as usize])
+                            q(names[v as usize])
                         ),
                     );
                     ok = false;
@@ -2062,8 +2106,15 @@ impl VariantSet {
 
 /// `[1, 2]`: a list of numbers as `{:?}` prints it.
 fn numbers(list: &[u32]) -> String {
-    let items: Vec<String> = list.iter().map(u32::to_string).collect();
-    format!("[{}]", items.join(", "))
+    let mut out = String::from("[");
+    for (i, n) in list.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(&n.to_string());
+    }
+    out.push(']');
+    out
 }
 
 pub(crate) fn format_thousandths(t: u32) -> String {
@@ -2192,6 +2243,19 @@ mod tests {
             FlagValue::Number(0.1),
             FlagValue::Number(-3.0),
             FlagValue::Json(serde_json::json!({"a": [1, "b", null]})),
+            FlagValue::String((0u8..0x20).map(char::from).collect()),
+            FlagValue::Number(1e300),
+            FlagValue::Number(-1.5e-7),
+            FlagValue::Number(123456.789),
+            FlagValue::Number(9_007_199_254_740_993.0),
+            FlagValue::Number(-0.0),
+            FlagValue::Json(serde_json::json!(null)),
+            FlagValue::Json(serde_json::json!([])),
+            FlagValue::Json(serde_json::json!({})),
+            FlagValue::Json(
+                serde_json::json!({"z": 1, "a": {"\u{8}\u{c}\"\\": [true, false, 2.5, -7,
+                18_446_744_073_709_551_615u64, -9_223_372_036_854_775_808i64, 1e-300]}, "m": "x"}),
+            ),
         ];
         for value in values {
             let expected = serde_json::to_string(&value.to_json()).unwrap();
