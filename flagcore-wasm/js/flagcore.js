@@ -129,6 +129,11 @@ export class FlagStore {
   #sent = null;
   /** The array #write fills next (two arrays take turns, so a new context allocates none). */
   #spare = [];
+  /**
+   * Each flag's variant names, as `variant` met them: the engine answers with a position,
+   * so no string leaves WASM per call. Emptied whenever the config may have changed.
+   */
+  #names = new Map();
 
   /** Checks `ctx` and `opts`, brings the engine's context up to date; returns the time to pass. */
   #use(ctx, opts) {
@@ -220,7 +225,14 @@ export class FlagStore {
   /** The variant served (the off variant on an evaluation error), or null for an unknown flag. */
   variant(flag, ctx, opts) {
     const at = this.#use(ctx, opts);
-    return this.#engine.variant(flag, at) ?? null;
+    const i = this.#engine.variantIndex(flag, at);
+    if (i < 0) return null;
+    let names = this.#names.get(flag);
+    if (names === undefined) {
+      names = JSON.parse(this.#engine.variantNames(flag));
+      this.#names.set(flag, names);
+    }
+    return names[i];
   }
 
   /** A boolean flag's value, or `defaultValue` on error or type mismatch. */
@@ -268,7 +280,9 @@ export class FlagStore {
     const engine = this.#engineOrThrow();
     const text = configText(config);
     try {
-      return JSON.parse(engine.update(text));
+      const answer = JSON.parse(engine.update(text));
+      this.#names.clear();
+      return answer;
     } catch (e) {
       return rethrow(e);
     }
@@ -278,7 +292,9 @@ export class FlagStore {
   rollback() {
     const engine = this.#engineOrThrow();
     try {
-      return engine.rollback();
+      const revision = engine.rollback();
+      this.#names.clear();
+      return revision;
     } catch (e) {
       return rethrow(e);
     }
@@ -329,7 +345,9 @@ export class FlagStore {
   applyDecision(flag, outcome) {
     const engine = this.#plansEngine();
     try {
-      return engine.applyDecision(flag, typeof outcome === "string" ? outcome : JSON.stringify(outcome));
+      const revision = engine.applyDecision(flag, typeof outcome === "string" ? outcome : JSON.stringify(outcome));
+      this.#names.clear();
+      return revision;
     } catch (e) {
       return rethrow(e);
     }
@@ -346,6 +364,7 @@ export class FlagStore {
     if (engine === undefined) return;
     this.#engine = undefined;
     this.#sent = null;
+    this.#names.clear();
     engine.free();
   }
 

@@ -164,13 +164,33 @@ impl Engine {
         self.store.is_enabled(flag, ctx)
     }
 
-    /// The variant served (the off variant on an evaluation error), `undefined` for an
-    /// unknown flag.
-    pub fn variant(&mut self, flag: &str, at: f64) -> Option<String> {
+    /// The position of the variant served among the flag's variants (config order), -1
+    /// for an unknown flag: `variant` without moving a string out of WASM (the JS wrapper
+    /// keeps each flag's names, from [`Engine::variant_names`], until the config changes).
+    #[wasm_bindgen(js_name = variantIndex)]
+    pub fn variant_index(&mut self, flag: &str, at: f64) -> i32 {
         self.at(at);
         let ctx = &self.ctx;
+        let index = self.store.snapshot().variant_index(flag, ctx);
+        index.and_then(|i| i32::try_from(i).ok()).unwrap_or(-1)
+    }
+
+    /// The names of `flag`'s variants in config order, as a JSON array (`undefined` for an
+    /// unknown flag).
+    #[wasm_bindgen(js_name = variantNames)]
+    pub fn variant_names(&self, flag: &str) -> Option<String> {
         let snapshot = self.store.snapshot();
-        snapshot.evaluate(flag, ctx).variant.map(str::to_owned)
+        let info = snapshot.config().flag(flag)?;
+        let mut out = Vec::with_capacity(64);
+        out.push(b'[');
+        for (i, (name, _)) in info.variants().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            output::string(&mut out, name);
+        }
+        out.push(b']');
+        Some(output::into_string(out))
     }
 
     /// A boolean flag's value, or `default` on error or type mismatch.

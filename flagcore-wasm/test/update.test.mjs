@@ -71,3 +71,34 @@ test("overrides take effect at once and survive updates until cleared", () => {
   assert.equal(store.isEnabled("speechmatics-direct", qa, { at }), true);
   store.free();
 });
+
+test("variant names follow the config serving: renamed, reordered, removed, rolled back", () => {
+  const flag = {
+    enabled: true,
+    variants: { a: "x", b: "y" },
+    offVariant: "a",
+    default: { variant: "b" },
+  };
+  const config = (f) => ({ schemaVersion: 1, flags: { f: f } });
+  const store = new FlagStore(config(flag));
+  assert.equal(store.variant("f", ctx, { at }), "b");
+  // Same positions, other names: a cached name list would still say "b".
+  store.update(config({ ...flag, variants: { c: "x", d: "y" }, offVariant: "c", default: { variant: "d" } }));
+  assert.equal(store.variant("f", ctx, { at }), "d");
+  // Reordered: the position of the served variant moves.
+  store.update(config({ ...flag, variants: { d: "y", c: "x" }, offVariant: "c", default: { variant: "d" } }));
+  assert.equal(store.variant("f", ctx, { at }), "d");
+  store.setOverride("f", { variant: "c" });
+  assert.equal(store.variant("f", ctx, { at }), "c");
+  store.clearOverride("f");
+  store.update({ schemaVersion: 1, flags: {} });
+  assert.equal(store.variant("f", ctx, { at }), null);
+  assert.equal(store.rollback(), 3);
+  assert.equal(store.variant("f", ctx, { at }), "d");
+  assert.equal(store.rollback(), 2);
+  assert.equal(store.variant("f", ctx, { at }), "d");
+  assert.equal(store.rollback(), 1);
+  assert.equal(store.variant("f", ctx, { at }), "b");
+  store.free();
+  assert.throws(() => store.variant("f", ctx, { at }));
+});

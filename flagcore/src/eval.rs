@@ -372,6 +372,17 @@ pub(crate) fn is_enabled(
     }
 }
 
+/// The index of the variant `flag_key` serves (`None` for an unknown flag).
+pub(crate) fn variant_index(
+    config: &Config,
+    overrides: &[Option<Forced>],
+    flag_key: &str,
+    ctx: &Context,
+) -> Option<usize> {
+    let i = config.flag_index(flag_key)? as usize;
+    Some(decide(config, overrides, i, ctx).variant as usize)
+}
+
 /// Evaluates the flag at `index` (which must be in range).
 #[inline]
 pub(crate) fn evaluate_index<'a>(

@@ -446,6 +446,27 @@ impl Snapshot {
         eval::is_enabled(&self.state.config, &self.state.overrides, flag, ctx)
     }
 
+    /// The position of the variant `flag` serves for `ctx` (the off variant's on an
+    /// evaluation error) in the order of [`FlagInfo::variants`], or `None` for an unknown
+    /// flag: [`Evaluation::variant`] without building the evaluation, for bindings that
+    /// keep the names on their side. Does not allocate.
+    ///
+    /// ```
+    /// # use flagcore::{Context, Store};
+    /// let store = Store::from_json(r#"{"schemaVersion": 1, "flags": {"f": {"enabled": true,
+    ///     "variants": {"a": 1, "b": 2}, "offVariant": "a", "default": {"variant": "b"}}}}"#).unwrap();
+    /// let snapshot = store.snapshot();
+    /// let ctx = Context::new("u");
+    /// assert_eq!(snapshot.variant_index("f", &ctx), Some(1));
+    /// assert_eq!(snapshot.variant_index("nope", &ctx), None);
+    /// ```
+    ///
+    /// [`FlagInfo::variants`]: crate::FlagInfo::variants
+    /// [`Evaluation::variant`]: crate::Evaluation::variant
+    pub fn variant_index(&self, flag: &str, ctx: &Context) -> Option<usize> {
+        eval::variant_index(&self.state.config, &self.state.overrides, flag, ctx)
+    }
+
     fn typed<'a, T>(
         &'a self,
         flag: &'a str,

@@ -692,3 +692,26 @@ fn overrides_are_listed_by_flag_key_and_replaced_in_place() {
     store.clear_overrides();
     assert!(store.overrides().is_empty() && store.is_enabled("c", &ctx));
 }
+
+#[test]
+fn variant_index_names_the_variant_evaluate_serves() {
+    let store = Store::from_json(EXAMPLE).unwrap();
+    store.set_override("modal-fallback", Override::Kill).unwrap();
+    let config = store.config();
+    let snapshot = store.snapshot();
+    for (i, at) in [T_WEEK1, T_WEEK2, T_WEEK3, T_WEEK4].into_iter().enumerate() {
+        for u in 0..2_000 {
+            let ctx = Context::new(format!("user-{u}"))
+                .with("appVersion", if u % 3 == 0 { "2.2.9" } else { "2.4.0" })
+                .with("email", if u % 7 == 0 { "a@company.example" } else { "a@b.example" })
+                .at_millis(at + i as i64);
+            for flag in config.flags() {
+                let names: Vec<&str> = flag.variants().map(|(n, _)| n).collect();
+                let index = snapshot.variant_index(flag.key(), &ctx).unwrap();
+                let served = snapshot.evaluate(flag.key(), &ctx).variant;
+                assert_eq!(Some(names[index]), served, "{} {u}", flag.key());
+            }
+        }
+    }
+    assert_eq!(snapshot.variant_index("no-such-flag", &Context::new("u")), None);
+}
