@@ -30,31 +30,50 @@ const SMALL_BYTES: usize = 64;
 /// at load so evaluation only appends the value.
 #[derive(Debug, Clone)]
 pub(crate) struct SaltPrefix {
-    bytes: Box<[u8]>,
-    /// `bytes` followed by zeros, when it fits: copied whole, it is the start of the
+    /// The length of the prefix.
+    len: usize,
+    /// The prefix followed by zeros, when it fits: copied whole, it is the start of the
     /// buffer hashed (no zeroing, one copy of the value).
     block: [u8; SMALL_BYTES],
+    /// The prefix, when it does not fit `block` (salts over 60 bytes).
+    long: Option<Box<[u8]>>,
+}
+
+impl SaltPrefix {
+    /// The encoded prefix, `u32_le(len(salt)) ++ salt`.
+    #[inline]
+    fn bytes(&self) -> &[u8] {
+        match &self.long {
+            Some(long) => long,
+            None => &self.block[..self.len],
+        }
+    }
 }
 
 /// The salt prefix of `salt` (see [`SaltPrefix`]).
 pub(crate) fn salt_prefix(salt: &str) -> SaltPrefix {
-    let len = u32::try_from(salt.len()).unwrap_or(u32::MAX);
-    let mut bytes = Vec::with_capacity(4 + salt.len());
-    bytes.extend_from_slice(&len.to_le_bytes());
-    bytes.extend_from_slice(salt.as_bytes());
+    let salt_len = u32::try_from(salt.len()).unwrap_or(u32::MAX).to_le_bytes();
+    let len = 4 + salt.len();
     let mut block = [0u8; SMALL_BYTES];
-    if let Some(head) = block.get_mut(..bytes.len()) {
-        head.copy_from_slice(&bytes);
-    }
-    SaltPrefix {
-        bytes: bytes.into_boxed_slice(),
-        block,
-    }
+    let long = match block.get_mut(..len) {
+        Some(head) => {
+            head[..4].copy_from_slice(&salt_len);
+            head[4..].copy_from_slice(salt.as_bytes());
+            None
+        }
+        None => {
+            let mut bytes = Vec::with_capacity(len);
+            bytes.extend_from_slice(&salt_len);
+            bytes.extend_from_slice(salt.as_bytes());
+            Some(bytes.into_boxed_slice())
+        }
+    };
+    SaltPrefix { len, block, long }
 }
 
 /// Hashes a precomputed salt prefix and a value without allocating.
 pub(crate) fn bucket_with_prefix(prefix: &SaltPrefix, value: &[u8]) -> u32 {
-    let p = prefix.bytes.len();
+    let p = prefix.len;
     let total = p + value.len();
     let hash = if total <= SMALL_BYTES {
         let mut buf = prefix.block;
@@ -62,12 +81,12 @@ pub(crate) fn bucket_with_prefix(prefix: &SaltPrefix, value: &[u8]) -> u32 {
         xxh3_64(&buf[..total])
     } else if total <= STACK_BYTES {
         let mut buf = [0u8; STACK_BYTES];
-        buf[..p].copy_from_slice(&prefix.bytes);
+        buf[..p].copy_from_slice(prefix.bytes());
         buf[p..total].copy_from_slice(value);
         xxh3_64(&buf[..total])
     } else {
         let mut hasher = Xxh3::new();
-        hasher.update(&prefix.bytes);
+        hasher.update(prefix.bytes());
         hasher.update(value);
         hasher.digest()
     };
@@ -105,7 +124,7 @@ mod tests {
         ] {
             let value = "x".repeat(len);
             let prefix = salt_prefix("salt");
-            let mut bytes = prefix.bytes.to_vec();
+            let mut bytes = prefix.bytes().to_vec();
             bytes.extend_from_slice(value.as_bytes());
             assert_eq!(
                 bucket_with_prefix(&prefix, value.as_bytes()),

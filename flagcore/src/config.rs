@@ -5,6 +5,7 @@
 
 use hashbrown::{HashMap, HashSet};
 
+use std::borrow::Cow;
 use std::hash::{BuildHasher, Hasher};
 
 use bumpalo::Bump;
@@ -49,6 +50,22 @@ impl BuildHasher for KeyHash {
     #[inline]
     fn build_hasher(&self) -> KeyHasher {
         KeyHasher(0)
+    }
+}
+
+/// The flags' positions, hashed by key with [`KeyHash`]; the keys are compared against
+/// `Config::flags` (one allocation per flag fewer than a map owning copies of the keys).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct FlagIndex(hashbrown::HashTable<u32>);
+
+impl FlagIndex {
+    fn of(flags: &[Flag]) -> FlagIndex {
+        let mut table = hashbrown::HashTable::with_capacity(flags.len());
+        let hash = |i: &u32| KeyHash.hash_one(&*flags[*i as usize].key);
+        for i in 0..flags.len() as u32 {
+            table.insert_unique(hash(&i), i, hash);
+        }
+        FlagIndex(table)
     }
 }
 
@@ -216,7 +233,8 @@ pub(crate) struct Prerequisite {
 pub(crate) struct Variant {
     pub(crate) name: Box<str>,
     pub(crate) value: FlagValue,
-    pub(crate) json: Box<str>,
+    /// The value as JSON text (`true` and `false` are not allocated).
+    pub(crate) json: Cow<'static, str>,
 }
 
 /// A compiled flag.
@@ -255,7 +273,8 @@ pub struct Config {
     pub(crate) schema_version: u32,
     pub(crate) hash_version: u32,
     pub(crate) flags: Vec<Flag>,
-    pub(crate) index: FastMap<Box<str>, u32>,
+    /// Flag positions by key: the keys are the flags' own (`flags[i].key`), not copies.
+    pub(crate) index: FlagIndex,
     pub(crate) segments: Vec<Segment>,
     pub(crate) warnings: Vec<Problem>,
 }
@@ -354,7 +373,12 @@ impl Config {
 
     #[inline]
     pub(crate) fn flag_index(&self, key: &str) -> Option<u32> {
-        self.index.get(key).copied()
+        self.index
+            .0
+            .find(KeyHash.hash_one(key), |&i| {
+                *self.flags[i as usize].key == *key
+            })
+            .copied()
     }
 }
 
@@ -865,8 +889,7 @@ fn compile(c: &mut Checker, tree: &Json<'_>) -> Option<Config> {
     // The variant names of every flag, one after the other (most flags have two).
     let mut names: Vec<&str> = Vec::with_capacity(flag_entries.len() * 2);
     let mut partial: Vec<(Option<Flag>, &Json<'_>)> = Vec::with_capacity(flag_entries.len());
-    let mut index: FastMap<Box<str>, u32> =
-        FastMap::with_capacity_and_hasher(flag_entries.len(), KeyHash);
+    let mut index: StrSeen<'_> = StrSeen::with_capacity_and_hasher(flag_entries.len(), KeyHash);
     for (key, value) in flag_entries {
         if index.contains_key(key.as_str()) {
             continue;
@@ -882,7 +905,7 @@ fn compile(c: &mut Checker, tree: &Json<'_>) -> Option<Config> {
         let start = names.len();
         let head = flag_head(c, key, value, &path, &mut names);
         let variant_names = start..names.len();
-        index.insert(key.as_str().into(), heads.len() as u32);
+        index.insert(key.as_str(), heads.len() as u32);
         heads.push(FlagHead {
             key: key.as_str(),
             variant_names,
@@ -953,12 +976,12 @@ fn compile(c: &mut Checker, tree: &Json<'_>) -> Option<Config> {
         }
     }
 
-    let flags: Option<Vec<Flag>> = flags.into_iter().collect();
+    let flags: Vec<Flag> = flags.into_iter().collect::<Option<_>>()?;
     Some(Config {
         schema_version: schema_version?,
         hash_version: hash_version?,
-        flags: flags?,
-        index,
+        index: FlagIndex::of(&flags),
+        flags,
         segments,
         warnings: Vec::new(),
     })
@@ -967,7 +990,7 @@ fn compile(c: &mut Checker, tree: &Json<'_>) -> Option<Config> {
 struct Refs<'a> {
     heads: &'a [FlagHead<'a>],
     names: &'a [&'a str],
-    index: &'a FastMap<Box<str>, u32>,
+    index: &'a StrSeen<'a>,
     segments: &'a FastMap<&'a str, u32>,
 }
 
@@ -1072,16 +1095,16 @@ fn flag_value(value: &Json<'_>) -> Option<FlagValue> {
 }
 
 /// A variant's value as JSON text, as `serde_json` writes it.
-fn variant_json(value: &FlagValue) -> Box<str> {
+fn variant_json(value: &FlagValue) -> Cow<'static, str> {
     match value {
-        FlagValue::Bool(b) => if *b { "true" } else { "false" }.into(),
+        FlagValue::Bool(b) => Cow::Borrowed(if *b { "true" } else { "false" }),
         // serde_json escapes only quotes, backslashes and control characters.
         FlagValue::String(s) if !s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) => {
             let mut json = String::with_capacity(s.len() + 2);
             json.push('"');
             json.push_str(s);
             json.push('"');
-            json.into_boxed_str()
+            Cow::Owned(json)
         }
         _ => {
             let mut json = String::new();
@@ -1089,7 +1112,7 @@ fn variant_json(value: &FlagValue) -> Box<str> {
                 FlagValue::Json(v) => write_json(&mut json, v),
                 other => write_json(&mut json, &other.to_json()),
             }
-            json.into_boxed_str()
+            Cow::Owned(json)
         }
     }
 }

@@ -1,5 +1,6 @@
 //! The evaluation context: who is asking (a key) and what is known about them.
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use crate::json::q;
@@ -141,7 +142,8 @@ const KEY_FINGERPRINT: u64 = fingerprint(b"key");
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct AttributeName {
     fingerprint: u64,
-    name: Box<str>,
+    /// Borrowed for `key`, the name most flags bucket by (no allocation per flag).
+    name: Cow<'static, str>,
 }
 
 impl AttributeName {
@@ -153,9 +155,15 @@ impl AttributeName {
 
 impl From<&str> for AttributeName {
     fn from(name: &str) -> Self {
+        if name == "key" {
+            return AttributeName {
+                fingerprint: KEY_FINGERPRINT,
+                name: Cow::Borrowed("key"),
+            };
+        }
         AttributeName {
             fingerprint: fingerprint(name.as_bytes()),
-            name: name.into(),
+            name: Cow::Owned(name.to_owned()),
         }
     }
 }
@@ -164,7 +172,7 @@ impl From<String> for AttributeName {
     fn from(name: String) -> Self {
         AttributeName {
             fingerprint: fingerprint(name.as_bytes()),
-            name: name.into(),
+            name: Cow::Owned(name),
         }
     }
 }
@@ -173,7 +181,7 @@ impl From<Box<str>> for AttributeName {
     fn from(name: Box<str>) -> Self {
         AttributeName {
             fingerprint: fingerprint(name.as_bytes()),
-            name,
+            name: Cow::Owned(name.into()),
         }
     }
 }

@@ -325,6 +325,7 @@ impl<'a> Parser<'a> {
         self.pos += 1;
         let start = self.pos;
         loop {
+            self.pos = plain_run(bytes, self.pos);
             match bytes.get(self.pos) {
                 None => return Err(self.fail("EOF while parsing a string")),
                 Some(b'"') => {
@@ -341,6 +342,7 @@ impl<'a> Parser<'a> {
         out.clear();
         let mut run = start;
         let result = loop {
+            self.pos = plain_run(bytes, self.pos);
             match bytes.get(self.pos) {
                 None => break Err(self.fail("EOF while parsing a string")),
                 Some(b'"') => {
@@ -496,6 +498,35 @@ impl<'a> Parser<'a> {
             Err(_) => Err(self.fail_read("number out of range")),
         }
     }
+}
+
+/// The position of the first byte at or after `from` that ends a run of plain string
+/// text (`"`, `\\` or a control character), or `bytes.len()`. Eight bytes at a time: each
+/// test below flags a byte's high bit exactly for the first matching byte of a word (a
+/// borrow can flag later bytes too, never earlier ones), so the lowest flag is the answer.
+#[inline]
+fn plain_run(bytes: &[u8], mut from: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    while let Some(chunk) = bytes.get(from..from + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        let quote = w ^ (ONES * u64::from(b'"'));
+        let backslash = w ^ (ONES * u64::from(b'\\'));
+        let found = (quote.wrapping_sub(ONES) & !quote
+            | backslash.wrapping_sub(ONES) & !backslash
+            | w.wrapping_sub(ONES * 0x20) & !w)
+            & HIGH;
+        if found != 0 {
+            return from + (found.trailing_zeros() / 8) as usize;
+        }
+        from += 8;
+    }
+    while from < bytes.len() && !matches!(bytes[from], b'"' | b'\\' | 0x00..=0x1f) {
+        from += 1;
+    }
+    from
 }
 
 /// Parses JSON text into a [`Json`] tree in `arena` that borrows from `text`. The error
@@ -854,6 +885,32 @@ mod tests {
                 }),
             ]
         })
+    }
+
+    #[test]
+    fn plain_runs_end_at_the_first_quote_backslash_or_control_character() {
+        let mut text = vec![b'a'; 40];
+        assert_eq!(plain_run(&text, 0), 40);
+        for special in [b'"', b'\\', 0x00, 0x1f, b'\n'] {
+            for at in 0..40 {
+                text.fill(b'a');
+                text[at] = special;
+                // Bytes that must not stop a run, before and after the one that must.
+                for (i, b) in text.iter_mut().enumerate() {
+                    if i != at {
+                        *b = [b'a', 0x20, 0x7f, 0x80, 0xa2, 0xdc, 0xff, b'#', b']', b'!'][i % 10];
+                    }
+                }
+                for from in 0..=at {
+                    assert_eq!(
+                        plain_run(&text, from),
+                        at,
+                        "{special:#x} at {at} from {from}"
+                    );
+                }
+                assert_eq!(plain_run(&text, at + 1), 40);
+            }
+        }
     }
 
     #[test]

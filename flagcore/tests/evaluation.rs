@@ -696,14 +696,23 @@ fn overrides_are_listed_by_flag_key_and_replaced_in_place() {
 #[test]
 fn variant_index_names_the_variant_evaluate_serves() {
     let store = Store::from_json(EXAMPLE).unwrap();
-    store.set_override("modal-fallback", Override::Kill).unwrap();
+    store
+        .set_override("modal-fallback", Override::Kill)
+        .unwrap();
     let config = store.config();
     let snapshot = store.snapshot();
     for (i, at) in [T_WEEK1, T_WEEK2, T_WEEK3, T_WEEK4].into_iter().enumerate() {
         for u in 0..2_000 {
             let ctx = Context::new(format!("user-{u}"))
                 .with("appVersion", if u % 3 == 0 { "2.2.9" } else { "2.4.0" })
-                .with("email", if u % 7 == 0 { "a@company.example" } else { "a@b.example" })
+                .with(
+                    "email",
+                    if u % 7 == 0 {
+                        "a@company.example"
+                    } else {
+                        "a@b.example"
+                    },
+                )
                 .at_millis(at + i as i64);
             for flag in config.flags() {
                 let names: Vec<&str> = flag.variants().map(|(n, _)| n).collect();
@@ -713,5 +722,8 @@ fn variant_index_names_the_variant_evaluate_serves() {
             }
         }
     }
-    assert_eq!(snapshot.variant_index("no-such-flag", &Context::new("u")), None);
+    assert_eq!(
+        snapshot.variant_index("no-such-flag", &Context::new("u")),
+        None
+    );
 }
