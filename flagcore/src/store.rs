@@ -188,12 +188,13 @@ impl Store {
         Ok(Update { revision, warnings })
     }
 
-    /// Swaps in an already compiled config; returns its revision.
-    pub fn replace(&self, config: Config) -> u64 {
+    /// Swaps in an already compiled config (a [`Config`], or an `Arc<Config>` shared with
+    /// other stores or kept to swap in again: no copy); returns its revision.
+    pub fn replace(&self, config: impl Into<Arc<Config>>) -> u64 {
         let mut control = self.control();
         control.last_revision += 1;
         let revision = control.last_revision;
-        control.history.push((revision, Arc::new(config)));
+        control.history.push((revision, config.into()));
         let excess = control.history.len().saturating_sub(self.options.history);
         control.history.drain(..excess);
         self.publish(&control);

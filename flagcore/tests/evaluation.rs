@@ -727,3 +727,14 @@ fn variant_index_names_the_variant_evaluate_serves() {
         None
     );
 }
+
+#[test]
+fn replace_takes_a_shared_config_without_copying_it() {
+    let shared = std::sync::Arc::new(Config::from_json(EXAMPLE).unwrap());
+    let store = Store::from_json(EXAMPLE).unwrap();
+    assert_eq!(store.replace(std::sync::Arc::clone(&shared)), 2);
+    assert!(std::sync::Arc::ptr_eq(&store.config(), &shared));
+    assert_eq!(store.replace(Config::from_json(EXAMPLE).unwrap()), 3);
+    assert_eq!(store.rollback().unwrap(), 2);
+    assert!(std::sync::Arc::ptr_eq(&store.config(), &shared));
+}
