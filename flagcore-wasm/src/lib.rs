@@ -182,14 +182,9 @@ impl Engine {
         let snapshot = self.store.snapshot();
         let info = snapshot.config().flag(flag)?;
         let mut out = Vec::with_capacity(64);
-        out.push(b'[');
-        for (i, (name, _)) in info.variants().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            output::string(&mut out, name);
-        }
-        out.push(b']');
+        output::array(&mut out, info.variants(), |out, (name, _)| {
+            output::string(out, name)
+        });
         Some(output::into_string(out))
     }
 

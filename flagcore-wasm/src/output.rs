@@ -103,25 +103,30 @@ pub(crate) fn evaluation_row(out: &mut Vec<u8>, e: &Evaluation<'_>) {
     opt_string(out, e.prerequisite);
 }
 
-/// Appends every evaluation, in config order, as one flat JSON array of rows.
-pub(crate) fn evaluation_rows<'a>(out: &mut Vec<u8>, all: impl Iterator<Item = Evaluation<'a>>) {
+/// Appends a JSON array: `item` writes each element.
+pub(crate) fn array<T>(
+    out: &mut Vec<u8>,
+    items: impl IntoIterator<Item = T>,
+    mut item: impl FnMut(&mut Vec<u8>, T),
+) {
     out.push(b'[');
-    for (i, e) in all.enumerate() {
+    for (i, x) in items.into_iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
-        evaluation_row(out, &e);
+        item(out, x);
     }
     out.push(b']');
 }
 
+/// Appends every evaluation, in config order, as one flat JSON array of rows.
+pub(crate) fn evaluation_rows<'a>(out: &mut Vec<u8>, all: impl Iterator<Item = Evaluation<'a>>) {
+    array(out, all, |out, e| evaluation_row(out, &e));
+}
+
 /// Appends a list of problems: `[{"severity","code","path","message"}, ...]`.
 pub(crate) fn problems(out: &mut Vec<u8>, problems: &[Problem]) {
-    out.push(b'[');
-    for (i, p) in problems.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
+    array(out, problems, |out, p| {
         out.extend_from_slice(b"{\"severity\":");
         string(
             out,
@@ -137,8 +142,7 @@ pub(crate) fn problems(out: &mut Vec<u8>, problems: &[Problem]) {
         out.extend_from_slice(b",\"message\":");
         string(out, &p.message);
         out.push(b'}');
-    }
-    out.push(b']');
+    });
 }
 
 /// The result of an accepted update: `{"revision": n, "warnings": [...]}`.

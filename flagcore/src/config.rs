@@ -1096,25 +1096,17 @@ fn flag_value(value: &Json<'_>) -> Option<FlagValue> {
 
 /// A variant's value as JSON text, as `serde_json` writes it.
 fn variant_json(value: &FlagValue) -> Cow<'static, str> {
+    let mut json = String::new();
     match value {
-        FlagValue::Bool(b) => Cow::Borrowed(if *b { "true" } else { "false" }),
-        // serde_json escapes only quotes, backslashes and control characters.
-        FlagValue::String(s) if !s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) => {
-            let mut json = String::with_capacity(s.len() + 2);
-            json.push('"');
-            json.push_str(s);
-            json.push('"');
-            Cow::Owned(json)
+        FlagValue::Bool(b) => return Cow::Borrowed(if *b { "true" } else { "false" }),
+        FlagValue::String(s) => {
+            json.reserve_exact(s.len() + 2);
+            json::write_string(&mut json, s);
         }
-        _ => {
-            let mut json = String::new();
-            match value {
-                FlagValue::Json(v) => write_json(&mut json, v),
-                other => write_json(&mut json, &other.to_json()),
-            }
-            Cow::Owned(json)
-        }
+        FlagValue::Json(v) => write_json(&mut json, v),
+        FlagValue::Number(_) => write_json(&mut json, &value.to_json()),
     }
+    Cow::Owned(json)
 }
 
 /// Appends `value` as JSON text, byte for byte as `serde_json::to_string` writes it (keys

@@ -554,8 +554,14 @@ pub(crate) fn parse<'a>(text: &'a str, arena: &'a Bump) -> Result<Json<'a>, Synt
 pub(crate) fn write_string(out: &mut String, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push('"');
+    // Most texts (keys, names) need no escape: one scan, one copy.
+    let Some(first) = s.bytes().position(|b| b == b'"' || b == b'\\' || b < 0x20) else {
+        out.push_str(s);
+        out.push('"');
+        return;
+    };
     let mut start = 0;
-    for (i, b) in s.bytes().enumerate() {
+    for (i, b) in s.bytes().enumerate().skip(first) {
         let short = match b {
             b'"' => '"',
             b'\\' => '\\',
