@@ -7,15 +7,21 @@
 //   pkg/web/   the usual `web` build: the .wasm is a separate file, fetched by `await init()`.
 //   pkg/plans/ like sync, from the build with the rollout-plan API (decidePlan /
 //              applyDecision; cargo feature `plans`), which the other two leave out.
+//   pkg/hermes/ for JavaScript engines without WebAssembly (Hermes: React Native on iOS and
+//              Android, which Metro sends here through the "react-native" export condition):
+//              wasm-bindgen's `bundler` glue of the evaluation build compiled without
+//              reference types, importing binaryen's wasm2js translation of its .wasm in
+//              place of the .wasm itself. The same wrapper (js/flagcore.js) and types.
 //
-// Usage: node assemble.mjs <bindgen dir> <wasm> <package dir> <version> <plans bindgen dir> <plans wasm>
-import { readFileSync, writeFileSync, mkdirSync, rmSync, copyFileSync } from "node:fs";
+// Usage: node assemble.mjs <bindgen dir> <wasm> <package dir> <version> <plans bindgen dir> <plans wasm> <hermes dir>
+// (<hermes dir>: wasm-bindgen --target bundler output plus flagcore_wasm_bg.wasm.js from wasm2js)
+import { readFileSync, readdirSync, writeFileSync, mkdirSync, rmSync, copyFileSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const [genDir, wasmPath, pkgDir, version, plansGenDir, plansWasmPath] = process.argv.slice(2);
-if (!plansWasmPath) {
-  console.error("usage: assemble.mjs <bindgen dir> <wasm> <pkg dir> <version> <plans bindgen dir> <plans wasm>");
+const [genDir, wasmPath, pkgDir, version, plansGenDir, plansWasmPath, hermesGenDir] = process.argv.slice(2);
+if (!hermesGenDir) {
+  console.error("usage: assemble.mjs <bindgen dir> <wasm> <pkg dir> <version> <plans bindgen dir> <plans wasm> <hermes dir>");
   process.exit(2);
 }
 const jsDir = join(dirname(fileURLToPath(import.meta.url)), "..", "js");
@@ -30,9 +36,9 @@ function write(dir, name, text) {
   writeFileSync(join(dir, name), text);
 }
 
-function common(dir) {
+function common(dir, wrapperText = wrapper) {
   rmSync(dir, { recursive: true, force: true });
-  write(dir, "flagcore.js", wrapper);
+  write(dir, "flagcore.js", wrapperText);
   write(dir, "flagcore.d.ts", types);
   write(dir, "version.js", `${header}export const version = ${JSON.stringify(version)};\n`);
 }
@@ -120,4 +126,82 @@ write(dir, "index.d.ts", `${header}export * from "./flagcore.js";\n`);
 
 embedded(join(pkgDir, "sync"), glue, wasm);
 embedded(join(pkgDir, "plans"), readFileSync(join(plansGenDir, "flagcore_wasm.js"), "utf8"), readFileSync(plansWasmPath));
-console.log(`assembled ${pkgDir}/{sync,web,plans} (flagcore-wasm ${version})`);
+
+// --- hermes: the module-loading glue differs, nothing else. Text edits of generated code,
+// each checked so that a wasm-bindgen or binaryen update that changes them fails here.
+function replaceChecked(text, needle, replacement, what) {
+  if (!text.includes(needle)) {
+    console.error(`assemble: ${what} changed; cannot find: ${needle}`);
+    process.exit(1);
+  }
+  return text.split(needle).join(replacement);
+}
+
+// The engine's TextEncoder / TextDecoder where it has them, js/utf8.js's otherwise: an import
+// that shadows the globals in the modules that use them (no global is set).
+const utf8Import = (text) => {
+  const names = ["TextEncoder", "TextDecoder"].filter((n) => new RegExp(`\\b${n}\\b`).test(text));
+  return names.length ? `import { ${names.join(", ")} } from "./utf8.js";\n${text}` : text;
+};
+
+function hermes(dir, genDir) {
+  common(dir, utf8Import(wrapper));
+  write(dir, "utf8.js", readFileSync(join(jsDir, "utf8.js"), "utf8"));
+  // wasm-bindgen's bundler glue imports the .wasm as a module: import wasm2js's module instead.
+  const loader = replaceChecked(
+    readFileSync(join(genDir, "flagcore_wasm.js"), "utf8"),
+    'import * as wasm from "./flagcore_wasm_bg.wasm";',
+    'import * as wasm from "./flagcore_wasm_bg.wasm.js";',
+    "wasm-bindgen's bundler glue",
+  );
+  write(dir, "flagcore_wasm.js", loader);
+  // The glue keeps views of the WASM memory and renews them when the memory's buffer is
+  // detached (WebAssembly detaches it on growth). wasm2js's memory grows into a new
+  // ArrayBuffer and cannot detach the old one, so compare the buffer itself.
+  let bg = readFileSync(join(genDir, "flagcore_wasm_bg.js"), "utf8");
+  bg = replaceChecked(
+    bg,
+    "cachedUint8ArrayMemory0 === null || cachedUint8ArrayMemory0.byteLength === 0",
+    "cachedUint8ArrayMemory0 === null || cachedUint8ArrayMemory0.buffer !== wasm.memory.buffer",
+    "wasm-bindgen's memory view cache",
+  );
+  bg = replaceChecked(
+    bg,
+    "cachedDataViewMemory0 === null || cachedDataViewMemory0.buffer.detached === true || (cachedDataViewMemory0.buffer.detached === undefined && cachedDataViewMemory0.buffer !== wasm.memory.buffer)",
+    "cachedDataViewMemory0 === null || cachedDataViewMemory0.buffer !== wasm.memory.buffer",
+    "wasm-bindgen's memory view cache",
+  );
+  if (/\b(byteLength === 0|detached)\b/.test(bg)) {
+    console.error("assemble: the hermes glue still has a memory view check that wasm2js's memory defeats");
+    process.exit(1);
+  }
+  write(dir, "flagcore_wasm_bg.js", utf8Import(bg));
+  write(dir, "flagcore_wasm_bg.wasm.js", `${header}${readFileSync(join(genDir, "flagcore_wasm_bg.wasm.js"), "utf8")}`);
+  write(
+    dir,
+    "index.js",
+    `${header}// The build for JavaScript engines that cannot run a .wasm (Hermes): the same core as
+// JavaScript (wasm2js), loaded synchronously on import. Same API as the other entries.
+export * from "./flagcore.js";
+`,
+  );
+  write(dir, "index.d.ts", `${header}export * from "./flagcore.js";\n`);
+  // What Hermes lacks or what would defeat the point of this build (comments aside).
+  for (const file of readdirSync(dir).filter((f) => f.endsWith(".js"))) {
+    const text = readFileSync(join(dir, file), "utf8").replace(/^\s*(\/\/|\*|\/\*).*$/gm, "");
+    for (const [pattern, why] of [
+      [/\bWebAssembly\b/, "WebAssembly"],
+      [/\bBigInt\b|\d+n\b/, "BigInt"],
+      [/import\.meta/, "import.meta"],
+      [/\.wasm["']/, "a .wasm import"],
+    ]) {
+      if (pattern.test(text)) {
+        console.error(`assemble: pkg/hermes/${file} uses ${why}, which the Hermes build must not`);
+        process.exit(1);
+      }
+    }
+  }
+}
+
+hermes(join(pkgDir, "hermes"), hermesGenDir);
+console.log(`assembled ${pkgDir}/{sync,web,plans,hermes} (flagcore-wasm ${version})`);
