@@ -422,6 +422,14 @@ fn wasm_section(sizes: &serde_json::Map<String, serde_json::Value>) -> (String, 
             kib(js)
         );
     }
+    if let (Some(r), Some(g)) = (get("hermes_js_raw_bytes"), get("hermes_js_gzip_bytes")) {
+        let _ = writeln!(
+            t,
+            "| the Hermes build's JS (`pkg/hermes`: wasm2js of the evaluation build, for React Native) | {} | {} |",
+            kib(r),
+            kib(g)
+        );
+    }
     let gz = get("wasm_gzip_bytes");
     let target = Target {
         what: "wasm: the evaluation build's `.wasm` ≤ 64 KiB gzipped".to_owned(),
