@@ -5,9 +5,9 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::bucket::bucket_with_prefix;
-use crate::config::{Condition, Config, Flag, Segment, Serve, Test};
 use crate::context::Context;
-use crate::time::parse_rfc3339;
+use crate::model::{Condition, Config, Flag, Segment, Serve, Test};
+use crate::units::parse_rfc3339;
 use crate::value::{AttributeRef, FlagValue};
 
 /// Why a flag served what it served (OpenFeature's vocabulary where it has a word).
@@ -267,10 +267,10 @@ enum Served {
 }
 
 /// What evaluation decided for a flag that exists, in compact form: indices instead of
-/// borrowed strings. [`Decision::materialise`] turns it into the public [`Evaluation`];
+/// borrowed strings. [`Assignment::materialise`] turns it into the public [`Evaluation`];
 /// callers that only want the value (`is_enabled`) skip that step.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Decision {
+pub(crate) struct Assignment {
     /// The variant served (the off variant on error).
     pub(crate) variant: u32,
     pub(crate) reason: Reason,
@@ -282,10 +282,10 @@ pub(crate) struct Decision {
     pub(crate) prerequisite: Option<u32>,
 }
 
-impl Decision {
+impl Assignment {
     #[inline]
     fn served(variant: u32, reason: Reason) -> Self {
-        Decision {
+        Assignment {
             variant,
             reason,
             error: None,
@@ -297,9 +297,9 @@ impl Decision {
 
     #[inline]
     fn failed(flag: &Flag, error: ErrorCode) -> Self {
-        Decision {
+        Assignment {
             error: Some(error),
-            ..Decision::served(flag.off_variant, Reason::Error)
+            ..Assignment::served(flag.off_variant, Reason::Error)
         }
     }
 
@@ -400,25 +400,25 @@ pub(crate) fn decide(
     overrides: &[Option<Forced>],
     index: usize,
     ctx: &Context,
-) -> Decision {
+) -> Assignment {
     let flag = &config.flags[index];
     if let Some(Some(forced)) = overrides.get(index) {
         let variant = match forced {
             Forced::Kill => flag.off_variant,
             Forced::Variant(v) => *v,
         };
-        return Decision::served(variant, Reason::Override);
+        return Assignment::served(variant, Reason::Override);
     }
     if !flag.enabled {
-        return Decision::served(flag.off_variant, Reason::Off);
+        return Assignment::served(flag.off_variant, Reason::Off);
     }
     for prereq in &flag.prerequisites {
         let other = decide(config, overrides, prereq.flag as usize, ctx);
         let ok = other.reason != Reason::Error && prereq.variants.contains(&other.variant);
         if !ok {
-            return Decision {
+            return Assignment {
                 prerequisite: Some(prereq.flag),
-                ..Decision::served(flag.off_variant, Reason::PrerequisiteFailed)
+                ..Assignment::served(flag.off_variant, Reason::PrerequisiteFailed)
             };
         }
     }
@@ -432,17 +432,17 @@ pub(crate) fn decide(
         }
         match serve(flag, &rule.serve, ctx) {
             Served::Variant(v, bucket) => {
-                return Decision {
+                return Assignment {
                     rule: Some(i as u32),
                     bucket,
-                    ..Decision::served(v, Reason::TargetingMatch)
+                    ..Assignment::served(v, Reason::TargetingMatch)
                 };
             }
             Served::NotApplicable => continue,
             Served::Failed(code) => {
-                return Decision {
+                return Assignment {
                     rule: Some(i as u32),
-                    ..Decision::failed(flag, code)
+                    ..Assignment::failed(flag, code)
                 };
             }
         }
@@ -453,13 +453,13 @@ pub(crate) fn decide(
         other => serve(flag, other, ctx),
     };
     match served {
-        Served::Variant(v, None) => Decision::served(v, Reason::Default),
-        Served::Variant(v, bucket @ Some(_)) => Decision {
+        Served::Variant(v, None) => Assignment::served(v, Reason::Default),
+        Served::Variant(v, bucket @ Some(_)) => Assignment {
             bucket,
-            ..Decision::served(v, Reason::Split)
+            ..Assignment::served(v, Reason::Split)
         },
-        Served::NotApplicable => Decision::served(flag.off_variant, Reason::Default),
-        Served::Failed(code) => Decision::failed(flag, code),
+        Served::NotApplicable => Assignment::served(flag.off_variant, Reason::Default),
+        Served::Failed(code) => Assignment::failed(flag, code),
     }
 }
 
@@ -549,13 +549,13 @@ fn condition_matches(config: &Config, cond: &Condition, ctx: &Context) -> bool {
     }
     // A missing attribute, or one of a type the operator cannot compare, never matches,
     // negated or not.
-    match attr.and_then(|a| test(&cond.test, a)) {
+    match attr.and_then(|a| attribute_passes(&cond.test, a)) {
         Some(result) => result != cond.negate,
         None => false,
     }
 }
 
-fn test(test: &Test, attr: AttributeRef<'_>) -> Option<bool> {
+fn attribute_passes(test: &Test, attr: AttributeRef<'_>) -> Option<bool> {
     Some(match (test, attr) {
         (Test::OneOf { strings, .. }, AttributeRef::String(s)) => strings.contains(s),
         (Test::OneOf { numbers, .. }, AttributeRef::Number(n)) => numbers.contains(&n),

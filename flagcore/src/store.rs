@@ -5,10 +5,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use arc_swap::{ArcSwap, Guard};
 
-use crate::config::{Config, Limits};
 use crate::context::Context;
 use crate::error::{ConfigError, Problem, StoreError};
 use crate::eval::{self, ErrorCode, Evaluation, Forced, Reason};
+use crate::model::{Config, Limits};
 use crate::plan::{self, Decision, PlanError};
 use crate::value::{FlagValue, ValueType};
 

@@ -2,8 +2,8 @@
 //! decisions through the store.
 
 use flagcore::plan::{
-    self, Action, CheckStatus, Cohort, Decision, HoldReason, MetricKind, Observation, PlanInput,
-    Sample, Severity, Statistic, Threshold,
+    self, Action, CheckStatus, Cohort, Decision, GuardrailSeverity, HoldReason, MetricKind,
+    Observation, PlanInput, Sample, Statistic, Threshold,
 };
 use flagcore::{Config, ConfigError, Context, Override, PlanError, Reason, Store, StoreError};
 
@@ -119,7 +119,7 @@ fn the_example_carries_the_runbook_plan() {
             MetricKind::Proportion,
             Threshold::Absolute(0.05),
             2 * MIN,
-            Severity::Critical,
+            GuardrailSeverity::Critical,
             Action::RollBack
         )
     );
@@ -139,7 +139,7 @@ fn the_example_carries_the_runbook_plan() {
             Statistic::P95,
             Threshold::Absolute(5_000.0),
             MIN,
-            Severity::High,
+            GuardrailSeverity::High,
             Action::RollBack
         )
     );
@@ -155,7 +155,7 @@ fn the_example_carries_the_runbook_plan() {
             "transcription_failures",
             Threshold::Absolute(0.10),
             5 * MIN,
-            Severity::High,
+            GuardrailSeverity::High,
             Action::RollBack
         )
     );
@@ -179,7 +179,7 @@ fn defaults_fill_in() {
     let g = plan.guardrails();
     assert_eq!(
         (g[0].severity, g[0].action, g[0].window_ms),
-        (Severity::High, Action::RollBack, MIN)
+        (GuardrailSeverity::High, Action::RollBack, MIN)
     );
     assert_eq!(g[0].confidence, plan::DEFAULT_CONFIDENCE);
     assert_eq!(
@@ -423,7 +423,7 @@ fn a_significant_breach_rolls_back_at_any_time() {
         (breach.guardrail, breach.metric.as_str()),
         (0, "error_rate")
     );
-    assert_eq!(breach.severity, Severity::Critical);
+    assert_eq!(breach.severity, GuardrailSeverity::Critical);
     assert_eq!(breach.samples, 800);
     assert!((breach.observed - 124.0 / 800.0).abs() < 1e-12);
     assert_eq!(breach.threshold, 0.05);
