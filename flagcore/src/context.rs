@@ -212,6 +212,13 @@ pub enum ContextError {
     TooManyAttributes(usize),
 }
 
+impl ContextError {
+    /// The failure code: always [`crate::FailureCode::InvalidContext`].
+    pub fn code(&self) -> crate::FailureCode {
+        crate::FailureCode::InvalidContext
+    }
+}
+
 impl Context {
     /// A context whose targeting key is `key` (an empty key counts as no key).
     pub fn new(key: impl Into<String>) -> Self {

@@ -73,6 +73,7 @@
 #![warn(missing_docs)]
 
 mod bucket;
+mod codes;
 mod context;
 mod error;
 mod eval;
@@ -99,6 +100,7 @@ pub mod plan {
 }
 
 pub use bucket::{bucket, BUCKETS, SUPPORTED_HASH_VERSIONS};
+pub use codes::{FailureCode, FailureKind};
 pub use context::{Context, ContextError, MAX_CONTEXT_ATTRIBUTES};
 pub use error::{ConfigError, Problem, ProblemCode, Report, Severity, StoreError};
 pub use eval::{ErrorCode, Evaluation, EvaluationDetails, Reason};

@@ -8,8 +8,11 @@ use arc_swap::{ArcSwap, Guard};
 use crate::context::Context;
 use crate::error::{ConfigError, Problem, StoreError};
 use crate::eval::{self, ErrorCode, Evaluation, Forced, Reason};
-use crate::model::{Config, Limits};
+use crate::json::q;
+use crate::model::plan::Plan;
+use crate::model::{Config, Flag, Limits, Serve};
 use crate::plan::{self, Decision, PlanError};
+use crate::units::format_thousandths;
 use crate::value::{FlagValue, ValueType};
 
 /// The default number of configs kept for [`Store::rollback`] (the current one included).
@@ -134,6 +137,63 @@ pub struct Store {
     options: StoreOptions,
 }
 
+/// Refuses an ADVANCE that was not made from the stage serving now (stale or replayed), or
+/// whose target is not the plan's next stage: applying decisions is a compare-and-swap.
+fn check_advance(
+    flag: &str,
+    current: &Flag,
+    plan: &Plan,
+    at: Option<i64>,
+    (from_stage, stage, percentage): (usize, usize, u32),
+) -> Result<(), StoreError> {
+    if percentage > crate::bucket::BUCKETS {
+        return Err(StoreError::InvalidPercentage(percentage));
+    }
+    // A time-staged default serves a share that depends on the time: without the time of
+    // the decision only the plan check below applies (after the first ADVANCE the default
+    // is a plain split, so a replay is caught here).
+    let share = current.default.share_at(plan.variant, at);
+    let serving = share.and_then(|s| plan.stage_of(s));
+    let staged_without_time = matches!(current.default, Serve::Staged(_)) && at.is_none();
+    if serving != Some(from_stage) && !staged_without_time {
+        let now = match (serving, share) {
+            (Some(s), Some(share)) => format!("stage {s} ({}%)", format_thousandths(share)),
+            (None, Some(share)) => format!(
+                "{}%, below the plan's first stage",
+                format_thousandths(share)
+            ),
+            _ => "a time-staged default".to_owned(),
+        };
+        return Err(StoreError::StaleDecision {
+            flag: flag.to_owned(),
+            message: format!(
+                "stale decision: ADVANCE was decided from stage {from_stage}, but flag {} serves {now}; decide again",
+                q(flag)
+            ),
+        });
+    }
+    let expected = plan.stages.get(stage).map(|s| s.percentage);
+    if stage != from_stage + 1 || expected != Some(percentage) {
+        let plan_says = match plan.stages.get(from_stage + 1) {
+            Some(next) => format!(
+                "the stage after {from_stage} is stage {} at {}%",
+                from_stage + 1,
+                format_thousandths(next.percentage)
+            ),
+            None => format!("stage {from_stage} is the plan's last"),
+        };
+        return Err(StoreError::StaleDecision {
+            flag: flag.to_owned(),
+            message: format!(
+                "ADVANCE to stage {stage} at {}% does not match the plan of flag {}: {plan_says}",
+                format_thousandths(percentage),
+                q(flag)
+            ),
+        });
+    }
+    Ok(())
+}
+
 impl Store {
     /// A store serving `config` as revision 1.
     pub fn new(config: Config) -> Store {
@@ -230,7 +290,12 @@ impl Store {
                 self.set_override(flag, Override::Kill)?;
                 Ok(self.revision())
             }
-            Decision::Advance { percentage, .. } => {
+            Decision::Advance {
+                from_stage,
+                stage,
+                percentage,
+                at,
+            } => {
                 let mut control = self.control();
                 if control.overrides.contains_key(flag) {
                     return Err(StoreError::Overridden(flag.to_owned()));
@@ -249,6 +314,7 @@ impl Store {
                     .plan
                     .as_deref()
                     .ok_or_else(|| StoreError::NoPlan(flag.to_owned()))?;
+                check_advance(flag, old, plan, *at, (*from_stage, *stage, *percentage))?;
                 let serve = plan::serve_at(&old.default, plan, *percentage)?;
                 let mut next = Config::clone(&current);
                 next.flags[index].default = serve;

@@ -313,7 +313,8 @@ fn too_early_then_advance() {
         Decision::Advance {
             from_stage: 0,
             stage: 1,
-            percentage: 20_000
+            percentage: 20_000,
+            at: Some(now),
         }
     );
 }
@@ -843,7 +844,8 @@ fn decisions_round_trip_through_json() {
         Decision::Advance {
             from_stage: 0,
             stage: 1,
-            percentage: 12_345
+            percentage: 12_345,
+            at: None,
         }
     );
     assert!(Decision::from_json(
@@ -871,6 +873,7 @@ fn the_store_applies_decisions() {
         from_stage: stage - 1,
         stage,
         percentage,
+        at: None,
     };
     let at5: Vec<bool> = (0..5_000)
         .map(|i| store.is_enabled(FLAG, &Context::new(format!("user-{i}")).at_millis(T_WEEK1)))
@@ -909,7 +912,43 @@ fn the_store_applies_decisions() {
     // The other flags are untouched, and the plan is kept.
     assert!(store.config().flag(FLAG).and_then(|f| f.plan()).is_some());
 
-    assert_eq!(store.apply_decision(FLAG, &advance(3, 100_000)).unwrap(), 3);
+    // Applying is a compare-and-swap on the stage: a replayed or stale ADVANCE, one that
+    // skips a stage, or a hand-written jump to 100% is refused, and nothing changes.
+    let stale = |r: Result<u64, StoreError>| matches!(r, Err(StoreError::StaleDecision { .. }));
+    assert!(
+        stale(store.apply_decision(FLAG, &advance(1, 20_000))),
+        "replayed"
+    );
+    assert!(
+        stale(store.apply_decision(FLAG, &advance(3, 100_000))),
+        "skips stage 2"
+    );
+    assert!(
+        stale(store.apply_decision(FLAG, &advance(2, 100_000))),
+        "not the plan's 50%"
+    );
+    let jump = store.apply_decision_json(FLAG, r#"{"decision":"ADVANCE","percentage":100}"#);
+    assert!(jump.is_err(), "{jump:?}");
+    let jump = store.apply_decision_json(
+        FLAG,
+        r#"{"decision":"ADVANCE","fromStage":1,"stage":3,"percentage":100}"#,
+    );
+    assert!(
+        matches!(
+            &jump,
+            Err(PlanError::Store(StoreError::StaleDecision { .. }))
+        ),
+        "{jump:?}"
+    );
+    let e = StoreError::StaleDecision {
+        flag: FLAG.into(),
+        message: String::new(),
+    };
+    assert_eq!(e.code().as_str(), "STALE_DECISION");
+    assert_eq!(store.revision(), 2);
+
+    assert_eq!(store.apply_decision(FLAG, &advance(2, 50_000)).unwrap(), 3);
+    assert_eq!(store.apply_decision(FLAG, &advance(3, 100_000)).unwrap(), 4);
     assert_eq!(share_on(&store, FLAG), 1.0);
 
     // Roll back: a kill override, at once; the config and its history stay.
@@ -918,10 +957,10 @@ fn the_store_applies_decisions() {
             "severity": "critical", "action": "rollback", "observed": 0.2, "threshold": 0.05, "samples": 800, "windowMs": 120000}}"#,
     )
     .unwrap();
-    assert_eq!(store.apply_decision(FLAG, &rollback).unwrap(), 3);
+    assert_eq!(store.apply_decision(FLAG, &rollback).unwrap(), 4);
     assert_eq!(share_on(&store, FLAG), 0.0);
     assert_eq!(store.overrides(), [(FLAG.to_owned(), Override::Kill)]);
-    assert_eq!(store.history(), [1, 2, 3]);
+    assert_eq!(store.history(), [1, 2, 3, 4]);
     // A killed rollout does not advance until the override is cleared.
     assert_eq!(
         store.apply_decision(FLAG, &advance(1, 20_000)),
@@ -930,6 +969,7 @@ fn the_store_applies_decisions() {
     assert!(store.clear_override(FLAG));
     assert_eq!(share_on(&store, FLAG), 1.0);
     // And the history undoes advances.
+    assert_eq!(store.rollback().unwrap(), 3);
     assert_eq!(store.rollback().unwrap(), 2);
     assert!((share_on(&store, FLAG) - 0.20).abs() < 0.01);
 

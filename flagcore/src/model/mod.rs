@@ -203,6 +203,39 @@ pub(crate) enum Serve {
     Staged(Vec<Stage>),
 }
 
+impl Serve {
+    /// The share of buckets (thousandths of a percent) this serve gives `variant` at `at`;
+    /// `None` for a time-staged serve without a time, or before its first stage.
+    pub(crate) fn share_at(&self, variant: u32, at: Option<i64>) -> Option<u32> {
+        match self {
+            Serve::Variant(v) => Some(if *v == variant {
+                crate::bucket::BUCKETS
+            } else {
+                0
+            }),
+            Serve::Split(split) => {
+                let mut start = 0;
+                let mut share = 0;
+                for &(end, v) in &split.ranges {
+                    if v == variant {
+                        share += end - start;
+                    }
+                    start = end;
+                }
+                Some(share)
+            }
+            Serve::Staged(stages) => {
+                let now = at?;
+                let stage = stages
+                    .iter()
+                    .rev()
+                    .find(|s| s.from.is_none_or(|from| from <= now))?;
+                stage.serve.share_at(variant, at)
+            }
+        }
+    }
+}
+
 /// One stage of a time-staged rollout.
 #[derive(Debug, Clone)]
 pub(crate) struct Stage {

@@ -128,6 +128,7 @@ impl Plan {
                 from_stage: stage,
                 stage: stage + 1,
                 percentage: self.stages[stage + 1].percentage,
+                at: Some(input.now),
             }
         };
         Ok(Outcome {

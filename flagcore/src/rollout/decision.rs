@@ -4,6 +4,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::codes::FailureCode;
 use crate::error::StoreError;
 use crate::json::q;
 use crate::model::plan::*;
@@ -108,6 +109,10 @@ pub enum Decision {
         /// Its percentage, in thousandths of a percent (a number 0..=100 in JSON).
         #[serde(with = "thousandths")]
         percentage: u32,
+        /// When it was decided (Unix ms): a flag whose default is time-staged is checked
+        /// against the stage it served then. Set by [`crate::plan::decide`].
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at: Option<i64>,
     },
     /// Stay at the current stage.
     Hold {
@@ -186,6 +191,7 @@ impl fmt::Display for Decision {
                 from_stage,
                 stage,
                 percentage,
+                ..
             } => write!(
                 f,
                 "advance to stage {stage} ({}%): stage {from_stage} ran its minimum duration and every guardrail is healthy",
@@ -373,6 +379,22 @@ pub enum PlanError {
     /// Applying the decision through the store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl PlanError {
+    /// The failure code, from the one table every binding uses.
+    pub fn code(&self) -> FailureCode {
+        match self {
+            PlanError::UnknownFlag(_) => FailureCode::UnknownFlag,
+            PlanError::NoPlan(_) => FailureCode::NoPlan,
+            PlanError::InvalidInput(_) => FailureCode::InvalidPlanInput,
+            PlanError::MissingTime => FailureCode::MissingTime,
+            PlanError::StageOutOfRange { .. } => FailureCode::StageOutOfRange,
+            PlanError::UnknownStage { .. } => FailureCode::UnknownStage,
+            PlanError::InvalidObservation { .. } => FailureCode::InvalidObservation,
+            PlanError::Store(e) => e.code(),
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------
