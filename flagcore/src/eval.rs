@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::bucket::bucket_with_prefix;
 use crate::context::Context;
+use crate::evaluator::At;
 use crate::model::{Condition, Config, Flag, Segment, Serve, Test};
 use crate::units::parse_rfc3339;
 use crate::value::{AttributeRef, FlagValue};
@@ -347,9 +348,10 @@ pub(crate) fn evaluate<'a>(
     overrides: &[Option<Forced>],
     flag_key: &'a str,
     ctx: &Context,
+    at: At,
 ) -> Evaluation<'a> {
     match config.flag_index(flag_key) {
-        Some(i) => evaluate_index(config, overrides, i as usize, ctx),
+        Some(i) => evaluate_index(config, overrides, i as usize, ctx, at),
         None => Evaluation::not_found(flag_key),
     }
 }
@@ -363,9 +365,10 @@ pub(crate) fn is_enabled(
     overrides: &[Option<Forced>],
     flag_key: &str,
     ctx: &Context,
+    at: At,
 ) -> bool {
     match config.flag_index(flag_key) {
-        Some(i) => decide(config, overrides, i as usize, ctx)
+        Some(i) => decide(config, overrides, i as usize, ctx, at)
             .as_bool(config, i as usize)
             .unwrap_or(false),
         None => false,
@@ -378,9 +381,10 @@ pub(crate) fn variant_index(
     overrides: &[Option<Forced>],
     flag_key: &str,
     ctx: &Context,
+    at: At,
 ) -> Option<usize> {
     let i = config.flag_index(flag_key)? as usize;
-    Some(decide(config, overrides, i, ctx).variant as usize)
+    Some(decide(config, overrides, i, ctx, at).variant as usize)
 }
 
 /// Evaluates the flag at `index` (which must be in range).
@@ -390,8 +394,9 @@ pub(crate) fn evaluate_index<'a>(
     overrides: &[Option<Forced>],
     index: usize,
     ctx: &Context,
+    at: At,
 ) -> Evaluation<'a> {
-    decide(config, overrides, index, ctx).materialise(config, index)
+    decide(config, overrides, index, ctx, at).materialise(config, index)
 }
 
 /// Decides the flag at `index` (which must be in range).
@@ -400,6 +405,7 @@ pub(crate) fn decide(
     overrides: &[Option<Forced>],
     index: usize,
     ctx: &Context,
+    at: At,
 ) -> Assignment {
     let flag = &config.flags[index];
     if let Some(Some(forced)) = overrides.get(index) {
@@ -413,7 +419,7 @@ pub(crate) fn decide(
         return Assignment::served(flag.off_variant, Reason::Off);
     }
     for prereq in &flag.prerequisites {
-        let other = decide(config, overrides, prereq.flag as usize, ctx);
+        let other = decide(config, overrides, prereq.flag as usize, ctx, at);
         let ok = other.reason != Reason::Error && prereq.variants.contains(&other.variant);
         if !ok {
             return Assignment {
@@ -430,7 +436,7 @@ pub(crate) fn decide(
         {
             continue;
         }
-        match serve(flag, &rule.serve, ctx) {
+        match serve(flag, &rule.serve, ctx, at) {
             Served::Variant(v, bucket) => {
                 return Assignment {
                     rule: Some(i as u32),
@@ -450,7 +456,7 @@ pub(crate) fn decide(
     // A fixed default (the most common flag) is decided without a call.
     let served = match &flag.default {
         Serve::Variant(v) => Served::Variant(*v, None),
-        other => serve(flag, other, ctx),
+        other => serve(flag, other, ctx, at),
     };
     match served {
         Served::Variant(v, None) => Assignment::served(v, Reason::Default),
@@ -463,7 +469,7 @@ pub(crate) fn decide(
     }
 }
 
-fn serve(flag: &Flag, serve_: &Serve, ctx: &Context) -> Served {
+fn serve(flag: &Flag, serve_: &Serve, ctx: &Context, at: At) -> Served {
     match serve_ {
         Serve::Variant(v) => Served::Variant(*v, None),
         Serve::Split(split) => {
@@ -479,7 +485,7 @@ fn serve(flag: &Flag, serve_: &Serve, ctx: &Context) -> Served {
             Served::Failed(ErrorCode::TargetingKeyMissing)
         }
         Serve::Staged(stages) => {
-            let Some(now) = ctx.time_millis() else {
+            let Some(now) = at.millis() else {
                 return Served::Failed(ErrorCode::InvalidContext);
             };
             match stages
@@ -487,7 +493,7 @@ fn serve(flag: &Flag, serve_: &Serve, ctx: &Context) -> Served {
                 .rev()
                 .find(|s| s.from.is_none_or(|from| from <= now))
             {
-                Some(stage) => serve(flag, &stage.serve, ctx),
+                Some(stage) => serve(flag, &stage.serve, ctx, at),
                 None => Served::NotApplicable,
             }
         }

@@ -77,6 +77,7 @@ mod codes;
 mod context;
 mod error;
 mod eval;
+mod evaluator;
 mod json;
 mod load;
 mod model;
@@ -104,9 +105,10 @@ pub use codes::{FailureCode, FailureKind};
 pub use context::{Context, ContextError, MAX_CONTEXT_ATTRIBUTES};
 pub use error::{ConfigError, Problem, ProblemCode, Report, Severity, StoreError};
 pub use eval::{ErrorCode, Evaluation, EvaluationDetails, Reason};
+pub use evaluator::{At, Evaluator, Resolved};
 pub use model::{Config, FlagInfo, Limits, MAX_PREREQUISITE_DEPTH, SUPPORTED_SCHEMA_VERSIONS};
 pub use plan::{Decision, Outcome, Plan, PlanError, PlanInput};
-pub use store::{Override, Resolved, Snapshot, Store, StoreOptions, Update, DEFAULT_HISTORY};
+pub use store::{Override, Snapshot, Store, StoreOptions, Update, DEFAULT_HISTORY};
 pub use value::{AttributeValue, FlagValue, ValueType};
 
 /// Parses an RFC 3339 timestamp (`2026-11-22T09:00:00Z`) into Unix milliseconds, as the

@@ -7,13 +7,13 @@ use arc_swap::{ArcSwap, Guard};
 
 use crate::context::Context;
 use crate::error::{ConfigError, Problem, StoreError};
-use crate::eval::{self, ErrorCode, Evaluation, Forced, Reason};
+use crate::eval::{Evaluation, Forced};
+use crate::evaluator::{At, Evaluator, Resolved};
 use crate::json::q;
 use crate::model::plan::Plan;
 use crate::model::{Config, Flag, Limits, Serve};
 use crate::plan::{self, Decision, PlanError};
 use crate::units::format_thousandths;
-use crate::value::{FlagValue, ValueType};
 
 /// The default number of configs kept for [`Store::rollback`] (the current one included).
 pub const DEFAULT_HISTORY: usize = 16;
@@ -472,16 +472,6 @@ impl std::fmt::Debug for Snapshot {
     }
 }
 
-/// A typed value with the evaluation that produced it. On error (or a type mismatch)
-/// `value` is the caller's default and `evaluation.reason` is [`Reason::Error`].
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Resolved<'a, T> {
-    /// The value to use.
-    pub value: T,
-    /// Why.
-    pub evaluation: Evaluation<'a>,
-}
-
 impl Snapshot {
     /// The revision of this view.
     pub fn revision(&self) -> u64 {
@@ -493,136 +483,105 @@ impl Snapshot {
         &self.state.config
     }
 
-    /// Evaluates one flag, with value, variant, reason and details. Does not allocate.
-    pub fn evaluate<'a>(&'a self, flag: &'a str, ctx: &Context) -> Evaluation<'a> {
-        eval::evaluate(&self.state.config, &self.state.overrides, flag, ctx)
+    /// Evaluations at `at` (a time in Unix ms, [`At::Now`] or [`At::Unset`]): the same
+    /// methods as here, with an explicit evaluation time.
+    ///
+    /// ```
+    /// # use flagcore::{At, Context, Store};
+    /// let store = Store::from_json(r#"{"schemaVersion": 1, "flags": {"f": {"enabled": true,
+    ///     "default": {"stages": [{"variant": "off"}, {"from": "2026-12-01T00:00:00Z", "variant": "on"}]}}}}"#).unwrap();
+    /// let user = Context::new("u");
+    /// let snapshot = store.snapshot();
+    /// assert!(!snapshot.at(1_764_547_200_000).is_enabled("f", &user)); // 2025-12-01
+    /// assert!(snapshot.at(1_796_083_200_000).is_enabled("f", &user)); // 2026-12-01
+    /// assert!(snapshot.at(At::Unset).evaluate("f", &user).is_error()); // no time: an error
+    /// ```
+    pub fn at(&self, at: impl Into<At>) -> Evaluator<'_> {
+        Evaluator::new(&self.state.config, &self.state.overrides, at.into())
     }
 
-    /// Evaluates every flag for one context, in config order. Does not allocate.
+    /// Evaluates one flag now (see [`At::Now`]), with value, variant, reason and details.
+    /// Does not allocate.
+    pub fn evaluate<'a>(&'a self, flag: &'a str, ctx: &Context) -> Evaluation<'a> {
+        self.at(At::Now).evaluate(flag, ctx)
+    }
+
+    /// Evaluates every flag for one context now, in config order. Does not allocate.
     pub fn evaluate_all<'a>(
         &'a self,
         ctx: &'a Context,
     ) -> impl ExactSizeIterator<Item = Evaluation<'a>> + 'a {
-        let config = &*self.state.config;
-        let overrides = &*self.state.overrides;
-        (0..config.len()).map(move |i| eval::evaluate_index(config, overrides, i, ctx))
+        self.at(At::Now).evaluate_all(ctx)
     }
 
-    /// Whether `flag` serves `true` for `ctx`.
+    /// Whether `flag` serves `true` for `ctx` now.
     pub fn is_enabled(&self, flag: &str, ctx: &Context) -> bool {
-        eval::is_enabled(&self.state.config, &self.state.overrides, flag, ctx)
+        self.at(At::Now).is_enabled(flag, ctx)
     }
 
-    /// The position of the variant `flag` serves for `ctx` (the off variant's on an
-    /// evaluation error) in the order of [`FlagInfo::variants`], or `None` for an unknown
-    /// flag: [`Evaluation::variant`] without building the evaluation, for bindings that
-    /// keep the names on their side. Does not allocate.
-    ///
-    /// ```
-    /// # use flagcore::{Context, Store};
-    /// let store = Store::from_json(r#"{"schemaVersion": 1, "flags": {"f": {"enabled": true,
-    ///     "variants": {"a": 1, "b": 2}, "offVariant": "a", "default": {"variant": "b"}}}}"#).unwrap();
-    /// let snapshot = store.snapshot();
-    /// let ctx = Context::new("u");
-    /// assert_eq!(snapshot.variant_index("f", &ctx), Some(1));
-    /// assert_eq!(snapshot.variant_index("nope", &ctx), None);
-    /// ```
-    ///
-    /// [`FlagInfo::variants`]: crate::FlagInfo::variants
-    /// [`Evaluation::variant`]: crate::Evaluation::variant
+    /// The position of the variant `flag` serves for `ctx` now: see
+    /// [`Evaluator::variant_index`].
     pub fn variant_index(&self, flag: &str, ctx: &Context) -> Option<usize> {
-        eval::variant_index(&self.state.config, &self.state.overrides, flag, ctx)
+        self.at(At::Now).variant_index(flag, ctx)
     }
 
-    fn typed<'a, T>(
-        &'a self,
-        flag: &'a str,
-        ctx: &Context,
-        want: ValueType,
-        default: T,
-        pick: impl FnOnce(&'a FlagValue) -> Option<T>,
-    ) -> Resolved<'a, T> {
-        let evaluation = self.evaluate(flag, ctx);
-        if evaluation.is_error() {
-            return Resolved {
-                value: default,
-                evaluation,
-            };
-        }
-        match evaluation.value {
-            Some(v) if v.value_type() == want => match pick(v) {
-                Some(value) => Resolved { value, evaluation },
-                None => Resolved {
-                    value: default,
-                    evaluation,
-                },
-            },
-            _ => Resolved {
-                value: default,
-                evaluation: Evaluation {
-                    reason: Reason::Error,
-                    error: Some(ErrorCode::TypeMismatch),
-                    ..evaluation
-                },
-            },
-        }
-    }
-
-    /// A boolean flag's value, or `default` (with the reason) on error or type mismatch.
+    /// A boolean flag's value now, or `default` (with the reason) on error or type mismatch.
     pub fn bool_value<'a>(
         &'a self,
         flag: &'a str,
         ctx: &Context,
         default: bool,
     ) -> Resolved<'a, bool> {
-        self.typed(flag, ctx, ValueType::Boolean, default, FlagValue::as_bool)
+        self.at(At::Now).bool_value(flag, ctx, default)
     }
 
-    /// A string flag's value, or `default`.
+    /// A string flag's value now, or `default`.
     pub fn string_value<'a>(
         &'a self,
         flag: &'a str,
         ctx: &Context,
         default: &'a str,
     ) -> Resolved<'a, &'a str> {
-        self.typed(flag, ctx, ValueType::String, default, FlagValue::as_str)
+        self.at(At::Now).string_value(flag, ctx, default)
     }
 
-    /// A number flag's value, or `default`.
+    /// A number flag's value now, or `default`.
     pub fn number_value<'a>(
         &'a self,
         flag: &'a str,
         ctx: &Context,
         default: f64,
     ) -> Resolved<'a, f64> {
-        self.typed(flag, ctx, ValueType::Number, default, FlagValue::as_f64)
+        self.at(At::Now).number_value(flag, ctx, default)
     }
 
-    /// A JSON flag's value, or `default`.
+    /// A JSON flag's value now, or `default`.
     pub fn json_value<'a>(
         &'a self,
         flag: &'a str,
         ctx: &Context,
         default: &'a serde_json::Value,
     ) -> Resolved<'a, &'a serde_json::Value> {
-        self.typed(flag, ctx, ValueType::Json, default, |v| match v {
-            FlagValue::Json(j) => Some(j),
-            _ => None,
-        })
+        self.at(At::Now).json_value(flag, ctx, default)
     }
 }
 
 impl Config {
-    /// Evaluates one flag against this config (no overrides). Does not allocate.
-    pub fn evaluate<'a>(&'a self, flag: &'a str, ctx: &Context) -> Evaluation<'a> {
-        eval::evaluate(self, &[], flag, ctx)
+    /// Evaluations against this config (no overrides) at `at`.
+    pub fn at(&self, at: impl Into<At>) -> Evaluator<'_> {
+        Evaluator::new(self, &[], at.into())
     }
 
-    /// Evaluates every flag for one context, in config order (no overrides).
+    /// Evaluates one flag against this config (no overrides) now. Does not allocate.
+    pub fn evaluate<'a>(&'a self, flag: &'a str, ctx: &Context) -> Evaluation<'a> {
+        self.at(At::Now).evaluate(flag, ctx)
+    }
+
+    /// Evaluates every flag for one context now, in config order (no overrides).
     pub fn evaluate_all<'a>(
         &'a self,
         ctx: &'a Context,
     ) -> impl ExactSizeIterator<Item = Evaluation<'a>> + 'a {
-        (0..self.len()).map(move |i| eval::evaluate_index(self, &[], i, ctx))
+        self.at(At::Now).evaluate_all(ctx)
     }
 }
