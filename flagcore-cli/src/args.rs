@@ -240,10 +240,10 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
 }
 
 impl ContextArgs {
-    /// A context with these attributes and time (no key yet); refuses an attribute
-    /// given twice.
-    pub fn base_context(&self, time: &EvalTime) -> Result<Context, CliError> {
-        let mut ctx = Context::anonymous().at_millis(time.millis);
+    /// A context with these attributes (no key yet); refuses an attribute given twice.
+    /// The time is not part of it: evaluate with `config.at(time.millis)` ([`EvalTime`]).
+    pub fn base_context(&self) -> Result<Context, CliError> {
+        let mut ctx = Context::anonymous();
         let mut seen: Vec<&str> = Vec::new();
         for attr in self.attrs.iter().chain(self.attr_strs.iter()) {
             if seen.contains(&attr.name.as_str()) {

@@ -16,8 +16,13 @@
  *   as a flagcore_string the caller frees with flagcore_string_free.
  * - A panic in Rust never crosses the boundary (FLAGCORE_RESULT_PANIC); a NULL handle is
  *   FLAGCORE_RESULT_NULL_ARGUMENT, never a crash. The message of the last failed call is
- *   kept per handle: flagcore_store_last_error, flagcore_snapshot_last_error,
- *   flagcore_context_last_error.
+ *   kept per thread: flagcore_last_error (flagcore_store_last_error and the other
+ *   per-handle functions read the same message).
+ * - Result codes are the core's one failure-code table (flagcore::FailureCode): the same
+ *   names and numbers in every binding.
+ * - Every evaluation takes a time: FLAGCORE_TIME_NOW (no time given means now: the clock,
+ *   read only when a time-staged rollout needs it), FLAGCORE_TIME_AT with at_millis, or
+ *   FLAGCORE_TIME_UNSET. A context holds no time; evaluations never lock it.
  * - Stores, snapshots and contexts are thread-safe; a report is filled by one call at a
  *   time; *_free must not race any other use of the same handle.
  * - Times are Unix milliseconds, passed explicitly (has_time + at_millis): the library
@@ -107,6 +112,21 @@ enum flagcore_result
   // An override (a kill, a forced variant) controls the flag, so its rollout cannot
   // advance. Clear the override first if the rollout should go on.
   FLAGCORE_RESULT_OVERRIDDEN = 13,
+  // A plan decision was made for another stage than the one serving now (stale or
+  // replayed), or does not match the plan's stages. Decide again.
+  FLAGCORE_RESULT_STALE_DECISION = 14,
+  // A plan decision needs a time and neither the input nor the call gave one.
+  FLAGCORE_RESULT_MISSING_TIME = 15,
+  // The plan input names a stage past the plan's last one.
+  FLAGCORE_RESULT_STAGE_OUT_OF_RANGE = 16,
+  // No stage was given and the flag serves less than the plan's first stage.
+  FLAGCORE_RESULT_UNKNOWN_STAGE = 17,
+  // A sample lacks a value a guardrail reads, or has an impossible one.
+  FLAGCORE_RESULT_INVALID_OBSERVATION = 18,
+  // The handle was freed or closed (reported by bindings that can tell, such as Python).
+  FLAGCORE_RESULT_FREED = 19,
+  // This build leaves rollout plans out (never returned by this library).
+  FLAGCORE_RESULT_PLANS_NOT_INCLUDED = 20,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -215,9 +235,32 @@ typedef uint32_t flagcore_error_code;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
-// Who a flag is evaluated for: a targeting key, attributes, and optionally a time.
-// Build it once and reuse it for any number of evaluations. Thread-safe (evaluations
-// that share one context take turns on its lock).
+// When an evaluation happens: the `time` argument of every evaluation call. The one rule
+// of every binding: no time given means now.
+enum flagcore_time
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // Now: the system clock, read only when a time-staged rollout needs it.
+  FLAGCORE_TIME_NOW = 0,
+  // At `at_millis` (Unix milliseconds).
+  FLAGCORE_TIME_AT = 1,
+  // No time: a time-staged rollout answers an error (`FLAGCORE_ERROR_CODE_INVALID_CONTEXT`).
+  FLAGCORE_TIME_UNSET = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum flagcore_time flagcore_time;
+#else
+typedef uint32_t flagcore_time;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// Who a flag is evaluated for: a targeting key and attributes. Build it once and reuse
+// it for any number of evaluations. Thread-safe, and evaluations take no lock: any number
+// of threads may evaluate one context at once (each call passes its own time), and a
+// setter swaps in a changed copy that evaluations already running do not see.
 typedef struct flagcore_context flagcore_context;
 
 // The problems found in a config: errors when it was refused, warnings when it loaded.
@@ -450,8 +493,8 @@ flagcore_result flagcore_store_clear_override(const struct flagcore_store *store
 // flag, bad arguments: those are recorded as the store's last error when the store is
 // not NULL). No JSON, no allocation.
 //
-// `has_time`/`at_millis`: the evaluation time in Unix milliseconds; when `has_time` is
-// false the context's own time is used.
+// `time`/`at_millis`: the evaluation time (a `flagcore_time`: now, at `at_millis` in Unix
+// milliseconds, or unset).
 //
 // # Safety
 // `store` and `context` are NULL or live; `flag` is valid for `flag_len` bytes.
@@ -459,7 +502,7 @@ bool flagcore_store_is_enabled(const struct flagcore_store *store,
                                const char *flag,
                                size_t flag_len,
                                const struct flagcore_context *context,
-                               bool has_time,
+                               uint32_t time,
                                int64_t at_millis);
 
 // A boolean flag's value for `context`, or `default_value` when evaluation fails or the
@@ -472,7 +515,7 @@ flagcore_result flagcore_store_get_bool(const struct flagcore_store *store,
                                         const char *flag,
                                         size_t flag_len,
                                         const struct flagcore_context *context,
-                                        bool has_time,
+                                        uint32_t time,
                                         int64_t at_millis,
                                         bool default_value,
                                         bool *out_value);
@@ -486,7 +529,7 @@ flagcore_result flagcore_store_get_number(const struct flagcore_store *store,
                                           const char *flag,
                                           size_t flag_len,
                                           const struct flagcore_context *context,
-                                          bool has_time,
+                                          uint32_t time,
                                           int64_t at_millis,
                                           double default_value,
                                           double *out_value);
@@ -504,7 +547,7 @@ flagcore_result flagcore_store_variant(const struct flagcore_store *store,
                                        const char *flag,
                                        size_t flag_len,
                                        const struct flagcore_context *context,
-                                       bool has_time,
+                                       uint32_t time,
                                        int64_t at_millis,
                                        char *buf,
                                        size_t buf_len,
@@ -568,7 +611,7 @@ flagcore_result flagcore_snapshot_evaluate(const struct flagcore_snapshot *snaps
                                            const char *flag,
                                            size_t flag_len,
                                            const struct flagcore_context *context,
-                                           bool has_time,
+                                           uint32_t time,
                                            int64_t at_millis,
                                            uint32_t expected_type,
                                            struct flagcore_evaluation *out_evaluation);
@@ -583,7 +626,7 @@ flagcore_result flagcore_snapshot_evaluate(const struct flagcore_snapshot *snaps
 // when 0); `out_len` is valid for one write.
 flagcore_result flagcore_snapshot_evaluate_all(const struct flagcore_snapshot *snapshot,
                                                const struct flagcore_context *context,
-                                               bool has_time,
+                                               uint32_t time,
                                                int64_t at_millis,
                                                struct flagcore_evaluation *out_evaluations,
                                                size_t capacity,
@@ -610,8 +653,9 @@ void flagcore_string_free(struct flagcore_string *string);
 // `{"stage": 0, "stageStartedAt": <Unix ms or RFC 3339>, "now": ..., "exposed": 1200,
 //   "samples": [{"at": ..., "canary": {"error_rate": {"count": 200, "failures": 3}},
 //   "control": {...}}]}` (`stage` may be left out when the flag serves exactly one
-// stage's percentage). The time of the decision is `at_millis` when `has_time` is true
-// (it replaces the input's `now`), else the input's `now`.
+// stage's percentage). The time of the decision is `at_millis` with `FLAGCORE_TIME_AT`
+// (it replaces the input's `now`); else the input's `now`, and with `FLAGCORE_TIME_NOW`
+// the clock when the input has none.
 //
 // On success `*out_decision` receives the decision as JSON, to free with
 // `flagcore_string_free`: `{"decision": "ADVANCE" | "HOLD" | "ROLL_BACK", "stage": 1,
@@ -631,7 +675,7 @@ flagcore_result flagcore_store_plan_decide(const struct flagcore_store *store,
                                            size_t flag_len,
                                            const char *input_json,
                                            size_t input_len,
-                                           bool has_time,
+                                           uint32_t time,
                                            int64_t at_millis,
                                            struct flagcore_string **out_decision);
 
@@ -676,6 +720,15 @@ flagcore_result flagcore_context_new(const char *key,
 // `context` is NULL or from `flagcore_context_new`, not freed before, not in use by
 // another thread.
 void flagcore_context_free(struct flagcore_context *context);
+
+// The message of the last failed call made on the calling thread (whatever handle it
+// was on), snprintf-style: writes at most `buf_len - 1` bytes and a NUL into `buf` and
+// returns the message's full length (0: no failure yet). Another thread's failure never
+// overwrites it.
+//
+// # Safety
+// `buf` is NULL or valid for `buf_len` bytes of writes.
+size_t flagcore_last_error(char *buf, size_t buf_len);
 
 // The message of the last failed call on this context (as `flagcore_store_last_error`).
 //
@@ -729,16 +782,7 @@ flagcore_result flagcore_context_remove(struct flagcore_context *context,
                                         const char *name,
                                         size_t name_len);
 
-// Sets (`has_time` true) or clears the context's own evaluation time, in Unix
-// milliseconds. A time passed to an evaluation call replaces it for that call.
-//
-// # Safety
-// `context` is live.
-flagcore_result flagcore_context_set_time(struct flagcore_context *context,
-                                          bool has_time,
-                                          int64_t at_millis);
-
-// Replaces the whole context (key, attributes; the time is kept) with a flat JSON object:
+// Replaces the whole context (key and attributes) with a flat JSON object:
 // `{"key": "user-1", "email": "a@b.c", "seats": 3}`. On `FLAGCORE_RESULT_INVALID_CONTEXT`
 // the context is unchanged. For configuration paths, not the hot path.
 //

@@ -18,14 +18,18 @@
 //!   lifetime the function documents, or copied into a caller buffer.
 //! - Every export runs inside one boundary function that turns a panic into
 //!   `FLAGCORE_RESULT_PANIC` and a NULL handle into `FLAGCORE_RESULT_NULL_ARGUMENT`; nothing
-//!   unwinds into C. The message of the last failed call is kept per handle
-//!   (`flagcore_store_last_error` and friends).
+//!   unwinds into C. The message of the last failed call is kept per thread
+//!   (`flagcore_last_error`; `flagcore_store_last_error` and friends read the same).
+//! - Result codes come from the core's one table (`flagcore::FailureCode`): a test fails
+//!   when this enum and the table differ.
 //! - Handles are thread-safe: a store, snapshot or context may be used from many threads
 //!   at once. A `flagcore_report` is filled by one call at a time. Freeing must not race
 //!   any other use of the same handle.
-//! - The evaluation time (Unix milliseconds) matters only for time-staged rollouts. The
-//!   core never reads a clock: evaluations take `has_time` + `at_millis`; when `has_time`
-//!   is false the context's own time (`flagcore_context_set_time`) is used, if any.
+//! - The evaluation time (Unix milliseconds) matters only for time-staged rollouts. Every
+//!   evaluation takes `time` (a `flagcore_time`) and `at_millis`: `FLAGCORE_TIME_NOW` (the
+//!   clock, read only when a staged rollout needs it), `FLAGCORE_TIME_AT` (`at_millis`) or
+//!   `FLAGCORE_TIME_UNSET` (no time: a staged rollout answers an error). A context holds
+//!   no time and is never changed by an evaluation: no lock is taken on that path.
 //!
 //! ## Safety
 //!
@@ -43,10 +47,13 @@
 mod boundary;
 
 use std::ffi::c_char;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
 
 use flagcore::{
-    Context, ErrorCode, Evaluation, FlagValue, Override, Problem, Reason, Severity, Snapshot, Store,
+    At, Context, ErrorCode, Evaluation, FlagValue, Override, Problem, Reason, Severity, Snapshot,
+    Store,
 };
 
 pub use boundary::flagcore_result;
@@ -303,38 +310,46 @@ pub struct flagcore_snapshot {
     errors: LastError,
 }
 
-/// Who a flag is evaluated for: a targeting key, attributes, and optionally a time.
-/// Build it once and reuse it for any number of evaluations. Thread-safe (evaluations
-/// that share one context take turns on its lock).
+/// Who a flag is evaluated for: a targeting key and attributes. Build it once and reuse
+/// it for any number of evaluations. Thread-safe, and evaluations take no lock: any number
+/// of threads may evaluate one context at once (each call passes its own time), and a
+/// setter swaps in a changed copy that evaluations already running do not see.
 #[derive(Debug)]
 pub struct flagcore_context {
-    state: Mutex<ContextState>,
+    context: ArcSwap<Context>,
     errors: LastError,
 }
 
-#[derive(Debug)]
-struct ContextState {
-    context: Context,
-    /// The time set with `flagcore_context_set_time`; a per-call time replaces it.
-    time: Option<i64>,
+impl flagcore_context {
+    /// The context as it is now, without a lock (an arc-swap guard).
+    #[inline]
+    fn current(&self) -> arc_swap::Guard<Arc<Context>> {
+        self.context.load()
+    }
 }
 
-impl flagcore_context {
-    fn lock(&self) -> MutexGuard<'_, ContextState> {
-        // Every mutation is a single field or vector update: a poisoned lock is usable.
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
-    }
+/// When an evaluation happens: the `time` argument of every evaluation call. The one rule
+/// of every binding: no time given means now.
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum flagcore_time {
+    /// Now: the system clock, read only when a time-staged rollout needs it.
+    Now = 0,
+    /// At `at_millis` (Unix milliseconds).
+    At = 1,
+    /// No time: a time-staged rollout answers an error (`FLAGCORE_ERROR_CODE_INVALID_CONTEXT`).
+    Unset = 2,
+}
 
-    /// The context, with the time of this call in place.
-    fn for_call(&self, has_time: bool, at_millis: i64) -> MutexGuard<'_, ContextState> {
-        let mut state = self.lock();
-        let time = if has_time {
-            Some(at_millis)
-        } else {
-            state.time
-        };
-        state.context.set_time_millis(time);
-        state
+/// The evaluation time of a call from its `time` and `at_millis` arguments.
+fn at_of(time: u32, at_millis: i64) -> Result<At, Failure> {
+    match time {
+        0 => Ok(At::Now),
+        1 => Ok(At::Millis(at_millis)),
+        2 => Ok(At::Unset),
+        other => Err(Failure::Argument(format!(
+            "time {other} is not a flagcore_time (0 now, 1 at at_millis, 2 unset)"
+        ))),
     }
 }
 
@@ -388,23 +403,7 @@ pub extern "C" fn flagcore_version() -> *const c_char {
 /// static. Unknown numbers give `"FLAGCORE_RESULT_UNKNOWN"`.
 #[no_mangle]
 pub extern "C" fn flagcore_result_name(result: u32) -> *const c_char {
-    const ALL: [flagcore_result; 14] = [
-        flagcore_result::Ok,
-        flagcore_result::NullArgument,
-        flagcore_result::InvalidUtf8,
-        flagcore_result::InvalidConfig,
-        flagcore_result::InvalidContext,
-        flagcore_result::NoHistory,
-        flagcore_result::UnknownFlag,
-        flagcore_result::UnknownVariant,
-        flagcore_result::BufferTooSmall,
-        flagcore_result::Panic,
-        flagcore_result::InvalidArgument,
-        flagcore_result::NoPlan,
-        flagcore_result::InvalidPlanInput,
-        flagcore_result::Overridden,
-    ];
-    let name = ALL
+    let name = flagcore_result::ALL
         .iter()
         .find(|r| **r as u32 == result)
         .map_or("FLAGCORE_RESULT_UNKNOWN\0", |r| r.name());
@@ -798,8 +797,8 @@ pub unsafe extern "C" fn flagcore_store_clear_override(
 /// flag, bad arguments: those are recorded as the store's last error when the store is
 /// not NULL). No JSON, no allocation.
 ///
-/// `has_time`/`at_millis`: the evaluation time in Unix milliseconds; when `has_time` is
-/// false the context's own time is used.
+/// `time`/`at_millis`: the evaluation time (a `flagcore_time`: now, at `at_millis` in Unix
+/// milliseconds, or unset).
 ///
 /// # Safety
 /// `store` and `context` are NULL or live; `flag` is valid for `flag_len` bytes.
@@ -809,7 +808,7 @@ pub unsafe extern "C" fn flagcore_store_is_enabled(
     flag: *const c_char,
     flag_len: usize,
     context: *const flagcore_context,
-    has_time: bool,
+    time: u32,
     at_millis: i64,
 ) -> bool {
     // SAFETY: forwarded from the caller.
@@ -821,8 +820,12 @@ pub unsafe extern "C" fn flagcore_store_is_enabled(
         let context = unsafe { handle(context, "context") }?;
         // SAFETY: forwarded from the caller.
         let flag = unsafe { text(flag, flag_len, "flag") }?;
-        let state = context.for_call(has_time, at_millis);
-        Ok(store.store.is_enabled(flag, &state.context))
+        let at = at_of(time, at_millis)?;
+        Ok(store
+            .store
+            .snapshot()
+            .at(at)
+            .is_enabled(flag, &context.current()))
     })
 }
 
@@ -837,9 +840,9 @@ unsafe fn store_call(
     flag: *const c_char,
     flag_len: usize,
     context: *const flagcore_context,
-    has_time: bool,
+    time: u32,
     at_millis: i64,
-    call: impl FnOnce(&flagcore::Snapshot, &str, &flagcore::Context) -> Result<(), Failure>,
+    call: impl FnOnce(&flagcore::Evaluator<'_>, &str, &flagcore::Context) -> Result<(), Failure>,
 ) -> flagcore_result {
     // SAFETY: forwarded from the caller.
     let errors = unsafe { store.as_ref() }.map(|s| &s.errors);
@@ -850,8 +853,8 @@ unsafe fn store_call(
         let context = unsafe { handle(context, "context") }?;
         // SAFETY: forwarded from the caller.
         let flag = unsafe { text(flag, flag_len, "flag") }?;
-        let state = context.for_call(has_time, at_millis);
-        call(&store.store.snapshot(), flag, &state.context)
+        let at = at_of(time, at_millis)?;
+        call(&store.store.snapshot().at(at), flag, &context.current())
     })
 }
 
@@ -867,12 +870,12 @@ pub unsafe extern "C" fn flagcore_store_get_bool(
     flag: *const c_char,
     flag_len: usize,
     context: *const flagcore_context,
-    has_time: bool,
+    time: u32,
     at_millis: i64,
     default_value: bool,
     out_value: *mut bool,
 ) -> flagcore_result {
-    let call = |snapshot: &flagcore::Snapshot, flag: &str, ctx: &flagcore::Context| {
+    let call = |snapshot: &flagcore::Evaluator<'_>, flag: &str, ctx: &flagcore::Context| {
         let out_value = out(out_value, "out_value")?;
         let value = snapshot.bool_value(flag, ctx, default_value).value;
         // SAFETY: checked non-null; valid by the caller's contract.
@@ -880,7 +883,7 @@ pub unsafe extern "C" fn flagcore_store_get_bool(
         Ok(())
     };
     // SAFETY: forwarded from the caller.
-    unsafe { store_call(store, flag, flag_len, context, has_time, at_millis, call) }
+    unsafe { store_call(store, flag, flag_len, context, time, at_millis, call) }
 }
 
 /// A number flag's value for `context`, or `default_value` when evaluation fails or the
@@ -894,12 +897,12 @@ pub unsafe extern "C" fn flagcore_store_get_number(
     flag: *const c_char,
     flag_len: usize,
     context: *const flagcore_context,
-    has_time: bool,
+    time: u32,
     at_millis: i64,
     default_value: f64,
     out_value: *mut f64,
 ) -> flagcore_result {
-    let call = |snapshot: &flagcore::Snapshot, flag: &str, ctx: &flagcore::Context| {
+    let call = |snapshot: &flagcore::Evaluator<'_>, flag: &str, ctx: &flagcore::Context| {
         let out_value = out(out_value, "out_value")?;
         let value = snapshot.number_value(flag, ctx, default_value).value;
         // SAFETY: checked non-null; valid by the caller's contract.
@@ -907,7 +910,7 @@ pub unsafe extern "C" fn flagcore_store_get_number(
         Ok(())
     };
     // SAFETY: forwarded from the caller.
-    unsafe { store_call(store, flag, flag_len, context, has_time, at_millis, call) }
+    unsafe { store_call(store, flag, flag_len, context, time, at_millis, call) }
 }
 
 /// Copies the name of the variant `flag` serves for `context` into `buf` (not
@@ -925,13 +928,13 @@ pub unsafe extern "C" fn flagcore_store_variant(
     flag: *const c_char,
     flag_len: usize,
     context: *const flagcore_context,
-    has_time: bool,
+    time: u32,
     at_millis: i64,
     buf: *mut c_char,
     buf_len: usize,
     out_len: *mut usize,
 ) -> flagcore_result {
-    let call = |snapshot: &flagcore::Snapshot, flag: &str, ctx: &flagcore::Context| {
+    let call = |snapshot: &flagcore::Evaluator<'_>, flag: &str, ctx: &flagcore::Context| {
         let out_len = out(out_len, "out_len")?;
         let evaluation = snapshot.evaluate(flag, ctx);
         let Some(variant) = evaluation.variant else {
@@ -961,7 +964,7 @@ pub unsafe extern "C" fn flagcore_store_variant(
         Ok(())
     };
     // SAFETY: forwarded from the caller.
-    unsafe { store_call(store, flag, flag_len, context, has_time, at_millis, call) }
+    unsafe { store_call(store, flag, flag_len, context, time, at_millis, call) }
 }
 
 /// Takes a snapshot: a consistent view of the config and overrides serving now, for
@@ -980,7 +983,7 @@ pub unsafe extern "C" fn flagcore_store_snapshot(
         // SAFETY: forwarded from the caller.
         let store = unsafe { handle(store, "store") }?;
         let snapshot = into_handle(flagcore_snapshot {
-            snapshot: store.store.snapshot(),
+            snapshot: store.store.snapshot_owned(),
             errors: LastError::default(),
         });
         // SAFETY: checked non-null; valid by the caller's contract.
@@ -1082,7 +1085,7 @@ pub unsafe extern "C" fn flagcore_snapshot_evaluate(
     flag: *const c_char,
     flag_len: usize,
     context: *const flagcore_context,
-    has_time: bool,
+    time: u32,
     at_millis: i64,
     expected_type: u32,
     out_evaluation: *mut flagcore_evaluation,
@@ -1097,9 +1100,8 @@ pub unsafe extern "C" fn flagcore_snapshot_evaluate(
         let context = unsafe { handle(context, "context") }?;
         // SAFETY: forwarded from the caller.
         let flag = unsafe { text(flag, flag_len, "flag") }?;
-        let snap = &snapshot.snapshot;
-        let state = context.for_call(has_time, at_millis);
-        let ctx = &state.context;
+        let snap = snapshot.snapshot.at(at_of(time, at_millis)?);
+        let ctx = &*context.current();
         let evaluation = match expected_type {
             0 => snap.evaluate(flag, ctx),
             1 => snap.bool_value(flag, ctx, false).evaluation,
@@ -1133,7 +1135,7 @@ pub unsafe extern "C" fn flagcore_snapshot_evaluate(
 pub unsafe extern "C" fn flagcore_snapshot_evaluate_all(
     snapshot: *const flagcore_snapshot,
     context: *const flagcore_context,
-    has_time: bool,
+    time: u32,
     at_millis: i64,
     out_evaluations: *mut flagcore_evaluation,
     capacity: usize,
@@ -1156,8 +1158,9 @@ pub unsafe extern "C" fn flagcore_snapshot_evaluate_all(
         if count > 0 && out_evaluations.is_null() {
             return Err(Failure::Null("out_evaluations"));
         }
-        let state = context.for_call(has_time, at_millis);
-        for (i, evaluation) in snapshot.snapshot.evaluate_all(&state.context).enumerate() {
+        let ctx = context.current();
+        let at = at_of(time, at_millis)?;
+        for (i, evaluation) in snapshot.snapshot.at(at).evaluate_all(&ctx).enumerate() {
             // SAFETY: i < count <= capacity, and the array is valid for `capacity` writes.
             unsafe {
                 write(
@@ -1231,8 +1234,9 @@ pub unsafe extern "C" fn flagcore_string_free(string: *mut flagcore_string) {
 /// `{"stage": 0, "stageStartedAt": <Unix ms or RFC 3339>, "now": ..., "exposed": 1200,
 ///   "samples": [{"at": ..., "canary": {"error_rate": {"count": 200, "failures": 3}},
 ///   "control": {...}}]}` (`stage` may be left out when the flag serves exactly one
-/// stage's percentage). The time of the decision is `at_millis` when `has_time` is true
-/// (it replaces the input's `now`), else the input's `now`.
+/// stage's percentage). The time of the decision is `at_millis` with `FLAGCORE_TIME_AT`
+/// (it replaces the input's `now`); else the input's `now`, and with `FLAGCORE_TIME_NOW`
+/// the clock when the input has none.
 ///
 /// On success `*out_decision` receives the decision as JSON, to free with
 /// `flagcore_string_free`: `{"decision": "ADVANCE" | "HOLD" | "ROLL_BACK", "stage": 1,
@@ -1254,7 +1258,7 @@ pub unsafe extern "C" fn flagcore_store_plan_decide(
     flag_len: usize,
     input_json: *const c_char,
     input_len: usize,
-    has_time: bool,
+    time: u32,
     at_millis: i64,
     out_decision: *mut *mut flagcore_string,
 ) -> flagcore_result {
@@ -1269,8 +1273,17 @@ pub unsafe extern "C" fn flagcore_store_plan_decide(
         // SAFETY: forwarded from the caller.
         let input = unsafe { text(input_json, input_len, "input_json") }?;
         let config = store.store.config();
-        let decision =
-            flagcore::plan::decide_json(&config, flag, input, has_time.then_some(at_millis))?;
+        let decision = match at_of(time, at_millis)? {
+            At::Millis(t) => flagcore::plan::decide_json(&config, flag, input, Some(t)),
+            At::Unset => flagcore::plan::decide_json(&config, flag, input, None),
+            // Now: the input's own `now` when it has one, else the clock.
+            At::Now => match flagcore::plan::decide_json(&config, flag, input, None) {
+                Err(flagcore::PlanError::MissingTime) => {
+                    flagcore::plan::decide_json(&config, flag, input, At::Now.millis())
+                }
+                other => other,
+            },
+        }?;
         // SAFETY: checked non-null; valid by the caller's contract.
         unsafe { write(out_decision, into_handle(flagcore_string::new(decision))) };
         Ok(())
@@ -1343,10 +1356,7 @@ pub unsafe extern "C" fn flagcore_context_new(
         // SAFETY: forwarded from the caller.
         let key = unsafe { text(key, key_len, "key") }?;
         let context = into_handle(flagcore_context {
-            state: Mutex::new(ContextState {
-                context: Context::new(key),
-                time: None,
-            }),
+            context: ArcSwap::from_pointee(Context::new(key)),
             errors: LastError::default(),
         });
         // SAFETY: checked non-null; valid by the caller's contract.
@@ -1364,6 +1374,21 @@ pub unsafe extern "C" fn flagcore_context_new(
 pub unsafe extern "C" fn flagcore_context_free(context: *mut flagcore_context) {
     // SAFETY: forwarded from the caller.
     unsafe { free_handle(context) }
+}
+
+/// The message of the last failed call made on the calling thread (whatever handle it
+/// was on), snprintf-style: writes at most `buf_len - 1` bytes and a NUL into `buf` and
+/// returns the message's full length (0: no failure yet). Another thread's failure never
+/// overwrites it.
+///
+/// # Safety
+/// `buf` is NULL or valid for `buf_len` bytes of writes.
+#[no_mangle]
+pub unsafe extern "C" fn flagcore_last_error(buf: *mut c_char, buf_len: usize) -> usize {
+    // SAFETY: forwarded from the caller.
+    boundary_value(None, 0, || {
+        Ok(unsafe { boundary::copy_last_error(buf, buf_len) })
+    })
 }
 
 /// The message of the last failed call on this context (as `flagcore_store_last_error`).
@@ -1390,13 +1415,28 @@ pub unsafe extern "C" fn flagcore_context_last_error(
 /// `context` is NULL or live.
 unsafe fn mutate(
     context: *mut flagcore_context,
-    body: impl FnOnce(&mut ContextState) -> Result<(), Failure>,
+    body: impl Fn(&mut Context) -> Result<(), Failure>,
 ) -> flagcore_result {
-    // SAFETY: forwarded from the caller (shared access is enough: the state has a lock).
+    // SAFETY: forwarded from the caller (shared access is enough: changes are swapped in).
     let Some(context) = (unsafe { context.cast_const().as_ref() }) else {
         return flagcore_result::NullArgument;
     };
-    boundary(Some(&context.errors), || body(&mut context.lock()))
+    boundary(Some(&context.errors), || {
+        // Copy, change, swap; retried if another setter swapped in between (`rcu`), so
+        // concurrent setters lose no change and evaluations never wait.
+        let mut failure = None;
+        context.context.rcu(|current| {
+            let mut next = Context::clone(current);
+            match body(&mut next) {
+                Ok(()) => Arc::new(next),
+                Err(e) => {
+                    failure = Some(e);
+                    Arc::clone(current)
+                }
+            }
+        });
+        failure.map_or(Ok(()), Err)
+    })
 }
 
 /// Sets the targeting key (empty: no key).
@@ -1411,9 +1451,9 @@ pub unsafe extern "C" fn flagcore_context_set_key(
 ) -> flagcore_result {
     // SAFETY: forwarded from the caller.
     unsafe {
-        mutate(context, |state| {
+        mutate(context, |ctx| {
             let key = text(key, key_len, "key")?;
-            state.context.set_key(key);
+            ctx.set_key(key);
             Ok(())
         })
     }
@@ -1433,10 +1473,10 @@ pub unsafe extern "C" fn flagcore_context_set_string(
 ) -> flagcore_result {
     // SAFETY: forwarded from the caller.
     unsafe {
-        mutate(context, |state| {
+        mutate(context, |ctx| {
             let name = text(name, name_len, "name")?;
             let value = text(value, value_len, "value")?;
-            state.context.set(name, value);
+            ctx.set(name, value);
             Ok(())
         })
     }
@@ -1455,9 +1495,9 @@ pub unsafe extern "C" fn flagcore_context_set_number(
 ) -> flagcore_result {
     // SAFETY: forwarded from the caller.
     unsafe {
-        mutate(context, |state| {
+        mutate(context, |ctx| {
             let name = text(name, name_len, "name")?;
-            state.context.set(name, value);
+            ctx.set(name, value);
             Ok(())
         })
     }
@@ -1476,9 +1516,9 @@ pub unsafe extern "C" fn flagcore_context_set_bool(
 ) -> flagcore_result {
     // SAFETY: forwarded from the caller.
     unsafe {
-        mutate(context, |state| {
+        mutate(context, |ctx| {
             let name = text(name, name_len, "name")?;
-            state.context.set(name, value);
+            ctx.set(name, value);
             Ok(())
         })
     }
@@ -1496,35 +1536,15 @@ pub unsafe extern "C" fn flagcore_context_remove(
 ) -> flagcore_result {
     // SAFETY: forwarded from the caller.
     unsafe {
-        mutate(context, |state| {
+        mutate(context, |ctx| {
             let name = text(name, name_len, "name")?;
-            state.context.remove(name);
+            ctx.remove(name);
             Ok(())
         })
     }
 }
 
-/// Sets (`has_time` true) or clears the context's own evaluation time, in Unix
-/// milliseconds. A time passed to an evaluation call replaces it for that call.
-///
-/// # Safety
-/// `context` is live.
-#[no_mangle]
-pub unsafe extern "C" fn flagcore_context_set_time(
-    context: *mut flagcore_context,
-    has_time: bool,
-    at_millis: i64,
-) -> flagcore_result {
-    // SAFETY: forwarded from the caller.
-    unsafe {
-        mutate(context, |state| {
-            state.time = has_time.then_some(at_millis);
-            Ok(())
-        })
-    }
-}
-
-/// Replaces the whole context (key, attributes; the time is kept) with a flat JSON object:
+/// Replaces the whole context (key and attributes) with a flat JSON object:
 /// `{"key": "user-1", "email": "a@b.c", "seats": 3}`. On `FLAGCORE_RESULT_INVALID_CONTEXT`
 /// the context is unchanged. For configuration paths, not the hot path.
 ///
@@ -1538,9 +1558,9 @@ pub unsafe extern "C" fn flagcore_context_set_json(
 ) -> flagcore_result {
     // SAFETY: forwarded from the caller.
     unsafe {
-        mutate(context, |state| {
+        mutate(context, |ctx| {
             let json = text(json, json_len, "json")?;
-            state.context = Context::from_json(json)?;
+            *ctx = Context::from_json(json)?;
             Ok(())
         })
     }
@@ -1550,6 +1570,24 @@ pub unsafe extern "C" fn flagcore_context_set_json(
 mod tests {
     use super::*;
     use crate::boundary::copy_truncated;
+
+    #[test]
+    fn result_codes_are_the_cores_table() {
+        use flagcore::FailureCode;
+        assert_eq!(flagcore_result::ALL.len(), FailureCode::ALL.len() + 1);
+        for (n, code) in flagcore_result::ALL.iter().enumerate() {
+            assert_eq!(*code as u32 as usize, n, "{code:?} out of order");
+        }
+        for &code in FailureCode::ALL {
+            let c = flagcore_result::of(code);
+            assert_eq!(c as u32, code.number(), "{code}");
+            assert_eq!(
+                c.name().trim_end_matches('\0'),
+                format!("FLAGCORE_RESULT_{}", code.as_str()),
+                "{code}"
+            );
+        }
+    }
 
     #[test]
     fn version_constants_match_cargo() {
@@ -1588,10 +1626,7 @@ mod tests {
             flagcore_result::UnknownFlag
         );
         assert_eq!(code(PlanError::NoPlan("f".into())), flagcore_result::NoPlan);
-        assert_eq!(
-            code(PlanError::MissingTime),
-            flagcore_result::InvalidPlanInput
-        );
+        assert_eq!(code(PlanError::MissingTime), flagcore_result::MissingTime);
         assert_eq!(
             code(PlanError::Store(StoreError::Overridden("f".into()))),
             flagcore_result::Overridden

@@ -11,7 +11,7 @@ use crate::eval::{Evaluation, Forced};
 use crate::evaluator::{At, Evaluator, Resolved};
 use crate::json::q;
 use crate::model::plan::Plan;
-use crate::model::{Config, Flag, Limits, Serve};
+use crate::model::{Config, Flag, Limits};
 use crate::plan::{self, Decision, PlanError};
 use crate::units::format_thousandths;
 
@@ -149,13 +149,12 @@ fn check_advance(
     if percentage > crate::bucket::BUCKETS {
         return Err(StoreError::InvalidPercentage(percentage));
     }
-    // A time-staged default serves a share that depends on the time: without the time of
-    // the decision only the plan check below applies (after the first ADVANCE the default
-    // is a plain split, so a replay is caught here).
+    // A time-staged default serves a share that depends on the time: the decision's time
+    // (decide() records it), else now, as everywhere a time is not given.
+    let at = at.or_else(|| At::Now.millis());
     let share = current.default.share_at(plan.variant, at);
     let serving = share.and_then(|s| plan.stage_of(s));
-    let staged_without_time = matches!(current.default, Serve::Staged(_)) && at.is_none();
-    if serving != Some(from_stage) && !staged_without_time {
+    if serving != Some(from_stage) {
         let now = match (serving, share) {
             (Some(s), Some(share)) => format!("stage {s} ({}%)", format_thousandths(share)),
             (None, Some(share)) => format!(
@@ -448,7 +447,16 @@ impl Store {
     /// keeps its config alive.
     pub fn snapshot(&self) -> Snapshot {
         Snapshot {
-            state: self.state.load(),
+            state: Held::Guard(self.state.load()),
+        }
+    }
+
+    /// A snapshot meant to live long (a binding's handle, a request that spans I/O): it
+    /// holds a reference count rather than an arc-swap guard, at the cost of one atomic
+    /// increment.
+    pub fn snapshot_owned(&self) -> Snapshot {
+        Snapshot {
+            state: Held::Arc(self.state.load_full()),
         }
     }
 
@@ -461,7 +469,26 @@ impl Store {
 /// A consistent view of a [`Store`] at one revision: every evaluation through it sees the
 /// same config and overrides.
 pub struct Snapshot {
-    state: Guard<Arc<State>>,
+    state: Held,
+}
+
+/// What a snapshot holds: an arc-swap guard (cheap, for short views) or a reference count
+/// (for views that live long, such as a binding's snapshot handle: guards are meant to be
+/// short).
+enum Held {
+    Guard(Guard<Arc<State>>),
+    Arc(Arc<State>),
+}
+
+impl std::ops::Deref for Held {
+    type Target = State;
+    #[inline]
+    fn deref(&self) -> &State {
+        match self {
+            Held::Guard(g) => g,
+            Held::Arc(a) => a,
+        }
+    }
 }
 
 impl std::fmt::Debug for Snapshot {

@@ -858,10 +858,9 @@ fn decisions_round_trip_through_json() {
 /// The share of 20 000 plain users the flag is on for.
 fn share_on(store: &Store, flag: &str) -> f64 {
     let snapshot = store.snapshot();
+    let week1 = snapshot.at(T_WEEK1);
     let on = (0..20_000)
-        .filter(|i| {
-            snapshot.is_enabled(flag, &Context::new(format!("user-{i}")).at_millis(T_WEEK1))
-        })
+        .filter(|i| week1.is_enabled(flag, &Context::new(format!("user-{i}"))))
         .count();
     on as f64 / 20_000.0
 }
@@ -869,15 +868,20 @@ fn share_on(store: &Store, flag: &str) -> f64 {
 #[test]
 fn the_store_applies_decisions() {
     let store = Store::from_json(EXAMPLE).unwrap();
+    // Decided in week 1: the time-staged default serves stage 0 (5%) then.
     let advance = |stage: usize, percentage: u32| Decision::Advance {
         from_stage: stage - 1,
         stage,
         percentage,
-        at: None,
+        at: Some(T_WEEK1),
     };
-    let at5: Vec<bool> = (0..5_000)
-        .map(|i| store.is_enabled(FLAG, &Context::new(format!("user-{i}")).at_millis(T_WEEK1)))
-        .collect();
+    let at5: Vec<bool> = {
+        let snapshot = store.snapshot();
+        let week1 = snapshot.at(T_WEEK1);
+        (0..5_000)
+            .map(|i| week1.is_enabled(FLAG, &Context::new(format!("user-{i}"))))
+            .collect()
+    };
     assert!((share_on(&store, FLAG) - 0.05).abs() < 0.01);
 
     // Hold changes nothing.

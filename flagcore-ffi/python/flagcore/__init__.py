@@ -66,16 +66,64 @@ __version__: str = ffi.string(lib.flagcore_version()).decode("ascii")
 #: The number of buckets: :func:`bucket` returns ``0 .. BUCKETS - 1``.
 BUCKETS: int = 100_000
 
-_OK = 0
-_NULL_ARGUMENT = 1
-_INVALID_UTF8 = 2
-_INVALID_CONFIG = 3
-_INVALID_CONTEXT = 4
-_NO_HISTORY = 5
-_UNKNOWN_FLAG = 6
-_UNKNOWN_VARIANT = 7
-_BUFFER_TOO_SMALL = 8
+# The result codes: the C enum's constants, which come from the core's one code table.
+_OK = lib.FLAGCORE_RESULT_OK
+_INVALID_UTF8 = lib.FLAGCORE_RESULT_INVALID_UTF8
+_INVALID_CONFIG = lib.FLAGCORE_RESULT_INVALID_CONFIG
+_NO_HISTORY = lib.FLAGCORE_RESULT_NO_HISTORY
+_UNKNOWN_FLAG = lib.FLAGCORE_RESULT_UNKNOWN_FLAG
+_UNKNOWN_VARIANT = lib.FLAGCORE_RESULT_UNKNOWN_VARIANT
+_BUFFER_TOO_SMALL = lib.FLAGCORE_RESULT_BUFFER_TOO_SMALL
 _NONE = 0xFFFFFFFF
+
+# The evaluation time of a call (``flagcore_time``): ``at`` omitted means now.
+_TIME_NOW = lib.FLAGCORE_TIME_NOW
+_TIME_AT = lib.FLAGCORE_TIME_AT
+_TIME_UNSET = lib.FLAGCORE_TIME_UNSET
+_I64_MIN = -(2**63)
+_I64_MAX = 2**63 - 1
+
+
+class _Unset:
+    """The type of :data:`UNSET`."""
+
+    _instance: "Optional[_Unset]" = None
+
+    def __new__(cls) -> "_Unset":
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "flagcore.UNSET"
+
+
+#: Pass ``at=flagcore.UNSET`` to evaluate without any time: a time-staged rollout then
+#: answers an error (``INVALID_CONTEXT``) and the caller's default. ``at`` omitted (or
+#: ``None``) means now, as in every flagcore binding.
+UNSET: Any = _Unset()
+
+
+def _time_args(at: Any) -> Tuple[int, int]:
+    """(flagcore_time, at_millis) for an ``at`` argument."""
+    if at is None:
+        return _TIME_NOW, 0
+    if at is UNSET:
+        return _TIME_UNSET, 0
+    if type(at) is int:
+        if _I64_MIN <= at <= _I64_MAX:
+            return _TIME_AT, at
+        raise InvalidInputError(f"at={at} is outside the signed 64-bit range of Unix milliseconds")
+    import datetime as _dt
+
+    if isinstance(at, _dt.datetime):
+        if at.tzinfo is None:
+            raise InvalidInputError("at: a datetime must be timezone-aware")
+        return _time_args(int(at.timestamp() * 1000))
+    raise InvalidInputError(
+        f"at must be Unix milliseconds (an int), a timezone-aware datetime, None (now) or "
+        f"flagcore.UNSET, not {type(at).__name__} {at!r}"
+    )
 
 # Bound once: an attribute lookup on ``lib`` per call is measurable on the hot path.
 _is_enabled = lib.flagcore_store_is_enabled
@@ -99,12 +147,22 @@ _NAME_CACHE_MAX = 4096
 
 
 class FlagcoreError(Exception):
-    """Base class of every error flagcore raises."""
+    """Base class of every error flagcore raises. ``code`` is the stable name from the
+    one code table every binding shares (``"OVERRIDDEN"``, ``"NO_HISTORY"``, ...)."""
+
+    code: str = "INVALID_ARGUMENT"
+
+    def __init__(self, message: str = "", code: Optional[str] = None) -> None:
+        super().__init__(message)
+        if code is not None:
+            self.code = code
 
 
 class ConfigError(FlagcoreError, ValueError):
     """A config was refused. ``problems`` lists every problem with its JSON path; a
     store keeps serving its last good config."""
+
+    code = "INVALID_CONFIG"
 
     def __init__(self, message: str, problems: "List[Problem]") -> None:
         super().__init__(message)
@@ -114,17 +172,25 @@ class ConfigError(FlagcoreError, ValueError):
 class ContextError(FlagcoreError, ValueError):
     """A context was refused (an attribute of an unsupported type, invalid UTF-8, ...)."""
 
+    code = "INVALID_CONTEXT"
+
 
 class StoreClosedError(FlagcoreError, RuntimeError):
     """The store (or context) was used after ``close()``."""
+
+    code = "FREED"
 
 
 class NoHistoryError(FlagcoreError):
     """``rollback()`` with no earlier config."""
 
+    code = "NO_HISTORY"
+
 
 class UnknownFlagError(FlagcoreError, KeyError):
     """An override names a flag the serving config lacks."""
+
+    code = "UNKNOWN_FLAG"
 
     def __str__(self) -> str:  # KeyError would quote the message
         return str(self.args[0]) if self.args else ""
@@ -132,6 +198,8 @@ class UnknownFlagError(FlagcoreError, KeyError):
 
 class UnknownVariantError(FlagcoreError, ValueError):
     """An override names a variant the flag lacks."""
+
+    code = "UNKNOWN_VARIANT"
 
 
 class InvalidInputError(FlagcoreError, ValueError):
@@ -142,11 +210,53 @@ class PlanError(FlagcoreError, ValueError):
     """A rollout-plan decision could not be made or applied. ``code`` says why:
     ``"UNKNOWN_FLAG"`` (no such flag), ``"NO_PLAN"`` (the flag has no ``plan``),
     ``"INVALID_PLAN_INPUT"`` (the metrics or the decision were refused: the message says
-    where), ``"OVERRIDDEN"`` (an override controls the flag: clear it before advancing)."""
+    where), ``"MISSING_TIME"``, ``"STAGE_OUT_OF_RANGE"``, ``"UNKNOWN_STAGE"``,
+    ``"INVALID_OBSERVATION"``, ``"OVERRIDDEN"`` (an override controls the flag: clear it
+    before advancing), ``"STALE_DECISION"`` (decided for another stage than the one serving
+    now: decide again)."""
 
     def __init__(self, message: str, code: str) -> None:
-        super().__init__(message)
-        self.code: str = code
+        super().__init__(message, code)
+
+
+def _result_name(rc: int) -> str:
+    """``"OVERRIDDEN"`` for ``FLAGCORE_RESULT_OVERRIDDEN``."""
+    return ffi.string(lib.flagcore_result_name(rc)).decode("ascii")[len("FLAGCORE_RESULT_"):]
+
+
+#: The exception class of every failure code of the C ABI (the core's one table): a
+#: code missing here is a test failure (tests/test_codes.py).
+_ERROR_CLASSES: Dict[int, type] = {
+    lib.FLAGCORE_RESULT_NULL_ARGUMENT: InvalidInputError,
+    lib.FLAGCORE_RESULT_INVALID_UTF8: InvalidInputError,
+    lib.FLAGCORE_RESULT_INVALID_CONFIG: ConfigError,
+    lib.FLAGCORE_RESULT_INVALID_CONTEXT: ContextError,
+    lib.FLAGCORE_RESULT_NO_HISTORY: NoHistoryError,
+    lib.FLAGCORE_RESULT_UNKNOWN_FLAG: UnknownFlagError,
+    lib.FLAGCORE_RESULT_UNKNOWN_VARIANT: UnknownVariantError,
+    lib.FLAGCORE_RESULT_BUFFER_TOO_SMALL: InvalidInputError,
+    lib.FLAGCORE_RESULT_PANIC: FlagcoreError,
+    lib.FLAGCORE_RESULT_INVALID_ARGUMENT: InvalidInputError,
+    lib.FLAGCORE_RESULT_NO_PLAN: PlanError,
+    lib.FLAGCORE_RESULT_INVALID_PLAN_INPUT: PlanError,
+    lib.FLAGCORE_RESULT_OVERRIDDEN: PlanError,
+    lib.FLAGCORE_RESULT_STALE_DECISION: PlanError,
+    lib.FLAGCORE_RESULT_MISSING_TIME: PlanError,
+    lib.FLAGCORE_RESULT_STAGE_OUT_OF_RANGE: PlanError,
+    lib.FLAGCORE_RESULT_UNKNOWN_STAGE: PlanError,
+    lib.FLAGCORE_RESULT_INVALID_OBSERVATION: PlanError,
+    lib.FLAGCORE_RESULT_FREED: StoreClosedError,
+    lib.FLAGCORE_RESULT_PLANS_NOT_INCLUDED: PlanError,
+}
+
+
+def _error(rc: int, message: str, plan: bool = False) -> FlagcoreError:
+    """The exception for result code ``rc``, with its table name as ``code``. Rollout-plan
+    calls raise :class:`PlanError` for store codes too (``OVERRIDDEN``, ``UNKNOWN_FLAG``)."""
+    cls = PlanError if plan else _ERROR_CLASSES.get(rc, FlagcoreError)
+    if cls is ConfigError:
+        return ConfigError(message, [])
+    return cls(message, _result_name(rc))
 
 
 # ---------------------------------------------------------------------------------------
@@ -407,13 +517,6 @@ def _json_default(o: Any) -> Any:
     raise TypeError(f"{type(o).__name__} is not JSON serializable")
 
 
-_PLAN_CODES = {
-    _UNKNOWN_FLAG: "UNKNOWN_FLAG",
-    11: "NO_PLAN",
-    12: "INVALID_PLAN_INPUT",
-    13: "OVERRIDDEN",
-    _INVALID_UTF8: "INVALID_PLAN_INPUT",
-}
 
 
 # ---------------------------------------------------------------------------------------
@@ -461,10 +564,12 @@ def _now() -> int:
     return time.time_ns() // 1_000_000
 
 
-def _last_error(fn: Any, handle: Any) -> str:
-    n = fn(handle, ffi.NULL, 0)
+def _last_error(fn: Any = None, handle: Any = None) -> str:
+    """The message of the last failed call on this thread (the C ABI keeps it per thread:
+    another thread's failure cannot overwrite it)."""
+    n = lib.flagcore_last_error(ffi.NULL, 0)
     buf = ffi.new("char[]", n + 1)
-    fn(handle, buf, n + 1)
+    lib.flagcore_last_error(buf, n + 1)
     return ffi.string(buf).decode("utf-8", "replace")
 
 
@@ -551,20 +656,23 @@ AttributeValue = Union[str, int, float, bool]
 
 class Context:
     """Who a flag is evaluated for: a targeting key and flat attributes (str, int, float
-    or bool), optionally with its own evaluation time ``at`` (Unix ms).
+    or bool). The evaluation time is not part of it: each call takes ``at``.
+
+    Threads may share one context: evaluations take no lock (the native context is never
+    changed by evaluating it, and ``set`` swaps in a changed copy), and a ``fork()`` while
+    other threads evaluate cannot leave a lock held in the child.
 
     Build it once and reuse it: evaluating against a ``Context`` costs no conversion.
     A plain dict ``{"key": "user-1", "email": ...}`` is accepted wherever a context is,
     but is converted on every call.
     """
 
-    __slots__ = ("_h", "_at", "__weakref__")
+    __slots__ = ("_h", "__weakref__")
 
     def __init__(
         self,
         key: str = "",
         attributes: Optional[Mapping[str, AttributeValue]] = None,
-        at: Optional[int] = None,
     ) -> None:
         self._h: Any = None
         k = self._encode(key, "key")
@@ -573,12 +681,9 @@ class Context:
         if rc != _OK:
             raise ContextError(f"context key refused: {ffi.string(lib.flagcore_result_name(rc)).decode()}")
         self._h = ffi.gc(out[0], lib.flagcore_context_free)
-        self._at: Optional[int] = None
         if attributes:
             for name, value in attributes.items():
                 self.set(name, value)
-        if at is not None:
-            self.at = at
 
     @staticmethod
     def _encode(s: Any, what: str) -> bytes:
@@ -603,7 +708,14 @@ class Context:
         if isinstance(value, bool):
             self._check(lib.flagcore_context_set_bool(h, n, len(n), value))
         elif isinstance(value, (int, float)):
-            self._check(lib.flagcore_context_set_number(h, n, len(n), float(value)))
+            try:
+                number = float(value)
+            except OverflowError:
+                raise ContextError(
+                    f"context attribute {name!r} is {value}, too large for a number "
+                    "(numbers are 64-bit floats, as in JSON)"
+                ) from None
+            self._check(lib.flagcore_context_set_number(h, n, len(n), number))
         elif isinstance(value, str):
             v = value.encode("utf-8", "surrogatepass")
             self._check(lib.flagcore_context_set_string(h, n, len(n), v, len(v)))
@@ -618,28 +730,14 @@ class Context:
         n = self._encode(name, "attribute name")
         self._check(lib.flagcore_context_remove(self._handle(), n, len(n)))
 
-    @property
-    def at(self) -> Optional[int]:
-        """The context's own evaluation time in Unix milliseconds, or None."""
-        return self._at
-
-    @at.setter
-    def at(self, value: Optional[int]) -> None:
-        h = self._handle()
-        if value is None:
-            self._check(lib.flagcore_context_set_time(h, False, 0))
-        else:
-            self._check(lib.flagcore_context_set_time(h, True, int(value)))
-        self._at = value
-
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], at: Optional[int] = None) -> "Context":
+    def from_dict(cls, data: Mapping[str, Any]) -> "Context":
         """A context from ``{"key": "user-1", "email": ..., ...}`` (None values skipped)."""
         key = data.get("key", "")
         if key is None:
             key = ""
         attrs = {k: v for k, v in data.items() if k != "key" and v is not None}
-        return cls(key, attrs, at=at)
+        return cls(key, attrs)
 
     def close(self) -> None:
         """Frees the native context now (it is also freed when garbage-collected)."""
@@ -815,18 +913,11 @@ class Store:
         return h
 
     def _raise(self, h: Any, rc: int) -> None:
-        message = _last_error(lib.flagcore_store_last_error, h)
-        if rc == _NO_HISTORY:
-            raise NoHistoryError(message)
-        if rc == _UNKNOWN_FLAG:
-            raise UnknownFlagError(message)
-        if rc == _UNKNOWN_VARIANT:
-            raise UnknownVariantError(message)
-        raise InvalidInputError(message)
+        raise _error(rc, _last_error())
 
     # -- evaluation -------------------------------------------------------------------
 
-    def is_enabled(self, flag: str, ctx: ContextLike, *, at: Optional[int] = None) -> bool:
+    def is_enabled(self, flag: str, ctx: ContextLike, *, at: Any = None) -> bool:
         """Whether ``flag`` serves ``True`` for ``ctx``; False for any error (unknown
         flag, not a boolean flag, ...). The fast path: one native call, no JSON."""
         h = self._h
@@ -837,20 +928,15 @@ class Store:
         ch = c._h
         if h is None or ch is None:
             raise StoreClosedError("store is closed" if h is None else "context is closed")
-        if at is not None:
-            return _is_enabled(h, k, len(k), ch, True, at)
-        if c._at is None:
-            return _is_enabled(h, k, len(k), ch, True, _time_ns() // 1_000_000)
-        return _is_enabled(h, k, len(k), ch, False, 0)
+        if at is None:
+            return _is_enabled(h, k, len(k), ch, _TIME_NOW, 0)
+        mode, t = _time_args(at)
+        return _is_enabled(h, k, len(k), ch, mode, t)
 
-    def _time(self, c: Context, at: Optional[int]) -> Tuple[bool, int]:
-        if at is not None:
-            return True, int(at)
-        if c._at is not None:
-            return False, 0
-        return True, _now()
+    def _time(self, c: Context, at: Any) -> Tuple[int, int]:
+        return _time_args(at)
 
-    def variant(self, flag: str, ctx: ContextLike, *, at: Optional[int] = None) -> Optional[str]:
+    def variant(self, flag: str, ctx: ContextLike, *, at: Any = None) -> Optional[str]:
         """The variant ``flag`` serves for ``ctx``; None when the flag does not exist.
         One native call into a per-thread buffer, no JSON."""
         h = self._h
@@ -861,12 +947,7 @@ class Store:
         ch = c._h
         if h is None or ch is None:
             raise StoreClosedError("store is closed" if h is None else "context is closed")
-        if at is not None:
-            has, t = True, at
-        elif c._at is None:
-            has, t = True, _time_ns() // 1_000_000
-        else:
-            has, t = False, 0
+        has, t = (_TIME_NOW, 0) if at is None else _time_args(at)
         try:
             buf, n = _buffers.variant
         except AttributeError:
@@ -889,7 +970,7 @@ class Store:
         self._raise(h, rc)
         return None
 
-    def get_bool(self, flag: str, ctx: ContextLike, default: bool, *, at: Optional[int] = None) -> bool:
+    def get_bool(self, flag: str, ctx: ContextLike, default: bool, *, at: Any = None) -> bool:
         """A boolean flag's value, or ``default`` on any error or type mismatch."""
         h = self._handle()
         k = _key(flag)
@@ -947,22 +1028,22 @@ class Store:
             raise InvalidInputError(_last_error(lib.flagcore_snapshot_last_error, snap))
         return _evaluation(ev[0], flag)
 
-    def get_str(self, flag: str, ctx: ContextLike, default: str, *, at: Optional[int] = None) -> str:
+    def get_str(self, flag: str, ctx: ContextLike, default: str, *, at: Any = None) -> str:
         """A string flag's value, or ``default`` on any error or type mismatch."""
         e = self._typed(flag, ctx, 2, at)
         return default if e.reason is Reason.ERROR else e.value
 
-    def get_json(self, flag: str, ctx: ContextLike, default: Any, *, at: Optional[int] = None) -> Any:
+    def get_json(self, flag: str, ctx: ContextLike, default: Any, *, at: Any = None) -> Any:
         """A JSON flag's value (parsed), or ``default`` on any error or type mismatch."""
         e = self._typed(flag, ctx, 4, at)
         return default if e.reason is Reason.ERROR else e.value
 
-    def evaluate(self, flag: str, ctx: ContextLike, *, at: Optional[int] = None) -> Evaluation:
+    def evaluate(self, flag: str, ctx: ContextLike, *, at: Any = None) -> Evaluation:
         """The full evaluation: value, variant, reason, rule, bucket, prerequisite. An
         unknown flag is an evaluation with ``ErrorCode.FLAG_NOT_FOUND``, not an exception."""
         return self._typed(flag, ctx, 0, at)
 
-    def evaluate_all(self, ctx: ContextLike, *, at: Optional[int] = None) -> "Evaluations":
+    def evaluate_all(self, ctx: ContextLike, *, at: Any = None) -> "Evaluations":
         """Every flag for ``ctx``, by key, in config order: a read-only mapping of flag key
         to :class:`Evaluation` (``dict(result)`` makes a plain dict).
 
@@ -977,12 +1058,7 @@ class Store:
         ch = c._h
         if ch is None:
             raise StoreClosedError("context is closed")
-        if at is not None:
-            has, t = True, at
-        elif c._at is None:
-            has, t = True, _time_ns() // 1_000_000
-        else:
-            has, t = False, 0
+        has, t = (_TIME_NOW, 0) if at is None else _time_args(at)
         view = self._snapshot(h)
         snap = view.snap
         table = view.table
@@ -1110,12 +1186,8 @@ class Store:
             raise TypeError(f"metrics must be a dict or JSON text, not {type(metrics).__name__}")
         if stage is not None:
             doc["stage"] = int(stage)
-        if at is not None:
-            has, t = True, int(at)
-        elif doc.get("now") is not None:
-            has, t = False, 0
-        else:
-            has, t = True, _now()
+        # Now (at omitted): the input's "now" when it has one, else the clock.
+        has, t = _time_args(at)
         try:
             data = json.dumps(doc, default=_json_default).encode("utf-8", "surrogatepass")
         except (TypeError, ValueError) as e:
@@ -1155,11 +1227,7 @@ class Store:
         return int(rev[0])
 
     def _raise_plan(self, h: Any, rc: int) -> None:
-        message = _last_error(lib.flagcore_store_last_error, h)
-        code = _PLAN_CODES.get(rc)
-        if code is None:
-            self._raise(h, rc)
-        raise PlanError(message, code)  # type: ignore[arg-type]
+        raise _error(rc, _last_error(), plan=True)
 
 
 def _config_message(problems: List[Problem]) -> str:

@@ -15,6 +15,13 @@ enum flagcore_result
   FLAGCORE_RESULT_NO_PLAN = 11,
   FLAGCORE_RESULT_INVALID_PLAN_INPUT = 12,
   FLAGCORE_RESULT_OVERRIDDEN = 13,
+  FLAGCORE_RESULT_STALE_DECISION = 14,
+  FLAGCORE_RESULT_MISSING_TIME = 15,
+  FLAGCORE_RESULT_STAGE_OUT_OF_RANGE = 16,
+  FLAGCORE_RESULT_UNKNOWN_STAGE = 17,
+  FLAGCORE_RESULT_INVALID_OBSERVATION = 18,
+  FLAGCORE_RESULT_FREED = 19,
+  FLAGCORE_RESULT_PLANS_NOT_INCLUDED = 20,
 };
 typedef uint32_t flagcore_result;
 enum flagcore_severity
@@ -52,6 +59,13 @@ enum flagcore_error_code
   FLAGCORE_ERROR_CODE_INVALID_CONTEXT = 4,
 };
 typedef uint32_t flagcore_error_code;
+enum flagcore_time
+ {
+  FLAGCORE_TIME_NOW = 0,
+  FLAGCORE_TIME_AT = 1,
+  FLAGCORE_TIME_UNSET = 2,
+};
+typedef uint32_t flagcore_time;
 typedef struct flagcore_context flagcore_context;
 typedef struct flagcore_report flagcore_report;
 typedef struct flagcore_snapshot flagcore_snapshot;
@@ -127,13 +141,13 @@ bool flagcore_store_is_enabled(const struct flagcore_store *store,
                                const char *flag,
                                size_t flag_len,
                                const struct flagcore_context *context,
-                               bool has_time,
+                               uint32_t time,
                                int64_t at_millis);
 flagcore_result flagcore_store_get_bool(const struct flagcore_store *store,
                                         const char *flag,
                                         size_t flag_len,
                                         const struct flagcore_context *context,
-                                        bool has_time,
+                                        uint32_t time,
                                         int64_t at_millis,
                                         bool default_value,
                                         bool *out_value);
@@ -141,7 +155,7 @@ flagcore_result flagcore_store_get_number(const struct flagcore_store *store,
                                           const char *flag,
                                           size_t flag_len,
                                           const struct flagcore_context *context,
-                                          bool has_time,
+                                          uint32_t time,
                                           int64_t at_millis,
                                           double default_value,
                                           double *out_value);
@@ -149,7 +163,7 @@ flagcore_result flagcore_store_variant(const struct flagcore_store *store,
                                        const char *flag,
                                        size_t flag_len,
                                        const struct flagcore_context *context,
-                                       bool has_time,
+                                       uint32_t time,
                                        int64_t at_millis,
                                        char *buf,
                                        size_t buf_len,
@@ -168,13 +182,13 @@ flagcore_result flagcore_snapshot_evaluate(const struct flagcore_snapshot *snaps
                                            const char *flag,
                                            size_t flag_len,
                                            const struct flagcore_context *context,
-                                           bool has_time,
+                                           uint32_t time,
                                            int64_t at_millis,
                                            uint32_t expected_type,
                                            struct flagcore_evaluation *out_evaluation);
 flagcore_result flagcore_snapshot_evaluate_all(const struct flagcore_snapshot *snapshot,
                                                const struct flagcore_context *context,
-                                               bool has_time,
+                                               uint32_t time,
                                                int64_t at_millis,
                                                struct flagcore_evaluation *out_evaluations,
                                                size_t capacity,
@@ -186,7 +200,7 @@ flagcore_result flagcore_store_plan_decide(const struct flagcore_store *store,
                                            size_t flag_len,
                                            const char *input_json,
                                            size_t input_len,
-                                           bool has_time,
+                                           uint32_t time,
                                            int64_t at_millis,
                                            struct flagcore_string **out_decision);
 flagcore_result flagcore_store_apply_decision(const struct flagcore_store *store,
@@ -199,6 +213,7 @@ flagcore_result flagcore_context_new(const char *key,
                                      size_t key_len,
                                      struct flagcore_context **out_context);
 void flagcore_context_free(struct flagcore_context *context);
+size_t flagcore_last_error(char *buf, size_t buf_len);
 size_t flagcore_context_last_error(const struct flagcore_context *context,
                                    char *buf,
                                    size_t buf_len);
@@ -221,9 +236,6 @@ flagcore_result flagcore_context_set_bool(struct flagcore_context *context,
 flagcore_result flagcore_context_remove(struct flagcore_context *context,
                                         const char *name,
                                         size_t name_len);
-flagcore_result flagcore_context_set_time(struct flagcore_context *context,
-                                          bool has_time,
-                                          int64_t at_millis);
 flagcore_result flagcore_context_set_json(struct flagcore_context *context,
                                           const char *json,
                                           size_t json_len);

@@ -117,14 +117,29 @@ def test_staged_rollout_follows_time(store):
             assert store.is_enabled("speechmatics-direct", u, at=WEEK2)
 
 
-def test_context_time_and_default_now(store):
-    u = Context("user-5", {"appVersion": "2.4.0"}, at=WEEK4)
-    assert u.at == WEEK4
-    assert store.is_enabled("speechmatics-direct", u)  # the context's own time
-    assert store.evaluate("speechmatics-direct", u).reason is Reason.DEFAULT
-    # Without any time, now is used: never an INVALID_CONTEXT error.
-    e = store.evaluate("speechmatics-direct", Context("user-5", {"appVersion": "2.4.0"}))
+def test_time_per_call_and_default_now(store):
+    u = Context("user-5", {"appVersion": "2.4.0"})
+    assert store.is_enabled("speechmatics-direct", u, at=WEEK4)
+    assert store.evaluate("speechmatics-direct", u, at=WEEK4).reason is Reason.DEFAULT
+    # No time given means now (the clock): never an INVALID_CONTEXT error.
+    e = store.evaluate("speechmatics-direct", u)
     assert e.error_code is not ErrorCode.INVALID_CONTEXT
+    # An explicit "no time": a staged rollout answers an error and the caller's default.
+    e = store.evaluate("speechmatics-direct", u, at=flagcore.UNSET)
+    assert (e.reason, e.error_code) == (Reason.ERROR, ErrorCode.INVALID_CONTEXT)
+    assert store.get_bool("speechmatics-direct", u, True, at=flagcore.UNSET) is True
+    # Times the library cannot take get its own error, naming the value.
+    for bad in (2**63, 1.5, "now"):
+        with pytest.raises(flagcore.InvalidInputError, match="at"):
+            store.is_enabled("speechmatics-direct", u, at=bad)
+    # A context holds no time any more.
+    with pytest.raises(TypeError):
+        Context("user-5", at=WEEK4)  # type: ignore[call-arg]
+
+
+def test_numbers_too_large_for_a_context_get_a_context_error():
+    with pytest.raises(flagcore.ContextError, match="too large"):
+        Context("u", {"n": 10**400})
 
 
 def test_typed_getters(store):
