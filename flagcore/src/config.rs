@@ -729,6 +729,7 @@ fn timestamp(c: &mut Checker, value: &Json<'_>, path: &Path<'_>) -> Option<i64> 
 // ---------------------------------------------------------------------------------------
 
 const CONFIG_FIELDS: &[&str] = &[
+    "$schema",
     "schemaVersion",
     "hashVersion",
     "description",
@@ -837,9 +838,9 @@ fn compile(c: &mut Checker, tree: &Json<'_>) -> Option<Config> {
             None
         }
     };
-    if let Some(d) = obj.get("description") {
-        if !matches!(d, Json::String(_)) {
-            c.wrong_type(&obj.at("description"), "a string", d);
+    for field in ["$schema", "description"] {
+        if let Some(d) = obj.get(field).filter(|d| !matches!(d, Json::String(_))) {
+            c.wrong_type(&obj.at(field), "a string", d);
         }
     }
 
