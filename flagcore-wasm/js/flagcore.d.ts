@@ -10,6 +10,8 @@ export type Json = null | boolean | number | string | Json[] | { [key: string]: 
 
 /** A flagcore config document. */
 export interface FlagConfig {
+  /** The config's JSON Schema, for editors (`schema/flagcore.schema.json`); ignored. */
+  $schema?: string;
   /** The format version; this build reads `1`. */
   schemaVersion: 1;
   /** The bucketing algorithm (default 1). Changing it re-buckets everyone. */

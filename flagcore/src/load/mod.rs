@@ -86,6 +86,7 @@ impl Config {
 }
 
 pub(crate) const CONFIG_FIELDS: &[&str] = &[
+    "$schema",
     "schemaVersion",
     "hashVersion",
     "description",
@@ -160,9 +161,10 @@ pub(crate) fn compile(c: &mut Checker, tree: &Json<'_>) -> Option<Config> {
         None => Some(1),
         Some(_) => version_field(c, &obj, "hashVersion", SUPPORTED_HASH_VERSIONS),
     };
-    if let Some(d) = obj.get("description") {
-        if !matches!(d, Json::String(_)) {
-            c.wrong_type(&obj.at("description"), "a string", d);
+    // `$schema` names the JSON Schema for editors (schema/flagcore.schema.json): ignored.
+    for field in ["$schema", "description"] {
+        if let Some(d) = obj.get(field).filter(|d| !matches!(d, Json::String(_))) {
+            c.wrong_type(&obj.at(field), "a string", d);
         }
     }
     // Segments first: flags refer to them.
