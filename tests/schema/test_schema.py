@@ -302,12 +302,12 @@ def check_fields(schema: dict) -> None:
         ("ACTIONS", r"const ACTIONS: &\[&str\]", defs["guardrail"]["properties"]["action"]),
         (
             "Statistic::NAMES",
-            r"impl Statistic \{\s*const NAMES: &'static \[&'static str\]",
+            r"impl Statistic \{\s*(?:pub\(crate\) )?const NAMES: &'static \[&'static str\]",
             defs["guardrail"]["properties"]["statistic"],
         ),
         (
-            "Severity::NAMES",
-            r"impl Severity \{\s*const NAMES: &'static \[&'static str\]",
+            "GuardrailSeverity::NAMES",
+            r"impl GuardrailSeverity \{\s*(?:pub\(crate\) )?const NAMES: &'static \[&'static str\]",
             defs["guardrail"]["properties"]["severity"],
         ),
     ]
