@@ -1,6 +1,5 @@
 //! What can go wrong, and the exit code each failure maps to.
 
-use std::fmt;
 use std::io;
 
 use flagcore::Report;
@@ -30,11 +29,13 @@ impl Exit {
 }
 
 /// A failure that ends the command.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum CliError {
     /// A bad argument (exit 2).
+    #[error("{0}")]
     Usage(String),
     /// A file could not be read or written (exit 3).
+    #[error("{what}: {source}")]
     Io {
         /// What was being done, with the path.
         what: String,
@@ -42,6 +43,7 @@ pub enum CliError {
         source: io::Error,
     },
     /// A config that does not load (exit 1).
+    #[error("{path} is not a valid config ({})", plural_errors(report.errors.len()))]
     InvalidConfig {
         /// The file.
         path: String,
@@ -49,6 +51,7 @@ pub enum CliError {
         report: Report,
     },
     /// Input that is not a config but is wrong, e.g. an env file (exit 1).
+    #[error("{message}")]
     InvalidInput {
         /// One line summary.
         message: String,
@@ -56,9 +59,16 @@ pub enum CliError {
         details: Vec<String>,
     },
     /// Writing the output failed (exit 3; a closed pipe ends quietly with 0).
-    Output(io::Error),
+    #[error("cannot write the output: {0}")]
+    Output(#[from] io::Error),
     /// A bug in flagcore (exit 4).
+    #[error("{0}")]
     Internal(String),
+}
+
+/// `1 error`, `2 errors`.
+fn plural_errors(n: usize) -> String {
+    format!("{n} error{}", if n == 1 { "" } else { "s" })
 }
 
 impl CliError {
@@ -113,31 +123,6 @@ impl CliError {
             what: format!("cannot read {path}"),
             source,
         }
-    }
-}
-
-impl fmt::Display for CliError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            CliError::Usage(m) | CliError::Internal(m) => f.write_str(m),
-            CliError::Io { what, source } => write!(f, "{what}: {source}"),
-            CliError::InvalidConfig { path, report } => {
-                let n = report.errors.len();
-                write!(
-                    f,
-                    "{path} is not a valid config ({n} error{})",
-                    if n == 1 { "" } else { "s" }
-                )
-            }
-            CliError::InvalidInput { message, .. } => f.write_str(message),
-            CliError::Output(e) => write!(f, "cannot write the output: {e}"),
-        }
-    }
-}
-
-impl From<io::Error> for CliError {
-    fn from(e: io::Error) -> Self {
-        CliError::Output(e)
     }
 }
 
