@@ -58,12 +58,35 @@ pub enum CliError {
         /// One line per problem.
         details: Vec<String>,
     },
+    /// An input over the byte limit (exit 1, `too_large`): reading stopped there.
+    #[error("{what} is {}", over_limit(*size, *limit))]
+    TooLarge {
+        /// The file (`stdin` for `-`).
+        what: String,
+        /// Its length when known (a regular file), else `None`: reading stopped after
+        /// `limit + 1` bytes.
+        size: Option<u64>,
+        /// The limit in bytes.
+        limit: usize,
+    },
     /// Writing the output failed (exit 3; a closed pipe ends quietly with 0).
     #[error("cannot write the output: {0}")]
     Output(#[from] io::Error),
     /// A bug in flagcore (exit 4).
     #[error("{0}")]
     Internal(String),
+}
+
+/// `70000000 bytes, over the limit of 67108864 bytes` (the core's words), or `over the
+/// limit of 67108864 bytes (reading stopped after 67108865)` when the length is unknown.
+pub fn over_limit(size: Option<u64>, limit: usize) -> String {
+    match size {
+        Some(size) => format!("{size} bytes, over the limit of {limit} bytes"),
+        None => format!(
+            "over the limit of {limit} bytes (reading stopped after {})",
+            limit.saturating_add(1)
+        ),
+    }
 }
 
 /// `1 error`, `2 errors`.
@@ -77,7 +100,9 @@ impl CliError {
         match self {
             CliError::Usage(_) => Exit::Usage,
             CliError::Io { .. } => Exit::Io,
-            CliError::InvalidConfig { .. } | CliError::InvalidInput { .. } => Exit::Findings,
+            CliError::InvalidConfig { .. }
+            | CliError::InvalidInput { .. }
+            | CliError::TooLarge { .. } => Exit::Findings,
             CliError::Output(e) if e.kind() == io::ErrorKind::BrokenPipe => Exit::Ok,
             CliError::Output(_) => Exit::Io,
             CliError::Internal(_) => Exit::Internal,
@@ -91,6 +116,7 @@ impl CliError {
             CliError::Io { .. } => "io",
             CliError::InvalidConfig { .. } => "invalid_config",
             CliError::InvalidInput { .. } => "invalid_input",
+            CliError::TooLarge { .. } => "too_large",
             CliError::Output(_) => "output",
             CliError::Internal(_) => "internal",
         }
@@ -108,6 +134,11 @@ impl CliError {
                 error["file"] = path.as_str().into();
                 error["problems"] = serde_json::to_value(report.problems().collect::<Vec<_>>())
                     .unwrap_or(serde_json::Value::Null);
+            }
+            CliError::TooLarge { what, size, limit } => {
+                error["file"] = what.as_str().into();
+                error["size"] = (*size).into();
+                error["limit"] = (*limit).into();
             }
             CliError::InvalidInput { details, .. } => {
                 error["details"] = serde_json::to_value(details).unwrap_or(serde_json::Value::Null);
