@@ -810,6 +810,26 @@ fn simulate_human_report() {
     assert!(!r.stdout.contains('\x1b'), "no colour when not a terminal");
 }
 
+#[test]
+fn a_closed_stdout_ends_quietly_with_0() {
+    // `flagcore ... | head -1`: the reader goes away before the report is written.
+    for json in [false, true] {
+        let mut cmd = bin();
+        cmd.args(["simulate", &example(), "--users", "2000", "--at", AT]);
+        if json {
+            cmd.arg("--json");
+        }
+        let mut child = cmd
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn flagcore");
+        drop(child.stdout.take());
+        let r = finish(child.wait_with_output().unwrap());
+        assert_eq!((r.code, r.stderr.as_str()), (0, ""), "--json: {json}");
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // diff
 // ---------------------------------------------------------------------------------------
