@@ -571,7 +571,7 @@ pub unsafe extern "C" fn flagcore_store_new(
                 }
                 let handle = into_handle(flagcore_store {
                     store,
-                    errors: LastError::default(),
+                    errors: LastError,
                 });
                 // SAFETY: checked non-null; valid by the caller's contract.
                 unsafe { write(out_store, handle) };
@@ -984,7 +984,7 @@ pub unsafe extern "C" fn flagcore_store_snapshot(
         let store = unsafe { handle(store, "store") }?;
         let snapshot = into_handle(flagcore_snapshot {
             snapshot: store.store.snapshot_owned(),
-            errors: LastError::default(),
+            errors: LastError,
         });
         // SAFETY: checked non-null; valid by the caller's contract.
         unsafe { write(out_snapshot, snapshot) };
@@ -1357,7 +1357,7 @@ pub unsafe extern "C" fn flagcore_context_new(
         let key = unsafe { text(key, key_len, "key") }?;
         let context = into_handle(flagcore_context {
             context: ArcSwap::from_pointee(Context::new(key)),
-            errors: LastError::default(),
+            errors: LastError,
         });
         // SAFETY: checked non-null; valid by the caller's contract.
         unsafe { write(out_context, context) };
@@ -1653,7 +1653,7 @@ mod tests {
 
     #[test]
     fn panics_become_codes() {
-        let errors = LastError::default();
+        let errors = LastError;
         let code = boundary(Some(&errors), || -> Result<(), Failure> { panic!("boom") });
         assert_eq!(code, flagcore_result::Panic);
         let mut buf = [0 as c_char; 64];

@@ -617,11 +617,11 @@ mod tests {
         for i in 0..2_000 {
             let ctx = Context::new(format!("user-{i}"))
                 .with("country", if i % 3 == 0 { "DE" } else { "US" })
-                .with("plan", if i % 2 == 0 { "enterprise" } else { "free" })
-                .at_millis(1_795_305_600_000 + i64::from(i) * 3_600_000);
+                .with("plan", if i % 2 == 0 { "enterprise" } else { "free" });
+            let at = snapshot.at(1_795_305_600_000 + i64::from(i) * 3_600_000);
             for key in keys.iter().copied().chain(["no-such-flag"]) {
-                let expected = snapshot.evaluate(key, &ctx).as_bool().unwrap_or(false);
-                assert_eq!(snapshot.is_enabled(key, &ctx), expected, "{key} user-{i}");
+                let expected = at.evaluate(key, &ctx).as_bool().unwrap_or(false);
+                assert_eq!(at.is_enabled(key, &ctx), expected, "{key} user-{i}");
                 enabled += usize::from(expected);
             }
         }
