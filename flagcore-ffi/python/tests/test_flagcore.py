@@ -599,3 +599,15 @@ def test_variant_names_of_any_length_and_from_many_threads():
         closed.close()
         with pytest.raises(flagcore.StoreClosedError):
             s.variant("many", closed)
+
+
+def test_from_file_reads_a_bounded_amount(tmp_path):
+    # /dev/zero never ends: refused as too_large after the limit + 1 bytes, in bounded memory.
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(flagcore.ConfigError) as e:
+        Store.from_file("/dev/zero")
+    assert [p.code for p in e.value.problems] == ["too_large"]
+    grown_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+    assert grown_kib < 200 * 1024, grown_kib  # the limit is 64 MiB: nothing near /dev/zero's size
