@@ -123,7 +123,11 @@ pub fn parse_at(text: &str) -> Result<i64, String> {
     if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
         return text
             .parse::<i64>()
-            .map_err(|_| format!("{text} is out of range for Unix milliseconds"));
+            .ok()
+            .filter(|&ms| jiff::Timestamp::from_millisecond(ms).is_ok())
+            .ok_or_else(|| {
+                format!("{text} is out of range: Unix milliseconds of years -9999 to 9999")
+            });
     }
     flagcore::parse_timestamp(text).ok_or_else(|| {
         format!(
@@ -210,40 +214,21 @@ impl EvalTime {
 }
 
 /// Unix milliseconds as RFC 3339 UTC: `2026-12-01T12:00:00Z`, with `.mmm` when not whole
-/// seconds.
+/// seconds. An instant outside years -9999 to 9999 (only a plan's metrics can give one:
+/// `--at` refuses them) is written as its Unix milliseconds.
 pub fn format_rfc3339(millis: i64) -> String {
-    let secs = millis.div_euclid(1000);
-    let ms = millis.rem_euclid(1000);
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    let (hh, mm, ss) = (rem / 3600, rem % 3600 / 60, rem % 60);
-    if ms == 0 {
-        format!("{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}Z")
-    } else {
-        format!("{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}.{ms:03}Z")
+    match jiff::Timestamp::from_millisecond(millis) {
+        Ok(t) if t.subsec_millisecond() == 0 => format!("{t:.0}"),
+        Ok(t) => format!("{t:.3}"),
+        Err(_) => millis.to_string(),
     }
 }
 
-/// The civil date of a day count since 1970-01-01 (Howard Hinnant's algorithm).
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
 impl ContextArgs {
-    /// A context with these attributes and time (no key yet); refuses an attribute
-    /// given twice.
-    pub fn base_context(&self, time: &EvalTime) -> Result<Context, CliError> {
-        let mut ctx = Context::anonymous().at_millis(time.millis);
+    /// A context with these attributes (no key yet); refuses an attribute given twice.
+    /// The time is not part of it: evaluate with `config.at(time.millis)` ([`EvalTime`]).
+    pub fn base_context(&self) -> Result<Context, CliError> {
+        let mut ctx = Context::anonymous();
         let mut seen: Vec<&str> = Vec::new();
         for attr in self.attrs.iter().chain(self.attr_strs.iter()) {
             if seen.contains(&attr.name.as_str()) {
@@ -353,6 +338,9 @@ mod tests {
         assert_eq!(parse_at("-5"), Ok(-5));
         assert!(parse_at("tomorrow").is_err());
         assert!(parse_at("99999999999999999999999").is_err());
+        assert_eq!(parse_at("253402207200000"), Ok(253_402_207_200_000)); // 9999-12-30T22:00Z
+        assert!(parse_at("253402300800000").is_err()); // 10000-01-01
+        assert!(parse_at("-377705116800001").is_err());
     }
 
     #[test]
@@ -361,6 +349,11 @@ mod tests {
         assert_eq!(format_rfc3339(1_795_305_600_000), "2026-11-22T00:00:00Z");
         assert_eq!(format_rfc3339(951_827_696_789), "2000-02-29T12:34:56.789Z");
         assert_eq!(format_rfc3339(-500), "1969-12-31T23:59:59.500Z");
+        assert_eq!(format_rfc3339(1_000), "1970-01-01T00:00:01Z");
+        assert_eq!(format_rfc3339(1_010), "1970-01-01T00:00:01.010Z");
+        assert_eq!(format_rfc3339(-62_167_219_200_000), "0000-01-01T00:00:00Z");
+        assert_eq!(format_rfc3339(253_402_207_200_000), "9999-12-30T22:00:00Z");
+        assert_eq!(format_rfc3339(i64::MAX), i64::MAX.to_string());
         for ms in [
             0i64,
             1,
@@ -370,6 +363,12 @@ mod tests {
             -86_400_001,
         ] {
             assert_eq!(flagcore::parse_timestamp(&format_rfc3339(ms)), Some(ms));
+        }
+        // Years 0000 to 9999 (what the core reads) round-trip through the core's parser.
+        let (first, last) = (-62_167_219_200_000i64, 253_402_207_200_000i64);
+        for ms in (first..=last).step_by(86_134_567_891).chain([last]) {
+            let text = format_rfc3339(ms);
+            assert_eq!(flagcore::parse_timestamp(&text), Some(ms), "{text}");
         }
     }
 }

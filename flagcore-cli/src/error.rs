@@ -1,6 +1,5 @@
 //! What can go wrong, and the exit code each failure maps to.
 
-use std::fmt;
 use std::io;
 
 use flagcore::Report;
@@ -30,11 +29,13 @@ impl Exit {
 }
 
 /// A failure that ends the command.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum CliError {
     /// A bad argument (exit 2).
+    #[error("{0}")]
     Usage(String),
     /// A file could not be read or written (exit 3).
+    #[error("{what}: {source}")]
     Io {
         /// What was being done, with the path.
         what: String,
@@ -42,6 +43,7 @@ pub enum CliError {
         source: io::Error,
     },
     /// A config that does not load (exit 1).
+    #[error("{path} is not a valid config ({})", plural_errors(report.errors.len()))]
     InvalidConfig {
         /// The file.
         path: String,
@@ -49,16 +51,47 @@ pub enum CliError {
         report: Report,
     },
     /// Input that is not a config but is wrong, e.g. an env file (exit 1).
+    #[error("{message}")]
     InvalidInput {
         /// One line summary.
         message: String,
         /// One line per problem.
         details: Vec<String>,
     },
+    /// An input over the byte limit (exit 1, `too_large`): reading stopped there.
+    #[error("{what} is {}", over_limit(*size, *limit))]
+    TooLarge {
+        /// The file (`stdin` for `-`).
+        what: String,
+        /// Its length when known (a regular file), else `None`: reading stopped after
+        /// `limit + 1` bytes.
+        size: Option<u64>,
+        /// The limit in bytes.
+        limit: usize,
+    },
     /// Writing the output failed (exit 3; a closed pipe ends quietly with 0).
-    Output(io::Error),
+    #[error("cannot write the output: {0}")]
+    Output(#[from] io::Error),
     /// A bug in flagcore (exit 4).
+    #[error("{0}")]
     Internal(String),
+}
+
+/// `70000000 bytes, over the limit of 67108864 bytes` (the core's words), or `over the
+/// limit of 67108864 bytes (reading stopped after 67108865)` when the length is unknown.
+pub fn over_limit(size: Option<u64>, limit: usize) -> String {
+    match size {
+        Some(size) => format!("{size} bytes, over the limit of {limit} bytes"),
+        None => format!(
+            "over the limit of {limit} bytes (reading stopped after {})",
+            limit.saturating_add(1)
+        ),
+    }
+}
+
+/// `1 error`, `2 errors`.
+fn plural_errors(n: usize) -> String {
+    format!("{n} error{}", if n == 1 { "" } else { "s" })
 }
 
 impl CliError {
@@ -67,7 +100,9 @@ impl CliError {
         match self {
             CliError::Usage(_) => Exit::Usage,
             CliError::Io { .. } => Exit::Io,
-            CliError::InvalidConfig { .. } | CliError::InvalidInput { .. } => Exit::Findings,
+            CliError::InvalidConfig { .. }
+            | CliError::InvalidInput { .. }
+            | CliError::TooLarge { .. } => Exit::Findings,
             CliError::Output(e) if e.kind() == io::ErrorKind::BrokenPipe => Exit::Ok,
             CliError::Output(_) => Exit::Io,
             CliError::Internal(_) => Exit::Internal,
@@ -81,6 +116,7 @@ impl CliError {
             CliError::Io { .. } => "io",
             CliError::InvalidConfig { .. } => "invalid_config",
             CliError::InvalidInput { .. } => "invalid_input",
+            CliError::TooLarge { .. } => "too_large",
             CliError::Output(_) => "output",
             CliError::Internal(_) => "internal",
         }
@@ -99,6 +135,11 @@ impl CliError {
                 error["problems"] = serde_json::to_value(report.problems().collect::<Vec<_>>())
                     .unwrap_or(serde_json::Value::Null);
             }
+            CliError::TooLarge { what, size, limit } => {
+                error["file"] = what.as_str().into();
+                error["size"] = (*size).into();
+                error["limit"] = (*limit).into();
+            }
             CliError::InvalidInput { details, .. } => {
                 error["details"] = serde_json::to_value(details).unwrap_or(serde_json::Value::Null);
             }
@@ -113,31 +154,6 @@ impl CliError {
             what: format!("cannot read {path}"),
             source,
         }
-    }
-}
-
-impl fmt::Display for CliError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            CliError::Usage(m) | CliError::Internal(m) => f.write_str(m),
-            CliError::Io { what, source } => write!(f, "{what}: {source}"),
-            CliError::InvalidConfig { path, report } => {
-                let n = report.errors.len();
-                write!(
-                    f,
-                    "{path} is not a valid config ({n} error{})",
-                    if n == 1 { "" } else { "s" }
-                )
-            }
-            CliError::InvalidInput { message, .. } => f.write_str(message),
-            CliError::Output(e) => write!(f, "cannot write the output: {e}"),
-        }
-    }
-}
-
-impl From<io::Error> for CliError {
-    fn from(e: io::Error) -> Self {
-        CliError::Output(e)
     }
 }
 

@@ -113,7 +113,11 @@ fn report(err: &CliError, out: &mut Output) -> Exit {
         return exit;
     }
     use output::{paint, style};
-    anstream::eprintln!("{}: {err}", paint(style::ERROR, "error"));
+    let label = match err {
+        CliError::TooLarge { .. } => "error[too_large]",
+        _ => "error",
+    };
+    anstream::eprintln!("{}: {err}", paint(style::ERROR, label));
     match err {
         CliError::InvalidConfig { report, .. } => {
             for p in report.problems() {

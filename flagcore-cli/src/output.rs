@@ -35,7 +35,9 @@ impl Output {
 
     /// Writes one pretty-printed JSON document and a newline.
     pub fn json_value<T: Serialize + ?Sized>(&mut self, value: &T) -> io::Result<()> {
-        serde_json::to_writer_pretty(&mut self.out, value).map_err(io::Error::other)?;
+        // `io::Error::from` gives back the writer's own error (a closed pipe stays
+        // `BrokenPipe`, which ends quietly); other serde errors become `InvalidData`.
+        serde_json::to_writer_pretty(&mut self.out, value).map_err(io::Error::from)?;
         self.out.write_all(b"\n")
     }
 

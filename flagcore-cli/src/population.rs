@@ -2,10 +2,13 @@
 
 use std::io::IsTerminal;
 use std::ops::Range;
+use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use flagcore::Context;
+use rayon::prelude::*;
 
 use crate::args::PopulationArgs;
 use crate::error::CliError;
@@ -23,8 +26,11 @@ pub enum Population {
     Ids {
         /// The file.
         file: String,
-        /// The keys.
-        ids: Vec<String>,
+        /// Its text.
+        text: String,
+        /// Where each key is in `text` (start, end): 8 bytes a key instead of a `String`
+        /// each, so a file of short lines costs about twice its size, not 20 times.
+        ids: Vec<(u32, u32)>,
     },
 }
 
@@ -41,12 +47,7 @@ impl Population {
         match &args.ids {
             Some(file) => {
                 let text = read_text(file)?;
-                let ids: Vec<String> = text
-                    .lines()
-                    .map(str::trim)
-                    .filter(|l| !l.is_empty())
-                    .map(str::to_owned)
-                    .collect();
+                let ids = key_spans(&text)?;
                 if ids.is_empty() {
                     return Err(CliError::Usage(format!(
                         "{file} has no user IDs (one per line)"
@@ -54,6 +55,7 @@ impl Population {
                 }
                 Ok(Population::Ids {
                     file: file.clone(),
+                    text,
                     ids,
                 })
             }
@@ -81,7 +83,10 @@ impl Population {
                 let _ = write!(buf, "user-{}", i + 1);
                 ctx.set_key(buf.as_str());
             }
-            Population::Ids { ids, .. } => ctx.set_key(ids[i].as_str()),
+            Population::Ids { text, ids, .. } => {
+                let (start, end) = ids[i];
+                ctx.set_key(&text[start as usize..end as usize]);
+            }
         }
     }
 
@@ -93,7 +98,7 @@ impl Population {
                 crate::output::count(*count as u64),
                 if *count == 1 { "" } else { "s" }
             ),
-            Population::Ids { file, ids } => format!(
+            Population::Ids { file, ids, .. } => format!(
                 "{} from {file}",
                 crate::output::plural(ids.len() as u64, "user")
             ),
@@ -106,11 +111,30 @@ impl Population {
             Population::Generated { count } => serde_json::json!({
                 "kind": "generated", "users": count, "keys": format!("user-1 … user-{count}"),
             }),
-            Population::Ids { file, ids } => serde_json::json!({
+            Population::Ids { file, ids, .. } => serde_json::json!({
                 "kind": "file", "users": ids.len(), "file": file,
             }),
         }
     }
+}
+
+/// The non-blank lines of `text`, trimmed, as (start, end) byte offsets.
+fn key_spans(text: &str) -> Result<Vec<(u32, u32)>, CliError> {
+    // read_text stops at the 64 MiB limit; a limit raised past 4 GiB would need u64 here.
+    if u32::try_from(text.len()).is_err() {
+        return Err(CliError::Internal("an --ids file over 4 GiB".into()));
+    }
+    let mut spans = Vec::new();
+    let mut line_start = 0;
+    for line in text.split_inclusive('\n') {
+        let key = line.trim();
+        if !key.is_empty() {
+            let start = line_start + (line.len() - line.trim_start().len());
+            spans.push((start as u32, (start + key.len()) as u32));
+        }
+        line_start += line.len();
+    }
+    Ok(spans)
 }
 
 /// How a run went.
@@ -122,13 +146,15 @@ pub struct RunStats {
     pub threads: usize,
 }
 
-/// Evaluates every user of `population` on as many threads as there are cores.
+/// Evaluates every user of `population` on rayon's thread pool (one thread per core, or
+/// `RAYON_NUM_THREADS`).
 ///
-/// Users are split into contiguous chunks (multiples of 64 users, in order); each chunk
-/// gets an accumulator from `make(range)` and `each(acc, user_index, ctx)` per user, with
-/// a context reused for the whole chunk (`base` plus the user's key). The accumulators are
-/// returned in chunk order. A progress bar labelled `label` is drawn on stderr when it is
-/// a terminal and the run takes longer than a moment.
+/// Users are split into contiguous chunks (multiples of 64 users, in order), one per
+/// thread; each chunk gets an accumulator from `make(range)` and `each(acc, user_index,
+/// ctx)` per user, with a context reused for the whole chunk (`base` plus the user's key).
+/// The accumulators are returned in chunk order, so the result does not depend on which
+/// thread ran which chunk. A progress bar labelled `label` is drawn on stderr when it is a
+/// terminal and the run takes longer than a moment.
 pub fn evaluate_users<A, M, E>(
     population: &Population,
     base: &Context,
@@ -143,20 +169,17 @@ where
 {
     let started = Instant::now();
     let n = population.len();
-    let cores = std::thread::available_parallelism()
-        .map(|c| c.get())
-        .unwrap_or(1);
     let threads = if n < PARALLEL_MIN {
         1
     } else {
-        cores.clamp(1, 64)
+        rayon::current_num_threads().clamp(1, 64)
     };
     let per = n.div_ceil(threads).div_ceil(ALIGN) * ALIGN;
     let ranges: Vec<Range<usize>> = (0..threads)
         .map(|t| (t * per).min(n)..((t + 1) * per).min(n))
         .filter(|r| !r.is_empty() || n == 0)
         .collect();
-    let done = AtomicU64::new(0);
+    let progress = Progress::new(n as u64, label, started);
     let work = |range: Range<usize>| -> A {
         let mut acc = make(range.clone());
         let mut ctx = base.clone();
@@ -167,41 +190,19 @@ where
             each(&mut acc, i, &ctx);
             since += 1;
             if since == 4096 {
-                done.fetch_add(since, Ordering::Relaxed);
+                progress.add(since);
                 since = 0;
             }
         }
-        done.fetch_add(since, Ordering::Relaxed);
+        progress.add(since);
         acc
     };
-    let results: Vec<std::thread::Result<A>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = ranges
-            .iter()
-            .map(|r| {
-                let r = r.clone();
-                let work = &work;
-                scope.spawn(move || work(r))
-            })
-            .collect();
-        // This thread only draws the progress bar (when slow and on a terminal).
-        let mut bar: Option<indicatif::ProgressBar> = None;
-        while handles.iter().any(|h| !h.is_finished()) {
-            if bar.is_none()
-                && started.elapsed() > PROGRESS_AFTER
-                && std::io::stderr().is_terminal()
-            {
-                bar = Some(progress_bar(n as u64, label));
-            }
-            if let Some(b) = &bar {
-                b.set_position(done.load(Ordering::Relaxed));
-            }
-            std::thread::sleep(Duration::from_millis(5));
-        }
-        if let Some(b) = bar {
-            b.finish_and_clear();
-        }
-        handles.into_iter().map(|h| h.join()).collect()
-    });
+    // `collect` keeps the chunks in order; a panic in one becomes an internal error.
+    let results: Vec<std::thread::Result<A>> = ranges
+        .par_iter()
+        .map(|r| std::panic::catch_unwind(AssertUnwindSafe(|| work(r.clone()))))
+        .collect();
+    progress.finish();
     let mut accs = Vec::with_capacity(results.len());
     for r in results {
         accs.push(r.map_err(|_| CliError::Internal("an evaluation thread panicked".into()))?);
@@ -213,6 +214,54 @@ where
             threads: ranges.len().max(1),
         },
     ))
+}
+
+/// Users done so far, and the progress bar once the run has taken [`PROGRESS_AFTER`] (on
+/// a terminal). The evaluating threads report to it; no thread waits for it.
+struct Progress<'a> {
+    done: AtomicU64,
+    total: u64,
+    label: &'a str,
+    started: Instant,
+    terminal: bool,
+    bar: OnceLock<indicatif::ProgressBar>,
+}
+
+impl<'a> Progress<'a> {
+    fn new(total: u64, label: &'a str, started: Instant) -> Progress<'a> {
+        Progress {
+            done: AtomicU64::new(0),
+            total,
+            label,
+            started,
+            terminal: std::io::stderr().is_terminal(),
+            bar: OnceLock::new(),
+        }
+    }
+
+    /// `users` more are done.
+    fn add(&self, users: u64) {
+        let done = self.done.fetch_add(users, Ordering::Relaxed) + users;
+        if !self.terminal {
+            return;
+        }
+        let bar = match self.bar.get() {
+            Some(bar) => bar,
+            None if self.started.elapsed() > PROGRESS_AFTER => self
+                .bar
+                .get_or_init(|| progress_bar(self.total, self.label)),
+            None => return,
+        };
+        // indicatif redraws at most 20 times a second, whoever calls.
+        bar.set_position(done.max(bar.position()));
+    }
+
+    /// Clears the bar, if one was drawn.
+    fn finish(&self) {
+        if let Some(bar) = self.bar.get() {
+            bar.finish_and_clear();
+        }
+    }
 }
 
 fn progress_bar(total: u64, label: &str) -> indicatif::ProgressBar {
@@ -290,6 +339,63 @@ mod tests {
             assert_eq!(all[n - 1], (n - 1, Some(format!("user-{n}"))));
             assert!(all.windows(2).all(|w| w[0].0 + 1 == w[1].0));
         }
+    }
+
+    #[test]
+    fn the_same_users_in_the_same_order_on_any_number_of_threads() {
+        let pop = Population::Generated { count: 50_000 };
+        let run = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let (accs, stats) = pool.install(|| {
+                evaluate_users(
+                    &pop,
+                    &Context::anonymous(),
+                    "t",
+                    |_| Vec::new(),
+                    |acc, i, ctx| acc.push((i, ctx.key().map(str::to_owned))),
+                )
+                .unwrap()
+            });
+            assert_eq!(stats.threads, threads);
+            accs.concat()
+        };
+        let one = run(1);
+        assert_eq!(one.len(), 50_000);
+        assert_eq!(run(3), one);
+        assert_eq!(run(7), one);
+    }
+
+    #[test]
+    fn a_panic_in_a_chunk_is_an_internal_error() {
+        let pop = Population::Generated { count: 20_000 };
+        let result = evaluate_users(
+            &pop,
+            &Context::anonymous(),
+            "t",
+            |_| (),
+            |_, i, _| assert_ne!(i, 19_999, "the last user"),
+        );
+        assert!(matches!(result, Err(CliError::Internal(_))));
+    }
+
+    #[test]
+    fn ids_are_the_trimmed_non_blank_lines() {
+        let text = "  a \r\n\n\t\nbé c\r\n   \nlast";
+        let ids: Vec<&str> = key_spans(text)
+            .unwrap()
+            .into_iter()
+            .map(|(s, e)| &text[s as usize..e as usize])
+            .collect();
+        let lines: Vec<&str> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        assert_eq!(ids, ["a", "bé c", "last"]);
+        assert_eq!(ids, lines);
     }
 
     #[test]

@@ -314,6 +314,45 @@ fn validate_reads_stdin() {
     assert_eq!(r.code, 1);
 }
 
+#[test]
+fn validate_schema_prints_the_json_schema() {
+    let file = std::fs::read_to_string(repo().join("schema/flagcore.schema.json")).unwrap();
+    for args in [
+        &["validate", "--schema"][..],
+        &["validate", "--schema", "--json"],
+    ] {
+        let r = run(args);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert_eq!(
+            r.stdout, file,
+            "{args:?} prints the schema file byte for byte"
+        );
+    }
+    let schema: Value = serde_json::from_str(&file).unwrap();
+    assert_eq!(
+        schema["$schema"],
+        "https://json-schema.org/draft/2020-12/schema"
+    );
+    // It is printed instead of validating: files and --strict are usage errors with it.
+    assert_eq!(run(&["validate", "--schema", &example()]).code, 2);
+    assert_eq!(run(&["validate", "--schema", "--strict"]).code, 2);
+    assert_eq!(run(&["validate"]).code, 2, "no files and no --schema");
+}
+
+#[test]
+fn validate_accepts_a_schema_reference_and_checks_its_type() {
+    // The example names the schema for editors; the validator ignores the reference.
+    assert_eq!(example_json()["$schema"], "../schema/flagcore.schema.json");
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = example_json();
+    config["$schema"] = json!(["not", "a", "string"]);
+    let bad = write(&dir, "bad.json", &config.to_string());
+    let j = run(&["validate", &bad, "--json"]).json();
+    assert_eq!(j["files"][0]["errors"][0]["code"], "wrong_type");
+    assert_eq!(j["files"][0]["errors"][0]["path"], "$[\"$schema\"]");
+    assert_eq!(j["files"][0]["errors"].as_array().unwrap().len(), 1);
+}
+
 // ---------------------------------------------------------------------------------------
 // eval
 // ---------------------------------------------------------------------------------------
@@ -769,6 +808,26 @@ fn simulate_human_report() {
         assert!(r.stdout.contains(text), "missing {text:?}:\n{}", r.stdout);
     }
     assert!(!r.stdout.contains('\x1b'), "no colour when not a terminal");
+}
+
+#[test]
+fn a_closed_stdout_ends_quietly_with_0() {
+    // `flagcore ... | head -1`: the reader goes away before the report is written.
+    for json in [false, true] {
+        let mut cmd = bin();
+        cmd.args(["simulate", &example(), "--users", "2000", "--at", AT]);
+        if json {
+            cmd.arg("--json");
+        }
+        let mut child = cmd
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn flagcore");
+        drop(child.stdout.take());
+        let r = finish(child.wait_with_output().unwrap());
+        assert_eq!((r.code, r.stderr.as_str()), (0, ""), "--json: {json}");
+    }
 }
 
 // ---------------------------------------------------------------------------------------

@@ -16,8 +16,13 @@
  *   as a flagcore_string the caller frees with flagcore_string_free.
  * - A panic in Rust never crosses the boundary (FLAGCORE_RESULT_PANIC); a NULL handle is
  *   FLAGCORE_RESULT_NULL_ARGUMENT, never a crash. The message of the last failed call is
- *   kept per handle: flagcore_store_last_error, flagcore_snapshot_last_error,
- *   flagcore_context_last_error.
+ *   kept per thread: flagcore_last_error (flagcore_store_last_error and the other
+ *   per-handle functions read the same message).
+ * - Result codes are the core's one failure-code table (flagcore::FailureCode): the same
+ *   names and numbers in every binding.
+ * - Every evaluation takes a time: FLAGCORE_TIME_NOW (no time given means now: the clock,
+ *   read only when a time-staged rollout needs it), FLAGCORE_TIME_AT with at_millis, or
+ *   FLAGCORE_TIME_UNSET. A context holds no time; evaluations never lock it.
  * - Stores, snapshots and contexts are thread-safe; a report is filled by one call at a
  *   time; *_free must not race any other use of the same handle.
  * - Times are Unix milliseconds, passed explicitly (has_time + at_millis): the library
@@ -107,6 +112,21 @@ enum flagcore_result
   // An override (a kill, a forced variant) controls the flag, so its rollout cannot
   // advance. Clear the override first if the rollout should go on.
   FLAGCORE_RESULT_OVERRIDDEN = 13,
+  // A plan decision was made for another stage than the one serving now (stale or
+  // replayed), or does not match the plan's stages. Decide again.
+  FLAGCORE_RESULT_STALE_DECISION = 14,
+  // A plan decision needs a time and neither the input nor the call gave one.
+  FLAGCORE_RESULT_MISSING_TIME = 15,
+  // The plan input names a stage past the plan's last one.
+  FLAGCORE_RESULT_STAGE_OUT_OF_RANGE = 16,
+  // No stage was given and the flag serves less than the plan's first stage.
+  FLAGCORE_RESULT_UNKNOWN_STAGE = 17,
+  // A sample lacks a value a guardrail reads, or has an impossible one.
+  FLAGCORE_RESULT_INVALID_OBSERVATION = 18,
+  // The handle was freed or closed (reported by bindings that can tell, such as Python).
+  FLAGCORE_RESULT_FREED = 19,
+  // This build leaves rollout plans out (never returned by this library).
+  FLAGCORE_RESULT_PLANS_NOT_INCLUDED = 20,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -215,9 +235,32 @@ typedef uint32_t flagcore_error_code;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
-// Who a flag is evaluated for: a targeting key, attributes, and optionally a time.
-// Build it once and reuse it for any number of evaluations. Thread-safe (evaluations
-// that share one context take turns on its lock).
+// When an evaluation happens: the `time` argument of every evaluation call. The one rule
+// of every binding: no time given means now.
+enum flagcore_time
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // Now: the system clock, read only when a time-staged rollout needs it.
+  FLAGCORE_TIME_NOW = 0,
+  // At `at_millis` (Unix milliseconds).
+  FLAGCORE_TIME_AT = 1,
+  // No time: a time-staged rollout answers an error (`FLAGCORE_ERROR_CODE_INVALID_CONTEXT`).
+  FLAGCORE_TIME_UNSET = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum flagcore_time flagcore_time;
+#else
+typedef uint32_t flagcore_time;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// Who a flag is evaluated for: a targeting key and attributes. Build it once and reuse
+// it for any number of evaluations. Thread-safe, and evaluations take no lock: any number
+// of threads may evaluate one context at once (each call passes its own time), and a
+// setter swaps in a changed copy that evaluations already running do not see.
 typedef struct flagcore_context flagcore_context;
 
 // The problems found in a config: errors when it was refused, warnings when it loaded.
@@ -329,6 +372,152 @@ flagcore_result flagcore_bucket(const char *salt,
                                 size_t value_len,
                                 uint32_t *out_bucket);
 
+// A new context whose targeting key is `key` (an empty key means no key: splits then
+// report `TARGETING_KEY_MISSING`). Free it with `flagcore_context_free`.
+//
+// # Safety
+// `key` is valid for `key_len` bytes (or NULL with 0); `out_context` is valid for one
+// write.
+flagcore_result flagcore_context_new(const char *key,
+                                     size_t key_len,
+                                     struct flagcore_context **out_context);
+
+// Frees a context. NULL is a no-op.
+//
+// # Safety
+// `context` is NULL or from `flagcore_context_new`, not freed before, not in use by
+// another thread.
+void flagcore_context_free(struct flagcore_context *context);
+
+// The message of the last failed call made on the calling thread (whatever handle it
+// was on), snprintf-style: writes at most `buf_len - 1` bytes and a NUL into `buf` and
+// returns the message's full length (0: no failure yet). Another thread's failure never
+// overwrites it.
+//
+// # Safety
+// `buf` is NULL or valid for `buf_len` bytes of writes.
+size_t flagcore_last_error(char *buf, size_t buf_len);
+
+// The message of the last failed call on this context (as `flagcore_store_last_error`).
+//
+// # Safety
+// `context` is NULL or live; `buf` is NULL or valid for `buf_len` bytes of writes.
+size_t flagcore_context_last_error(const struct flagcore_context *context,
+                                   char *buf,
+                                   size_t buf_len);
+
+// Sets the targeting key (empty: no key).
+//
+// # Safety
+// `context` is live; `key` is valid for `key_len` bytes.
+flagcore_result flagcore_context_set_key(struct flagcore_context *context,
+                                         const char *key,
+                                         size_t key_len);
+
+// Sets a string attribute (the name `key` sets the targeting key).
+//
+// # Safety
+// `context` is live; `name` and `value` are valid for their lengths.
+flagcore_result flagcore_context_set_string(struct flagcore_context *context,
+                                            const char *name,
+                                            size_t name_len,
+                                            const char *value,
+                                            size_t value_len);
+
+// Sets a number attribute.
+//
+// # Safety
+// `context` is live; `name` is valid for `name_len` bytes.
+flagcore_result flagcore_context_set_number(struct flagcore_context *context,
+                                            const char *name,
+                                            size_t name_len,
+                                            double value);
+
+// Sets a boolean attribute.
+//
+// # Safety
+// `context` is live; `name` is valid for `name_len` bytes.
+flagcore_result flagcore_context_set_bool(struct flagcore_context *context,
+                                          const char *name,
+                                          size_t name_len,
+                                          bool value);
+
+// Removes an attribute (a no-op when absent).
+//
+// # Safety
+// `context` is live; `name` is valid for `name_len` bytes.
+flagcore_result flagcore_context_remove(struct flagcore_context *context,
+                                        const char *name,
+                                        size_t name_len);
+
+// Replaces the whole context (key and attributes) with a flat JSON object:
+// `{"key": "user-1", "email": "a@b.c", "seats": 3}`. On `FLAGCORE_RESULT_INVALID_CONTEXT`
+// the context is unchanged. For configuration paths, not the hot path.
+//
+// # Safety
+// `context` is live; `json` is valid for `json_len` bytes.
+flagcore_result flagcore_context_set_json(struct flagcore_context *context,
+                                          const char *json,
+                                          size_t json_len);
+
+// Decides the next step of `flag`'s rollout plan (see docs/rollouts.md) from metrics,
+// against the config serving now: ADVANCE, HOLD or ROLL_BACK, with the reason.
+//
+// `input_json` is the plan input:
+// `{"stage": 0, "stageStartedAt": <Unix ms or RFC 3339>, "now": ..., "exposed": 1200,
+//   "samples": [{"at": ..., "canary": {"error_rate": {"count": 200, "failures": 3}},
+//   "control": {...}}]}` (`stage` may be left out when the flag serves exactly one
+// stage's percentage). The time of the decision is `at_millis` with `FLAGCORE_TIME_AT`
+// (it replaces the input's `now`); else the input's `now`, and with `FLAGCORE_TIME_NOW`
+// the clock when the input has none.
+//
+// On success `*out_decision` receives the decision as JSON, to free with
+// `flagcore_string_free`: `{"decision": "ADVANCE" | "HOLD" | "ROLL_BACK", "stage": 1,
+// "percentage": 20, "fromStage": 0 (ADVANCE), "reason": {"code": "TOO_EARLY", ...} (HOLD),
+// "breach": {...} (ROLL_BACK), "message": "...", "checks": [...]}`. Pass it as it is to
+// `flagcore_store_apply_decision`.
+//
+// Errors: `FLAGCORE_RESULT_UNKNOWN_FLAG`, `FLAGCORE_RESULT_NO_PLAN`,
+// `FLAGCORE_RESULT_INVALID_PLAN_INPUT` (the store's last error says what and where).
+// Deciding changes nothing in the store.
+//
+// # Safety
+// `store` is live; `flag` and `input_json` are valid for their lengths; `out_decision` is
+// valid for one write.
+flagcore_result flagcore_store_plan_decide(const struct flagcore_store *store,
+                                           const char *flag,
+                                           size_t flag_len,
+                                           const char *input_json,
+                                           size_t input_len,
+                                           uint32_t time,
+                                           int64_t at_millis,
+                                           struct flagcore_string **out_decision);
+
+// Applies a plan decision to `flag` in one call (the JSON `flagcore_store_plan_decide`
+// returned, or just `{"decision": ..., "stage": ..., "percentage": ...}`):
+//
+// - ADVANCE: a new config revision whose default serves the plan's variant to the
+//   decision's percentage (the previous config stays in history:
+//   `flagcore_store_rollback` undoes it). `FLAGCORE_RESULT_OVERRIDDEN` while an override
+//   controls the flag.
+// - ROLL_BACK: kills the flag (an override, at once, surviving config updates); clearing
+//   the override resumes the stage it was at.
+// - HOLD: changes nothing.
+//
+// `*out_revision` (may be NULL) receives the revision serving afterwards.
+// Errors: `FLAGCORE_RESULT_UNKNOWN_FLAG`, `FLAGCORE_RESULT_NO_PLAN`,
+// `FLAGCORE_RESULT_OVERRIDDEN`, `FLAGCORE_RESULT_INVALID_PLAN_INPUT`.
+//
+// # Safety
+// `store` is live; `flag` and `decision_json` are valid for their lengths;
+// `out_revision` is NULL or valid for one write.
+flagcore_result flagcore_store_apply_decision(const struct flagcore_store *store,
+                                              const char *flag,
+                                              size_t flag_len,
+                                              const char *decision_json,
+                                              size_t decision_len,
+                                              uint64_t *out_revision);
+
 // A new, empty report. Never NULL (allocation failure aborts). Free it with
 // `flagcore_report_free`.
 struct flagcore_report *flagcore_report_new(void);
@@ -353,6 +542,90 @@ size_t flagcore_report_len(const struct flagcore_report *report);
 flagcore_result flagcore_report_get(const struct flagcore_report *report,
                                     size_t index,
                                     struct flagcore_problem *out_problem);
+
+// Frees a snapshot (and with it every string its evaluations returned). NULL is a no-op.
+//
+// # Safety
+// `snapshot` is NULL or from `flagcore_store_snapshot`, not freed before, not in use by
+// another thread.
+void flagcore_snapshot_free(struct flagcore_snapshot *snapshot);
+
+// The message of the last failed call on this snapshot (as `flagcore_store_last_error`).
+//
+// # Safety
+// `snapshot` is NULL or live; `buf` is NULL or valid for `buf_len` bytes of writes.
+size_t flagcore_snapshot_last_error(const struct flagcore_snapshot *snapshot,
+                                    char *buf,
+                                    size_t buf_len);
+
+// The revision this snapshot sees.
+//
+// # Safety
+// `snapshot` is live; `out_revision` is valid for one write.
+flagcore_result flagcore_snapshot_revision(const struct flagcore_snapshot *snapshot,
+                                           uint64_t *out_revision);
+
+// The number of flags in this snapshot's config (the length `flagcore_snapshot_evaluate_all`
+// needs).
+//
+// # Safety
+// `snapshot` is live; `out_count` is valid for one write.
+flagcore_result flagcore_snapshot_flag_count(const struct flagcore_snapshot *snapshot,
+                                             size_t *out_count);
+
+// Evaluates one flag for `context`: value, variant, reason and details in
+// `*out_evaluation`. An unknown flag is not a call failure: it is an evaluation with
+// reason `ERROR` and error code `FLAG_NOT_FOUND`.
+//
+// `expected_type` is a `flagcore_value_type`: `FLAGCORE_VALUE_TYPE_NONE` accepts any
+// type; another type turns a flag of a different type into reason `ERROR`, error
+// `TYPE_MISMATCH` (the typed getters' rule: use your default).
+//
+// Lifetime: the evaluation's strings borrow from `snapshot` (valid until
+// `flagcore_snapshot_free`), except the `flag_key` of a `FLAG_NOT_FOUND` evaluation,
+// which is the caller's `flag`.
+//
+// # Safety
+// `snapshot` and `context` are live; `flag` is valid for `flag_len` bytes;
+// `out_evaluation` is valid for one write.
+flagcore_result flagcore_snapshot_evaluate(const struct flagcore_snapshot *snapshot,
+                                           const char *flag,
+                                           size_t flag_len,
+                                           const struct flagcore_context *context,
+                                           uint32_t time,
+                                           int64_t at_millis,
+                                           uint32_t expected_type,
+                                           struct flagcore_evaluation *out_evaluation);
+
+// Evaluates every flag for `context`, in config order, into `out_evaluations[0..n]`, and
+// writes `n` (the flag count) to `*out_len`. `FLAGCORE_RESULT_BUFFER_TOO_SMALL` (with the
+// needed count in `*out_len`, the array untouched) when `capacity` is less than the flag
+// count. The strings borrow from `snapshot`, as for `flagcore_snapshot_evaluate`.
+//
+// # Safety
+// `snapshot` and `context` are live; `out_evaluations` is valid for `capacity` writes (NULL
+// when 0); `out_len` is valid for one write.
+flagcore_result flagcore_snapshot_evaluate_all(const struct flagcore_snapshot *snapshot,
+                                               const struct flagcore_context *context,
+                                               uint32_t time,
+                                               int64_t at_millis,
+                                               struct flagcore_evaluation *out_evaluations,
+                                               size_t capacity,
+                                               size_t *out_len);
+
+// The text of a string: `len` bytes of UTF-8 at `ptr`, and a NUL after them (so `ptr`
+// is also a C string). Borrowed from `string`: valid until `flagcore_string_free`.
+// Absent (`ptr` NULL) for a NULL string.
+//
+// # Safety
+// `string` is NULL or live.
+struct flagcore_str flagcore_string_get(const struct flagcore_string *string);
+
+// Frees a string. NULL is a no-op.
+//
+// # Safety
+// `string` is NULL or came from this library, not freed before.
+void flagcore_string_free(struct flagcore_string *string);
 
 // Parses, validates and compiles a JSON config and creates a store serving it as
 // revision 1.
@@ -450,8 +723,8 @@ flagcore_result flagcore_store_clear_override(const struct flagcore_store *store
 // flag, bad arguments: those are recorded as the store's last error when the store is
 // not NULL). No JSON, no allocation.
 //
-// `has_time`/`at_millis`: the evaluation time in Unix milliseconds; when `has_time` is
-// false the context's own time is used.
+// `time`/`at_millis`: the evaluation time (a `flagcore_time`: now, at `at_millis` in Unix
+// milliseconds, or unset).
 //
 // # Safety
 // `store` and `context` are NULL or live; `flag` is valid for `flag_len` bytes.
@@ -459,7 +732,7 @@ bool flagcore_store_is_enabled(const struct flagcore_store *store,
                                const char *flag,
                                size_t flag_len,
                                const struct flagcore_context *context,
-                               bool has_time,
+                               uint32_t time,
                                int64_t at_millis);
 
 // A boolean flag's value for `context`, or `default_value` when evaluation fails or the
@@ -472,7 +745,7 @@ flagcore_result flagcore_store_get_bool(const struct flagcore_store *store,
                                         const char *flag,
                                         size_t flag_len,
                                         const struct flagcore_context *context,
-                                        bool has_time,
+                                        uint32_t time,
                                         int64_t at_millis,
                                         bool default_value,
                                         bool *out_value);
@@ -486,7 +759,7 @@ flagcore_result flagcore_store_get_number(const struct flagcore_store *store,
                                           const char *flag,
                                           size_t flag_len,
                                           const struct flagcore_context *context,
-                                          bool has_time,
+                                          uint32_t time,
                                           int64_t at_millis,
                                           double default_value,
                                           double *out_value);
@@ -504,7 +777,7 @@ flagcore_result flagcore_store_variant(const struct flagcore_store *store,
                                        const char *flag,
                                        size_t flag_len,
                                        const struct flagcore_context *context,
-                                       bool has_time,
+                                       uint32_t time,
                                        int64_t at_millis,
                                        char *buf,
                                        size_t buf_len,
@@ -518,235 +791,6 @@ flagcore_result flagcore_store_variant(const struct flagcore_store *store,
 // `store` is live; `out_snapshot` is valid for one write.
 flagcore_result flagcore_store_snapshot(const struct flagcore_store *store,
                                         struct flagcore_snapshot **out_snapshot);
-
-// Frees a snapshot (and with it every string its evaluations returned). NULL is a no-op.
-//
-// # Safety
-// `snapshot` is NULL or from `flagcore_store_snapshot`, not freed before, not in use by
-// another thread.
-void flagcore_snapshot_free(struct flagcore_snapshot *snapshot);
-
-// The message of the last failed call on this snapshot (as `flagcore_store_last_error`).
-//
-// # Safety
-// `snapshot` is NULL or live; `buf` is NULL or valid for `buf_len` bytes of writes.
-size_t flagcore_snapshot_last_error(const struct flagcore_snapshot *snapshot,
-                                    char *buf,
-                                    size_t buf_len);
-
-// The revision this snapshot sees.
-//
-// # Safety
-// `snapshot` is live; `out_revision` is valid for one write.
-flagcore_result flagcore_snapshot_revision(const struct flagcore_snapshot *snapshot,
-                                           uint64_t *out_revision);
-
-// The number of flags in this snapshot's config (the length `flagcore_snapshot_evaluate_all`
-// needs).
-//
-// # Safety
-// `snapshot` is live; `out_count` is valid for one write.
-flagcore_result flagcore_snapshot_flag_count(const struct flagcore_snapshot *snapshot,
-                                             size_t *out_count);
-
-// Evaluates one flag for `context`: value, variant, reason and details in
-// `*out_evaluation`. An unknown flag is not a call failure: it is an evaluation with
-// reason `ERROR` and error code `FLAG_NOT_FOUND`.
-//
-// `expected_type` is a `flagcore_value_type`: `FLAGCORE_VALUE_TYPE_NONE` accepts any
-// type; another type turns a flag of a different type into reason `ERROR`, error
-// `TYPE_MISMATCH` (the typed getters' rule: use your default).
-//
-// Lifetime: the evaluation's strings borrow from `snapshot` (valid until
-// `flagcore_snapshot_free`), except the `flag_key` of a `FLAG_NOT_FOUND` evaluation,
-// which is the caller's `flag`.
-//
-// # Safety
-// `snapshot` and `context` are live; `flag` is valid for `flag_len` bytes;
-// `out_evaluation` is valid for one write.
-flagcore_result flagcore_snapshot_evaluate(const struct flagcore_snapshot *snapshot,
-                                           const char *flag,
-                                           size_t flag_len,
-                                           const struct flagcore_context *context,
-                                           bool has_time,
-                                           int64_t at_millis,
-                                           uint32_t expected_type,
-                                           struct flagcore_evaluation *out_evaluation);
-
-// Evaluates every flag for `context`, in config order, into `out_evaluations[0..n]`, and
-// writes `n` (the flag count) to `*out_len`. `FLAGCORE_RESULT_BUFFER_TOO_SMALL` (with the
-// needed count in `*out_len`, the array untouched) when `capacity` is less than the flag
-// count. The strings borrow from `snapshot`, as for `flagcore_snapshot_evaluate`.
-//
-// # Safety
-// `snapshot` and `context` are live; `out_evaluations` is valid for `capacity` writes (NULL
-// when 0); `out_len` is valid for one write.
-flagcore_result flagcore_snapshot_evaluate_all(const struct flagcore_snapshot *snapshot,
-                                               const struct flagcore_context *context,
-                                               bool has_time,
-                                               int64_t at_millis,
-                                               struct flagcore_evaluation *out_evaluations,
-                                               size_t capacity,
-                                               size_t *out_len);
-
-// The text of a string: `len` bytes of UTF-8 at `ptr`, and a NUL after them (so `ptr`
-// is also a C string). Borrowed from `string`: valid until `flagcore_string_free`.
-// Absent (`ptr` NULL) for a NULL string.
-//
-// # Safety
-// `string` is NULL or live.
-struct flagcore_str flagcore_string_get(const struct flagcore_string *string);
-
-// Frees a string. NULL is a no-op.
-//
-// # Safety
-// `string` is NULL or came from this library, not freed before.
-void flagcore_string_free(struct flagcore_string *string);
-
-// Decides the next step of `flag`'s rollout plan (see docs/rollouts.md) from metrics,
-// against the config serving now: ADVANCE, HOLD or ROLL_BACK, with the reason.
-//
-// `input_json` is the plan input:
-// `{"stage": 0, "stageStartedAt": <Unix ms or RFC 3339>, "now": ..., "exposed": 1200,
-//   "samples": [{"at": ..., "canary": {"error_rate": {"count": 200, "failures": 3}},
-//   "control": {...}}]}` (`stage` may be left out when the flag serves exactly one
-// stage's percentage). The time of the decision is `at_millis` when `has_time` is true
-// (it replaces the input's `now`), else the input's `now`.
-//
-// On success `*out_decision` receives the decision as JSON, to free with
-// `flagcore_string_free`: `{"decision": "ADVANCE" | "HOLD" | "ROLL_BACK", "stage": 1,
-// "percentage": 20, "fromStage": 0 (ADVANCE), "reason": {"code": "TOO_EARLY", ...} (HOLD),
-// "breach": {...} (ROLL_BACK), "message": "...", "checks": [...]}`. Pass it as it is to
-// `flagcore_store_apply_decision`.
-//
-// Errors: `FLAGCORE_RESULT_UNKNOWN_FLAG`, `FLAGCORE_RESULT_NO_PLAN`,
-// `FLAGCORE_RESULT_INVALID_PLAN_INPUT` (the store's last error says what and where).
-// Deciding changes nothing in the store.
-//
-// # Safety
-// `store` is live; `flag` and `input_json` are valid for their lengths; `out_decision` is
-// valid for one write.
-flagcore_result flagcore_store_plan_decide(const struct flagcore_store *store,
-                                           const char *flag,
-                                           size_t flag_len,
-                                           const char *input_json,
-                                           size_t input_len,
-                                           bool has_time,
-                                           int64_t at_millis,
-                                           struct flagcore_string **out_decision);
-
-// Applies a plan decision to `flag` in one call (the JSON `flagcore_store_plan_decide`
-// returned, or just `{"decision": ..., "stage": ..., "percentage": ...}`):
-//
-// - ADVANCE: a new config revision whose default serves the plan's variant to the
-//   decision's percentage (the previous config stays in history:
-//   `flagcore_store_rollback` undoes it). `FLAGCORE_RESULT_OVERRIDDEN` while an override
-//   controls the flag.
-// - ROLL_BACK: kills the flag (an override, at once, surviving config updates); clearing
-//   the override resumes the stage it was at.
-// - HOLD: changes nothing.
-//
-// `*out_revision` (may be NULL) receives the revision serving afterwards.
-// Errors: `FLAGCORE_RESULT_UNKNOWN_FLAG`, `FLAGCORE_RESULT_NO_PLAN`,
-// `FLAGCORE_RESULT_OVERRIDDEN`, `FLAGCORE_RESULT_INVALID_PLAN_INPUT`.
-//
-// # Safety
-// `store` is live; `flag` and `decision_json` are valid for their lengths;
-// `out_revision` is NULL or valid for one write.
-flagcore_result flagcore_store_apply_decision(const struct flagcore_store *store,
-                                              const char *flag,
-                                              size_t flag_len,
-                                              const char *decision_json,
-                                              size_t decision_len,
-                                              uint64_t *out_revision);
-
-// A new context whose targeting key is `key` (an empty key means no key: splits then
-// report `TARGETING_KEY_MISSING`). Free it with `flagcore_context_free`.
-//
-// # Safety
-// `key` is valid for `key_len` bytes (or NULL with 0); `out_context` is valid for one
-// write.
-flagcore_result flagcore_context_new(const char *key,
-                                     size_t key_len,
-                                     struct flagcore_context **out_context);
-
-// Frees a context. NULL is a no-op.
-//
-// # Safety
-// `context` is NULL or from `flagcore_context_new`, not freed before, not in use by
-// another thread.
-void flagcore_context_free(struct flagcore_context *context);
-
-// The message of the last failed call on this context (as `flagcore_store_last_error`).
-//
-// # Safety
-// `context` is NULL or live; `buf` is NULL or valid for `buf_len` bytes of writes.
-size_t flagcore_context_last_error(const struct flagcore_context *context,
-                                   char *buf,
-                                   size_t buf_len);
-
-// Sets the targeting key (empty: no key).
-//
-// # Safety
-// `context` is live; `key` is valid for `key_len` bytes.
-flagcore_result flagcore_context_set_key(struct flagcore_context *context,
-                                         const char *key,
-                                         size_t key_len);
-
-// Sets a string attribute (the name `key` sets the targeting key).
-//
-// # Safety
-// `context` is live; `name` and `value` are valid for their lengths.
-flagcore_result flagcore_context_set_string(struct flagcore_context *context,
-                                            const char *name,
-                                            size_t name_len,
-                                            const char *value,
-                                            size_t value_len);
-
-// Sets a number attribute.
-//
-// # Safety
-// `context` is live; `name` is valid for `name_len` bytes.
-flagcore_result flagcore_context_set_number(struct flagcore_context *context,
-                                            const char *name,
-                                            size_t name_len,
-                                            double value);
-
-// Sets a boolean attribute.
-//
-// # Safety
-// `context` is live; `name` is valid for `name_len` bytes.
-flagcore_result flagcore_context_set_bool(struct flagcore_context *context,
-                                          const char *name,
-                                          size_t name_len,
-                                          bool value);
-
-// Removes an attribute (a no-op when absent).
-//
-// # Safety
-// `context` is live; `name` is valid for `name_len` bytes.
-flagcore_result flagcore_context_remove(struct flagcore_context *context,
-                                        const char *name,
-                                        size_t name_len);
-
-// Sets (`has_time` true) or clears the context's own evaluation time, in Unix
-// milliseconds. A time passed to an evaluation call replaces it for that call.
-//
-// # Safety
-// `context` is live.
-flagcore_result flagcore_context_set_time(struct flagcore_context *context,
-                                          bool has_time,
-                                          int64_t at_millis);
-
-// Replaces the whole context (key, attributes; the time is kept) with a flat JSON object:
-// `{"key": "user-1", "email": "a@b.c", "seats": 3}`. On `FLAGCORE_RESULT_INVALID_CONTEXT`
-// the context is unchanged. For configuration paths, not the hot path.
-//
-// # Safety
-// `context` is live; `json` is valid for `json_len` bytes.
-flagcore_result flagcore_context_set_json(struct flagcore_context *context,
-                                          const char *json,
-                                          size_t json_len);
 
 #ifdef __cplusplus
 }  // extern "C"

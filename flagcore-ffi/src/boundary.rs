@@ -3,9 +3,21 @@
 
 use std::ffi::c_char;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::{Mutex, MutexGuard};
 
-use flagcore::{ConfigError, ContextError, PlanError, StoreError};
+use std::cell::RefCell;
+
+/// Runs an `unsafe` helper on pointers an export received from C (`handle`, `text`,
+/// `write`, ...). The one justification for all of them: every export's `# Safety` section
+/// states what its pointers must be (NULL, or valid for the stated use and lifetime), the
+/// caller promises it, and the helpers check for NULL before any use.
+macro_rules! from_caller {
+    ($($call:tt)*) => {{
+        // SAFETY: forwarded from the caller (see the macro's documentation).
+        unsafe { $($call)* }
+    }};
+}
+
+use flagcore::{ConfigError, ContextError, FailureCode, PlanError, StoreError};
 
 /// What a call did. The numbers are stable: a retired code is never reused.
 #[repr(u32)]
@@ -44,6 +56,21 @@ pub enum flagcore_result {
     /// An override (a kill, a forced variant) controls the flag, so its rollout cannot
     /// advance. Clear the override first if the rollout should go on.
     Overridden = 13,
+    /// A plan decision was made for another stage than the one serving now (stale or
+    /// replayed), or does not match the plan's stages. Decide again.
+    StaleDecision = 14,
+    /// A plan decision needs a time and neither the input nor the call gave one.
+    MissingTime = 15,
+    /// The plan input names a stage past the plan's last one.
+    StageOutOfRange = 16,
+    /// No stage was given and the flag serves less than the plan's first stage.
+    UnknownStage = 17,
+    /// A sample lacks a value a guardrail reads, or has an impossible one.
+    InvalidObservation = 18,
+    /// The handle was freed or closed (reported by bindings that can tell, such as Python).
+    Freed = 19,
+    /// This build leaves rollout plans out (never returned by this library).
+    PlansNotIncluded = 20,
 }
 
 impl flagcore_result {
@@ -64,7 +91,47 @@ impl flagcore_result {
             flagcore_result::NoPlan => "FLAGCORE_RESULT_NO_PLAN\0",
             flagcore_result::InvalidPlanInput => "FLAGCORE_RESULT_INVALID_PLAN_INPUT\0",
             flagcore_result::Overridden => "FLAGCORE_RESULT_OVERRIDDEN\0",
+            flagcore_result::StaleDecision => "FLAGCORE_RESULT_STALE_DECISION\0",
+            flagcore_result::MissingTime => "FLAGCORE_RESULT_MISSING_TIME\0",
+            flagcore_result::StageOutOfRange => "FLAGCORE_RESULT_STAGE_OUT_OF_RANGE\0",
+            flagcore_result::UnknownStage => "FLAGCORE_RESULT_UNKNOWN_STAGE\0",
+            flagcore_result::InvalidObservation => "FLAGCORE_RESULT_INVALID_OBSERVATION\0",
+            flagcore_result::Freed => "FLAGCORE_RESULT_FREED\0",
+            flagcore_result::PlansNotIncluded => "FLAGCORE_RESULT_PLANS_NOT_INCLUDED\0",
         }
+    }
+
+    /// Every code, in number order.
+    pub(crate) const ALL: [flagcore_result; 21] = [
+        flagcore_result::Ok,
+        flagcore_result::NullArgument,
+        flagcore_result::InvalidUtf8,
+        flagcore_result::InvalidConfig,
+        flagcore_result::InvalidContext,
+        flagcore_result::NoHistory,
+        flagcore_result::UnknownFlag,
+        flagcore_result::UnknownVariant,
+        flagcore_result::BufferTooSmall,
+        flagcore_result::Panic,
+        flagcore_result::InvalidArgument,
+        flagcore_result::NoPlan,
+        flagcore_result::InvalidPlanInput,
+        flagcore_result::Overridden,
+        flagcore_result::StaleDecision,
+        flagcore_result::MissingTime,
+        flagcore_result::StageOutOfRange,
+        flagcore_result::UnknownStage,
+        flagcore_result::InvalidObservation,
+        flagcore_result::Freed,
+        flagcore_result::PlansNotIncluded,
+    ];
+
+    /// The C code of a core failure code: the same number (checked by a test).
+    pub(crate) fn of(code: FailureCode) -> flagcore_result {
+        flagcore_result::ALL
+            .get(code.number() as usize)
+            .copied()
+            .unwrap_or(flagcore_result::InvalidArgument)
     }
 }
 
@@ -84,20 +151,17 @@ pub(crate) enum Failure {
 
 impl Failure {
     pub(crate) fn code(&self) -> flagcore_result {
-        match self {
-            Failure::Null(_) => flagcore_result::NullArgument,
-            Failure::Utf8(_) => flagcore_result::InvalidUtf8,
-            Failure::Config(_) => flagcore_result::InvalidConfig,
-            Failure::Context(_) => flagcore_result::InvalidContext,
-            Failure::Store(e) => store_code(e),
-            Failure::Plan(PlanError::UnknownFlag(_)) => flagcore_result::UnknownFlag,
-            Failure::Plan(PlanError::NoPlan(_)) => flagcore_result::NoPlan,
-            Failure::Plan(PlanError::Store(e)) => store_code(e),
-            Failure::Plan(_) => flagcore_result::InvalidPlanInput,
-            Failure::BufferTooSmall { .. } => flagcore_result::BufferTooSmall,
-            Failure::Panic(_) => flagcore_result::Panic,
-            Failure::Argument(_) => flagcore_result::InvalidArgument,
-        }
+        flagcore_result::of(match self {
+            Failure::Null(_) => FailureCode::NullArgument,
+            Failure::Utf8(_) => FailureCode::InvalidUtf8,
+            Failure::Config(e) => e.code(),
+            Failure::Context(e) => e.code(),
+            Failure::Store(e) => e.code(),
+            Failure::Plan(e) => e.code(),
+            Failure::BufferTooSmall { .. } => FailureCode::BufferTooSmall,
+            Failure::Panic(_) => FailureCode::Panic,
+            Failure::Argument(_) => FailureCode::InvalidArgument,
+        })
     }
 
     pub(crate) fn message(&self) -> String {
@@ -114,20 +178,6 @@ impl Failure {
             Failure::Panic(what) => format!("internal error (panic): {what}"),
             Failure::Argument(what) => what.clone(),
         }
-    }
-}
-
-/// The code of a store error (plan decisions can fail with any of them).
-fn store_code(e: &StoreError) -> flagcore_result {
-    match e {
-        StoreError::Config(_) => flagcore_result::InvalidConfig,
-        StoreError::NoHistory => flagcore_result::NoHistory,
-        StoreError::UnknownFlag(_) => flagcore_result::UnknownFlag,
-        StoreError::UnknownVariant { .. } => flagcore_result::UnknownVariant,
-        StoreError::NoPlan(_) => flagcore_result::NoPlan,
-        StoreError::Overridden(_) => flagcore_result::Overridden,
-        StoreError::InvalidPercentage(_) => flagcore_result::InvalidPlanInput,
-        _ => flagcore_result::InvalidArgument,
     }
 }
 
@@ -153,30 +203,44 @@ impl From<StoreError> for Failure {
     }
 }
 
-/// The message of the last failed call on a handle. Successful calls leave it alone, so
-/// the hot path never touches the lock.
+thread_local! {
+    /// The message of the last failed call on this thread.
+    static LAST_ERROR: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+/// The message of the last failed call on the calling thread: another thread's failure can
+/// never overwrite it before it is read. Successful calls leave it alone, so the hot path
+/// never touches it. The per-handle `*_last_error` exports read the same message (the
+/// handle is only checked); `LastError` is the marker they keep.
 #[derive(Debug, Default)]
-pub(crate) struct LastError(Mutex<String>);
+pub(crate) struct LastError;
 
 impl LastError {
-    fn lock(&self) -> MutexGuard<'_, String> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    pub(crate) fn set(&self, message: String) {
-        *self.lock() = message;
-    }
-
     /// snprintf-style copy: writes at most `cap - 1` bytes and a NUL, returns the full length.
     ///
     /// # Safety
     /// `buf` is NULL or valid for `cap` bytes of writes.
     pub(crate) unsafe fn copy_to(&self, buf: *mut c_char, cap: usize) -> usize {
-        let message = self.lock();
+        // SAFETY: forwarded from the caller.
+        unsafe { copy_last_error(buf, cap) }
+    }
+}
+
+pub(crate) fn set_last_error(message: String) {
+    LAST_ERROR.with(|m| *m.borrow_mut() = message);
+}
+
+/// Copies this thread's last error message into `buf`; returns its full length.
+///
+/// # Safety
+/// `buf` is NULL or valid for `cap` bytes of writes.
+pub(crate) unsafe fn copy_last_error(buf: *mut c_char, cap: usize) -> usize {
+    LAST_ERROR.with(|m| {
+        let message = m.borrow();
         // SAFETY: forwarded from the caller.
         unsafe { copy_truncated(message.as_bytes(), buf, cap) };
         message.len()
-    }
+    })
 }
 
 /// Copies `bytes` into `buf` (capacity `cap`), truncated on a UTF-8 boundary, NUL-terminated.
@@ -221,9 +285,8 @@ pub(crate) fn boundary(
         Ok(Err(failure)) => failure,
         Err(payload) => Failure::Panic(panic_text(payload.as_ref())),
     };
-    if let Some(errors) = errors {
-        errors.set(failure.message());
-    }
+    let _ = errors;
+    set_last_error(failure.message());
     failure.code()
 }
 
@@ -240,9 +303,8 @@ pub(crate) fn boundary_value<T>(
         Ok(Err(failure)) => failure,
         Err(payload) => Failure::Panic(panic_text(payload.as_ref())),
     };
-    if let Some(errors) = errors {
-        errors.set(failure.message());
-    }
+    let _ = errors;
+    set_last_error(failure.message());
     fallback
 }
 

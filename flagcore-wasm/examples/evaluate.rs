@@ -5,12 +5,13 @@
 //! cargo run -p flagcore-wasm --example evaluate -- CONFIG.json USERS.json > expected.json
 //! ```
 //!
-//! `USERS.json` is `[{"context": {"key": "user-1", ...}, "at": <Unix ms> | null}, ...]`; the
-//! output is one object per user, flag key → the core's `EvaluationDetails` (camelCase JSON).
+//! `USERS.json` is `[{"context": {"key": "user-1", ...}, "at": <Unix ms> | null}, ...]`
+//! (`null`: no time, `At::Unset`, as JS `{ at: null }`); the output is one object per user,
+//! flag key → the core's `EvaluationDetails` (camelCase JSON).
 
 use std::process::ExitCode;
 
-use flagcore::{Config, Context};
+use flagcore::{At, Config, Context};
 use serde_json::{Map, Value};
 
 fn run(config_path: &str, users_path: &str) -> Result<String, String> {
@@ -21,11 +22,9 @@ fn run(config_path: &str, users_path: &str) -> Result<String, String> {
         serde_json::from_str(&users).map_err(|e| format!("{users_path}: {e}"))?;
     let mut out = Vec::with_capacity(users.len());
     for (i, user) in users.iter().enumerate() {
-        let mut ctx =
-            Context::from_value(&user["context"]).map_err(|e| format!("user {i}: {e}"))?;
-        ctx.set_time_millis(user["at"].as_i64());
+        let ctx = Context::from_value(&user["context"]).map_err(|e| format!("user {i}: {e}"))?;
         let mut answers = Map::new();
-        for e in config.evaluate_all(&ctx) {
+        for e in config.at(At::from(user["at"].as_i64())).evaluate_all(&ctx) {
             let details = serde_json::to_value(e.to_details()).map_err(|e| e.to_string())?;
             answers.insert(e.flag_key.to_owned(), details);
         }

@@ -10,6 +10,8 @@ export type Json = null | boolean | number | string | Json[] | { [key: string]: 
 
 /** A flagcore config document. */
 export interface FlagConfig {
+  /** The config's JSON Schema, for editors (`schema/flagcore.schema.json`); ignored. */
+  $schema?: string;
   /** The format version; this build reads `1`. */
   schemaVersion: 1;
   /** The bucketing algorithm (default 1). Changing it re-buckets everyone. */
@@ -187,9 +189,21 @@ export type Override = { kill: true } | { variant: string };
 // ---------------------------------------------------------------------------------------
 
 /** Base class of every error this package throws. */
+/**
+ * Every failure code, from the core's one table (flagcore/src/codes.rs): the same names in
+ * C (`FLAGCORE_RESULT_*`), Python (`FlagcoreError.code`) and here. `tests/tests/codes.rs`
+ * fails when this list and the table differ.
+ */
+export type FailureCode =
+  | "NULL_ARGUMENT" | "INVALID_UTF8" | "INVALID_CONFIG" | "INVALID_CONTEXT" | "NO_HISTORY"
+  | "UNKNOWN_FLAG" | "UNKNOWN_VARIANT" | "BUFFER_TOO_SMALL" | "PANIC" | "INVALID_ARGUMENT"
+  | "NO_PLAN" | "INVALID_PLAN_INPUT" | "OVERRIDDEN" | "STALE_DECISION" | "MISSING_TIME"
+  | "STAGE_OUT_OF_RANGE" | "UNKNOWN_STAGE" | "INVALID_OBSERVATION" | "FREED"
+  | "PLANS_NOT_INCLUDED";
+
 export class FlagcoreError extends Error {
-  /** INVALID_CONFIG, INVALID_CONTEXT, NO_HISTORY, UNKNOWN_FLAG, UNKNOWN_VARIANT, INVALID_OVERRIDE or FREED. */
-  readonly code: string;
+  /** A stable code from the one table every flagcore binding shares. */
+  readonly code: FailureCode;
 }
 
 /** A config was refused; `problems` has every problem with its JSON path. The store keeps its last good config. */
@@ -205,14 +219,15 @@ export class FlagcoreContextError extends FlagcoreError {
 
 /** A store operation failed: rollback without history, override of an unknown flag or variant, use after `free()`. */
 export class FlagcoreStoreError extends FlagcoreError {
-  readonly code: "NO_HISTORY" | "UNKNOWN_FLAG" | "UNKNOWN_VARIANT" | "INVALID_OVERRIDE" | "FREED";
+  readonly code: "NO_HISTORY" | "UNKNOWN_FLAG" | "UNKNOWN_VARIANT" | "INVALID_ARGUMENT" | "FREED";
 }
 
 /** A rollout-plan decision could not be made or applied (`PLANS_NOT_INCLUDED`: this entry leaves plans out; use `flagcore-wasm/plans`). */
 export class FlagcorePlanError extends FlagcoreError {
   readonly code:
     | "PLANS_NOT_INCLUDED" | "NO_PLAN" | "UNKNOWN_FLAG" | "MISSING_TIME" | "UNKNOWN_STAGE" | "STAGE_OUT_OF_RANGE"
-    | "INVALID_OBSERVATION" | "INVALID_PLAN_INPUT" | "OVERRIDDEN" | "STORE_ERROR";
+    | "INVALID_OBSERVATION" | "INVALID_PLAN_INPUT" | "OVERRIDDEN" | "STALE_DECISION" | "UNKNOWN_VARIANT"
+    | "NO_HISTORY";
 }
 
 // ---------------------------------------------------------------------------------------

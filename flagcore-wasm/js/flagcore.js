@@ -11,7 +11,7 @@ export class FlagcoreError extends Error {
   constructor(message, code) {
     super(message);
     this.name = new.target.name;
-    /** A stable code: INVALID_CONFIG, INVALID_CONTEXT, NO_HISTORY, UNKNOWN_FLAG, UNKNOWN_VARIANT, FREED. */
+    /** A stable code from the one table every flagcore binding shares (see `FailureCode` in flagcore.d.ts). */
     this.code = code;
   }
 }
@@ -316,7 +316,7 @@ export class FlagStore {
     try {
       if (override && override.kill === true) engine.setKill(flag);
       else if (override && typeof override.variant === "string") engine.setVariant(flag, override.variant);
-      else throw new FlagcoreStoreError('override must be { kill: true } or { variant: "name" }', "INVALID_OVERRIDE");
+      else throw new FlagcoreStoreError('override must be { kill: true } or { variant: "name" }', "INVALID_ARGUMENT");
     } catch (e) {
       rethrow(e);
     }

@@ -28,7 +28,7 @@ mod output;
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
-use flagcore::{AttributeValue, Context, Override, Store, MAX_CONTEXT_ATTRIBUTES};
+use flagcore::{At, AttributeValue, Context, Override, Store, MAX_CONTEXT_ATTRIBUTES};
 use wasm_bindgen::prelude::*;
 
 /// A flag store plus the context the next evaluation uses.
@@ -37,6 +37,9 @@ use wasm_bindgen::prelude::*;
 pub struct Engine {
     store: Store,
     ctx: Context,
+    /// The evaluation time of the call being made (set by each call: the wrapper passes
+    /// `Date.now()` when the caller gave none, `NaN` for an explicit "no time").
+    time: At,
     out: Vec<u8>,
 }
 
@@ -51,6 +54,7 @@ impl Engine {
         Ok(Engine {
             store,
             ctx: Context::anonymous(),
+            time: At::Unset,
             out: Vec::with_capacity(1024),
         })
     }
@@ -67,7 +71,7 @@ impl Engine {
     /// `evaluate` as a JSON array: one row (see [`output::evaluation_row`]).
     pub fn evaluate_json(&mut self, flag: &str) -> String {
         let snapshot = self.store.snapshot();
-        let e = snapshot.evaluate(flag, &self.ctx);
+        let e = snapshot.at(self.time).evaluate(flag, &self.ctx);
         self.out.clear();
         self.out.push(b'[');
         output::evaluation_row(&mut self.out, &e);
@@ -79,7 +83,10 @@ impl Engine {
     pub fn evaluate_all_json(&mut self) -> String {
         let snapshot = self.store.snapshot();
         self.out.clear();
-        output::evaluation_rows(&mut self.out, snapshot.evaluate_all(&self.ctx));
+        output::evaluation_rows(
+            &mut self.out,
+            snapshot.at(self.time).evaluate_all(&self.ctx),
+        );
         self.out_string()
     }
 
@@ -121,10 +128,13 @@ impl Engine {
         Engine::load(config).map_err(thrown)
     }
 
-    /// Sets the evaluation time: Unix milliseconds, `NaN` for none.
+    /// Sets the evaluation time of this call: Unix milliseconds, `NaN` for none.
     fn at(&mut self, at: f64) {
-        self.ctx
-            .set_time_millis(at.is_finite().then_some(at.trunc() as i64));
+        self.time = if at.is_finite() {
+            At::Millis(at.trunc() as i64)
+        } else {
+            At::Unset
+        };
     }
 
     /// Starts a new context with this targeting key (`undefined` for none) and no
@@ -161,7 +171,7 @@ impl Engine {
     pub fn is_enabled(&mut self, flag: &str, at: f64) -> bool {
         self.at(at);
         let ctx = &self.ctx;
-        self.store.is_enabled(flag, ctx)
+        self.store.snapshot().at(self.time).is_enabled(flag, ctx)
     }
 
     /// The position of the variant served among the flag's variants (config order), -1
@@ -171,7 +181,7 @@ impl Engine {
     pub fn variant_index(&mut self, flag: &str, at: f64) -> i32 {
         self.at(at);
         let ctx = &self.ctx;
-        let index = self.store.snapshot().variant_index(flag, ctx);
+        let index = self.store.snapshot().at(self.time).variant_index(flag, ctx);
         index.and_then(|i| i32::try_from(i).ok()).unwrap_or(-1)
     }
 
@@ -193,7 +203,11 @@ impl Engine {
     pub fn get_boolean(&mut self, flag: &str, default: bool, at: f64) -> bool {
         self.at(at);
         let ctx = &self.ctx;
-        self.store.snapshot().bool_value(flag, ctx, default).value
+        self.store
+            .snapshot()
+            .at(self.time)
+            .bool_value(flag, ctx, default)
+            .value
     }
 
     /// A string flag's value, `undefined` on error or type mismatch.
@@ -202,7 +216,7 @@ impl Engine {
         self.at(at);
         let ctx = &self.ctx;
         let snapshot = self.store.snapshot();
-        let r = snapshot.string_value(flag, ctx, "");
+        let r = snapshot.at(self.time).string_value(flag, ctx, "");
         (!r.evaluation.is_error()).then(|| r.value.to_owned())
     }
 
@@ -212,7 +226,7 @@ impl Engine {
         self.at(at);
         let ctx = &self.ctx;
         let snapshot = self.store.snapshot();
-        let r = snapshot.number_value(flag, ctx, 0.0);
+        let r = snapshot.at(self.time).number_value(flag, ctx, 0.0);
         (!r.evaluation.is_error()).then_some(r.value)
     }
 
@@ -223,7 +237,7 @@ impl Engine {
         let ctx = &self.ctx;
         let snapshot = self.store.snapshot();
         let null = serde_json::Value::Null;
-        let r = snapshot.json_value(flag, ctx, &null);
+        let r = snapshot.at(self.time).json_value(flag, ctx, &null);
         if r.evaluation.is_error() {
             return None;
         }
@@ -409,7 +423,11 @@ mod tests {
             let all = objects(&engine.evaluate_all_json());
             let snapshot = engine.store.snapshot();
             let mut n = 0;
-            for (i, e) in snapshot.evaluate_all(engine.context()).enumerate() {
+            for (i, e) in snapshot
+                .at(engine.time)
+                .evaluate_all(engine.context())
+                .enumerate()
+            {
                 let want = serde_json::to_value(e.to_details()).unwrap();
                 assert_eq!(all[i], want, "{key:?} {}", e.flag_key);
                 n += 1;
@@ -421,6 +439,7 @@ mod tests {
                     engine
                         .store
                         .snapshot()
+                        .at(engine.time)
                         .evaluate(flag, engine.context())
                         .to_details(),
                 )

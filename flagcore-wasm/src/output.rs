@@ -171,12 +171,7 @@ pub(crate) fn store_error(e: &StoreError) -> String {
     if let StoreError::Config(config) = e {
         return config_error(config);
     }
-    let code = match e {
-        StoreError::NoHistory => "NO_HISTORY",
-        StoreError::UnknownFlag(_) => "UNKNOWN_FLAG",
-        StoreError::UnknownVariant { .. } => "UNKNOWN_VARIANT",
-        _ => "STORE_ERROR",
-    };
+    let code = e.code().as_str();
     let mut out = Vec::new();
     out.extend_from_slice(b"{\"kind\":\"store\",\"code\":");
     string(&mut out, code);
@@ -189,18 +184,12 @@ pub(crate) fn store_error(e: &StoreError) -> String {
 #[cfg(feature = "plans")]
 /// A rollout-plan failure as JSON text: `{"kind": "plan", "code", "message"}`.
 pub(crate) fn plan_error(e: &PlanError) -> String {
-    if let PlanError::Store(store) = e {
-        return store_error(store);
+    if let PlanError::Store(StoreError::Config(config)) = e {
+        return config_error(config);
     }
-    let code = match e {
-        PlanError::UnknownFlag(_) => "UNKNOWN_FLAG",
-        PlanError::NoPlan(_) => "NO_PLAN",
-        PlanError::MissingTime => "MISSING_TIME",
-        PlanError::StageOutOfRange { .. } => "STAGE_OUT_OF_RANGE",
-        PlanError::UnknownStage { .. } => "UNKNOWN_STAGE",
-        PlanError::InvalidObservation { .. } => "INVALID_OBSERVATION",
-        _ => "INVALID_PLAN_INPUT",
-    };
+    // Store failures of a plan call (OVERRIDDEN, STALE_DECISION, ...) are plan errors with
+    // the store's code, as in Python and C: one code table, one class per call family.
+    let code = e.code().as_str();
     let mut out = Vec::new();
     out.extend_from_slice(b"{\"kind\":\"plan\",\"code\":");
     string(&mut out, code);

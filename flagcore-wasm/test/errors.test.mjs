@@ -86,7 +86,7 @@ test("overrides of unknown flags or variants, rollback without history, use afte
   const storeError = (code) => (e) => e instanceof FlagcoreStoreError && e instanceof Error && e.code === code;
   assert.throws(() => store.setOverride("nope", { kill: true }), storeError("UNKNOWN_FLAG"));
   assert.throws(() => store.setOverride("speech-backend-ab", { variant: "nope" }), storeError("UNKNOWN_VARIANT"));
-  assert.throws(() => store.setOverride("speech-backend-ab", {}), storeError("INVALID_OVERRIDE"));
+  assert.throws(() => store.setOverride("speech-backend-ab", {}), storeError("INVALID_ARGUMENT"));
   assert.throws(() => store.rollback(), storeError("NO_HISTORY"));
   store.free();
   store.free(); // idempotent

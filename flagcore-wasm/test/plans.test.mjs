@@ -135,6 +135,24 @@ test("decidePlan holds too early, advances when due; applyDecision serves the ne
   assert.equal(revision, store.revision);
   assert.equal(revision, 2);
   assert.ok(Math.abs(enabledShare(store, due, 4000) - 0.2) < 0.025);
+  // Applying is a compare-and-swap on the stage: the same ADVANCE again, or a hand-written
+  // jump to 100%, is refused with STALE_DECISION and changes nothing.
+  for (const stale of [advance, { decision: "ADVANCE", fromStage: 0, stage: 1, percentage: 20 },
+    { decision: "ADVANCE", fromStage: 1, stage: 3, percentage: 100 }]) {
+    assert.throws(() => store.applyDecision(FLAG, stale), (e) => {
+      assert.ok(e instanceof FlagcorePlanError, String(e));
+      assert.equal(e.code, "STALE_DECISION");
+      return true;
+    });
+  }
+  assert.equal(store.revision, 2);
+  // An override controls the flag: OVERRIDDEN, a FlagcorePlanError (as in C and Python).
+  store.setOverride(FLAG, { kill: true });
+  assert.throws(() => store.applyDecision(FLAG, { decision: "ADVANCE", fromStage: 1, stage: 2, percentage: 50 }), (e) => {
+    assert.ok(e instanceof FlagcorePlanError, String(e));
+    assert.equal(e.code, "OVERRIDDEN");
+    return true;
+  });
   store.free();
 });
 

@@ -19,6 +19,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let now = flagcore::parse_timestamp(&at).ok_or("TIME must be RFC 3339")?;
     let store = Store::from_json(&std::fs::read_to_string(&path)?)?;
     let snapshot = store.snapshot();
+    let at_now = snapshot.at(now);
     println!("{path} at {at} (revision {})", snapshot.revision());
     let users = [
         Context::new("user-qa-001").with("appVersion", "2.4.0"),
@@ -33,9 +34,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Context::new("user-1005").with("appVersion", "2.5.0"),
     ];
     for user in users {
-        let user = user.at_millis(now);
         println!("\n{}", user.key().unwrap_or("(anonymous)"));
-        for e in snapshot.evaluate_all(&user) {
+        for e in at_now.evaluate_all(&user) {
             let why = match (e.rule_id, e.bucket, e.prerequisite) {
                 (Some(rule), _, _) => format!("rule {rule}"),
                 (None, Some(b), _) => format!("bucket {b}"),

@@ -10,8 +10,9 @@ use crate::value::{AttributeRef, AttributeValue};
 /// The most attributes a context built from JSON may carry.
 pub const MAX_CONTEXT_ATTRIBUTES: usize = 1024;
 
-/// Who a flag is evaluated for: a targeting key (the user ID by default), attributes, and
-/// the evaluation time for time-staged rollouts.
+/// Who a flag is evaluated for: a targeting key (the user ID by default) and attributes.
+/// The evaluation time is not part of it: it is passed per call (see [`crate::At`]), so a
+/// context is never changed by evaluating it and can be shared by any number of threads.
 ///
 /// Build it once and reuse it: evaluating against an existing context does not allocate.
 /// The attribute name `key` always means the targeting key.
@@ -22,15 +23,13 @@ pub const MAX_CONTEXT_ATTRIBUTES: usize = 1024;
 /// let ctx = Context::new("user-42")
 ///     .with("email", "ana@example.com")
 ///     .with("appVersion", "2.4.1")
-///     .with("seats", 12)
-///     .at_millis(1_795_305_600_000);
+///     .with("seats", 12);
 /// assert_eq!(ctx.key(), Some("user-42"));
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Context {
     key: Option<String>,
     attributes: Vec<Attribute>,
-    now_millis: Option<i64>,
 }
 
 /// One attribute of a context, with the fingerprint of its name.
@@ -212,6 +211,13 @@ pub enum ContextError {
     TooManyAttributes(usize),
 }
 
+impl ContextError {
+    /// The failure code: always [`crate::FailureCode::InvalidContext`].
+    pub fn code(&self) -> crate::FailureCode {
+        crate::FailureCode::InvalidContext
+    }
+}
+
 impl Context {
     /// A context whose targeting key is `key` (an empty key counts as no key).
     pub fn new(key: impl Into<String>) -> Self {
@@ -219,7 +225,6 @@ impl Context {
         Context {
             key: if key.is_empty() { None } else { Some(key) },
             attributes: Vec::new(),
-            now_millis: None,
         }
     }
 
@@ -232,12 +237,6 @@ impl Context {
     /// Adds or replaces an attribute (builder style).
     pub fn with(mut self, name: impl Into<String>, value: impl Into<AttributeValue>) -> Self {
         self.set(name, value);
-        self
-    }
-
-    /// Sets the evaluation time in Unix milliseconds (builder style).
-    pub fn at_millis(mut self, now_millis: i64) -> Self {
-        self.now_millis = Some(now_millis);
         self
     }
 
@@ -272,26 +271,15 @@ impl Context {
         self.key = if key.is_empty() { None } else { Some(key) };
     }
 
-    /// Sets or clears the evaluation time in Unix milliseconds.
-    pub fn set_time_millis(&mut self, now_millis: Option<i64>) {
-        self.now_millis = now_millis;
-    }
-
-    /// Removes the key, every attribute and the time, keeping the allocations for reuse.
+    /// Removes the key and every attribute, keeping the allocations for reuse.
     pub fn clear(&mut self) {
         self.key = None;
         self.attributes.clear();
-        self.now_millis = None;
     }
 
     /// The targeting key.
     pub fn key(&self) -> Option<&str> {
         self.key.as_deref()
-    }
-
-    /// The evaluation time in Unix milliseconds, if set.
-    pub fn time_millis(&self) -> Option<i64> {
-        self.now_millis
     }
 
     /// An attribute's value (not the key).

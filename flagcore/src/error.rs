@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use crate::codes::FailureCode;
 use crate::json::q;
 
 use serde::Serialize;
@@ -213,6 +214,11 @@ pub enum ConfigError {
 }
 
 impl ConfigError {
+    /// The failure code: always [`FailureCode::InvalidConfig`].
+    pub fn code(&self) -> FailureCode {
+        FailureCode::InvalidConfig
+    }
+
     /// The problems as a list, whatever the kind of error (a syntax error is one problem at `$`).
     pub fn problems(&self) -> Vec<Problem> {
         match self {
@@ -266,4 +272,30 @@ pub enum StoreError {
     /// percent). Apply decisions that `plan::decide` made.
     #[error("invalid rollout percentage: {0} thousandths of a percent is above 100%")]
     InvalidPercentage(u32),
+    /// A plan decision was made for another stage than the one serving now (a stale or
+    /// replayed ADVANCE), or its stage and percentage are not the plan's. Decide again
+    /// from the current state.
+    #[error("{message}")]
+    StaleDecision {
+        /// The flag.
+        flag: String,
+        /// What does not match.
+        message: String,
+    },
+}
+
+impl StoreError {
+    /// The failure code, from the one table every binding uses.
+    pub fn code(&self) -> FailureCode {
+        match self {
+            StoreError::Config(e) => e.code(),
+            StoreError::NoHistory => FailureCode::NoHistory,
+            StoreError::UnknownFlag(_) => FailureCode::UnknownFlag,
+            StoreError::UnknownVariant { .. } => FailureCode::UnknownVariant,
+            StoreError::NoPlan(_) => FailureCode::NoPlan,
+            StoreError::Overridden(_) => FailureCode::Overridden,
+            StoreError::InvalidPercentage(_) => FailureCode::InvalidPlanInput,
+            StoreError::StaleDecision { .. } => FailureCode::StaleDecision,
+        }
+    }
 }

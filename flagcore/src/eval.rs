@@ -5,9 +5,10 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::bucket::bucket_with_prefix;
-use crate::config::{Condition, Config, Flag, Segment, Serve, Test};
 use crate::context::Context;
-use crate::time::parse_rfc3339;
+use crate::evaluator::At;
+use crate::model::{Condition, Config, Flag, Segment, Serve, Test};
+use crate::units::parse_rfc3339;
 use crate::value::{AttributeRef, FlagValue};
 
 /// Why a flag served what it served (OpenFeature's vocabulary where it has a word).
@@ -267,10 +268,10 @@ enum Served {
 }
 
 /// What evaluation decided for a flag that exists, in compact form: indices instead of
-/// borrowed strings. [`Decision::materialise`] turns it into the public [`Evaluation`];
+/// borrowed strings. [`Assignment::materialise`] turns it into the public [`Evaluation`];
 /// callers that only want the value (`is_enabled`) skip that step.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Decision {
+pub(crate) struct Assignment {
     /// The variant served (the off variant on error).
     pub(crate) variant: u32,
     pub(crate) reason: Reason,
@@ -282,10 +283,10 @@ pub(crate) struct Decision {
     pub(crate) prerequisite: Option<u32>,
 }
 
-impl Decision {
+impl Assignment {
     #[inline]
     fn served(variant: u32, reason: Reason) -> Self {
-        Decision {
+        Assignment {
             variant,
             reason,
             error: None,
@@ -297,9 +298,9 @@ impl Decision {
 
     #[inline]
     fn failed(flag: &Flag, error: ErrorCode) -> Self {
-        Decision {
+        Assignment {
             error: Some(error),
-            ..Decision::served(flag.off_variant, Reason::Error)
+            ..Assignment::served(flag.off_variant, Reason::Error)
         }
     }
 
@@ -347,9 +348,10 @@ pub(crate) fn evaluate<'a>(
     overrides: &[Option<Forced>],
     flag_key: &'a str,
     ctx: &Context,
+    at: At,
 ) -> Evaluation<'a> {
     match config.flag_index(flag_key) {
-        Some(i) => evaluate_index(config, overrides, i as usize, ctx),
+        Some(i) => evaluate_index(config, overrides, i as usize, ctx, at),
         None => Evaluation::not_found(flag_key),
     }
 }
@@ -363,9 +365,10 @@ pub(crate) fn is_enabled(
     overrides: &[Option<Forced>],
     flag_key: &str,
     ctx: &Context,
+    at: At,
 ) -> bool {
     match config.flag_index(flag_key) {
-        Some(i) => decide(config, overrides, i as usize, ctx)
+        Some(i) => decide(config, overrides, i as usize, ctx, at)
             .as_bool(config, i as usize)
             .unwrap_or(false),
         None => false,
@@ -378,9 +381,10 @@ pub(crate) fn variant_index(
     overrides: &[Option<Forced>],
     flag_key: &str,
     ctx: &Context,
+    at: At,
 ) -> Option<usize> {
     let i = config.flag_index(flag_key)? as usize;
-    Some(decide(config, overrides, i, ctx).variant as usize)
+    Some(decide(config, overrides, i, ctx, at).variant as usize)
 }
 
 /// Evaluates the flag at `index` (which must be in range).
@@ -390,8 +394,9 @@ pub(crate) fn evaluate_index<'a>(
     overrides: &[Option<Forced>],
     index: usize,
     ctx: &Context,
+    at: At,
 ) -> Evaluation<'a> {
-    decide(config, overrides, index, ctx).materialise(config, index)
+    decide(config, overrides, index, ctx, at).materialise(config, index)
 }
 
 /// Decides the flag at `index` (which must be in range).
@@ -400,25 +405,26 @@ pub(crate) fn decide(
     overrides: &[Option<Forced>],
     index: usize,
     ctx: &Context,
-) -> Decision {
+    at: At,
+) -> Assignment {
     let flag = &config.flags[index];
     if let Some(Some(forced)) = overrides.get(index) {
         let variant = match forced {
             Forced::Kill => flag.off_variant,
             Forced::Variant(v) => *v,
         };
-        return Decision::served(variant, Reason::Override);
+        return Assignment::served(variant, Reason::Override);
     }
     if !flag.enabled {
-        return Decision::served(flag.off_variant, Reason::Off);
+        return Assignment::served(flag.off_variant, Reason::Off);
     }
     for prereq in &flag.prerequisites {
-        let other = decide(config, overrides, prereq.flag as usize, ctx);
+        let other = decide(config, overrides, prereq.flag as usize, ctx, at);
         let ok = other.reason != Reason::Error && prereq.variants.contains(&other.variant);
         if !ok {
-            return Decision {
+            return Assignment {
                 prerequisite: Some(prereq.flag),
-                ..Decision::served(flag.off_variant, Reason::PrerequisiteFailed)
+                ..Assignment::served(flag.off_variant, Reason::PrerequisiteFailed)
             };
         }
     }
@@ -430,19 +436,19 @@ pub(crate) fn decide(
         {
             continue;
         }
-        match serve(flag, &rule.serve, ctx) {
+        match serve(flag, &rule.serve, ctx, at) {
             Served::Variant(v, bucket) => {
-                return Decision {
+                return Assignment {
                     rule: Some(i as u32),
                     bucket,
-                    ..Decision::served(v, Reason::TargetingMatch)
+                    ..Assignment::served(v, Reason::TargetingMatch)
                 };
             }
             Served::NotApplicable => continue,
             Served::Failed(code) => {
-                return Decision {
+                return Assignment {
                     rule: Some(i as u32),
-                    ..Decision::failed(flag, code)
+                    ..Assignment::failed(flag, code)
                 };
             }
         }
@@ -450,20 +456,20 @@ pub(crate) fn decide(
     // A fixed default (the most common flag) is decided without a call.
     let served = match &flag.default {
         Serve::Variant(v) => Served::Variant(*v, None),
-        other => serve(flag, other, ctx),
+        other => serve(flag, other, ctx, at),
     };
     match served {
-        Served::Variant(v, None) => Decision::served(v, Reason::Default),
-        Served::Variant(v, bucket @ Some(_)) => Decision {
+        Served::Variant(v, None) => Assignment::served(v, Reason::Default),
+        Served::Variant(v, bucket @ Some(_)) => Assignment {
             bucket,
-            ..Decision::served(v, Reason::Split)
+            ..Assignment::served(v, Reason::Split)
         },
-        Served::NotApplicable => Decision::served(flag.off_variant, Reason::Default),
-        Served::Failed(code) => Decision::failed(flag, code),
+        Served::NotApplicable => Assignment::served(flag.off_variant, Reason::Default),
+        Served::Failed(code) => Assignment::failed(flag, code),
     }
 }
 
-fn serve(flag: &Flag, serve_: &Serve, ctx: &Context) -> Served {
+fn serve(flag: &Flag, serve_: &Serve, ctx: &Context, at: At) -> Served {
     match serve_ {
         Serve::Variant(v) => Served::Variant(*v, None),
         Serve::Split(split) => {
@@ -479,7 +485,7 @@ fn serve(flag: &Flag, serve_: &Serve, ctx: &Context) -> Served {
             Served::Failed(ErrorCode::TargetingKeyMissing)
         }
         Serve::Staged(stages) => {
-            let Some(now) = ctx.time_millis() else {
+            let Some(now) = at.millis() else {
                 return Served::Failed(ErrorCode::InvalidContext);
             };
             match stages
@@ -487,7 +493,7 @@ fn serve(flag: &Flag, serve_: &Serve, ctx: &Context) -> Served {
                 .rev()
                 .find(|s| s.from.is_none_or(|from| from <= now))
             {
-                Some(stage) => serve(flag, &stage.serve, ctx),
+                Some(stage) => serve(flag, &stage.serve, ctx, at),
                 None => Served::NotApplicable,
             }
         }
@@ -549,13 +555,13 @@ fn condition_matches(config: &Config, cond: &Condition, ctx: &Context) -> bool {
     }
     // A missing attribute, or one of a type the operator cannot compare, never matches,
     // negated or not.
-    match attr.and_then(|a| test(&cond.test, a)) {
+    match attr.and_then(|a| attribute_passes(&cond.test, a)) {
         Some(result) => result != cond.negate,
         None => false,
     }
 }
 
-fn test(test: &Test, attr: AttributeRef<'_>) -> Option<bool> {
+fn attribute_passes(test: &Test, attr: AttributeRef<'_>) -> Option<bool> {
     Some(match (test, attr) {
         (Test::OneOf { strings, .. }, AttributeRef::String(s)) => strings.contains(s),
         (Test::OneOf { numbers, .. }, AttributeRef::Number(n)) => numbers.contains(&n),
@@ -611,11 +617,11 @@ mod tests {
         for i in 0..2_000 {
             let ctx = Context::new(format!("user-{i}"))
                 .with("country", if i % 3 == 0 { "DE" } else { "US" })
-                .with("plan", if i % 2 == 0 { "enterprise" } else { "free" })
-                .at_millis(1_795_305_600_000 + i64::from(i) * 3_600_000);
+                .with("plan", if i % 2 == 0 { "enterprise" } else { "free" });
+            let at = snapshot.at(1_795_305_600_000 + i64::from(i) * 3_600_000);
             for key in keys.iter().copied().chain(["no-such-flag"]) {
-                let expected = snapshot.evaluate(key, &ctx).as_bool().unwrap_or(false);
-                assert_eq!(snapshot.is_enabled(key, &ctx), expected, "{key} user-{i}");
+                let expected = at.evaluate(key, &ctx).as_bool().unwrap_or(false);
+                assert_eq!(at.is_enabled(key, &ctx), expected, "{key} user-{i}");
                 enabled += usize::from(expected);
             }
         }

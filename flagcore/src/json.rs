@@ -746,6 +746,7 @@ mod tests {
         serde_json::from_str(text).map_err(|e| (e.line(), e.column()))
     }
 
+    // Over 80 lines: a table of inputs.
     #[test]
     fn accepts_and_rejects_what_serde_json_does() {
         let cases = [

@@ -73,32 +73,49 @@
 #![warn(missing_docs)]
 
 mod bucket;
-mod config;
+mod codes;
 mod context;
 mod error;
 mod eval;
+mod evaluator;
 mod json;
-pub mod plan;
+mod load;
+mod model;
+mod rollout;
 mod semver;
 pub mod stats;
 mod store;
-mod time;
+mod units;
 mod value;
 
+/// Rollout plans and guardrails: the canary decides for itself when to advance or roll back.
+///
+/// The plan as the config declares it ([`Plan`], stages, guardrails), what a decision reads
+/// ([`PlanInput`], [`Sample`], [`Observation`]), and what it decides ([`decide`],
+/// [`Decision`], [`Outcome`]). See the `rollout` module documentation in the source and
+/// `docs/rollouts.md`.
+pub mod plan {
+    pub use crate::model::plan::*;
+    pub use crate::rollout::*;
+    pub use crate::units::{format_duration, parse_duration};
+}
+
 pub use bucket::{bucket, BUCKETS, SUPPORTED_HASH_VERSIONS};
-pub use config::{Config, FlagInfo, Limits, MAX_PREREQUISITE_DEPTH, SUPPORTED_SCHEMA_VERSIONS};
+pub use codes::{FailureCode, FailureKind};
 pub use context::{Context, ContextError, MAX_CONTEXT_ATTRIBUTES};
 pub use error::{ConfigError, Problem, ProblemCode, Report, Severity, StoreError};
 pub use eval::{ErrorCode, Evaluation, EvaluationDetails, Reason};
+pub use evaluator::{At, Evaluator, Resolved};
+pub use model::{Config, FlagInfo, Limits, MAX_PREREQUISITE_DEPTH, SUPPORTED_SCHEMA_VERSIONS};
 pub use plan::{Decision, Outcome, Plan, PlanError, PlanInput};
-pub use store::{Override, Resolved, Snapshot, Store, StoreOptions, Update, DEFAULT_HISTORY};
+pub use store::{Override, Snapshot, Store, StoreOptions, Update, DEFAULT_HISTORY};
 pub use value::{AttributeValue, FlagValue, ValueType};
 
 /// Parses an RFC 3339 timestamp (`2026-11-22T09:00:00Z`) into Unix milliseconds, as the
 /// config does for `from` and `before`/`after`. For bindings and tools; the core never
 /// reads a clock.
 pub fn parse_timestamp(text: &str) -> Option<i64> {
-    time::parse_rfc3339(text)
+    units::parse_rfc3339(text)
 }
 
 /// The README's Rust example, compiled as a doc test so it cannot rot.

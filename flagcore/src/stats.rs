@@ -129,6 +129,120 @@ pub fn ln_gamma(x: f64) -> f64 {
     0.5 * (2.0 * std::f64::consts::PI).ln() + (x + 0.5) * t.ln() - t + sum.ln()
 }
 
+/// One-sided exact binomial test of `H0: p ≤ p0`: (continuity-corrected score z, for
+/// reports; exact p-value `P(X ≥ failures | n, p0)`; breached when the p-value is below
+/// `alpha`). `p0 = 0` breaches on any failure; `p0 ≥ 1` never breaches.
+pub(crate) fn absolute_proportion_test(
+    failures: u64,
+    count: u64,
+    p0: f64,
+    alpha: f64,
+) -> (Option<f64>, Option<f64>, bool) {
+    if count == 0 {
+        return (None, None, false);
+    }
+    if p0 <= 0.0 {
+        return (None, None, failures > 0);
+    }
+    if p0 >= 1.0 {
+        return (None, None, false);
+    }
+    let n = count as f64;
+    let p = failures as f64 / n;
+    let z = (p - p0 - 0.5 / n) / (p0 * (1.0 - p0) / n).sqrt();
+    let p_value = binomial_upper_tail(failures, count, p0);
+    (Some(z), Some(p_value), p_value < alpha)
+}
+
+/// `P(X ≥ x)` for `X ~ Binomial(n, p)`, `0 < p < 1`. At or below the mean it is at least
+/// 1/2 and reported as 1 (only small tails decide anything).
+pub(crate) fn binomial_upper_tail(x: u64, n: u64, p: f64) -> f64 {
+    if x == 0 {
+        return 1.0;
+    }
+    if x > n {
+        return 0.0;
+    }
+    if x as f64 <= n as f64 * p {
+        return 1.0;
+    }
+    let (xf, nf) = (x as f64, n as f64);
+    let log_pmf = ln_gamma(nf + 1.0) - ln_gamma(xf + 1.0) - ln_gamma(nf - xf + 1.0)
+        + xf * p.ln()
+        + (nf - xf) * (-p).ln_1p();
+    // Above the mean the terms fall: sum them relative to the first until negligible.
+    let odds = p / (1.0 - p);
+    let (mut term, mut sum, mut k) = (1.0f64, 1.0f64, x);
+    while k < n {
+        term *= (n - k) as f64 / (k + 1) as f64 * odds;
+        sum += term;
+        if term < sum * 1e-17 {
+            break;
+        }
+        k += 1;
+    }
+    (log_pmf.exp() * sum).min(1.0)
+}
+
+/// One-sided Wald test of `H0: pc ≤ r·pk` on Agresti–Caffo adjusted rates.
+pub(crate) fn relative_proportion_z(xc: u64, nc: u64, xk: u64, nk: u64, ratio: f64) -> f64 {
+    let mc = nc as f64 + 2.0;
+    let mk = nk as f64 + 2.0;
+    let pc = (xc as f64 + 1.0) / mc;
+    let pk = (xk as f64 + 1.0) / mk;
+    let variance = pc * (1.0 - pc) / mc + ratio * ratio * pk * (1.0 - pk) / mk;
+    (pc - ratio * pk) / variance.sqrt()
+}
+
+/// The standard normal quantile (Acklam's rational approximation, relative error below
+/// 1.2e-9), for `0 < p < 1`.
+pub(crate) fn normal_quantile(p: f64) -> f64 {
+    const A: [f64; 6] = [
+        -3.969_683_028_665_376e1,
+        2.209_460_984_245_205e2,
+        -2.759_285_104_469_687e2,
+        1.383_577_518_672_69e2,
+        -3.066_479_806_614_716e1,
+        2.506_628_277_459_239,
+    ];
+    const B: [f64; 5] = [
+        -5.447_609_879_822_406e1,
+        1.615_858_368_580_409e2,
+        -1.556_989_798_598_866e2,
+        6.680_131_188_771_972e1,
+        -1.328_068_155_288_572e1,
+    ];
+    const C: [f64; 6] = [
+        -7.784_894_002_430_293e-3,
+        -3.223_964_580_411_365e-1,
+        -2.400_758_277_161_838,
+        -2.549_732_539_343_734,
+        4.374_664_141_464_968,
+        2.938_163_982_698_783,
+    ];
+    const D: [f64; 4] = [
+        7.784_695_709_041_462e-3,
+        3.224_671_290_700_398e-1,
+        2.445_134_137_142_996,
+        3.754_408_661_907_416,
+    ];
+    const LOW: f64 = 0.024_25;
+    let tail = |q: f64| {
+        (((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
+            / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
+    };
+    if p < LOW {
+        tail((-2.0 * p.ln()).sqrt())
+    } else if p <= 1.0 - LOW {
+        let q = p - 0.5;
+        let r = q * q;
+        (((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q
+            / (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1.0)
+    } else {
+        -tail((-2.0 * (1.0 - p).ln()).sqrt())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -188,5 +302,83 @@ mod tests {
         // Nothing to test.
         assert!(chi_square(&[100], &[1.0]).is_none());
         assert!(chi_square(&[0, 0], &[0.5, 0.5]).is_none());
+    }
+
+    #[test]
+    fn quantiles() {
+        assert!((normal_quantile(0.5)).abs() < 1e-9);
+        assert!((normal_quantile(0.975) - 1.959_963_985).abs() < 1e-6);
+        assert!((normal_quantile(0.999) - 3.090_232_306).abs() < 1e-6);
+        assert!((normal_quantile(0.01) + 2.326_347_874).abs() < 1e-6);
+        assert!((normal_quantile(0.999_999) - 4.753_424_309).abs() < 1e-5);
+    }
+
+    #[test]
+    fn absolute_test_edges() {
+        let alpha = 0.001;
+        assert_eq!(
+            absolute_proportion_test(0, 0, 0.05, alpha),
+            (None, None, false)
+        );
+        assert_eq!(
+            absolute_proportion_test(1, 100, 0.0, alpha),
+            (None, None, true)
+        );
+        assert_eq!(
+            absolute_proportion_test(0, 100, 0.0, alpha),
+            (None, None, false)
+        );
+        assert_eq!(
+            absolute_proportion_test(100, 100, 1.0, alpha),
+            (None, None, false)
+        );
+        // 20% of 200 against 5%: far beyond noise.
+        let (z, p, breached) = absolute_proportion_test(40, 200, 0.05, alpha);
+        assert!(breached && z.is_some_and(|z| z > 9.0), "{z:?}");
+        assert!(p.is_some_and(|p| p < 1e-10), "{p:?}");
+        // 6% of 200 against 5%: within noise.
+        assert!(!absolute_proportion_test(12, 200, 0.05, alpha).2);
+    }
+
+    #[test]
+    fn exact_tails() {
+        // P(X >= 4 | n = 20, p = 0.05) = 0.015902...; P(X >= 3 | 10, 0.5) = 0.9453125.
+        assert!((binomial_upper_tail(4, 20, 0.05) - 0.015_901_5).abs() < 1e-6);
+        assert!((binomial_upper_tail(8, 10, 0.5) - 0.054_687_5).abs() < 1e-12);
+        assert_eq!(binomial_upper_tail(3, 10, 0.5), 1.0);
+        assert_eq!(binomial_upper_tail(11, 10, 0.5), 0.0);
+        assert!((binomial_upper_tail(10, 10, 0.5) - 0.5f64.powi(10)).abs() < 1e-15);
+        // Large n: the normal approximation is close here (z = 5).
+        let n = 1_000_000u64;
+        let sd = (n as f64 * 0.05 * 0.95).sqrt();
+        let x = (50_000.0 + 5.0 * sd).ceil() as u64;
+        let tail = binomial_upper_tail(x, n, 0.05);
+        assert!(tail > 1e-7 && tail < 6e-7, "{tail}");
+        // Monotone in x.
+        let mut prev = 1.0;
+        for x in 0..=200 {
+            let t = binomial_upper_tail(x, 200, 0.05);
+            assert!(t <= prev, "{x}");
+            prev = t;
+        }
+        assert!(
+            (ln_gamma(1.0)).abs() < 1e-14 && (ln_gamma(11.0) - 3_628_800f64.ln()).abs() < 1e-12
+        );
+    }
+
+    #[test]
+    fn relative_test_is_monotone_in_canary_failures() {
+        for &(nc, xk, nk, r) in &[
+            (200u64, 2u64, 4000u64, 1.5f64),
+            (50, 0, 50, 1.0),
+            (1000, 900, 1000, 1.1),
+        ] {
+            let mut prev = f64::NEG_INFINITY;
+            for xc in 0..=nc {
+                let z = relative_proportion_z(xc, nc, xk, nk, r);
+                assert!(z >= prev - 1e-12, "xc={xc}: {z} < {prev}");
+                prev = z;
+            }
+        }
     }
 }

@@ -5,12 +5,15 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use arc_swap::{ArcSwap, Guard};
 
-use crate::config::{Config, Limits};
 use crate::context::Context;
 use crate::error::{ConfigError, Problem, StoreError};
-use crate::eval::{self, ErrorCode, Evaluation, Forced, Reason};
+use crate::eval::{Evaluation, Forced};
+use crate::evaluator::{At, Evaluator, Resolved};
+use crate::json::q;
+use crate::model::plan::Plan;
+use crate::model::{Config, Flag, Limits};
 use crate::plan::{self, Decision, PlanError};
-use crate::value::{FlagValue, ValueType};
+use crate::units::format_thousandths;
 
 /// The default number of configs kept for [`Store::rollback`] (the current one included).
 pub const DEFAULT_HISTORY: usize = 16;
@@ -134,6 +137,62 @@ pub struct Store {
     options: StoreOptions,
 }
 
+/// Refuses an ADVANCE that was not made from the stage serving now (stale or replayed), or
+/// whose target is not the plan's next stage: applying decisions is a compare-and-swap.
+fn check_advance(
+    flag: &str,
+    current: &Flag,
+    plan: &Plan,
+    at: Option<i64>,
+    (from_stage, stage, percentage): (usize, usize, u32),
+) -> Result<(), StoreError> {
+    if percentage > crate::bucket::BUCKETS {
+        return Err(StoreError::InvalidPercentage(percentage));
+    }
+    // A time-staged default serves a share that depends on the time: the decision's time
+    // (decide() records it), else now, as everywhere a time is not given.
+    let at = at.or_else(|| At::Now.millis());
+    let share = current.default.share_at(plan.variant, at);
+    let serving = share.and_then(|s| plan.stage_of(s));
+    if serving != Some(from_stage) {
+        let now = match (serving, share) {
+            (Some(s), Some(share)) => format!("stage {s} ({}%)", format_thousandths(share)),
+            (None, Some(share)) => format!(
+                "{}%, below the plan's first stage",
+                format_thousandths(share)
+            ),
+            _ => "a time-staged default".to_owned(),
+        };
+        return Err(StoreError::StaleDecision {
+            flag: flag.to_owned(),
+            message: format!(
+                "stale decision: ADVANCE was decided from stage {from_stage}, but flag {} serves {now}; decide again",
+                q(flag)
+            ),
+        });
+    }
+    let expected = plan.stages.get(stage).map(|s| s.percentage);
+    if stage != from_stage + 1 || expected != Some(percentage) {
+        let plan_says = match plan.stages.get(from_stage + 1) {
+            Some(next) => format!(
+                "the stage after {from_stage} is stage {} at {}%",
+                from_stage + 1,
+                format_thousandths(next.percentage)
+            ),
+            None => format!("stage {from_stage} is the plan's last"),
+        };
+        return Err(StoreError::StaleDecision {
+            flag: flag.to_owned(),
+            message: format!(
+                "ADVANCE to stage {stage} at {}% does not match the plan of flag {}: {plan_says}",
+                format_thousandths(percentage),
+                q(flag)
+            ),
+        });
+    }
+    Ok(())
+}
+
 impl Store {
     /// A store serving `config` as revision 1.
     pub fn new(config: Config) -> Store {
@@ -230,7 +289,12 @@ impl Store {
                 self.set_override(flag, Override::Kill)?;
                 Ok(self.revision())
             }
-            Decision::Advance { percentage, .. } => {
+            Decision::Advance {
+                from_stage,
+                stage,
+                percentage,
+                at,
+            } => {
                 let mut control = self.control();
                 if control.overrides.contains_key(flag) {
                     return Err(StoreError::Overridden(flag.to_owned()));
@@ -249,6 +313,7 @@ impl Store {
                     .plan
                     .as_deref()
                     .ok_or_else(|| StoreError::NoPlan(flag.to_owned()))?;
+                check_advance(flag, old, plan, *at, (*from_stage, *stage, *percentage))?;
                 let serve = plan::serve_at(&old.default, plan, *percentage)?;
                 let mut next = Config::clone(&current);
                 next.flags[index].default = serve;
@@ -382,7 +447,16 @@ impl Store {
     /// keeps its config alive.
     pub fn snapshot(&self) -> Snapshot {
         Snapshot {
-            state: self.state.load(),
+            state: Held::Guard(self.state.load()),
+        }
+    }
+
+    /// A snapshot meant to live long (a binding's handle, a request that spans I/O): it
+    /// holds a reference count rather than an arc-swap guard, at the cost of one atomic
+    /// increment.
+    pub fn snapshot_owned(&self) -> Snapshot {
+        Snapshot {
+            state: Held::Arc(self.state.load_full()),
         }
     }
 
@@ -395,7 +469,26 @@ impl Store {
 /// A consistent view of a [`Store`] at one revision: every evaluation through it sees the
 /// same config and overrides.
 pub struct Snapshot {
-    state: Guard<Arc<State>>,
+    state: Held,
+}
+
+/// What a snapshot holds: an arc-swap guard (cheap, for short views) or a reference count
+/// (for views that live long, such as a binding's snapshot handle: guards are meant to be
+/// short).
+enum Held {
+    Guard(Guard<Arc<State>>),
+    Arc(Arc<State>),
+}
+
+impl std::ops::Deref for Held {
+    type Target = State;
+    #[inline]
+    fn deref(&self) -> &State {
+        match self {
+            Held::Guard(g) => g,
+            Held::Arc(a) => a,
+        }
+    }
 }
 
 impl std::fmt::Debug for Snapshot {
@@ -404,16 +497,6 @@ impl std::fmt::Debug for Snapshot {
             .field("revision", &self.state.revision)
             .finish_non_exhaustive()
     }
-}
-
-/// A typed value with the evaluation that produced it. On error (or a type mismatch)
-/// `value` is the caller's default and `evaluation.reason` is [`Reason::Error`].
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Resolved<'a, T> {
-    /// The value to use.
-    pub value: T,
-    /// Why.
-    pub evaluation: Evaluation<'a>,
 }
 
 impl Snapshot {
@@ -427,136 +510,105 @@ impl Snapshot {
         &self.state.config
     }
 
-    /// Evaluates one flag, with value, variant, reason and details. Does not allocate.
-    pub fn evaluate<'a>(&'a self, flag: &'a str, ctx: &Context) -> Evaluation<'a> {
-        eval::evaluate(&self.state.config, &self.state.overrides, flag, ctx)
+    /// Evaluations at `at` (a time in Unix ms, [`At::Now`] or [`At::Unset`]): the same
+    /// methods as here, with an explicit evaluation time.
+    ///
+    /// ```
+    /// # use flagcore::{At, Context, Store};
+    /// let store = Store::from_json(r#"{"schemaVersion": 1, "flags": {"f": {"enabled": true,
+    ///     "default": {"stages": [{"variant": "off"}, {"from": "2026-12-01T00:00:00Z", "variant": "on"}]}}}}"#).unwrap();
+    /// let user = Context::new("u");
+    /// let snapshot = store.snapshot();
+    /// assert!(!snapshot.at(1_764_547_200_000).is_enabled("f", &user)); // 2025-12-01
+    /// assert!(snapshot.at(1_796_083_200_000).is_enabled("f", &user)); // 2026-12-01
+    /// assert!(snapshot.at(At::Unset).evaluate("f", &user).is_error()); // no time: an error
+    /// ```
+    pub fn at(&self, at: impl Into<At>) -> Evaluator<'_> {
+        Evaluator::new(&self.state.config, &self.state.overrides, at.into())
     }
 
-    /// Evaluates every flag for one context, in config order. Does not allocate.
+    /// Evaluates one flag now (see [`At::Now`]), with value, variant, reason and details.
+    /// Does not allocate.
+    pub fn evaluate<'a>(&'a self, flag: &'a str, ctx: &Context) -> Evaluation<'a> {
+        self.at(At::Now).evaluate(flag, ctx)
+    }
+
+    /// Evaluates every flag for one context now, in config order. Does not allocate.
     pub fn evaluate_all<'a>(
         &'a self,
         ctx: &'a Context,
     ) -> impl ExactSizeIterator<Item = Evaluation<'a>> + 'a {
-        let config = &*self.state.config;
-        let overrides = &*self.state.overrides;
-        (0..config.len()).map(move |i| eval::evaluate_index(config, overrides, i, ctx))
+        self.at(At::Now).evaluate_all(ctx)
     }
 
-    /// Whether `flag` serves `true` for `ctx`.
+    /// Whether `flag` serves `true` for `ctx` now.
     pub fn is_enabled(&self, flag: &str, ctx: &Context) -> bool {
-        eval::is_enabled(&self.state.config, &self.state.overrides, flag, ctx)
+        self.at(At::Now).is_enabled(flag, ctx)
     }
 
-    /// The position of the variant `flag` serves for `ctx` (the off variant's on an
-    /// evaluation error) in the order of [`FlagInfo::variants`], or `None` for an unknown
-    /// flag: [`Evaluation::variant`] without building the evaluation, for bindings that
-    /// keep the names on their side. Does not allocate.
-    ///
-    /// ```
-    /// # use flagcore::{Context, Store};
-    /// let store = Store::from_json(r#"{"schemaVersion": 1, "flags": {"f": {"enabled": true,
-    ///     "variants": {"a": 1, "b": 2}, "offVariant": "a", "default": {"variant": "b"}}}}"#).unwrap();
-    /// let snapshot = store.snapshot();
-    /// let ctx = Context::new("u");
-    /// assert_eq!(snapshot.variant_index("f", &ctx), Some(1));
-    /// assert_eq!(snapshot.variant_index("nope", &ctx), None);
-    /// ```
-    ///
-    /// [`FlagInfo::variants`]: crate::FlagInfo::variants
-    /// [`Evaluation::variant`]: crate::Evaluation::variant
+    /// The position of the variant `flag` serves for `ctx` now: see
+    /// [`Evaluator::variant_index`].
     pub fn variant_index(&self, flag: &str, ctx: &Context) -> Option<usize> {
-        eval::variant_index(&self.state.config, &self.state.overrides, flag, ctx)
+        self.at(At::Now).variant_index(flag, ctx)
     }
 
-    fn typed<'a, T>(
-        &'a self,
-        flag: &'a str,
-        ctx: &Context,
-        want: ValueType,
-        default: T,
-        pick: impl FnOnce(&'a FlagValue) -> Option<T>,
-    ) -> Resolved<'a, T> {
-        let evaluation = self.evaluate(flag, ctx);
-        if evaluation.is_error() {
-            return Resolved {
-                value: default,
-                evaluation,
-            };
-        }
-        match evaluation.value {
-            Some(v) if v.value_type() == want => match pick(v) {
-                Some(value) => Resolved { value, evaluation },
-                None => Resolved {
-                    value: default,
-                    evaluation,
-                },
-            },
-            _ => Resolved {
-                value: default,
-                evaluation: Evaluation {
-                    reason: Reason::Error,
-                    error: Some(ErrorCode::TypeMismatch),
-                    ..evaluation
-                },
-            },
-        }
-    }
-
-    /// A boolean flag's value, or `default` (with the reason) on error or type mismatch.
+    /// A boolean flag's value now, or `default` (with the reason) on error or type mismatch.
     pub fn bool_value<'a>(
         &'a self,
         flag: &'a str,
         ctx: &Context,
         default: bool,
     ) -> Resolved<'a, bool> {
-        self.typed(flag, ctx, ValueType::Boolean, default, FlagValue::as_bool)
+        self.at(At::Now).bool_value(flag, ctx, default)
     }
 
-    /// A string flag's value, or `default`.
+    /// A string flag's value now, or `default`.
     pub fn string_value<'a>(
         &'a self,
         flag: &'a str,
         ctx: &Context,
         default: &'a str,
     ) -> Resolved<'a, &'a str> {
-        self.typed(flag, ctx, ValueType::String, default, FlagValue::as_str)
+        self.at(At::Now).string_value(flag, ctx, default)
     }
 
-    /// A number flag's value, or `default`.
+    /// A number flag's value now, or `default`.
     pub fn number_value<'a>(
         &'a self,
         flag: &'a str,
         ctx: &Context,
         default: f64,
     ) -> Resolved<'a, f64> {
-        self.typed(flag, ctx, ValueType::Number, default, FlagValue::as_f64)
+        self.at(At::Now).number_value(flag, ctx, default)
     }
 
-    /// A JSON flag's value, or `default`.
+    /// A JSON flag's value now, or `default`.
     pub fn json_value<'a>(
         &'a self,
         flag: &'a str,
         ctx: &Context,
         default: &'a serde_json::Value,
     ) -> Resolved<'a, &'a serde_json::Value> {
-        self.typed(flag, ctx, ValueType::Json, default, |v| match v {
-            FlagValue::Json(j) => Some(j),
-            _ => None,
-        })
+        self.at(At::Now).json_value(flag, ctx, default)
     }
 }
 
 impl Config {
-    /// Evaluates one flag against this config (no overrides). Does not allocate.
-    pub fn evaluate<'a>(&'a self, flag: &'a str, ctx: &Context) -> Evaluation<'a> {
-        eval::evaluate(self, &[], flag, ctx)
+    /// Evaluations against this config (no overrides) at `at`.
+    pub fn at(&self, at: impl Into<At>) -> Evaluator<'_> {
+        Evaluator::new(self, &[], at.into())
     }
 
-    /// Evaluates every flag for one context, in config order (no overrides).
+    /// Evaluates one flag against this config (no overrides) now. Does not allocate.
+    pub fn evaluate<'a>(&'a self, flag: &'a str, ctx: &Context) -> Evaluation<'a> {
+        self.at(At::Now).evaluate(flag, ctx)
+    }
+
+    /// Evaluates every flag for one context now, in config order (no overrides).
     pub fn evaluate_all<'a>(
         &'a self,
         ctx: &'a Context,
     ) -> impl ExactSizeIterator<Item = Evaluation<'a>> + 'a {
-        (0..self.len()).map(move |i| eval::evaluate_index(self, &[], i, ctx))
+        self.at(At::Now).evaluate_all(ctx)
     }
 }

@@ -4,7 +4,7 @@
 mod common;
 
 use common::{one_flag, EXAMPLE};
-use flagcore::{Config, Context, ErrorCode, Override, Reason, Store, StoreError};
+use flagcore::{At, Config, Context, ErrorCode, Override, Reason, Store, StoreError};
 
 const T_WEEK1: i64 = 1_795_478_400_000; // 2026-11-24T00:00:00Z
 const T_WEEK2: i64 = 1_796_083_200_000; // 2026-12-01T00:00:00Z
@@ -274,13 +274,10 @@ fn segments_keys_exclusions_and_rules() {
 #[test]
 fn prerequisites_and_their_overrides() {
     let store = Store::from_json(EXAMPLE).unwrap();
-    let internal = Context::new("user-qa-001")
-        .with("appVersion", "2.4.0")
-        .at_millis(T_WEEK1);
-    let legacy = Context::new("user-qa-001")
-        .with("appVersion", "2.2.0")
-        .at_millis(T_WEEK1);
-    let snap = store.snapshot();
+    let internal = Context::new("user-qa-001").with("appVersion", "2.4.0");
+    let legacy = Context::new("user-qa-001").with("appVersion", "2.2.0");
+    let snapshot = store.snapshot();
+    let snap = snapshot.at(T_WEEK1);
     let e = snap.evaluate("modal-fallback", &internal);
     assert_eq!((e.variant, e.reason), (Some("on"), Reason::Default));
     let e = snap.evaluate("modal-fallback", &legacy);
@@ -292,13 +289,14 @@ fn prerequisites_and_their_overrides() {
             Some("speechmatics-direct")
         )
     );
-    drop(snap);
+    drop(snapshot);
 
     // Killing the prerequisite kills the dependent flag too.
     store
         .set_override("speechmatics-direct", Override::Kill)
         .unwrap();
-    let snap = store.snapshot();
+    let snapshot = store.snapshot();
+    let snap = snapshot.at(T_WEEK1);
     assert_eq!(
         snap.evaluate("speechmatics-direct", &internal).reason,
         Reason::Override
@@ -314,10 +312,10 @@ fn staged_rollout_follows_the_callers_time() {
     let config = Config::from_json(EXAMPLE).unwrap();
     let share_at = |t: i64| {
         let mut on = 0;
-        let mut ctx = Context::new("x").with("appVersion", "2.4.0").at_millis(t);
+        let mut ctx = Context::new("x").with("appVersion", "2.4.0");
         for i in 0..20_000 {
             ctx.set_key(format!("user-{i}"));
-            if config.evaluate("speechmatics-direct", &ctx).as_bool() == Some(true) {
+            if config.at(t).evaluate("speechmatics-direct", &ctx).as_bool() == Some(true) {
                 on += 1;
             }
         }
@@ -333,7 +331,7 @@ fn staged_rollout_follows_the_callers_time() {
         assert!((share - want).abs() < 0.01, "{shares:?}");
     }
     // No time, no staged answer: an error, never a guess.
-    let e = config.evaluate(
+    let e = config.at(At::Unset).evaluate(
         "speechmatics-direct",
         &Context::new("user-5").with("appVersion", "2.4.0"),
     );
@@ -352,12 +350,12 @@ fn before_the_first_stage_rules_fall_through_and_default_serves_off() {
         "",
     );
     let config = Config::from_json(&text).unwrap();
-    let beta = |t| Context::new("u").with("beta", true).at_millis(t);
-    let e = config.evaluate("f", &beta(500));
+    let beta = Context::new("u").with("beta", true);
+    let e = config.at(500).evaluate("f", &beta);
     assert_eq!((e.variant, e.reason), (Some("off"), Reason::Default));
-    let e = config.evaluate("f", &beta(1500));
+    let e = config.at(1500).evaluate("f", &beta);
     assert_eq!((e.variant, e.reason), (Some("on"), Reason::Default));
-    let e = config.evaluate("f", &beta(2000));
+    let e = config.at(2000).evaluate("f", &beta);
     assert_eq!(
         (e.variant, e.reason, e.rule_index),
         (Some("on"), Reason::TargetingMatch, Some(0))
@@ -367,18 +365,20 @@ fn before_the_first_stage_rules_fall_through_and_default_serves_off() {
 #[test]
 fn kill_switch_force_override_and_clearing() {
     let store = Store::from_json(EXAMPLE).unwrap();
-    let ctx = Context::new("user-qa-001")
-        .with("appVersion", "2.4.0")
-        .at_millis(T_WEEK1);
+    let ctx = Context::new("user-qa-001").with("appVersion", "2.4.0");
     assert_eq!(
-        store.snapshot().evaluate("speech-backend-ab", &ctx).variant,
+        store
+            .snapshot()
+            .at(T_WEEK1)
+            .evaluate("speech-backend-ab", &ctx)
+            .variant,
         Some("treatment")
     );
     store
         .set_override("speech-backend-ab", Override::Variant("control".into()))
         .unwrap();
     let snap = store.snapshot();
-    let e = snap.evaluate("speech-backend-ab", &ctx);
+    let e = snap.at(T_WEEK1).evaluate("speech-backend-ab", &ctx);
     assert_eq!((e.variant, e.reason), (Some("control"), Reason::Override));
     drop(snap);
     assert!(matches!(
@@ -393,30 +393,37 @@ fn kill_switch_force_override_and_clearing() {
     // Overrides survive a config update...
     store.update(EXAMPLE).unwrap();
     assert_eq!(
-        store.snapshot().evaluate("speech-backend-ab", &ctx).reason,
+        store
+            .snapshot()
+            .at(T_WEEK1)
+            .evaluate("speech-backend-ab", &ctx)
+            .reason,
         Reason::Override
     );
     // ...until cleared.
     assert!(store.clear_override("speech-backend-ab"));
     assert!(!store.clear_override("speech-backend-ab"));
     assert_eq!(
-        store.snapshot().evaluate("speech-backend-ab", &ctx).variant,
+        store
+            .snapshot()
+            .at(T_WEEK1)
+            .evaluate("speech-backend-ab", &ctx)
+            .variant,
         Some("treatment")
     );
 
     // The config's own switch.
     let off = Config::from_json(EXAMPLE).unwrap();
-    let e = off.evaluate("live-captions-ui", &ctx);
+    let e = off.at(T_WEEK1).evaluate("live-captions-ui", &ctx);
     assert_eq!((e.as_bool(), e.reason), (Some(false), Reason::Off));
 }
 
 #[test]
 fn typed_getters_fall_back_with_the_reason() {
     let store = Store::from_json(EXAMPLE).unwrap();
-    let snap = store.snapshot();
-    let ctx = Context::new("user-qa-001")
-        .with("appVersion", "2.4.0")
-        .at_millis(T_WEEK1);
+    let snapshot = store.snapshot();
+    let snap = snapshot.at(T_WEEK1);
+    let ctx = Context::new("user-qa-001").with("appVersion", "2.4.0");
     let r = snap.string_value("speech-backend-ab", &ctx, "fallback");
     assert_eq!(
         (r.value, r.evaluation.reason),
@@ -522,9 +529,8 @@ fn salt_and_bucket_are_reported() {
 #[test]
 fn evaluate_all_covers_every_flag_in_order() {
     let config = Config::from_json(EXAMPLE).unwrap();
-    let ctx = Context::new("user-7")
-        .with("appVersion", "2.4.0")
-        .at_millis(T_WEEK2);
+    let config = config.at(T_WEEK2);
+    let ctx = Context::new("user-7").with("appVersion", "2.4.0");
     let keys: Vec<_> = config.evaluate_all(&ctx).map(|e| e.flag_key).collect();
     assert_eq!(
         keys,
@@ -712,12 +718,12 @@ fn variant_index_names_the_variant_evaluate_serves() {
                     } else {
                         "a@b.example"
                     },
-                )
-                .at_millis(at + i as i64);
+                );
+            let at = snapshot.at(at + i as i64);
             for flag in config.flags() {
                 let names: Vec<&str> = flag.variants().map(|(n, _)| n).collect();
-                let index = snapshot.variant_index(flag.key(), &ctx).unwrap();
-                let served = snapshot.evaluate(flag.key(), &ctx).variant;
+                let index = at.variant_index(flag.key(), &ctx).unwrap();
+                let served = at.evaluate(flag.key(), &ctx).variant;
                 assert_eq!(Some(names[index]), served, "{} {u}", flag.key());
             }
         }
@@ -737,4 +743,157 @@ fn replace_takes_a_shared_config_without_copying_it() {
     assert_eq!(store.replace(Config::from_json(EXAMPLE).unwrap()), 3);
     assert_eq!(store.rollback().unwrap(), 2);
     assert!(std::sync::Arc::ptr_eq(&store.config(), &shared));
+}
+
+/// The system clock in Unix milliseconds, read by the test.
+fn clock_millis() -> i64 {
+    let since = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap();
+    i64::try_from(since.as_millis()).unwrap()
+}
+
+#[test]
+fn the_time_is_given_per_call_and_no_time_means_now() {
+    const DAY: i64 = 86_400_000;
+    let now = clock_millis();
+    // "on" only from 30 days ago to 30 days from now: far from any boundary, so the clock
+    // read by the core and the one read here serve the same stage.
+    let text = one_flag(
+        &format!(
+            r#"{{"enabled": true, "default": {{"stages": [{{"variant": "off"}},
+                {{"from": {}, "variant": "on"}}, {{"from": {}, "variant": "off"}}]}}}}"#,
+            now - 30 * DAY,
+            now + 30 * DAY
+        ),
+        "",
+    );
+    let store = Store::from_json(&text).unwrap();
+    let snapshot = store.snapshot();
+    let ctx = Context::new("user-1");
+
+    // Unset: no time, so a staged serve is an error (the off variant, INVALID_CONTEXT).
+    let unset = snapshot.at(At::Unset);
+    assert_eq!(unset.time(), At::Unset);
+    let e = unset.evaluate("f", &ctx);
+    assert_eq!(
+        (e.reason, e.error, e.variant),
+        (Reason::Error, Some(ErrorCode::InvalidContext), Some("off"))
+    );
+    assert_eq!(
+        e.to_details().error_code.map(|c| c.as_str()),
+        Some("INVALID_CONTEXT")
+    );
+    assert!(!unset.is_enabled("f", &ctx));
+    let r = unset.bool_value("f", &ctx, true);
+    assert_eq!(
+        (r.value, r.evaluation.error),
+        (true, Some(ErrorCode::InvalidContext))
+    );
+    assert_eq!(snapshot.at(None).evaluate("f", &ctx), e, "None is Unset");
+
+    // Now: the stage serving at the system clock, the same as that time given explicitly.
+    let at_clock = snapshot.at(At::Millis(now)).evaluate("f", &ctx);
+    assert_eq!(
+        (at_clock.variant, at_clock.reason),
+        (Some("on"), Reason::Default)
+    );
+    assert_eq!(snapshot.at(At::Now).evaluate("f", &ctx), at_clock);
+    assert_eq!(At::default(), At::Now);
+    // The methods without a time evaluate now, on a snapshot and on a config.
+    assert_eq!(snapshot.evaluate("f", &ctx), at_clock);
+    assert!(snapshot.is_enabled("f", &ctx) && store.is_enabled("f", &ctx));
+    assert_eq!(store.config().evaluate("f", &ctx), at_clock);
+    // And a time given is that time, whatever the clock says.
+    for (t, want) in [
+        (now - 31 * DAY, "off"),
+        (now + 31 * DAY, "off"),
+        (now + DAY, "on"),
+    ] {
+        assert_eq!(
+            snapshot.at(t).evaluate("f", &ctx).variant,
+            Some(want),
+            "{t}"
+        );
+    }
+
+    // A flag that reaches no staged serve never needs the time: no time, any time and
+    // now all give the same answer, without an error.
+    let config = Config::from_json(EXAMPLE).unwrap();
+    let legacy = Context::new("user-7").with("appVersion", "2.2.0");
+    let users = [
+        Context::new("user-7").with("appVersion", "2.4.0"),
+        Context::new("user-8").with("platform", "ios-web"),
+        legacy.clone(),
+    ];
+    for user in &users {
+        for flag in [
+            "speech-backend-ab",
+            "transcription-chunk-ms",
+            "live-captions-ui",
+        ] {
+            let e = config.at(At::Unset).evaluate(flag, user);
+            assert!(!e.is_error(), "{flag}: {e:?}");
+            for at in [
+                At::Now,
+                At::Millis(0),
+                At::Millis(i64::MIN),
+                At::Millis(i64::MAX),
+            ] {
+                assert_eq!(config.at(at).evaluate(flag, user), e, "{flag} at {at:?}");
+            }
+        }
+    }
+    // A staged flag whose rules decide before the stages: no time needed either.
+    let e = config
+        .at(At::Unset)
+        .evaluate("speechmatics-direct", &legacy);
+    assert_eq!((e.variant, e.reason), (Some("off"), Reason::TargetingMatch));
+}
+
+#[test]
+fn one_context_is_evaluated_by_two_threads_at_different_times() {
+    let store = Store::from_json(EXAMPLE).unwrap();
+    let config = store.config();
+    // A user outside the week-1 canary: off at week 1, on at week 4.
+    let ctx = (0..)
+        .map(|i| Context::new(format!("user-{i}")).with("appVersion", "2.4.0"))
+        .find(|c| {
+            config
+                .at(T_WEEK1)
+                .evaluate("speechmatics-direct", c)
+                .as_bool()
+                == Some(false)
+        })
+        .unwrap();
+    let expected = |t: i64| -> Vec<_> {
+        config
+            .at(t)
+            .evaluate_all(&ctx)
+            .map(|e| e.to_details())
+            .collect()
+    };
+    let (week1, week4) = (expected(T_WEEK1), expected(T_WEEK4));
+    assert_ne!(week1, week4, "the two times must give different answers");
+    assert_eq!(week4[0].variant.as_deref(), Some("on"));
+    let barrier = std::sync::Barrier::new(2);
+    std::thread::scope(|s| {
+        for (t, want) in [(T_WEEK1, &week1), (T_WEEK4, &week4)] {
+            let (store, ctx, barrier) = (&store, &ctx, &barrier);
+            s.spawn(move || {
+                barrier.wait();
+                for _ in 0..5_000 {
+                    let snapshot = store.snapshot();
+                    let at = snapshot.at(t);
+                    let got: Vec<_> = at.evaluate_all(ctx).map(|e| e.to_details()).collect();
+                    assert_eq!(&got, want, "at {t}");
+                    assert_eq!(
+                        at.is_enabled("speechmatics-direct", ctx),
+                        t == T_WEEK4,
+                        "at {t}"
+                    );
+                }
+            });
+        }
+    });
 }

@@ -2,8 +2,8 @@
 //! decisions through the store.
 
 use flagcore::plan::{
-    self, Action, CheckStatus, Cohort, Decision, HoldReason, MetricKind, Observation, PlanInput,
-    Sample, Severity, Statistic, Threshold,
+    self, Action, CheckStatus, Cohort, Decision, GuardrailSeverity, HoldReason, MetricKind,
+    Observation, PlanInput, Sample, Statistic, Threshold,
 };
 use flagcore::{Config, ConfigError, Context, Override, PlanError, Reason, Store, StoreError};
 
@@ -119,7 +119,7 @@ fn the_example_carries_the_runbook_plan() {
             MetricKind::Proportion,
             Threshold::Absolute(0.05),
             2 * MIN,
-            Severity::Critical,
+            GuardrailSeverity::Critical,
             Action::RollBack
         )
     );
@@ -139,7 +139,7 @@ fn the_example_carries_the_runbook_plan() {
             Statistic::P95,
             Threshold::Absolute(5_000.0),
             MIN,
-            Severity::High,
+            GuardrailSeverity::High,
             Action::RollBack
         )
     );
@@ -155,7 +155,7 @@ fn the_example_carries_the_runbook_plan() {
             "transcription_failures",
             Threshold::Absolute(0.10),
             5 * MIN,
-            Severity::High,
+            GuardrailSeverity::High,
             Action::RollBack
         )
     );
@@ -179,7 +179,7 @@ fn defaults_fill_in() {
     let g = plan.guardrails();
     assert_eq!(
         (g[0].severity, g[0].action, g[0].window_ms),
-        (Severity::High, Action::RollBack, MIN)
+        (GuardrailSeverity::High, Action::RollBack, MIN)
     );
     assert_eq!(g[0].confidence, plan::DEFAULT_CONFIDENCE);
     assert_eq!(
@@ -313,7 +313,8 @@ fn too_early_then_advance() {
         Decision::Advance {
             from_stage: 0,
             stage: 1,
-            percentage: 20_000
+            percentage: 20_000,
+            at: Some(now),
         }
     );
 }
@@ -423,7 +424,7 @@ fn a_significant_breach_rolls_back_at_any_time() {
         (breach.guardrail, breach.metric.as_str()),
         (0, "error_rate")
     );
-    assert_eq!(breach.severity, Severity::Critical);
+    assert_eq!(breach.severity, GuardrailSeverity::Critical);
     assert_eq!(breach.samples, 800);
     assert!((breach.observed - 124.0 / 800.0).abs() < 1e-12);
     assert_eq!(breach.threshold, 0.05);
@@ -843,7 +844,8 @@ fn decisions_round_trip_through_json() {
         Decision::Advance {
             from_stage: 0,
             stage: 1,
-            percentage: 12_345
+            percentage: 12_345,
+            at: None,
         }
     );
     assert!(Decision::from_json(
@@ -856,10 +858,9 @@ fn decisions_round_trip_through_json() {
 /// The share of 20 000 plain users the flag is on for.
 fn share_on(store: &Store, flag: &str) -> f64 {
     let snapshot = store.snapshot();
+    let week1 = snapshot.at(T_WEEK1);
     let on = (0..20_000)
-        .filter(|i| {
-            snapshot.is_enabled(flag, &Context::new(format!("user-{i}")).at_millis(T_WEEK1))
-        })
+        .filter(|i| week1.is_enabled(flag, &Context::new(format!("user-{i}"))))
         .count();
     on as f64 / 20_000.0
 }
@@ -867,14 +868,20 @@ fn share_on(store: &Store, flag: &str) -> f64 {
 #[test]
 fn the_store_applies_decisions() {
     let store = Store::from_json(EXAMPLE).unwrap();
+    // Decided in week 1: the time-staged default serves stage 0 (5%) then.
     let advance = |stage: usize, percentage: u32| Decision::Advance {
         from_stage: stage - 1,
         stage,
         percentage,
+        at: Some(T_WEEK1),
     };
-    let at5: Vec<bool> = (0..5_000)
-        .map(|i| store.is_enabled(FLAG, &Context::new(format!("user-{i}")).at_millis(T_WEEK1)))
-        .collect();
+    let at5: Vec<bool> = {
+        let snapshot = store.snapshot();
+        let week1 = snapshot.at(T_WEEK1);
+        (0..5_000)
+            .map(|i| week1.is_enabled(FLAG, &Context::new(format!("user-{i}"))))
+            .collect()
+    };
     assert!((share_on(&store, FLAG) - 0.05).abs() < 0.01);
 
     // Hold changes nothing.
@@ -909,7 +916,43 @@ fn the_store_applies_decisions() {
     // The other flags are untouched, and the plan is kept.
     assert!(store.config().flag(FLAG).and_then(|f| f.plan()).is_some());
 
-    assert_eq!(store.apply_decision(FLAG, &advance(3, 100_000)).unwrap(), 3);
+    // Applying is a compare-and-swap on the stage: a replayed or stale ADVANCE, one that
+    // skips a stage, or a hand-written jump to 100% is refused, and nothing changes.
+    let stale = |r: Result<u64, StoreError>| matches!(r, Err(StoreError::StaleDecision { .. }));
+    assert!(
+        stale(store.apply_decision(FLAG, &advance(1, 20_000))),
+        "replayed"
+    );
+    assert!(
+        stale(store.apply_decision(FLAG, &advance(3, 100_000))),
+        "skips stage 2"
+    );
+    assert!(
+        stale(store.apply_decision(FLAG, &advance(2, 100_000))),
+        "not the plan's 50%"
+    );
+    let jump = store.apply_decision_json(FLAG, r#"{"decision":"ADVANCE","percentage":100}"#);
+    assert!(jump.is_err(), "{jump:?}");
+    let jump = store.apply_decision_json(
+        FLAG,
+        r#"{"decision":"ADVANCE","fromStage":1,"stage":3,"percentage":100}"#,
+    );
+    assert!(
+        matches!(
+            &jump,
+            Err(PlanError::Store(StoreError::StaleDecision { .. }))
+        ),
+        "{jump:?}"
+    );
+    let e = StoreError::StaleDecision {
+        flag: FLAG.into(),
+        message: String::new(),
+    };
+    assert_eq!(e.code().as_str(), "STALE_DECISION");
+    assert_eq!(store.revision(), 2);
+
+    assert_eq!(store.apply_decision(FLAG, &advance(2, 50_000)).unwrap(), 3);
+    assert_eq!(store.apply_decision(FLAG, &advance(3, 100_000)).unwrap(), 4);
     assert_eq!(share_on(&store, FLAG), 1.0);
 
     // Roll back: a kill override, at once; the config and its history stay.
@@ -918,10 +961,10 @@ fn the_store_applies_decisions() {
             "severity": "critical", "action": "rollback", "observed": 0.2, "threshold": 0.05, "samples": 800, "windowMs": 120000}}"#,
     )
     .unwrap();
-    assert_eq!(store.apply_decision(FLAG, &rollback).unwrap(), 3);
+    assert_eq!(store.apply_decision(FLAG, &rollback).unwrap(), 4);
     assert_eq!(share_on(&store, FLAG), 0.0);
     assert_eq!(store.overrides(), [(FLAG.to_owned(), Override::Kill)]);
-    assert_eq!(store.history(), [1, 2, 3]);
+    assert_eq!(store.history(), [1, 2, 3, 4]);
     // A killed rollout does not advance until the override is cleared.
     assert_eq!(
         store.apply_decision(FLAG, &advance(1, 20_000)),
@@ -930,6 +973,7 @@ fn the_store_applies_decisions() {
     assert!(store.clear_override(FLAG));
     assert_eq!(share_on(&store, FLAG), 1.0);
     // And the history undoes advances.
+    assert_eq!(store.rollback().unwrap(), 3);
     assert_eq!(store.rollback().unwrap(), 2);
     assert!((share_on(&store, FLAG) - 0.20).abs() < 0.01);
 

@@ -112,10 +112,8 @@ fn a_70_30_split_lands_within_0_3_points() {
 #[test]
 fn the_migration_example_fixes_the_shared_hash_problem() {
     let config = Config::from_json(EXAMPLE).unwrap();
-    let week1 = 1_795_478_400_000; // 5% canary
-    let mut ctx = Context::new("x")
-        .with("appVersion", "2.4.0")
-        .at_millis(week1);
+    let week1 = config.at(1_795_478_400_000); // 5% canary
+    let mut ctx = Context::new("x").with("appVersion", "2.4.0");
     let (mut canary, mut canary_in_control, mut control) = (0u64, 0u64, 0u64);
     let (mut old_canary, mut old_canary_in_control) = (0u64, 0u64);
     for i in 0..N {
@@ -127,8 +125,8 @@ fn the_migration_example_fixes_the_shared_hash_problem() {
             old_canary_in_control += u64::from(shared < 70);
         }
         ctx.set_key(id);
-        let in_canary = config.evaluate("speechmatics-direct", &ctx).as_bool() == Some(true);
-        let in_control = config.evaluate("speech-backend-ab", &ctx).variant == Some("control");
+        let in_canary = week1.evaluate("speechmatics-direct", &ctx).as_bool() == Some(true);
+        let in_control = week1.evaluate("speech-backend-ab", &ctx).variant == Some("control");
         canary += u64::from(in_canary);
         control += u64::from(in_control);
         canary_in_control += u64::from(in_canary && in_control);

@@ -334,11 +334,10 @@ fn syntax_errors_carry_line_and_column() {
 #[test]
 fn an_invalid_update_keeps_the_last_good_config() {
     let store = Store::from_json(EXAMPLE).unwrap();
-    let ctx = Context::new("user-qa-001")
-        .with("appVersion", "2.4.0")
-        .at_millis(0);
+    let ctx = Context::new("user-qa-001").with("appVersion", "2.4.0");
     let before = store
         .snapshot()
+        .at(0)
         .evaluate("speech-backend-ab", &ctx)
         .to_details();
     let bad = EXAMPLE.replace("\"weight\": 30", "\"weight\": 31");
@@ -347,6 +346,7 @@ fn an_invalid_update_keeps_the_last_good_config() {
     assert_eq!(store.revision(), 1);
     let after = store
         .snapshot()
+        .at(0)
         .evaluate("speech-backend-ab", &ctx)
         .to_details();
     assert_eq!(before, after);

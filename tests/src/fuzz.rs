@@ -4,7 +4,7 @@
 //! A target reports a broken invariant by panicking: that is how libFuzzer learns of it.
 #![allow(clippy::panic)]
 
-use flagcore::{Config, ConfigError, Context, Evaluation, Override, Reason, Store, BUCKETS};
+use flagcore::{At, Config, ConfigError, Context, Evaluation, Override, Reason, Store, BUCKETS};
 
 /// Configs the `evaluate` target picks from (its first input byte chooses).
 const CONFIGS: &[&str] = &[
@@ -48,18 +48,21 @@ pub fn config(data: &[u8]) {
                 !report.has_errors(),
                 "validate() found errors in a config that loads: {report}"
             );
+            // Never At::Now: a fuzz input must evaluate the same on every run.
             let contexts = [
-                Context::new("user-1"),
-                Context::anonymous(),
-                Context::new("user-2")
-                    .with("email", "a@company.example")
-                    .with("appVersion", "2.3.0")
-                    .with("seats", 10)
-                    .at_millis(1_795_305_600_000),
+                (Context::new("user-1"), At::Unset),
+                (Context::anonymous(), At::Unset),
+                (
+                    Context::new("user-2")
+                        .with("email", "a@company.example")
+                        .with("appVersion", "2.3.0")
+                        .with("seats", 10),
+                    At::Millis(1_795_305_600_000),
+                ),
             ];
             let keys: Vec<String> = config.flags().map(|f| f.key().to_owned()).collect();
-            for ctx in &contexts {
-                check_all(&config, &keys, ctx);
+            for (ctx, at) in &contexts {
+                check_all(&config, &keys, ctx, *at);
             }
         }
         Err(ConfigError::Invalid(r)) => {
@@ -97,7 +100,8 @@ fn check_one(flag: &str, e: &Evaluation<'_>, exists: bool) {
     }
 }
 
-fn check_all(config: &Config, keys: &[String], ctx: &Context) {
+fn check_all(config: &Config, keys: &[String], ctx: &Context, at: At) {
+    let config = config.at(at);
     let all: Vec<Evaluation<'_>> = config.evaluate_all(ctx).collect();
     assert_eq!(all.len(), keys.len());
     for (key, from_all) in keys.iter().zip(&all) {
@@ -167,6 +171,8 @@ pub fn evaluate(data: &[u8]) {
         return;
     };
     let mut ctx = Context::anonymous();
+    // No time unless the input gives one (never now: runs must be reproducible).
+    let mut at = At::Unset;
     let mut r = Reader { data: rest };
     let mut overrides = Vec::new();
     while let Some(op) = r.byte() {
@@ -178,9 +184,7 @@ pub fn evaluate(data: &[u8]) {
                 .zip(r.bytes8())
                 .map(|(n, b)| ctx.set(n, f64::from_le_bytes(b))),
             3 => r.name().zip(r.byte()).map(|(n, b)| ctx.set(n, b % 2 == 1)),
-            4 => r
-                .bytes8()
-                .map(|b| ctx.set_time_millis(Some(i64::from_le_bytes(b)))),
+            4 => r.bytes8().map(|b| at = At::Millis(i64::from_le_bytes(b))),
             5 => r.name().map(|n| {
                 ctx.remove(&n);
             }),
@@ -198,20 +202,18 @@ pub fn evaluate(data: &[u8]) {
         // A context that went through JSON evaluates the same.
         let back = Context::from_json(&json)
             .unwrap_or_else(|e| panic!("context JSON {json} refused: {e}"));
-        let mut back = back;
-        back.set_time_millis(ctx.time_millis());
         let config = store.config();
         for f in config.flags() {
             assert_eq!(
-                config.evaluate(f.key(), &ctx),
-                config.evaluate(f.key(), &back),
+                config.at(at).evaluate(f.key(), &ctx),
+                config.at(at).evaluate(f.key(), &back),
                 "{json}"
             );
         }
     }
     let config = store.config();
     let keys: Vec<String> = config.flags().map(|f| f.key().to_owned()).collect();
-    check_all(&config, &keys, &ctx);
+    check_all(&config, &keys, &ctx, at);
     // Overrides: the chosen flags serve their off variant (kill) or a variant, reason OVERRIDE.
     for b in overrides {
         let Some(key) = keys.get(usize::from(b) % keys.len().max(1)) else {
@@ -231,12 +233,13 @@ pub fn evaluate(data: &[u8]) {
         store
             .set_override(key, forced)
             .unwrap_or_else(|e| panic!("override of {key} refused: {e}"));
-        let snap = store.snapshot();
-        let e = snap.evaluate(key, &ctx);
+        let snapshot = store.snapshot();
+        let e = snapshot.at(at).evaluate(key, &ctx);
         assert_eq!(e.reason, Reason::Override, "{key}");
         check_one(key, &e, true);
     }
-    let snap = store.snapshot();
+    let snapshot = store.snapshot();
+    let snap = snapshot.at(at);
     let json_default = serde_json::Value::Null;
     for key in &keys {
         let e = snap.evaluate(key, &ctx);

@@ -1,12 +1,14 @@
 //! Replays vector files through the Rust core's public API, the way a binding would:
-//! `bucket`, `Store::from_json`, `set_override`, `Context::from_value`, `Snapshot::evaluate`,
-//! the typed getters and `evaluate_all`. See `tests/vectors/README.md` for the format.
+//! `bucket`, `Store::from_json`, `set_override`, `Context::from_value`, `Snapshot::at`, then
+//! `evaluate`, the typed getters and `evaluate_all`. A case without `at` is evaluated with
+//! [`At::Unset`] (no time), as the generator answered it. See `tests/vectors/README.md` for
+//! the format.
 
 use std::fmt;
 use std::path::Path;
 
 use flagcore::{
-    Config, ConfigError, Context, Evaluation, Limits, Override, Problem, Store, StoreOptions,
+    At, Config, ConfigError, Context, Evaluation, Limits, Override, Problem, Store, StoreOptions,
 };
 use serde_json::{json, Value};
 
@@ -155,16 +157,17 @@ fn replay_evaluations(name: &str, doc: &Value) -> Result<Outcome, String> {
                 .set_override(flag, value)
                 .map_err(|e| format!("{name}: group {gname}: override refused: {e}"))?;
         }
-        let snap = store.snapshot();
+        let snapshot = store.snapshot();
         let cases = group["cases"]
             .as_array()
             .map(Vec::as_slice)
             .unwrap_or_default();
         for case in cases {
             let id = case["id"].as_str().unwrap_or("?");
-            let mut ctx = Context::from_value(&case["context"])
+            let ctx = Context::from_value(&case["context"])
                 .map_err(|e| format!("{name}: {id}: bad context: {e}"))?;
-            ctx.set_time_millis(case["at"].as_i64());
+            // No `at`: no time (At::Unset), not now: the `noTime` cases depend on it.
+            let snap = snapshot.at(At::from(case["at"].as_i64()));
             let flag = case["flag"].as_str().unwrap_or_default();
             let expect = &case["expect"];
             let default = &case["default"];

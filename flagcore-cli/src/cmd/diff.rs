@@ -420,7 +420,7 @@ pub fn run(args: &Args, out: &mut Output) -> CmdResult {
     let new = load_config(&args.new, out.json)?;
     let population = Population::from_args(&args.population)?;
     let time = EvalTime::resolve(args.context.at);
-    let base: Context = args.context.base_context(&time)?;
+    let base: Context = args.context.base_context()?;
     if !out.json {
         if let Some(hint) = time.seconds_hint() {
             anstream::eprintln!("{}: {hint}", paint(style::WARN, "warning"));
@@ -454,10 +454,10 @@ pub fn run(args: &Args, out: &mut Output) -> CmdResult {
             new_slots: vec![0; new.len()],
         },
         |t, _, ctx| {
-            for (i, e) in old.evaluate_all(ctx).enumerate() {
+            for (i, e) in old.at(time.millis).evaluate_all(ctx).enumerate() {
                 t.old_slots[i] = slot(&e, old_variants[i]);
             }
-            for (i, e) in new.evaluate_all(ctx).enumerate() {
+            for (i, e) in new.at(time.millis).evaluate_all(ctx).enumerate() {
                 t.new_slots[i] = slot(&e, new_variants[i]);
             }
             let mut changed = false;

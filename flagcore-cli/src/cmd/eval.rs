@@ -81,8 +81,7 @@ pub fn explain(e: &Evaluation<'_>, config: &Config) -> String {
 pub fn run(args: &Args, out: &mut Output) -> CmdResult {
     let config = load_config(&args.file, out.json)?;
     let time = EvalTime::resolve(args.context.at);
-    let ctx = args.context.base_context(&time)?;
-    let mut ctx = ctx;
+    let mut ctx = args.context.base_context()?;
     ctx.set_key(args.key.as_str());
     if args.key.is_empty() {
         return Err(CliError::Usage("--key must not be empty".into()));
@@ -97,13 +96,12 @@ pub fn run(args: &Args, out: &mut Output) -> CmdResult {
             )));
         }
     }
+    // Always the resolved time (--at, or the clock read once by EvalTime), never At::Now.
+    let at = config.at(time.millis);
     let evaluations: Vec<Evaluation<'_>> = if args.flags.is_empty() {
-        config.evaluate_all(&ctx).collect()
+        at.evaluate_all(&ctx).collect()
     } else {
-        args.flags
-            .iter()
-            .map(|k| config.evaluate(k, &ctx))
-            .collect()
+        args.flags.iter().map(|k| at.evaluate(k, &ctx)).collect()
     };
 
     if out.json {

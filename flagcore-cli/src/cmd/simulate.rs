@@ -180,9 +180,10 @@ fn error_index(e: ErrorCode) -> usize {
     ErrorCode::ALL.iter().position(|&x| x == e).unwrap_or(0)
 }
 
-/// Evaluates every flag of `config` for every user and adds up what they got.
+/// Evaluates every flag of `config` for every user at `at_millis` and adds up what they got.
 fn tally<'c>(
     config: &'c Config,
+    at_millis: i64,
     shapes: &[FlagShape<'c>],
     population: &Population,
     base: &flagcore::Context,
@@ -193,7 +194,7 @@ fn tally<'c>(
         "simulating",
         |range| Tally::new(shapes, range),
         |t, i, ctx| {
-            for (f, e) in config.evaluate_all(ctx).enumerate() {
+            for (f, e) in config.at(at_millis).evaluate_all(ctx).enumerate() {
                 t.reasons[f][reason_index(e.reason)] += 1;
                 if let Some(code) = e.error {
                     t.errors[f][error_index(code)] += 1;
@@ -480,14 +481,14 @@ pub fn run(args: &Args, out: &mut Output) -> CmdResult {
     let config = load_config(&args.file, out.json)?;
     let population = Population::from_args(&args.population)?;
     let time = EvalTime::resolve(args.context.at);
-    let base = args.context.base_context(&time)?;
+    let base = args.context.base_context()?;
     if !out.json {
         if let Some(hint) = time.seconds_hint() {
             anstream::eprintln!("{}: {hint}", paint(style::WARN, "warning"));
         }
     }
     let shapes = shapes(&config, time.millis);
-    let (t, stats) = tally(&config, &shapes, &population, &base)?;
+    let (t, stats) = tally(&config, time.millis, &shapes, &population, &base)?;
     let n = population.len() as u64;
     let mut reports = build_reports(&shapes, &t, n);
     let srm_threshold = flag_mismatches(&mut reports);

@@ -17,16 +17,25 @@ Exit code 1 when any file has an error (or, with --strict, a warning); 3 when a 
 Examples:
   flagcore validate examples/speech-migration.json
   flagcore validate --json configs/*.json
-  cat config.json | flagcore validate -")]
+  cat config.json | flagcore validate -
+  flagcore validate --schema > flagcore.schema.json")]
 pub struct Args {
     /// Config files (`-` reads stdin).
-    #[arg(required = true, value_name = "FILE")]
+    #[arg(required_unless_present = "schema", value_name = "FILE")]
     pub files: Vec<String>,
 
     /// Treat warnings as findings too (exit 1).
     #[arg(long)]
     pub strict: bool,
+
+    /// Print the config format's JSON Schema (for editors) instead of validating.
+    #[arg(long, conflicts_with_all = ["files", "strict"])]
+    pub schema: bool,
 }
+
+/// The JSON Schema of the config format (`schema/flagcore.schema.json`): it checks the
+/// structure, `flagcore validate` everything.
+pub const SCHEMA: &str = include_str!("../../../schema/flagcore.schema.json");
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -58,6 +67,11 @@ pub fn problem_line(p: &Problem) -> String {
 
 /// Runs `validate`.
 pub fn run(args: &Args, out: &mut Output) -> CmdResult {
+    if args.schema {
+        // The same text with or without --json: the schema is a JSON document.
+        out.write_all(SCHEMA.as_bytes())?;
+        return Ok(Exit::Ok);
+    }
     let mut reports = Vec::with_capacity(args.files.len());
     let mut exit = Exit::Ok;
     for file in &args.files {

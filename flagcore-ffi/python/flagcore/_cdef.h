@@ -15,6 +15,13 @@ enum flagcore_result
   FLAGCORE_RESULT_NO_PLAN = 11,
   FLAGCORE_RESULT_INVALID_PLAN_INPUT = 12,
   FLAGCORE_RESULT_OVERRIDDEN = 13,
+  FLAGCORE_RESULT_STALE_DECISION = 14,
+  FLAGCORE_RESULT_MISSING_TIME = 15,
+  FLAGCORE_RESULT_STAGE_OUT_OF_RANGE = 16,
+  FLAGCORE_RESULT_UNKNOWN_STAGE = 17,
+  FLAGCORE_RESULT_INVALID_OBSERVATION = 18,
+  FLAGCORE_RESULT_FREED = 19,
+  FLAGCORE_RESULT_PLANS_NOT_INCLUDED = 20,
 };
 typedef uint32_t flagcore_result;
 enum flagcore_severity
@@ -52,6 +59,13 @@ enum flagcore_error_code
   FLAGCORE_ERROR_CODE_INVALID_CONTEXT = 4,
 };
 typedef uint32_t flagcore_error_code;
+enum flagcore_time
+ {
+  FLAGCORE_TIME_NOW = 0,
+  FLAGCORE_TIME_AT = 1,
+  FLAGCORE_TIME_UNSET = 2,
+};
+typedef uint32_t flagcore_time;
 typedef struct flagcore_context flagcore_context;
 typedef struct flagcore_report flagcore_report;
 typedef struct flagcore_snapshot flagcore_snapshot;
@@ -92,12 +106,81 @@ flagcore_result flagcore_bucket(const char *salt,
                                 const char *value,
                                 size_t value_len,
                                 uint32_t *out_bucket);
+flagcore_result flagcore_context_new(const char *key,
+                                     size_t key_len,
+                                     struct flagcore_context **out_context);
+void flagcore_context_free(struct flagcore_context *context);
+size_t flagcore_last_error(char *buf, size_t buf_len);
+size_t flagcore_context_last_error(const struct flagcore_context *context,
+                                   char *buf,
+                                   size_t buf_len);
+flagcore_result flagcore_context_set_key(struct flagcore_context *context,
+                                         const char *key,
+                                         size_t key_len);
+flagcore_result flagcore_context_set_string(struct flagcore_context *context,
+                                            const char *name,
+                                            size_t name_len,
+                                            const char *value,
+                                            size_t value_len);
+flagcore_result flagcore_context_set_number(struct flagcore_context *context,
+                                            const char *name,
+                                            size_t name_len,
+                                            double value);
+flagcore_result flagcore_context_set_bool(struct flagcore_context *context,
+                                          const char *name,
+                                          size_t name_len,
+                                          bool value);
+flagcore_result flagcore_context_remove(struct flagcore_context *context,
+                                        const char *name,
+                                        size_t name_len);
+flagcore_result flagcore_context_set_json(struct flagcore_context *context,
+                                          const char *json,
+                                          size_t json_len);
+flagcore_result flagcore_store_plan_decide(const struct flagcore_store *store,
+                                           const char *flag,
+                                           size_t flag_len,
+                                           const char *input_json,
+                                           size_t input_len,
+                                           uint32_t time,
+                                           int64_t at_millis,
+                                           struct flagcore_string **out_decision);
+flagcore_result flagcore_store_apply_decision(const struct flagcore_store *store,
+                                              const char *flag,
+                                              size_t flag_len,
+                                              const char *decision_json,
+                                              size_t decision_len,
+                                              uint64_t *out_revision);
 struct flagcore_report *flagcore_report_new(void);
 void flagcore_report_free(struct flagcore_report *report);
 size_t flagcore_report_len(const struct flagcore_report *report);
 flagcore_result flagcore_report_get(const struct flagcore_report *report,
                                     size_t index,
                                     struct flagcore_problem *out_problem);
+void flagcore_snapshot_free(struct flagcore_snapshot *snapshot);
+size_t flagcore_snapshot_last_error(const struct flagcore_snapshot *snapshot,
+                                    char *buf,
+                                    size_t buf_len);
+flagcore_result flagcore_snapshot_revision(const struct flagcore_snapshot *snapshot,
+                                           uint64_t *out_revision);
+flagcore_result flagcore_snapshot_flag_count(const struct flagcore_snapshot *snapshot,
+                                             size_t *out_count);
+flagcore_result flagcore_snapshot_evaluate(const struct flagcore_snapshot *snapshot,
+                                           const char *flag,
+                                           size_t flag_len,
+                                           const struct flagcore_context *context,
+                                           uint32_t time,
+                                           int64_t at_millis,
+                                           uint32_t expected_type,
+                                           struct flagcore_evaluation *out_evaluation);
+flagcore_result flagcore_snapshot_evaluate_all(const struct flagcore_snapshot *snapshot,
+                                               const struct flagcore_context *context,
+                                               uint32_t time,
+                                               int64_t at_millis,
+                                               struct flagcore_evaluation *out_evaluations,
+                                               size_t capacity,
+                                               size_t *out_len);
+struct flagcore_str flagcore_string_get(const struct flagcore_string *string);
+void flagcore_string_free(struct flagcore_string *string);
 flagcore_result flagcore_store_new(const char *json,
                                    size_t json_len,
                                    struct flagcore_report *report,
@@ -127,13 +210,13 @@ bool flagcore_store_is_enabled(const struct flagcore_store *store,
                                const char *flag,
                                size_t flag_len,
                                const struct flagcore_context *context,
-                               bool has_time,
+                               uint32_t time,
                                int64_t at_millis);
 flagcore_result flagcore_store_get_bool(const struct flagcore_store *store,
                                         const char *flag,
                                         size_t flag_len,
                                         const struct flagcore_context *context,
-                                        bool has_time,
+                                        uint32_t time,
                                         int64_t at_millis,
                                         bool default_value,
                                         bool *out_value);
@@ -141,7 +224,7 @@ flagcore_result flagcore_store_get_number(const struct flagcore_store *store,
                                           const char *flag,
                                           size_t flag_len,
                                           const struct flagcore_context *context,
-                                          bool has_time,
+                                          uint32_t time,
                                           int64_t at_millis,
                                           double default_value,
                                           double *out_value);
@@ -149,81 +232,10 @@ flagcore_result flagcore_store_variant(const struct flagcore_store *store,
                                        const char *flag,
                                        size_t flag_len,
                                        const struct flagcore_context *context,
-                                       bool has_time,
+                                       uint32_t time,
                                        int64_t at_millis,
                                        char *buf,
                                        size_t buf_len,
                                        size_t *out_len);
 flagcore_result flagcore_store_snapshot(const struct flagcore_store *store,
                                         struct flagcore_snapshot **out_snapshot);
-void flagcore_snapshot_free(struct flagcore_snapshot *snapshot);
-size_t flagcore_snapshot_last_error(const struct flagcore_snapshot *snapshot,
-                                    char *buf,
-                                    size_t buf_len);
-flagcore_result flagcore_snapshot_revision(const struct flagcore_snapshot *snapshot,
-                                           uint64_t *out_revision);
-flagcore_result flagcore_snapshot_flag_count(const struct flagcore_snapshot *snapshot,
-                                             size_t *out_count);
-flagcore_result flagcore_snapshot_evaluate(const struct flagcore_snapshot *snapshot,
-                                           const char *flag,
-                                           size_t flag_len,
-                                           const struct flagcore_context *context,
-                                           bool has_time,
-                                           int64_t at_millis,
-                                           uint32_t expected_type,
-                                           struct flagcore_evaluation *out_evaluation);
-flagcore_result flagcore_snapshot_evaluate_all(const struct flagcore_snapshot *snapshot,
-                                               const struct flagcore_context *context,
-                                               bool has_time,
-                                               int64_t at_millis,
-                                               struct flagcore_evaluation *out_evaluations,
-                                               size_t capacity,
-                                               size_t *out_len);
-struct flagcore_str flagcore_string_get(const struct flagcore_string *string);
-void flagcore_string_free(struct flagcore_string *string);
-flagcore_result flagcore_store_plan_decide(const struct flagcore_store *store,
-                                           const char *flag,
-                                           size_t flag_len,
-                                           const char *input_json,
-                                           size_t input_len,
-                                           bool has_time,
-                                           int64_t at_millis,
-                                           struct flagcore_string **out_decision);
-flagcore_result flagcore_store_apply_decision(const struct flagcore_store *store,
-                                              const char *flag,
-                                              size_t flag_len,
-                                              const char *decision_json,
-                                              size_t decision_len,
-                                              uint64_t *out_revision);
-flagcore_result flagcore_context_new(const char *key,
-                                     size_t key_len,
-                                     struct flagcore_context **out_context);
-void flagcore_context_free(struct flagcore_context *context);
-size_t flagcore_context_last_error(const struct flagcore_context *context,
-                                   char *buf,
-                                   size_t buf_len);
-flagcore_result flagcore_context_set_key(struct flagcore_context *context,
-                                         const char *key,
-                                         size_t key_len);
-flagcore_result flagcore_context_set_string(struct flagcore_context *context,
-                                            const char *name,
-                                            size_t name_len,
-                                            const char *value,
-                                            size_t value_len);
-flagcore_result flagcore_context_set_number(struct flagcore_context *context,
-                                            const char *name,
-                                            size_t name_len,
-                                            double value);
-flagcore_result flagcore_context_set_bool(struct flagcore_context *context,
-                                          const char *name,
-                                          size_t name_len,
-                                          bool value);
-flagcore_result flagcore_context_remove(struct flagcore_context *context,
-                                        const char *name,
-                                        size_t name_len);
-flagcore_result flagcore_context_set_time(struct flagcore_context *context,
-                                          bool has_time,
-                                          int64_t at_millis);
-flagcore_result flagcore_context_set_json(struct flagcore_context *context,
-                                          const char *json,
-                                          size_t json_len);

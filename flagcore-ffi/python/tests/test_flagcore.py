@@ -117,14 +117,29 @@ def test_staged_rollout_follows_time(store):
             assert store.is_enabled("speechmatics-direct", u, at=WEEK2)
 
 
-def test_context_time_and_default_now(store):
-    u = Context("user-5", {"appVersion": "2.4.0"}, at=WEEK4)
-    assert u.at == WEEK4
-    assert store.is_enabled("speechmatics-direct", u)  # the context's own time
-    assert store.evaluate("speechmatics-direct", u).reason is Reason.DEFAULT
-    # Without any time, now is used: never an INVALID_CONTEXT error.
-    e = store.evaluate("speechmatics-direct", Context("user-5", {"appVersion": "2.4.0"}))
+def test_time_per_call_and_default_now(store):
+    u = Context("user-5", {"appVersion": "2.4.0"})
+    assert store.is_enabled("speechmatics-direct", u, at=WEEK4)
+    assert store.evaluate("speechmatics-direct", u, at=WEEK4).reason is Reason.DEFAULT
+    # No time given means now (the clock): never an INVALID_CONTEXT error.
+    e = store.evaluate("speechmatics-direct", u)
     assert e.error_code is not ErrorCode.INVALID_CONTEXT
+    # An explicit "no time": a staged rollout answers an error and the caller's default.
+    e = store.evaluate("speechmatics-direct", u, at=flagcore.UNSET)
+    assert (e.reason, e.error_code) == (Reason.ERROR, ErrorCode.INVALID_CONTEXT)
+    assert store.get_bool("speechmatics-direct", u, True, at=flagcore.UNSET) is True
+    # Times the library cannot take get its own error, naming the value.
+    for bad in (2**63, 1.5, "now"):
+        with pytest.raises(flagcore.InvalidInputError, match="at"):
+            store.is_enabled("speechmatics-direct", u, at=bad)
+    # A context holds no time any more.
+    with pytest.raises(TypeError):
+        Context("user-5", at=WEEK4)  # type: ignore[call-arg]
+
+
+def test_numbers_too_large_for_a_context_get_a_context_error():
+    with pytest.raises(flagcore.ContextError, match="too large"):
+        Context("u", {"n": 10**400})
 
 
 def test_typed_getters(store):
@@ -584,3 +599,30 @@ def test_variant_names_of_any_length_and_from_many_threads():
         closed.close()
         with pytest.raises(flagcore.StoreClosedError):
             s.variant("many", closed)
+
+
+def test_from_file_reads_a_bounded_amount(tmp_path):
+    # /dev/zero never ends: refused as too_large after the limit + 1 bytes, in bounded memory.
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(flagcore.ConfigError) as e:
+        Store.from_file("/dev/zero")
+    assert [p.code for p in e.value.problems] == ["too_large"]
+    grown_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+    assert grown_kib < 200 * 1024, grown_kib  # the limit is 64 MiB: nothing near /dev/zero's size
+
+
+def test_the_agent_example_runs():
+    # examples/agent.py is what the README shows Python users: it must keep working.
+    import subprocess
+
+    for at in ([], ["--at", "2026-12-15T12:00:00Z"]):
+        out = subprocess.run(
+            [sys.executable, str(REPO / "examples" / "agent.py"), "--calls", "400", "--threads", "2", *at],
+            capture_output=True, text=True, timeout=120,
+        )
+        assert out.returncode == 0, out.stderr
+        assert "speechmatics-direct=" in out.stdout
+    # At week 4 the rollout is at 100%: every call that is not a legacy build gets it.
+    assert "speechmatics-direct=off" in out.stdout and "90.00%" in out.stdout

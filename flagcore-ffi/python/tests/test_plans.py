@@ -100,7 +100,7 @@ def test_too_few_exposed_and_too_few_samples_hold(store):
 def test_roll_back_kills_the_flag_until_cleared(store):
     started = START + DAY
     now = started + 10 * MIN
-    store.apply_decision(FLAG, {"decision": "ADVANCE", "fromStage": 0, "stage": 1, "percentage": 20})
+    store.apply_decision(FLAG, {"decision": "ADVANCE", "fromStage": 0, "stage": 1, "percentage": 20, "at": START})
     d = store.decide_plan(FLAG, {"stageStartedAt": started, "samples": [sample(now, errors=60)]}, at=now, stage=1)
     assert (d.kind, d.stage, d.percentage) == ("ROLL_BACK", 1, 20)
     assert d.rolled_back and d.breach is not None
@@ -131,9 +131,13 @@ def test_plan_errors(store):
         (lambda: store.decide_plan(FLAG, "{not json", at=START), "INVALID_PLAN_INPUT"),
         (lambda: store.decide_plan(FLAG, "[1, 2]", at=START), "INVALID_PLAN_INPUT"),
         (lambda: store.decide_plan(FLAG, {"samples": []}, at=START), "INVALID_PLAN_INPUT"),
-        (lambda: store.decide_plan(FLAG, metrics, at=START, stage=9), "INVALID_PLAN_INPUT"),
+        (lambda: store.decide_plan(FLAG, metrics, at=START, stage=9), "STAGE_OUT_OF_RANGE"),
         (lambda: store.decide_plan(FLAG, {**metrics, "samples": [{"at": START, "canary": {
-            "error_rate": {"count": 10, "failures": 11}}}]}, at=START, stage=0), "INVALID_PLAN_INPUT"),
+            "error_rate": {"count": 10, "failures": 11}}}]}, at=START, stage=0), "INVALID_OBSERVATION"),
+        (lambda: store.apply_decision(FLAG, {"decision": "ADVANCE", "fromStage": 1, "stage": 2,
+                                              "percentage": 50, "at": START}), "STALE_DECISION"),
+        (lambda: store.apply_decision(FLAG, {"decision": "ADVANCE", "fromStage": 0, "stage": 3,
+                                              "percentage": 100}), "STALE_DECISION"),
         (lambda: store.apply_decision(FLAG, '{"decision": "MAYBE"}'), "INVALID_PLAN_INPUT"),
         (lambda: store.apply_decision("live-captions-ui", {"decision": "ADVANCE", "fromStage": 0, "stage": 1,
                                                            "percentage": 20}), "NO_PLAN"),

@@ -86,6 +86,12 @@ static void test_names(void) {
           FLAGCORE_RESULT_INVALID_CONFIG == 3 && FLAGCORE_RESULT_BUFFER_TOO_SMALL == 8 &&
           FLAGCORE_RESULT_PANIC == 9);
     CHECK(FLAGCORE_REASON_OFF == 0 && FLAGCORE_REASON_ERROR == 6);
+    /* Every code has its name (the core's table), and the numbers run without a gap. */
+    CHECK(FLAGCORE_RESULT_STALE_DECISION == 14 && FLAGCORE_RESULT_PLANS_NOT_INCLUDED == 20);
+    CHECK(strcmp(flagcore_result_name(FLAGCORE_RESULT_STALE_DECISION), "FLAGCORE_RESULT_STALE_DECISION") == 0);
+    for (uint32_t n = 0; n <= FLAGCORE_RESULT_PLANS_NOT_INCLUDED; n++)
+        CHECK(strcmp(flagcore_result_name(n), "FLAGCORE_RESULT_UNKNOWN") != 0);
+    CHECK(strcmp(flagcore_result_name(FLAGCORE_RESULT_PLANS_NOT_INCLUDED + 1), "FLAGCORE_RESULT_UNKNOWN") == 0);
 }
 
 static void test_bucket(void) {
@@ -154,7 +160,7 @@ static void test_nulls(void) {
     CHECK_RESULT(flagcore_store_rollback(NULL, &rev), FLAGCORE_RESULT_NULL_ARGUMENT);
     CHECK_RESULT(flagcore_store_update(NULL, S("{}"), NULL, &rev), FLAGCORE_RESULT_NULL_ARGUMENT);
     CHECK(rev == 99);
-    CHECK(!flagcore_store_is_enabled(NULL, S("x"), NULL, false, 0));
+    CHECK(!flagcore_store_is_enabled(NULL, S("x"), NULL, FLAGCORE_TIME_UNSET, 0));
     CHECK_RESULT(flagcore_context_set_string(NULL, S("a"), S("b")), FLAGCORE_RESULT_NULL_ARGUMENT);
     CHECK_RESULT(flagcore_context_new(S("k"), NULL), FLAGCORE_RESULT_NULL_ARGUMENT);
     CHECK(flagcore_store_last_error(NULL, NULL, 0) == 0);
@@ -177,61 +183,60 @@ static void test_store(const char *json, size_t json_len) {
     CHECK_RESULT(flagcore_context_set_string(ctx, S("appVersion"), S("2.4.0")), FLAGCORE_RESULT_OK);
 
     /* Internal testers always get the new backend. */
-    CHECK(flagcore_store_is_enabled(store, S("speechmatics-direct"), ctx, true, WEEK1));
+    CHECK(flagcore_store_is_enabled(store, S("speechmatics-direct"), ctx, FLAGCORE_TIME_AT, WEEK1));
     char buf[32];
     size_t len = 0;
-    CHECK_RESULT(flagcore_store_variant(store, S("speech-backend-ab"), ctx, true, WEEK1, buf, sizeof buf, &len),
+    CHECK_RESULT(flagcore_store_variant(store, S("speech-backend-ab"), ctx, FLAGCORE_TIME_AT, WEEK1, buf, sizeof buf, &len),
                  FLAGCORE_RESULT_OK);
     CHECK(len == 9 && memcmp(buf, "treatment", 9) == 0 && buf[9] == 0);
     /* Too small: the needed length, nothing else. */
     char tiny[4] = {'x', 'x', 'x', 'x'};
     len = 0;
-    CHECK_RESULT(flagcore_store_variant(store, S("speech-backend-ab"), ctx, true, WEEK1, tiny, sizeof tiny, &len),
+    CHECK_RESULT(flagcore_store_variant(store, S("speech-backend-ab"), ctx, FLAGCORE_TIME_AT, WEEK1, tiny, sizeof tiny, &len),
                  FLAGCORE_RESULT_BUFFER_TOO_SMALL);
     CHECK(len == 9 && tiny[0] == 'x');
-    CHECK_RESULT(flagcore_store_variant(store, S("no-such-flag"), ctx, true, WEEK1, buf, sizeof buf, &len),
+    CHECK_RESULT(flagcore_store_variant(store, S("no-such-flag"), ctx, FLAGCORE_TIME_AT, WEEK1, buf, sizeof buf, &len),
                  FLAGCORE_RESULT_UNKNOWN_FLAG);
 
     /* Legacy app builds never get it. */
     CHECK_RESULT(flagcore_context_set_string(ctx, S("appVersion"), S("2.2.9")), FLAGCORE_RESULT_OK);
-    CHECK(!flagcore_store_is_enabled(store, S("speechmatics-direct"), ctx, true, WEEK4));
+    CHECK(!flagcore_store_is_enabled(store, S("speechmatics-direct"), ctx, FLAGCORE_TIME_AT, WEEK4));
 
     /* Typed getters. */
     flagcore_context *mobile = NULL;
     CHECK_RESULT(flagcore_context_new(S("user-7"), &mobile), FLAGCORE_RESULT_OK);
     CHECK_RESULT(flagcore_context_set_string(mobile, S("platform"), S("ios-web")), FLAGCORE_RESULT_OK);
     double ms = 0;
-    CHECK_RESULT(flagcore_store_get_number(store, S("transcription-chunk-ms"), mobile, false, 0, 1.0, &ms),
+    CHECK_RESULT(flagcore_store_get_number(store, S("transcription-chunk-ms"), mobile, FLAGCORE_TIME_UNSET, 0, 1.0, &ms),
                  FLAGCORE_RESULT_OK);
     CHECK(ms == 100.0);
-    CHECK_RESULT(flagcore_store_get_number(store, S("speech-backend-ab"), mobile, false, 0, 1.5, &ms),
+    CHECK_RESULT(flagcore_store_get_number(store, S("speech-backend-ab"), mobile, FLAGCORE_TIME_UNSET, 0, 1.5, &ms),
                  FLAGCORE_RESULT_OK);
     CHECK(ms == 1.5); /* a string flag: the default */
     bool flag = true;
-    CHECK_RESULT(flagcore_store_get_bool(store, S("live-captions-ui"), mobile, false, 0, true, &flag),
+    CHECK_RESULT(flagcore_store_get_bool(store, S("live-captions-ui"), mobile, FLAGCORE_TIME_UNSET, 0, true, &flag),
                  FLAGCORE_RESULT_OK);
     CHECK(flag == false); /* switched off in the config */
-    CHECK_RESULT(flagcore_store_get_bool(store, S("nope"), mobile, false, 0, true, &flag), FLAGCORE_RESULT_OK);
+    CHECK_RESULT(flagcore_store_get_bool(store, S("nope"), mobile, FLAGCORE_TIME_UNSET, 0, true, &flag), FLAGCORE_RESULT_OK);
     CHECK(flag == true);
 
-    /* A staged rollout without a time is an INVALID_CONTEXT evaluation; the context's own
-     * time is used when the call passes none. */
+    /* A staged rollout without a time (FLAGCORE_TIME_UNSET) is an INVALID_CONTEXT
+     * evaluation; FLAGCORE_TIME_AT evaluates at the time given. */
     flagcore_snapshot *snap = NULL;
     CHECK_RESULT(flagcore_store_snapshot(store, &snap), FLAGCORE_RESULT_OK);
     flagcore_evaluation ev;
-    CHECK_RESULT(flagcore_snapshot_evaluate(snap, S("speechmatics-direct"), mobile, false, 0,
+    CHECK_RESULT(flagcore_snapshot_evaluate(snap, S("speechmatics-direct"), mobile, FLAGCORE_TIME_UNSET, 0,
                                             FLAGCORE_VALUE_TYPE_NONE, &ev),
                  FLAGCORE_RESULT_OK);
     CHECK(ev.reason == FLAGCORE_REASON_ERROR && ev.error_code == FLAGCORE_ERROR_CODE_INVALID_CONTEXT);
     CHECK(str_eq(ev.variant, "off"));
-    CHECK_RESULT(flagcore_context_set_time(mobile, true, WEEK4), FLAGCORE_RESULT_OK);
-    CHECK_RESULT(flagcore_snapshot_evaluate(snap, S("speechmatics-direct"), mobile, false, 0,
+    CHECK_RESULT(flagcore_snapshot_evaluate(snap, S("speechmatics-direct"), mobile, FLAGCORE_TIME_AT, WEEK4,
                                             FLAGCORE_VALUE_TYPE_NONE, &ev),
                  FLAGCORE_RESULT_OK);
     CHECK(ev.reason == FLAGCORE_REASON_DEFAULT && ev.value_type == FLAGCORE_VALUE_TYPE_BOOLEAN && ev.bool_value);
 
     /* A split: bucket, variant, value. */
-    CHECK_RESULT(flagcore_snapshot_evaluate(snap, S("speech-backend-ab"), mobile, false, 0,
+    CHECK_RESULT(flagcore_snapshot_evaluate(snap, S("speech-backend-ab"), mobile, FLAGCORE_TIME_UNSET, 0,
                                             FLAGCORE_VALUE_TYPE_STRING, &ev),
                  FLAGCORE_RESULT_OK);
     CHECK(ev.reason == FLAGCORE_REASON_SPLIT);
@@ -245,22 +250,22 @@ static void test_store(const char *json, size_t json_len) {
     CHECK(str_eq(ev.flag_key, "speech-backend-ab"));
 
     /* Expected type mismatch, unknown flag, bad expected type. */
-    CHECK_RESULT(flagcore_snapshot_evaluate(snap, S("speech-backend-ab"), mobile, false, 0,
+    CHECK_RESULT(flagcore_snapshot_evaluate(snap, S("speech-backend-ab"), mobile, FLAGCORE_TIME_UNSET, 0,
                                             FLAGCORE_VALUE_TYPE_BOOLEAN, &ev),
                  FLAGCORE_RESULT_OK);
     CHECK(ev.reason == FLAGCORE_REASON_ERROR && ev.error_code == FLAGCORE_ERROR_CODE_TYPE_MISMATCH);
-    CHECK_RESULT(flagcore_snapshot_evaluate(snap, S(""), mobile, false, 0, FLAGCORE_VALUE_TYPE_NONE, &ev),
+    CHECK_RESULT(flagcore_snapshot_evaluate(snap, S(""), mobile, FLAGCORE_TIME_UNSET, 0, FLAGCORE_VALUE_TYPE_NONE, &ev),
                  FLAGCORE_RESULT_OK);
     CHECK(ev.error_code == FLAGCORE_ERROR_CODE_FLAG_NOT_FOUND && ev.value_type == FLAGCORE_VALUE_TYPE_NONE);
     CHECK(ev.variant.ptr == NULL);
-    CHECK_RESULT(flagcore_snapshot_evaluate(snap, S("speech-backend-ab"), mobile, false, 0, 42, &ev),
+    CHECK_RESULT(flagcore_snapshot_evaluate(snap, S("speech-backend-ab"), mobile, FLAGCORE_TIME_UNSET, 0, 42, &ev),
                  FLAGCORE_RESULT_INVALID_ARGUMENT);
     char msg[128];
     CHECK(flagcore_snapshot_last_error(snap, msg, sizeof msg) > 0);
     CHECK(strstr(msg, "expected_type") != NULL);
 
     /* A targeting match carries the rule index and id. */
-    CHECK_RESULT(flagcore_snapshot_evaluate(snap, S("transcription-chunk-ms"), mobile, false, 0,
+    CHECK_RESULT(flagcore_snapshot_evaluate(snap, S("transcription-chunk-ms"), mobile, FLAGCORE_TIME_UNSET, 0,
                                             FLAGCORE_VALUE_TYPE_NUMBER, &ev),
                  FLAGCORE_RESULT_OK);
     CHECK(ev.reason == FLAGCORE_REASON_TARGETING_MATCH && ev.rule_index == 0);
@@ -272,7 +277,7 @@ static void test_store(const char *json, size_t json_len) {
     CHECK_RESULT(flagcore_context_new(S("user-9"), &legacy), FLAGCORE_RESULT_OK);
     CHECK_RESULT(flagcore_context_set_json(legacy, S("{\"key\": \"user-9\", \"appVersion\": \"2.0.0\"}")),
                  FLAGCORE_RESULT_OK);
-    CHECK_RESULT(flagcore_snapshot_evaluate(snap, S("modal-fallback"), legacy, true, WEEK4,
+    CHECK_RESULT(flagcore_snapshot_evaluate(snap, S("modal-fallback"), legacy, FLAGCORE_TIME_AT, WEEK4,
                                             FLAGCORE_VALUE_TYPE_BOOLEAN, &ev),
                  FLAGCORE_RESULT_OK);
     CHECK(ev.reason == FLAGCORE_REASON_PREREQUISITE_FAILED && str_eq(ev.prerequisite, "speechmatics-direct"));
@@ -286,17 +291,17 @@ static void test_store(const char *json, size_t json_len) {
     CHECK(count == 5);
     flagcore_evaluation all[8];
     size_t n = 0;
-    CHECK_RESULT(flagcore_snapshot_evaluate_all(snap, mobile, true, WEEK4, all, 2, &n),
+    CHECK_RESULT(flagcore_snapshot_evaluate_all(snap, mobile, FLAGCORE_TIME_AT, WEEK4, all, 2, &n),
                  FLAGCORE_RESULT_BUFFER_TOO_SMALL);
     CHECK(n == 5);
     n = 0;
-    CHECK_RESULT(flagcore_snapshot_evaluate_all(snap, mobile, true, WEEK4, all, 8, &n), FLAGCORE_RESULT_OK);
+    CHECK_RESULT(flagcore_snapshot_evaluate_all(snap, mobile, FLAGCORE_TIME_AT, WEEK4, all, 8, &n), FLAGCORE_RESULT_OK);
     CHECK(n == 5);
     CHECK(str_eq(all[0].flag_key, "speechmatics-direct") && all[0].bool_value);
     CHECK(str_eq(all[4].flag_key, "live-captions-ui") && all[4].reason == FLAGCORE_REASON_OFF);
 
     /* A snapshot keeps its config (and its strings) alive across updates. */
-    flagcore_snapshot_evaluate(snap, S("speech-backend-ab"), mobile, false, 0, FLAGCORE_VALUE_TYPE_NONE, &ev);
+    flagcore_snapshot_evaluate(snap, S("speech-backend-ab"), mobile, FLAGCORE_TIME_UNSET, 0, FLAGCORE_VALUE_TYPE_NONE, &ev);
     const char *v2 = "{\"schemaVersion\": 1, \"flags\": {\"speech-backend-ab\": {\"enabled\": true,"
                      "\"variants\": {\"x\": \"modal\"}, \"offVariant\": \"x\", \"default\": {\"variant\": \"x\"}}}}";
     CHECK_RESULT(flagcore_store_update(store, v2, strlen(v2), report, &rev), FLAGCORE_RESULT_OK);
@@ -307,7 +312,7 @@ static void test_store(const char *json, size_t json_len) {
     CHECK_RESULT(flagcore_snapshot_revision(snap, &snap_rev), FLAGCORE_RESULT_OK);
     CHECK(snap_rev == 1);
     flagcore_snapshot_free(snap);
-    CHECK_RESULT(flagcore_store_variant(store, S("speech-backend-ab"), mobile, false, 0, buf, sizeof buf, &len),
+    CHECK_RESULT(flagcore_store_variant(store, S("speech-backend-ab"), mobile, FLAGCORE_TIME_UNSET, 0, buf, sizeof buf, &len),
                  FLAGCORE_RESULT_OK);
     CHECK(len == 1 && buf[0] == 'x');
 
@@ -335,15 +340,15 @@ static void test_store(const char *json, size_t json_len) {
 
     /* Overrides: kill, force, clear. */
     CHECK_RESULT(flagcore_context_set_string(ctx, S("appVersion"), S("2.4.0")), FLAGCORE_RESULT_OK);
-    CHECK(flagcore_store_is_enabled(store, S("speechmatics-direct"), ctx, true, WEEK1));
+    CHECK(flagcore_store_is_enabled(store, S("speechmatics-direct"), ctx, FLAGCORE_TIME_AT, WEEK1));
     CHECK_RESULT(flagcore_store_set_override_kill(store, S("speechmatics-direct")), FLAGCORE_RESULT_OK);
-    CHECK(!flagcore_store_is_enabled(store, S("speechmatics-direct"), ctx, true, WEEK1));
+    CHECK(!flagcore_store_is_enabled(store, S("speechmatics-direct"), ctx, FLAGCORE_TIME_AT, WEEK1));
     bool had = false;
     CHECK_RESULT(flagcore_store_clear_override(store, S("speechmatics-direct"), &had), FLAGCORE_RESULT_OK);
     CHECK(had);
-    CHECK(flagcore_store_is_enabled(store, S("speechmatics-direct"), ctx, true, WEEK1));
+    CHECK(flagcore_store_is_enabled(store, S("speechmatics-direct"), ctx, FLAGCORE_TIME_AT, WEEK1));
     CHECK_RESULT(flagcore_store_set_override_variant(store, S("speech-backend-ab"), S("control")), FLAGCORE_RESULT_OK);
-    CHECK_RESULT(flagcore_store_variant(store, S("speech-backend-ab"), ctx, true, WEEK1, buf, sizeof buf, &len),
+    CHECK_RESULT(flagcore_store_variant(store, S("speech-backend-ab"), ctx, FLAGCORE_TIME_AT, WEEK1, buf, sizeof buf, &len),
                  FLAGCORE_RESULT_OK);
     CHECK(len == 7 && memcmp(buf, "control", 7) == 0);
     CHECK_RESULT(flagcore_store_set_override_variant(store, S("speech-backend-ab"), S("nope")),
@@ -352,10 +357,10 @@ static void test_store(const char *json, size_t json_len) {
     CHECK_RESULT(flagcore_store_clear_override(store, S("speech-backend-ab"), NULL), FLAGCORE_RESULT_OK);
 
     /* Bad arguments on the hot path: false, and a message on the store. */
-    CHECK(!flagcore_store_is_enabled(store, S("\xff"), ctx, true, WEEK1));
+    CHECK(!flagcore_store_is_enabled(store, S("\xff"), ctx, FLAGCORE_TIME_AT, WEEK1));
     CHECK(flagcore_store_last_error(store, msg, sizeof msg) > 0);
     CHECK(strstr(msg, "UTF-8") != NULL);
-    CHECK(!flagcore_store_is_enabled(store, S("speechmatics-direct"), NULL, true, WEEK1));
+    CHECK(!flagcore_store_is_enabled(store, S("speechmatics-direct"), NULL, FLAGCORE_TIME_AT, WEEK1));
     CHECK(flagcore_store_last_error(store, msg, sizeof msg) > 0);
     CHECK(strstr(msg, "context") != NULL);
     /* Truncation keeps a NUL inside the buffer. */
@@ -364,12 +369,12 @@ static void test_store(const char *json, size_t json_len) {
     CHECK(strlen(small) == 4);
 
     /* Empty keys: an empty flag key is not found; an empty context key is no key. */
-    CHECK(!flagcore_store_is_enabled(store, NULL, 0, ctx, true, WEEK1));
+    CHECK(!flagcore_store_is_enabled(store, NULL, 0, ctx, FLAGCORE_TIME_AT, WEEK1));
     flagcore_context *anon = NULL;
     CHECK_RESULT(flagcore_context_new(NULL, 0, &anon), FLAGCORE_RESULT_OK);
     snap = NULL;
     CHECK_RESULT(flagcore_store_snapshot(store, &snap), FLAGCORE_RESULT_OK);
-    CHECK_RESULT(flagcore_snapshot_evaluate(snap, S("speech-backend-ab"), anon, true, WEEK1, 0, &ev),
+    CHECK_RESULT(flagcore_snapshot_evaluate(snap, S("speech-backend-ab"), anon, FLAGCORE_TIME_AT, WEEK1, 0, &ev),
                  FLAGCORE_RESULT_OK);
     CHECK(ev.error_code == FLAGCORE_ERROR_CODE_TARGETING_KEY_MISSING);
     flagcore_snapshot_free(snap);
@@ -407,7 +412,7 @@ static void *reader(void *arg) {
         }
         flagcore_evaluation ev[2];
         size_t n = 0;
-        if (flagcore_snapshot_evaluate_all(snap, ctx, false, 0, ev, 2, &n) != FLAGCORE_RESULT_OK || n != 2 ||
+        if (flagcore_snapshot_evaluate_all(snap, ctx, FLAGCORE_TIME_UNSET, 0, ev, 2, &n) != FLAGCORE_RESULT_OK || n != 2 ||
             ev[0].bool_value != ev[1].bool_value) {
             a->wrong++;
         }
@@ -474,7 +479,7 @@ static int users_on(flagcore_store *store) {
         int n = snprintf(key, sizeof key, "user-%d", i);
         flagcore_context *ctx = NULL;
         if (flagcore_context_new(key, (size_t)n, &ctx) != FLAGCORE_RESULT_OK) return -1;
-        on += flagcore_store_is_enabled(store, S("speechmatics-direct"), ctx, true, PLAN_START) ? 1 : 0;
+        on += flagcore_store_is_enabled(store, S("speechmatics-direct"), ctx, FLAGCORE_TIME_AT, PLAN_START) ? 1 : 0;
         flagcore_context_free(ctx);
     }
     return on;
@@ -490,7 +495,7 @@ static void test_plans(const char *json, size_t json_len) {
     /* Too early: an hour into stage 0. HOLD, and applying it changes nothing. */
     int n = plan_input(input, sizeof input, 0, PLAN_START, PLAN_START + 3600000, 1000, 2, 0);
     flagcore_string *decision = NULL;
-    CHECK_RESULT(flagcore_store_plan_decide(store, S("speechmatics-direct"), input, (size_t)n, true,
+    CHECK_RESULT(flagcore_store_plan_decide(store, S("speechmatics-direct"), input, (size_t)n, FLAGCORE_TIME_AT,
                                             PLAN_START + 3600000, &decision),
                  FLAGCORE_RESULT_OK);
     flagcore_str d = flagcore_string_get(decision);
@@ -503,10 +508,10 @@ static void test_plans(const char *json, size_t json_len) {
     flagcore_string_free(decision);
 
     /* A day in, healthy, 1000 users exposed: ADVANCE to stage 1 (20%); the time comes from
-       the input's "now" (has_time false). */
+       the input's "now" (FLAGCORE_TIME_UNSET). */
     n = plan_input(input, sizeof input, 0, PLAN_START, PLAN_START + DAY_MS, 1000, 2, 1);
     decision = NULL;
-    CHECK_RESULT(flagcore_store_plan_decide(store, S("speechmatics-direct"), input, (size_t)n, false, 0,
+    CHECK_RESULT(flagcore_store_plan_decide(store, S("speechmatics-direct"), input, (size_t)n, FLAGCORE_TIME_UNSET, 0,
                                             &decision),
                  FLAGCORE_RESULT_OK);
     d = flagcore_string_get(decision);
@@ -524,7 +529,7 @@ static void test_plans(const char *json, size_t json_len) {
     /* 60 errors in 400 canary requests at stage 1: ROLL_BACK, which kills the flag. */
     n = plan_input(input, sizeof input, 1, PLAN_START + DAY_MS, PLAN_START + DAY_MS + 600000, 0, 60, 0);
     decision = NULL;
-    CHECK_RESULT(flagcore_store_plan_decide(store, S("speechmatics-direct"), input, (size_t)n, true,
+    CHECK_RESULT(flagcore_store_plan_decide(store, S("speechmatics-direct"), input, (size_t)n, FLAGCORE_TIME_AT,
                                             PLAN_START + DAY_MS + 600000, &decision),
                  FLAGCORE_RESULT_OK);
     d = flagcore_string_get(decision);
@@ -555,27 +560,27 @@ static void test_plans(const char *json, size_t json_len) {
 
     /* Errors: result codes, the message, and nothing written to the out-parameter. */
     decision = NULL;
-    CHECK_RESULT(flagcore_store_plan_decide(store, S("no-such-flag"), input, (size_t)n, true, 0, &decision),
+    CHECK_RESULT(flagcore_store_plan_decide(store, S("no-such-flag"), input, (size_t)n, FLAGCORE_TIME_AT, 0, &decision),
                  FLAGCORE_RESULT_UNKNOWN_FLAG);
-    CHECK_RESULT(flagcore_store_plan_decide(store, S("live-captions-ui"), input, (size_t)n, true, 0, &decision),
+    CHECK_RESULT(flagcore_store_plan_decide(store, S("live-captions-ui"), input, (size_t)n, FLAGCORE_TIME_AT, 0, &decision),
                  FLAGCORE_RESULT_NO_PLAN);
-    CHECK_RESULT(flagcore_store_plan_decide(store, S("speechmatics-direct"), S("{\"stage\": 0"), true, 0,
+    CHECK_RESULT(flagcore_store_plan_decide(store, S("speechmatics-direct"), S("{\"stage\": 0"), FLAGCORE_TIME_AT, 0,
                                             &decision),
                  FLAGCORE_RESULT_INVALID_PLAN_INPUT);
     CHECK(flagcore_store_last_error(store, err, sizeof err) > 0 && strstr(err, "invalid plan input") != NULL);
     n = plan_input(input, sizeof input, 0, PLAN_START, PLAN_START, 0, 0, 0);
-    CHECK_RESULT(flagcore_store_plan_decide(store, S("speechmatics-direct"), input, (size_t)n, false, 0,
+    CHECK_RESULT(flagcore_store_plan_decide(store, S("speechmatics-direct"), input, (size_t)n, FLAGCORE_TIME_UNSET, 0,
                                             &decision),
-                 FLAGCORE_RESULT_INVALID_PLAN_INPUT); /* no time anywhere */
+                 FLAGCORE_RESULT_MISSING_TIME); /* no time anywhere */
     n = plan_input(input, sizeof input, 9, PLAN_START, PLAN_START, 0, 0, 0);
-    CHECK_RESULT(flagcore_store_plan_decide(store, S("speechmatics-direct"), input, (size_t)n, true, PLAN_START,
+    CHECK_RESULT(flagcore_store_plan_decide(store, S("speechmatics-direct"), input, (size_t)n, FLAGCORE_TIME_AT, PLAN_START,
                                             &decision),
-                 FLAGCORE_RESULT_INVALID_PLAN_INPUT); /* stage 9 of 4 */
-    CHECK_RESULT(flagcore_store_plan_decide(store, "\xff", 1, input, (size_t)n, true, 0, &decision),
+                 FLAGCORE_RESULT_STAGE_OUT_OF_RANGE); /* stage 9 of 4 */
+    CHECK_RESULT(flagcore_store_plan_decide(store, "\xff", 1, input, (size_t)n, FLAGCORE_TIME_AT, 0, &decision),
                  FLAGCORE_RESULT_INVALID_UTF8);
-    CHECK_RESULT(flagcore_store_plan_decide(store, S("speechmatics-direct"), input, (size_t)n, true, 0, NULL),
+    CHECK_RESULT(flagcore_store_plan_decide(store, S("speechmatics-direct"), input, (size_t)n, FLAGCORE_TIME_AT, 0, NULL),
                  FLAGCORE_RESULT_NULL_ARGUMENT);
-    CHECK_RESULT(flagcore_store_plan_decide(NULL, S("speechmatics-direct"), input, (size_t)n, true, 0, &decision),
+    CHECK_RESULT(flagcore_store_plan_decide(NULL, S("speechmatics-direct"), input, (size_t)n, FLAGCORE_TIME_AT, 0, &decision),
                  FLAGCORE_RESULT_NULL_ARGUMENT);
     CHECK(decision == NULL);
     CHECK_RESULT(flagcore_store_apply_decision(store, S("speechmatics-direct"), S("{\"decision\": \"MAYBE\"}"), NULL),
@@ -588,6 +593,61 @@ static void test_plans(const char *json, size_t json_len) {
     CHECK(strcmp(flagcore_result_name(FLAGCORE_RESULT_OVERRIDDEN), "FLAGCORE_RESULT_OVERRIDDEN") == 0);
     CHECK(flagcore_string_get(NULL).ptr == NULL);
     flagcore_string_free(NULL);
+    flagcore_store_free(store);
+}
+
+/* One context shared by threads that evaluate it at different times, at once: each call
+ * passes its own time and the context is never changed by evaluating it (no lock). */
+static const char *STAGED = "{\"schemaVersion\": 1, \"flags\": {\"f\": {\"enabled\": true, \"default\": "
+                            "{\"stages\": [{\"variant\": \"off\"}, {\"from\": 1000, \"variant\": \"on\"}]}}}}";
+
+typedef struct {
+    flagcore_store *store;
+    flagcore_context *ctx;
+    int64_t at;
+    bool want;
+    int wrong;
+    char last_error[64];
+} shared_args;
+
+static void *shared_reader(void *arg) {
+    shared_args *a = arg;
+    for (int i = 0; i < 50000; i++) {
+        if (flagcore_store_is_enabled(a->store, S("f"), a->ctx, FLAGCORE_TIME_AT, a->at) != a->want) a->wrong++;
+    }
+    /* A failure on this thread is this thread's last error, not another's. */
+    flagcore_store_is_enabled(a->store, S("\xff"), a->ctx, FLAGCORE_TIME_AT, a->at);
+    flagcore_last_error(a->last_error, sizeof a->last_error);
+    return NULL;
+}
+
+static void test_shared_context(void) {
+    flagcore_store *store = NULL;
+    CHECK_RESULT(flagcore_store_new(STAGED, strlen(STAGED), NULL, &store), FLAGCORE_RESULT_OK);
+    flagcore_context *ctx = NULL;
+    CHECK_RESULT(flagcore_context_new(S("user-1"), &ctx), FLAGCORE_RESULT_OK);
+    /* The main thread's own failure, before the threads run. */
+    uint64_t rev = 0;
+    CHECK_RESULT(flagcore_store_rollback(store, &rev), FLAGCORE_RESULT_NO_HISTORY);
+    char mine[128];
+    size_t mine_len = flagcore_last_error(mine, sizeof mine);
+    CHECK(mine_len > 0 && strstr(mine, "roll back") != NULL);
+
+    shared_args args[2] = {{store, ctx, 999, false, 0, {0}}, {store, ctx, 1000, true, 0, {0}}};
+    pthread_t threads[2];
+    for (int i = 0; i < 2; i++) pthread_create(&threads[i], NULL, shared_reader, &args[i]);
+    for (int i = 0; i < 2; i++) pthread_join(threads[i], NULL);
+    CHECK(args[0].wrong == 0 && args[1].wrong == 0);
+    CHECK(strstr(args[0].last_error, "UTF-8") != NULL && strstr(args[1].last_error, "UTF-8") != NULL);
+    char again[128];
+    CHECK(flagcore_last_error(again, sizeof again) == mine_len && strcmp(again, mine) == 0);
+    /* The explicit "no time" and "now" (the clock: far past 1000 ms). */
+    CHECK(!flagcore_store_is_enabled(store, S("f"), ctx, FLAGCORE_TIME_UNSET, 0));
+    CHECK(flagcore_store_is_enabled(store, S("f"), ctx, FLAGCORE_TIME_NOW, 0));
+    /* An unknown time mode is an argument error. */
+    CHECK(!flagcore_store_is_enabled(store, S("f"), ctx, 7, 0));
+    CHECK(flagcore_last_error(again, sizeof again) > 0 && strstr(again, "flagcore_time") != NULL);
+    flagcore_context_free(ctx);
     flagcore_store_free(store);
 }
 
@@ -609,6 +669,7 @@ int main(int argc, char **argv) {
     test_nulls();
     test_store(json, json_len);
     test_threads();
+    test_shared_context();
     test_plans(json, json_len);
     free(json);
     printf("%d passed, %d failed\n", checks - failures, failures);

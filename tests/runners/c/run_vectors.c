@@ -3,7 +3,7 @@
  *   run_vectors VECTORS_DIR
  *
  * Contexts are built attribute by attribute (flagcore_context_set_string/number/bool), the
- * evaluation time passed explicitly (has_time = false for cases without `at`, so the
+ * evaluation time passed explicitly (FLAGCORE_TIME_UNSET for cases without `at`, so the
  * `noTime` cases run too). Prints "c: N vectors replayed, M mismatches" and exits 1 on any
  * mismatch. A small JSON reader is included: strings keep their length (they may hold NUL).
  * The format is described in tests/vectors/README.md. */
@@ -340,7 +340,7 @@ static void replay_case(flagcore_store *store, flagcore_snapshot *snap, const jv
   const char *id = get(c, "id")->s;
   const jv *call = get(c, "call"), *flag = get(c, "flag"), *at = get(c, "at"), *expect = get(c, "expect");
   const jv *deflt = get(c, "default");
-  bool has_time = at != NULL;
+  uint32_t has_time = at != NULL ? FLAGCORE_TIME_AT : FLAGCORE_TIME_UNSET;
   int64_t at_ms = at ? (int64_t)at->n : 0;
   flagcore_context *ctx = build_context(get(c, "context"));
   replayed++;

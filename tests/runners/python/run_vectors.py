@@ -82,11 +82,13 @@ def evaluations(run: Run, name: str, doc: Dict[str, Any]) -> None:
                 store.set_override(o["flag"], variant=o["variant"])
         for case in group["cases"]:
             cid = case["id"]
-            if case.get("noTime"):
-                run.skip("need no evaluation time")
-                continue
             run.replayed += 1
-            kw = {"at": case["at"]} if "at" in case else {}
+            # noTime cases ask for no evaluation time (flagcore.UNSET); without "at" the
+            # answer is the same at any time, so "now" (at omitted) is used.
+            if case.get("noTime"):
+                kw = {"at": flagcore.UNSET}
+            else:
+                kw = {"at": case["at"]} if "at" in case else {}
             ctx = case["context"]
             expect = case["expect"]
             call = case["call"]

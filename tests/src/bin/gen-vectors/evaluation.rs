@@ -1,7 +1,7 @@
 //! Evaluation vectors: configs, contexts, evaluation times and overrides, with what the
 //! Rust core answers.
 
-use flagcore::{Context, Override, Store};
+use flagcore::{At, Context, Override, Store};
 use serde_json::{json, Map, Value};
 
 use super::{compact, VectorFile};
@@ -136,12 +136,13 @@ fn number(n: f64) -> Value {
 }
 
 fn answer(store: &Store, spec: &CaseSpec, at: Option<i64>) -> Value {
-    let mut ctx = match Context::from_value(&spec.context) {
+    let ctx = match Context::from_value(&spec.context) {
         Ok(ctx) => ctx,
         Err(e) => fail(&format!("bad context {}: {e}", spec.context)),
     };
-    ctx.set_time_millis(at);
-    let snap = store.snapshot();
+    let snapshot = store.snapshot();
+    // No time given is no time (At::Unset), never now: the vectors must not depend on the clock.
+    let snap = snapshot.at(At::from(at));
     let flag = spec.flag.as_deref().unwrap_or_default();
     let details =
         |e: flagcore::Evaluation<'_>| serde_json::to_value(e.to_details()).unwrap_or(Value::Null);

@@ -109,6 +109,82 @@ pub(crate) fn parse_rfc3339(text: &str) -> Option<i64> {
     Some(seconds * 1000 + millis)
 }
 
+/// Parses a duration such as `"500ms"`, `"90s"`, `"2m"`, `"1h30m"`, `"1d"`, `"2w"` into
+/// milliseconds. Units: `ms`, `s`, `m`, `h`, `d`, `w`; parts add up.
+pub fn parse_duration(text: &str) -> Option<i64> {
+    let s = text.as_bytes();
+    if s.is_empty() {
+        return None;
+    }
+    let mut total: i64 = 0;
+    let mut i = 0;
+    while i < s.len() {
+        let start = i;
+        let mut n: i64 = 0;
+        while let Some(d) = s.get(i).filter(|b| b.is_ascii_digit()) {
+            n = n.checked_mul(10)?.checked_add(i64::from(d - b'0'))?;
+            i += 1;
+        }
+        if i == start {
+            return None;
+        }
+        let unit_start = i;
+        while s.get(i).is_some_and(u8::is_ascii_alphabetic) {
+            i += 1;
+        }
+        let unit: i64 = match &text[unit_start..i] {
+            "ms" => 1,
+            "s" => 1_000,
+            "m" => 60_000,
+            "h" => 3_600_000,
+            "d" => 86_400_000,
+            "w" => 604_800_000,
+            _ => return None,
+        };
+        total = total.checked_add(n.checked_mul(unit)?)?;
+    }
+    Some(total)
+}
+
+/// Formats milliseconds as a duration (`"1d"`, `"1h30m"`, `"2m"`, `"0s"`).
+pub fn format_duration(ms: i64) -> String {
+    if ms == 0 {
+        return "0s".into();
+    }
+    let mut out = String::new();
+    let mut rest = ms.unsigned_abs();
+    if ms < 0 {
+        out.push('-');
+    }
+    for (unit, name) in [
+        (86_400_000u64, "d"),
+        (3_600_000, "h"),
+        (60_000, "m"),
+        (1_000, "s"),
+        (1, "ms"),
+    ] {
+        if rest >= unit {
+            out.push_str(&format!("{}{name}", rest / unit));
+            rest %= unit;
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------
+// Applying a decision: the flag's default after an advance
+// ---------------------------------------------------------------------------------------
+
+/// Thousandths of a percent as a percentage: `5` is `0.005`, `99_990` is `99.99`.
+pub(crate) fn format_thousandths(t: u32) -> String {
+    if t % 1000 == 0 {
+        format!("{}", t / 1000)
+    } else {
+        let s = format!("{}.{:03}", t / 1000, t % 1000);
+        s.trim_end_matches('0').to_owned()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,6 +221,40 @@ mod tests {
             "2026-11-22T00:00:00+0100",
         ] {
             assert_eq!(parse_rfc3339(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn thousandths() {
+        assert_eq!(format_thousandths(100_000), "100");
+        assert_eq!(format_thousandths(99_990), "99.99");
+        assert_eq!(format_thousandths(5), "0.005");
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("2m"), Some(120_000));
+        assert_eq!(parse_duration("1d"), Some(86_400_000));
+        assert_eq!(parse_duration("1h30m"), Some(5_400_000));
+        assert_eq!(parse_duration("500ms"), Some(500));
+        assert_eq!(parse_duration("1w"), Some(604_800_000));
+        for bad in [
+            "",
+            "m",
+            "2",
+            "2 m",
+            "2min",
+            "-1m",
+            "1.5h",
+            "99999999999999999999d",
+        ] {
+            assert_eq!(parse_duration(bad), None, "{bad:?}");
+        }
+        assert_eq!(format_duration(5_400_000), "1h30m");
+        assert_eq!(format_duration(86_400_000), "1d");
+        assert_eq!(format_duration(0), "0s");
+        for ms in [1, 999, 61_001, 90_061_001] {
+            assert_eq!(parse_duration(&format_duration(ms)), Some(ms));
         }
     }
 }

@@ -1,0 +1,305 @@
+//! The validation kit: the checker that collects problems, objects read field by field,
+//! suggestions for misspellings, and the value readers every part of the config shares.
+
+use crate::error::{Problem, ProblemCode, Severity};
+use crate::json::{q, Json, JsonStr, Path};
+use crate::model::{KeyHash, StrSeen};
+use crate::units::parse_rfc3339;
+
+#[derive(Debug, Default)]
+pub(crate) struct Checker {
+    pub(crate) errors: Vec<Problem>,
+    pub(crate) warnings: Vec<Problem>,
+}
+
+impl Checker {
+    pub(crate) fn error(&mut self, path: &Path<'_>, code: ProblemCode, message: impl Into<String>) {
+        self.report(Severity::Error, path, code, message.into());
+    }
+    pub(crate) fn warn(&mut self, path: &Path<'_>, code: ProblemCode, message: impl Into<String>) {
+        self.report(Severity::Warning, path, code, message.into());
+    }
+    /// Not inlined: validation reports from a hundred places, and one copy of this is
+    /// smaller in the `.wasm` than a hundred (problems are rare; speed does not matter).
+    #[inline(never)]
+    fn report(&mut self, severity: Severity, path: &Path<'_>, code: ProblemCode, message: String) {
+        let list = match severity {
+            Severity::Error => &mut self.errors,
+            Severity::Warning => &mut self.warnings,
+        };
+        list.push(Problem {
+            severity,
+            code,
+            path: path.to_string(),
+            message,
+        });
+    }
+    #[inline(never)]
+    pub(crate) fn wrong_type(&mut self, path: &Path<'_>, expected: &str, got: &Json<'_>) {
+        self.error(
+            path,
+            ProblemCode::WrongType,
+            format!("expected {expected}, got {}", got.type_name()),
+        );
+    }
+}
+
+/// Levenshtein distance over characters, ignoring ASCII case (ASCII only: Unicode case
+/// tables would add 11 KB to the `.wasm` for the sake of a suggestion).
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().map(|c| c.to_ascii_lowercase()).collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().map(|c| c.to_ascii_lowercase()).enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+pub(crate) fn suggestion<'a>(word: &str, options: impl IntoIterator<Item = &'a str>) -> String {
+    let best = options
+        .into_iter()
+        .map(|o| (edit_distance(word, o), o))
+        .min();
+    match best {
+        Some((d, o)) if d <= 2 || (d <= 3 && word.len() > 6) => {
+            format!(" (did you mean {o}?)", o = q(o))
+        }
+        _ => String::new(),
+    }
+}
+
+/// An object being read: reports duplicate and unknown keys once, on creation.
+pub(crate) struct Obj<'a> {
+    pub(crate) entries: &'a [(JsonStr<'a>, Json<'a>)],
+    pub(crate) path: Path<'a>,
+}
+
+impl<'a> Obj<'a> {
+    pub(crate) fn read(
+        c: &mut Checker,
+        value: &'a Json<'a>,
+        path: &Path<'a>,
+        allowed: &[&str],
+    ) -> Option<Obj<'a>> {
+        let Json::Object(entries) = value else {
+            c.wrong_type(path, "an object", value);
+            return None;
+        };
+        check_duplicates(c, entries, path);
+        for (k, _) in entries.iter() {
+            if !allowed.contains(&k.as_str()) {
+                c.error(
+                    &path.key(k),
+                    ProblemCode::UnknownField,
+                    format!(
+                        "unknown field {k}{}; allowed here: {}",
+                        suggestion(k, allowed.iter().copied()),
+                        allowed.join(", "),
+                        k = q(k)
+                    ),
+                );
+            }
+        }
+        Some(Obj {
+            entries,
+            path: *path,
+        })
+    }
+
+    /// An object already read with [`Obj::read`] (its problems are reported), or `None`
+    /// when `value` is not an object.
+    pub(crate) fn checked_before(value: &'a Json<'a>, path: &Path<'a>) -> Option<Obj<'a>> {
+        match value {
+            Json::Object(entries) => Some(Obj {
+                entries,
+                path: *path,
+            }),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn get(&self, name: &str) -> Option<&'a Json<'a>> {
+        self.entries
+            .iter()
+            .find(|(k, _)| k.as_str() == name)
+            .map(|(_, v)| v)
+    }
+
+    pub(crate) fn at<'s>(&'s self, name: &'s str) -> Path<'s> {
+        self.path.key(name)
+    }
+
+    pub(crate) fn required(&self, c: &mut Checker, name: &str) -> Option<&'a Json<'a>> {
+        let v = self.get(name);
+        if v.is_none() {
+            c.error(
+                &self.path,
+                ProblemCode::MissingField,
+                format!("missing required field {name}", name = q(name)),
+            );
+        }
+        v
+    }
+
+    pub(crate) fn string(&self, c: &mut Checker, name: &str) -> Option<&'a str> {
+        match self.get(name)? {
+            Json::String(s) => Some(s.as_str()),
+            other => {
+                c.wrong_type(&self.at(name), "a string", other);
+                None
+            }
+        }
+    }
+
+    pub(crate) fn bool(&self, c: &mut Checker, name: &str) -> Option<bool> {
+        match self.get(name)? {
+            Json::Bool(b) => Some(*b),
+            other => {
+                c.wrong_type(&self.at(name), "a boolean", other);
+                None
+            }
+        }
+    }
+}
+
+/// Objects up to this size are checked for duplicate keys by comparing every pair (a
+/// hash set per object cost more than the comparisons).
+pub(crate) const LINEAR_DUPLICATES_MAX: usize = 16;
+
+pub(crate) fn check_duplicates(
+    c: &mut Checker,
+    entries: &[(JsonStr<'_>, Json<'_>)],
+    path: &Path<'_>,
+) {
+    if entries.len() < 2 {
+        return;
+    }
+    if entries.len() <= LINEAR_DUPLICATES_MAX {
+        for (i, (k, _)) in entries.iter().enumerate() {
+            if entries[..i].iter().any(|(earlier, _)| earlier == k) {
+                report_duplicate(c, k, path);
+            }
+        }
+        return;
+    }
+    let mut seen: StrSeen<'_> = StrSeen::with_capacity_and_hasher(entries.len(), KeyHash);
+    for (k, _) in entries {
+        if seen.insert(k, 0).is_some() {
+            report_duplicate(c, k, path);
+        }
+    }
+}
+
+pub(crate) fn report_duplicate(c: &mut Checker, k: &str, path: &Path<'_>) {
+    c.error(
+        &path.key(k),
+        ProblemCode::DuplicateKey,
+        format!("key {k} appears more than once in this object", k = q(k)),
+    );
+}
+
+/// Converts a JSON percentage (0..=100, at most three decimals) to thousandths of a
+/// percent. This runs at load only; evaluation uses integers.
+pub(crate) fn percentage(c: &mut Checker, value: &Json<'_>, path: &Path<'_>) -> Option<u32> {
+    let Json::Number(n) = value else {
+        c.wrong_type(path, "a number from 0 to 100", value);
+        return None;
+    };
+    let f = n.as_f64().unwrap_or(f64::NAN);
+    if !(0.0..=100.0).contains(&f) {
+        c.error(
+            path,
+            ProblemCode::PercentageOutOfRange,
+            format!("{n} is outside 0..=100"),
+        );
+        return None;
+    }
+    let scaled = f * 1000.0;
+    let rounded = scaled.round();
+    if (scaled - rounded).abs() > 1e-6 {
+        c.error(
+            path,
+            ProblemCode::PercentagePrecision,
+            format!("{n} has more than three decimals; the resolution is 0.001"),
+        );
+        return None;
+    }
+    Some(rounded as u32)
+}
+
+pub(crate) fn timestamp(c: &mut Checker, value: &Json<'_>, path: &Path<'_>) -> Option<i64> {
+    match value {
+        Json::String(s) => match parse_rfc3339(s) {
+            Some(t) => Some(t),
+            None => {
+                c.error(
+                    path,
+                    ProblemCode::InvalidTimestamp,
+                    format!(
+                        "{s} is not an RFC 3339 timestamp such as \"2026-11-22T09:00:00Z\"",
+                        s = q(s)
+                    ),
+                );
+                None
+            }
+        },
+        Json::Number(n) => match n.as_i64() {
+            Some(t) => Some(t),
+            None => {
+                c.error(
+                    path,
+                    ProblemCode::InvalidTimestamp,
+                    format!("{n} is not a whole number of Unix milliseconds"),
+                );
+                None
+            }
+        },
+        other => {
+            c.wrong_type(path, "an RFC 3339 string or Unix milliseconds", other);
+            None
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Compilation
+// ---------------------------------------------------------------------------------------
+
+/// The items of a JSON array that must not be empty; reports a wrong type as `expected`
+/// and an empty array with `empty_message`.
+pub(crate) fn non_empty_array<'a>(
+    c: &mut Checker,
+    value: &'a Json<'a>,
+    path: &Path<'_>,
+    expected: &str,
+    empty_message: &str,
+) -> Option<&'a [Json<'a>]> {
+    let Json::Array(items) = value else {
+        c.wrong_type(path, expected, value);
+        return None;
+    };
+    if items.is_empty() {
+        c.error(path, ProblemCode::InvalidValue, empty_message);
+        return None;
+    }
+    Some(items)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions() {
+        assert_eq!(
+            suggestion("condtions", ["conditions", "serve"]),
+            " (did you mean \"conditions\"?)"
+        );
+        assert_eq!(suggestion("zzz", ["conditions"]), "");
+    }
+}

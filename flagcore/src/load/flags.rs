@@ -1,0 +1,397 @@
+//! Compiling a flag's head: type, variants, off variant, switch, salt, bucketing attribute;
+//! and references to variants by name.
+
+use std::borrow::Cow;
+
+use crate::bucket::salt_prefix;
+use crate::error::ProblemCode;
+use crate::json::{self, q, Json, Path};
+use crate::model::{Flag, Serve, StrSeen, Variant};
+use crate::value::{FlagValue, ValueType};
+
+use super::checker::{check_duplicates, suggestion, Checker, Obj, LINEAR_DUPLICATES_MAX};
+use super::segments::string_list;
+use super::FLAG_FIELDS;
+
+pub(crate) fn flag_value(value: &Json<'_>) -> Option<FlagValue> {
+    Some(match value {
+        Json::Bool(b) => FlagValue::Bool(*b),
+        Json::String(s) => FlagValue::String(s.as_str().to_owned()),
+        Json::Number(n) => FlagValue::Number(n.as_f64()?),
+        Json::Null | Json::Array(_) | Json::Object(_) => FlagValue::Json(value.to_value()),
+    })
+}
+
+/// A variant's value as JSON text, as `serde_json` writes it.
+pub(crate) fn variant_json(value: &FlagValue) -> Cow<'static, str> {
+    let mut json = String::new();
+    match value {
+        FlagValue::Bool(b) => return Cow::Borrowed(if *b { "true" } else { "false" }),
+        FlagValue::String(s) => {
+            json.reserve_exact(s.len() + 2);
+            json::write_string(&mut json, s);
+        }
+        FlagValue::Json(v) => write_json(&mut json, v),
+        FlagValue::Number(_) => write_json(&mut json, &value.to_json()),
+    }
+    Cow::Owned(json)
+}
+
+/// Appends `value` as JSON text, byte for byte as `serde_json::to_string` writes it (keys
+/// in insertion order, compact). Written here rather than with serde_json's serializer,
+/// which is 2 KB of the `.wasm` for this one use.
+pub(crate) fn write_json(out: &mut String, value: &serde_json::Value) {
+    use std::fmt::Write as _;
+    match value {
+        serde_json::Value::Null => out.push_str("null"),
+        serde_json::Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        // The same digits as serde_json's serializer (itoa for integers, zmij for floats).
+        serde_json::Value::Number(n) => {
+            let _ = write!(out, "{n}");
+        }
+        serde_json::Value::String(s) => json::write_string(out, s),
+        serde_json::Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_json(out, item);
+            }
+            out.push(']');
+        }
+        serde_json::Value::Object(entries) => {
+            out.push('{');
+            for (i, (k, v)) in entries.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                json::write_string(out, k);
+                out.push(':');
+                write_json(out, v);
+            }
+            out.push('}');
+        }
+    }
+}
+
+// Over 80 lines: one object's fields read in order (type, variants, enabled, offVariant,
+// salt, bucketBy), each with its own problems; every field depends on the ones before.
+/// Pass 1 of a flag: type, variants, off variant, switch, salt, bucketing attribute.
+pub(crate) fn flag_head<'a>(
+    c: &mut Checker,
+    key: &str,
+    value: &'a Json<'a>,
+    path: &Path<'a>,
+    names: &mut Vec<&'a str>,
+) -> Option<Flag> {
+    let obj = Obj::read(c, value, path, FLAG_FIELDS)?;
+    let declared = match obj.get("type") {
+        None => None,
+        Some(Json::String(t)) => match ValueType::parse(t) {
+            Some(t) => Some(t),
+            None => {
+                c.error(
+                    &obj.at("type"),
+                    ProblemCode::InvalidValue,
+                    format!(
+                        "unknown type {t}; use boolean, string, number or json",
+                        t = q(t)
+                    ),
+                );
+                return None;
+            }
+        },
+        Some(other) => {
+            c.wrong_type(&obj.at("type"), "a string", other);
+            return None;
+        }
+    };
+    let description = obj.string(c, "description").map(Box::from);
+    if let Some(tags) = obj.get("tags") {
+        string_list(c, Some(tags), &obj.at("tags"), false);
+    }
+
+    let (mut variants, mut ok) = compile_variants(c, &obj, declared, path, names);
+
+    // Type: declared, or inferred from the variants; JSON flags accept any value.
+    let value_type = match declared {
+        Some(t) => t,
+        None => {
+            let first = variants.first().map(|v| v.value.value_type());
+            first.unwrap_or(ValueType::Boolean)
+        }
+    };
+    if value_type == ValueType::Json {
+        for v in &mut variants {
+            if !matches!(v.value, FlagValue::Json(_)) {
+                v.value = FlagValue::Json(v.value.to_json());
+            }
+        }
+    } else {
+        for v in &variants {
+            if v.value.value_type() != value_type {
+                c.error(
+                    &obj.at("variants").key(&v.name),
+                    ProblemCode::VariantTypeMismatch,
+                    format!(
+                        "variant {} is {}, but flag {key} is {value_type}{}",
+                        q(&v.name),
+                        v.value.value_type(),
+                        if declared.is_some() {
+                            ""
+                        } else {
+                            " (inferred from its first variant)"
+                        },
+                        key = q(key)
+                    ),
+                );
+                ok = false;
+            }
+        }
+    }
+
+    let enabled = obj.bool(c, "enabled").unwrap_or(true);
+    if obj.get("enabled").is_none() {
+        c.error(
+            path,
+            ProblemCode::MissingField,
+            "missing required field \"enabled\" (the kill switch: true serves rules and default, false serves offVariant)",
+        );
+        ok = false;
+    }
+    let off_variant = match obj.get("offVariant") {
+        Some(Json::String(name)) => match variants.iter().position(|v| *v.name == **name) {
+            Some(i) => Some(i as u32),
+            None => {
+                c.error(
+                    &obj.at("offVariant"),
+                    ProblemCode::UnknownVariant,
+                    format!(
+                        "flag {key} has no variant {name}{}",
+                        suggestion(name, variants.iter().map(|v| &*v.name)),
+                        key = q(key),
+                        name = q(name)
+                    ),
+                );
+                None
+            }
+        },
+        Some(other) => {
+            c.wrong_type(&obj.at("offVariant"), "a variant name", other);
+            None
+        }
+        None => match variants.iter().position(|v| &*v.name == "off") {
+            Some(i) => Some(i as u32),
+            None => {
+                if !variants.is_empty() {
+                    c.error(
+                        path,
+                        ProblemCode::MissingField,
+                        "missing required field \"offVariant\" (no variant is named \"off\")",
+                    );
+                }
+                None
+            }
+        },
+    };
+    let salt = match obj.get("salt") {
+        Some(Json::String(s)) => s.as_str(),
+        Some(other) => {
+            c.wrong_type(&obj.at("salt"), "a string", other);
+            key
+        }
+        None => key,
+    };
+    let bucket_by = match obj.get("bucketBy") {
+        Some(Json::String(s)) if !s.is_empty() => s.as_str(),
+        Some(Json::String(_)) => {
+            c.error(
+                &obj.at("bucketBy"),
+                ProblemCode::InvalidValue,
+                "bucketBy must name an attribute",
+            );
+            "key"
+        }
+        Some(other) => {
+            c.wrong_type(&obj.at("bucketBy"), "an attribute name", other);
+            "key"
+        }
+        None => "key",
+    };
+    if !ok {
+        return None;
+    }
+    Some(Flag {
+        key: key.into(),
+        description,
+        value_type,
+        variants,
+        enabled,
+        off_variant: off_variant?,
+        prerequisites: Vec::new(),
+        rules: Vec::new(),
+        default: Serve::Variant(off_variant?),
+        salt_prefix: salt_prefix(salt),
+        salt: (salt != key).then(|| salt.into()),
+        bucket_by: bucket_by.into(),
+        plan: None,
+    })
+}
+
+// Over 80 lines: most of it is the problems reported per variant, with their messages.
+/// A flag's `variants` (boolean flags may omit them: `on` and `off`), their names appended
+/// to `names`; false with them when a problem was reported.
+fn compile_variants<'a>(
+    c: &mut Checker,
+    obj: &Obj<'a>,
+    declared: Option<ValueType>,
+    path: &Path<'_>,
+    names: &mut Vec<&'a str>,
+) -> (Vec<Variant>, bool) {
+    let mut variants: Vec<Variant> = Vec::new();
+    let mut ok = true;
+    match obj.get("variants") {
+        None if matches!(declared, None | Some(ValueType::Boolean)) => {
+            for (name, b) in [("on", true), ("off", false)] {
+                names.push(name);
+                variants.push(Variant {
+                    name: name.into(),
+                    value: FlagValue::Bool(b),
+                    json: if b { "true" } else { "false" }.into(),
+                });
+            }
+        }
+        None => {
+            c.error(
+                path,
+                ProblemCode::MissingField,
+                "missing required field \"variants\" (only boolean flags may omit it)",
+            );
+            ok = false;
+        }
+        Some(Json::Object(entries)) => {
+            let variants_path = obj.at("variants");
+            check_duplicates(c, entries, &variants_path);
+            if entries.is_empty() {
+                c.error(
+                    &variants_path,
+                    ProblemCode::InvalidValue,
+                    "a flag needs at least one variant",
+                );
+                ok = false;
+            }
+            variants.reserve_exact(entries.len());
+            let mut seen: StrSeen<'_> = StrSeen::default();
+            for (i, (name, v)) in entries.iter().enumerate() {
+                let repeat = if entries.len() > LINEAR_DUPLICATES_MAX {
+                    seen.insert(name, 0).is_some()
+                } else {
+                    entries[..i].iter().any(|(earlier, _)| earlier == name)
+                };
+                if repeat {
+                    continue;
+                }
+                let vpath = variants_path.key(name);
+                if name.is_empty() {
+                    c.error(
+                        &vpath,
+                        ProblemCode::InvalidValue,
+                        "a variant name must not be empty",
+                    );
+                    ok = false;
+                }
+                let Some(value) = flag_value(v) else {
+                    c.error(
+                        &vpath,
+                        ProblemCode::InvalidValue,
+                        "the number is not representable",
+                    );
+                    ok = false;
+                    continue;
+                };
+                names.push(name.as_str());
+                variants.push(Variant {
+                    name: name.as_str().into(),
+                    json: variant_json(&value),
+                    value,
+                });
+            }
+        }
+        Some(other) => {
+            c.wrong_type(
+                &obj.at("variants"),
+                "an object of variant name to value",
+                other,
+            );
+            ok = false;
+        }
+    }
+    (variants, ok)
+}
+
+pub(crate) fn variant_ref(
+    c: &mut Checker,
+    value: &Json<'_>,
+    path: &Path<'_>,
+    names: &[&str],
+    flag: &str,
+) -> Option<u32> {
+    let Json::String(name) = value else {
+        c.wrong_type(path, "a variant name", value);
+        return None;
+    };
+    match names.iter().position(|n| **n == **name) {
+        Some(i) => Some(i as u32),
+        None => {
+            c.error(
+                path,
+                ProblemCode::UnknownVariant,
+                format!(
+                    "flag {flag} has no variant {name}{}",
+                    suggestion(name, names.iter().map(|n| &**n)),
+                    flag = q(flag),
+                    name = q(name)
+                ),
+            );
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn variant_json_is_what_serde_json_writes() {
+        let values = [
+            FlagValue::Bool(true),
+            FlagValue::Bool(false),
+            FlagValue::String(String::new()),
+            FlagValue::String("plain text".into()),
+            FlagValue::String("quote \" backslash \\ tab \t nul \u{0} del \u{7f}".into()),
+            FlagValue::String("caf\u{e9} \u{2028} \u{1f600} </script>".into()),
+            FlagValue::Number(0.1),
+            FlagValue::Number(-3.0),
+            FlagValue::Json(serde_json::json!({"a": [1, "b", null]})),
+            FlagValue::String((0u8..0x20).map(char::from).collect()),
+            FlagValue::Number(1e300),
+            FlagValue::Number(-1.5e-7),
+            FlagValue::Number(123456.789),
+            FlagValue::Number(9_007_199_254_740_993.0),
+            FlagValue::Number(-0.0),
+            FlagValue::Json(serde_json::json!(null)),
+            FlagValue::Json(serde_json::json!([])),
+            FlagValue::Json(serde_json::json!({})),
+            FlagValue::Json(
+                serde_json::json!({"z": 1, "a": {"\u{8}\u{c}\"\\": [true, false, 2.5, -7,
+                18_446_744_073_709_551_615u64, -9_223_372_036_854_775_808i64, 1e-300]}, "m": "x"}),
+            ),
+        ];
+        for value in values {
+            let expected = serde_json::to_string(&value.to_json()).unwrap();
+            assert_eq!(&*variant_json(&value), expected, "{value:?}");
+        }
+    }
+}

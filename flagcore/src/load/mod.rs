@@ -1,0 +1,405 @@
+//! Loading a config: the JSON tree, the checker that collects every problem with its JSON
+//! path, and compiling each part (flags, serves, rules, segments, prerequisites, plans)
+//! into the model the evaluator reads. The format is documented in `docs/config.md`.
+
+mod checker;
+mod flags;
+mod plan;
+mod prerequisites;
+mod rules;
+mod segments;
+mod serve;
+
+use bumpalo::Bump;
+
+use crate::bucket::SUPPORTED_HASH_VERSIONS;
+use crate::error::{ConfigError, ProblemCode, Report};
+use crate::json::{self, q, Json, JsonStr, Path};
+use crate::model::{
+    Config, FastMap, Flag, FlagIndex, KeyHash, Limits, Segment, StrSeen, ARENA_PRESIZE_MAX,
+    SUPPORTED_SCHEMA_VERSIONS,
+};
+
+use checker::check_duplicates;
+use checker::{Checker, Obj};
+use flags::flag_head;
+use plan::compile_plan;
+use prerequisites::{check_prerequisite_graph, compile_prerequisites};
+use rules::compile_rules;
+use segments::compile_segment;
+use serve::compile_serve;
+
+impl Config {
+    /// Parses, validates and compiles a config with the default [`Limits`].
+    ///
+    /// Every problem is reported at once in [`ConfigError::Invalid`]; warnings of a
+    /// config that loads are in [`Config::warnings`].
+    pub fn from_json(text: &str) -> Result<Config, ConfigError> {
+        Config::from_json_with_limits(text, Limits::default())
+    }
+
+    /// Like [`Config::from_json`], with explicit limits.
+    pub fn from_json_with_limits(text: &str, limits: Limits) -> Result<Config, ConfigError> {
+        if text.len() > limits.max_bytes {
+            return Err(ConfigError::TooLarge {
+                size: text.len(),
+                limit: limits.max_bytes,
+            });
+        }
+        // The tree takes about three times the text: one block up front, instead of
+        // blocks doubling from small (each load of a large config then took fresh pages).
+        let arena = Bump::with_capacity(text.len().saturating_mul(4).min(ARENA_PRESIZE_MAX));
+        let tree = json::parse(text, &arena).map_err(|e| ConfigError::Syntax {
+            line: e.line,
+            column: e.column,
+            message: e.message.to_owned(),
+        })?;
+        let mut checker = Checker::default();
+        let config = compile(&mut checker, &tree);
+        let report = Report {
+            errors: checker.errors,
+            warnings: checker.warnings,
+        };
+        match config {
+            Some(mut config) if !report.has_errors() => {
+                config.warnings = report.warnings;
+                Ok(config)
+            }
+            _ => Err(ConfigError::Invalid(report)),
+        }
+    }
+
+    /// Validates without keeping the result: the full report, errors and warnings.
+    pub fn validate(text: &str) -> Report {
+        match Config::from_json(text) {
+            Ok(config) => Report {
+                errors: Vec::new(),
+                warnings: config.warnings,
+            },
+            Err(ConfigError::Invalid(report)) => report,
+            Err(other) => Report {
+                errors: other.problems(),
+                warnings: Vec::new(),
+            },
+        }
+    }
+}
+
+pub(crate) const CONFIG_FIELDS: &[&str] = &[
+    "$schema",
+    "schemaVersion",
+    "hashVersion",
+    "description",
+    "metadata",
+    "segments",
+    "flags",
+];
+pub(crate) const SEGMENT_FIELDS: &[&str] =
+    &["description", "attribute", "keys", "excluded", "rules"];
+pub(crate) const SEGMENT_RULE_FIELDS: &[&str] = &["description", "conditions"];
+pub(crate) const FLAG_FIELDS: &[&str] = &[
+    "description",
+    "type",
+    "variants",
+    "enabled",
+    "offVariant",
+    "prerequisites",
+    "salt",
+    "bucketBy",
+    "rules",
+    "default",
+    "tags",
+    "metadata",
+    "plan",
+];
+pub(crate) const RULE_FIELDS: &[&str] = &["id", "description", "conditions", "serve"];
+pub(crate) const SERVE_FIELDS: &[&str] = &["variant", "split", "stages"];
+pub(crate) const STAGE_FIELDS: &[&str] = &["from", "variant", "split", "description"];
+pub(crate) const SPLIT_FIELDS: &[&str] = &["variant", "weight"];
+pub(crate) const PREREQ_FIELDS: &[&str] = &["flag", "variant", "variants"];
+pub(crate) const CONDITION_FIELDS: &[&str] = &["attribute", "op", "value", "values", "negate"];
+
+/// The operators, with their config names.
+pub(crate) const OPERATORS: &[&str] = &[
+    "equals",
+    "in",
+    "notIn",
+    "startsWith",
+    "endsWith",
+    "contains",
+    "lt",
+    "lte",
+    "gt",
+    "gte",
+    "semverEq",
+    "semverLt",
+    "semverLte",
+    "semverGt",
+    "semverGte",
+    "before",
+    "after",
+    "exists",
+    "inSegment",
+];
+
+/// What pass 1 learns about a flag, for references from other flags.
+pub(crate) struct FlagHead<'a> {
+    key: &'a str,
+    /// Where its variant names are in the names of all flags (borrowed from the config
+    /// text, like the key): other flags refer to them.
+    variant_names: std::ops::Range<usize>,
+}
+
+// Over 80 lines: the two passes over the flags share a dozen locals (heads, names, the
+// key index, partial flags) that would otherwise travel between functions as parameters.
+pub(crate) fn compile(c: &mut Checker, tree: &Json<'_>) -> Option<Config> {
+    let root = Path::root();
+    let obj = Obj::read(c, tree, &root, CONFIG_FIELDS)?;
+
+    let schema_version = version_field(c, &obj, "schemaVersion", SUPPORTED_SCHEMA_VERSIONS);
+    let hash_version = match obj.get("hashVersion") {
+        None => Some(1),
+        Some(_) => version_field(c, &obj, "hashVersion", SUPPORTED_HASH_VERSIONS),
+    };
+    // `$schema` names the JSON Schema for editors (schema/flagcore.schema.json): ignored.
+    for field in ["$schema", "description"] {
+        if let Some(d) = obj.get(field).filter(|d| !matches!(d, Json::String(_))) {
+            c.wrong_type(&obj.at(field), "a string", d);
+        }
+    }
+    // Segments first: flags refer to them.
+    let segments_path = obj.at("segments");
+    let (segments, segment_index) = compile_segments(c, obj.get("segments"), &segments_path);
+
+    // Flags, pass 1: keys, types and variants.
+    let flags_path = obj.at("flags");
+    let flag_entries: &[(JsonStr<'_>, Json<'_>)] = match obj.required(c, "flags") {
+        Some(Json::Object(entries)) => {
+            check_duplicates(c, entries, &flags_path);
+            entries
+        }
+        Some(other) => {
+            c.wrong_type(&flags_path, "an object of flags", other);
+            &[]
+        }
+        None => &[],
+    };
+    let mut heads: Vec<FlagHead<'_>> = Vec::with_capacity(flag_entries.len());
+    // The variant names of every flag, one after the other (most flags have two).
+    let mut names: Vec<&str> = Vec::with_capacity(flag_entries.len() * 2);
+    let mut partial: Vec<(Option<Flag>, &Json<'_>)> = Vec::with_capacity(flag_entries.len());
+    let mut index: StrSeen<'_> = StrSeen::with_capacity_and_hasher(flag_entries.len(), KeyHash);
+    for (key, value) in flag_entries {
+        if index.contains_key(key.as_str()) {
+            continue;
+        }
+        let path = flags_path.key(key);
+        if key.is_empty() {
+            c.error(
+                &path,
+                ProblemCode::InvalidValue,
+                "a flag key must not be empty",
+            );
+        }
+        let start = names.len();
+        let head = flag_head(c, key, value, &path, &mut names);
+        let variant_names = start..names.len();
+        index.insert(key.as_str(), heads.len() as u32);
+        heads.push(FlagHead {
+            key: key.as_str(),
+            variant_names,
+        });
+        partial.push((head, value));
+    }
+
+    // Flags, pass 2: prerequisites, rules, default.
+    let mut used_segments = vec![false; segments.len()];
+    let refs = Refs {
+        heads: &heads,
+        names: &names,
+        index: &index,
+        segments: &segment_index,
+    };
+    let mut flags = Vec::with_capacity(partial.len());
+    let mut prereq_items: Vec<Vec<usize>> = Vec::with_capacity(partial.len());
+    for (i, entry) in partial.into_iter().enumerate() {
+        let path = flags_path.key(heads[i].key);
+        // A flag whose head failed is still checked, so every problem is reported.
+        let (mut flag, value) = entry;
+        let Some(obj) = Obj::checked_before(value, &path) else {
+            prereq_items.push(Vec::new());
+            flags.push(None);
+            continue;
+        };
+        let (prereqs, items) = compile_prerequisites(c, &obj, &refs);
+        prereq_items.push(items);
+        let names = &names[heads[i].variant_names.clone()];
+        let rules = match obj.get("rules") {
+            Some(rules) => {
+                compile_rules(c, rules, &obj.at("rules"), names, &refs, &mut used_segments)
+            }
+            None => Vec::new(),
+        };
+        let default = obj
+            .required(c, "default")
+            .and_then(|d| compile_serve(c, d, &obj.at("default"), names));
+        let off_variant = flag.as_ref().map(|f| f.off_variant);
+        let plan = obj
+            .get("plan")
+            .and_then(|p| compile_plan(c, p, &obj.at("plan"), names, off_variant));
+        if let Some(flag) = &mut flag {
+            flag.prerequisites = prereqs;
+            flag.rules = rules;
+            flag.plan = plan.map(Box::new);
+            match default {
+                Some(serve) => flag.default = serve,
+                None => {
+                    flags.push(None);
+                    continue;
+                }
+            }
+        }
+        flags.push(flag);
+    }
+
+    check_prerequisite_graph(c, &flags, &flags_path, &prereq_items, &heads);
+
+    for (i, used) in used_segments.iter().enumerate() {
+        if !used {
+            let name = &segments[i].key;
+            c.warn(
+                &segments_path.key(name),
+                ProblemCode::UnusedSegment,
+                format!("segment {name} is not used by any flag", name = q(name)),
+            );
+        }
+    }
+
+    let flags: Vec<Flag> = flags.into_iter().collect::<Option<_>>()?;
+    Some(Config {
+        schema_version: schema_version?,
+        hash_version: hash_version?,
+        index: FlagIndex::of(&flags),
+        flags,
+        segments,
+        warnings: Vec::new(),
+    })
+}
+
+/// `schemaVersion` (required) or `hashVersion`: a number this build supports.
+fn version_field(c: &mut Checker, obj: &Obj<'_>, name: &str, supported: &[u32]) -> Option<u32> {
+    match obj.required(c, name)? {
+        Json::Number(n) => match n.as_u64().and_then(|v| u32::try_from(v).ok()) {
+            Some(v) if supported.contains(&v) => Some(v),
+            _ => {
+                let (code, verb) = if name == "schemaVersion" {
+                    (ProblemCode::UnsupportedSchemaVersion, "reads")
+                } else {
+                    (ProblemCode::UnsupportedHashVersion, "implements")
+                };
+                c.error(
+                    &obj.at(name),
+                    code,
+                    format!(
+                        "{name} {n} is not supported; this build {verb} {}",
+                        numbers(supported)
+                    ),
+                );
+                None
+            }
+        },
+        other => {
+            c.wrong_type(&obj.at(name), "a number", other);
+            None
+        }
+    }
+}
+
+/// The `segments` object: each segment compiled, and their positions by name.
+fn compile_segments<'a>(
+    c: &mut Checker,
+    value: Option<&'a Json<'a>>,
+    segments_path: &Path<'_>,
+) -> (Vec<Segment>, FastMap<&'a str, u32>) {
+    let mut segments = Vec::new();
+    let mut segment_index: FastMap<&str, u32> = FastMap::default();
+    let Some(value) = value else {
+        return (segments, segment_index);
+    };
+    let Json::Object(entries) = value else {
+        c.wrong_type(segments_path, "an object of segments", value);
+        return (segments, segment_index);
+    };
+    check_duplicates(c, entries, segments_path);
+    for (name, seg) in entries.iter() {
+        if segment_index.contains_key(name.as_str()) {
+            continue;
+        }
+        let path = segments_path.key(name);
+        if name.is_empty() {
+            c.error(
+                &path,
+                ProblemCode::InvalidValue,
+                "a segment name must not be empty",
+            );
+        }
+        if let Some(segment) = compile_segment(c, name, seg, &path) {
+            segment_index.insert(name.as_str(), segments.len() as u32);
+            segments.push(segment);
+        }
+    }
+    (segments, segment_index)
+}
+
+pub(crate) struct Refs<'a> {
+    heads: &'a [FlagHead<'a>],
+    names: &'a [&'a str],
+    index: &'a StrSeen<'a>,
+    segments: &'a FastMap<&'a str, u32>,
+}
+
+/// `[1, 2]`: a list of numbers as `{:?}` prints it.
+fn numbers(list: &[u32]) -> String {
+    let mut out = String::from("[");
+    for (i, n) in list.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(&n.to_string());
+    }
+    out.push(']');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn salt_is_the_key_unless_set_and_variant_names_survive_compiling() {
+        let config = Config::from_json(
+            r#"{"schemaVersion": 1, "flags": {
+              "a": {"enabled": true, "default": {"variant": "on"}},
+              "b": {"enabled": true, "salt": "shared", "variants": {"x": 1, "y": 2},
+                    "offVariant": "y", "prerequisites": [{"flag": "a", "variant": "on"}],
+                    "default": {"split": [{"variant": "x", "weight": 40}, {"variant": "y", "weight": 60}]}},
+              "c": {"enabled": true, "salt": "c", "default": {"variant": "off"}}}}"#,
+        )
+        .unwrap();
+        let salts: Vec<_> = config.flags().map(|f| f.salt()).collect();
+        assert_eq!(salts, ["a", "shared", "c"]);
+        let b = config.flag("b").unwrap();
+        let names: Vec<_> = b.variants().map(|(name, _)| name).collect();
+        assert_eq!(names, ["x", "y"]);
+        assert_eq!(b.off_variant(), "y");
+        assert_eq!(
+            b.default_shares(None),
+            Some(vec![("x", 40_000), ("y", 60_000)])
+        );
+        let a = config.flag("a").unwrap();
+        assert_eq!(
+            a.variants().map(|(name, _)| name).collect::<Vec<_>>(),
+            ["on", "off"]
+        );
+    }
+}

@@ -1,0 +1,222 @@
+//! Compiling prerequisites and checking the prerequisite graph (cycles, depth, fan-out).
+
+use crate::error::ProblemCode;
+use crate::json::{q, Json, Path};
+use crate::model::{Flag, Prerequisite, MAX_PREREQUISITE_DEPTH, MAX_PREREQUISITE_EVALUATIONS};
+
+use super::checker::{suggestion, Checker, Obj};
+use super::flags::variant_ref;
+use super::{FlagHead, Refs, PREREQ_FIELDS};
+
+// Over 80 lines: one list's items, each with the variant/variants alternatives and their
+// problems spelled out.
+pub(crate) fn compile_prerequisites(
+    c: &mut Checker,
+    obj: &Obj<'_>,
+    refs: &Refs<'_>,
+) -> (Vec<Prerequisite>, Vec<usize>) {
+    let mut out = Vec::new();
+    let mut positions = Vec::new();
+    let Some(value) = obj.get("prerequisites") else {
+        return (out, positions);
+    };
+    let base = obj.at("prerequisites");
+    let Json::Array(items) = value else {
+        c.wrong_type(&base, "an array of prerequisites", value);
+        return (out, positions);
+    };
+    for (i, item) in items.iter().enumerate() {
+        let path = base.index(i);
+        let Some(p) = Obj::read(c, item, &path, PREREQ_FIELDS) else {
+            continue;
+        };
+        let Some(flag_key) = p.required(c, "flag").and_then(|v| match v {
+            Json::String(s) => Some(s.as_str()),
+            other => {
+                c.wrong_type(&p.at("flag"), "a flag key", other);
+                None
+            }
+        }) else {
+            continue;
+        };
+        let Some(&flag) = refs.index.get(flag_key) else {
+            c.error(
+                &p.at("flag"),
+                ProblemCode::UnknownPrerequisite,
+                format!(
+                    "no flag {flag_key} in this config{}",
+                    suggestion(flag_key, refs.heads.iter().map(|h| h.key)),
+                    flag_key = q(flag_key)
+                ),
+            );
+            continue;
+        };
+        let names = &refs.names[refs.heads[flag as usize].variant_names.clone()];
+        let mut variants = Vec::new();
+        if names.is_empty() {
+            // The required flag is itself invalid and already reported.
+            continue;
+        }
+        match (p.get("variant"), p.get("variants")) {
+            (Some(v), None) => {
+                variants.extend(variant_ref(c, v, &p.at("variant"), names, flag_key))
+            }
+            (None, Some(Json::Array(vs))) if !vs.is_empty() => {
+                for (j, v) in vs.iter().enumerate() {
+                    variants.extend(variant_ref(
+                        c,
+                        v,
+                        &p.at("variants").index(j),
+                        names,
+                        flag_key,
+                    ));
+                }
+            }
+            (None, Some(Json::Array(_))) => {
+                c.error(
+                    &p.at("variants"),
+                    ProblemCode::InvalidValue,
+                    "list at least one variant",
+                );
+            }
+            (None, Some(other)) => {
+                c.wrong_type(&p.at("variants"), "an array of variant names", other)
+            }
+            (Some(_), Some(_)) => c.error(
+                &path,
+                ProblemCode::InvalidValue,
+                "give either \"variant\" or \"variants\", not both",
+            ),
+            (None, None) => c.error(
+                &path,
+                ProblemCode::MissingField,
+                "missing required field \"variant\" (or \"variants\")",
+            ),
+        }
+        out.push(Prerequisite { flag, variants });
+        positions.push(i);
+    }
+    (out, positions)
+}
+
+/// The path of the `flag` field of the prerequisite at `position` in flag `flag`'s
+/// `prerequisites`, for a problem found in the prerequisite graph.
+pub(crate) fn prerequisite_path(
+    c: &mut Checker,
+    flags_path: &Path<'_>,
+    key: &str,
+    position: usize,
+    code: ProblemCode,
+    message: String,
+) {
+    let flag = flags_path.key(key);
+    let list = flag.key("prerequisites");
+    let item = list.index(position);
+    c.error(&item.key("flag"), code, message);
+}
+
+// Over 80 lines: one iterative depth-first search (no recursion: a long chain must not
+// overflow the stack) with the depth and fan-out counts computed on the way back.
+pub(crate) fn check_prerequisite_graph(
+    c: &mut Checker,
+    flags: &[Option<Flag>],
+    flags_path: &Path<'_>,
+    positions: &[Vec<usize>],
+    heads: &[FlagHead<'_>],
+) {
+    // Colors: 0 new, 1 on the stack, 2 done. Iterative DFS, so a long chain cannot
+    // overflow the stack.
+    let n = flags.len();
+    let edges = |i: usize| -> Vec<u32> {
+        flags[i]
+            .as_ref()
+            .map(|f| f.prerequisites.iter().map(|p| p.flag).collect())
+            .unwrap_or_default()
+    };
+    let mut color = vec![0u8; n];
+    let mut depth = vec![0usize; n];
+    let mut evaluations = vec![0usize; n];
+    let mut reported_cycle = vec![false; n];
+    for start in 0..n {
+        if color[start] != 0 {
+            continue;
+        }
+        let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
+        color[start] = 1;
+        while let Some(&mut (node, ref mut next)) = stack.last_mut() {
+            let out = edges(node);
+            if *next < out.len() {
+                let edge = *next;
+                *next += 1;
+                let target = out[edge] as usize;
+                match color[target] {
+                    0 => {
+                        color[target] = 1;
+                        stack.push((target, 0));
+                    }
+                    1 if !reported_cycle[node] => {
+                        reported_cycle[node] = true;
+                        let pos = stack.iter().position(|&(s, _)| s == target).unwrap_or(0);
+                        let mut cycle: Vec<&str> =
+                            stack[pos..].iter().map(|&(s, _)| heads[s].key).collect();
+                        cycle.push(heads[target].key);
+                        let message = format!("prerequisites form a cycle: {}", cycle.join(" -> "));
+                        match positions[node].get(edge) {
+                            Some(&position) => prerequisite_path(
+                                c,
+                                flags_path,
+                                heads[node].key,
+                                position,
+                                ProblemCode::PrerequisiteCycle,
+                                message,
+                            ),
+                            None => c.error(&Path::root(), ProblemCode::PrerequisiteCycle, message),
+                        }
+                    }
+                    _ => {}
+                }
+            } else {
+                depth[node] = out
+                    .iter()
+                    .filter(|&&t| color[t as usize] == 2)
+                    .map(|&t| depth[t as usize] + 1)
+                    .max()
+                    .unwrap_or(0);
+                evaluations[node] = out
+                    .iter()
+                    .filter(|&&t| color[t as usize] == 2)
+                    .fold(0usize, |sum, &t| {
+                        sum.saturating_add(evaluations[t as usize].saturating_add(1))
+                    });
+                color[node] = 2;
+                stack.pop();
+            }
+        }
+    }
+    for (i, d) in depth.iter().enumerate() {
+        let message = if *d > MAX_PREREQUISITE_DEPTH {
+            format!(
+                "flag {} has a chain of {d} prerequisites; the limit is {MAX_PREREQUISITE_DEPTH}",
+                q(heads[i].key)
+            )
+        } else if evaluations[i] > MAX_PREREQUISITE_EVALUATIONS {
+            format!(
+                "flag {} needs {} prerequisite evaluations (a prerequisite shared by several paths counts once per path); the limit is {MAX_PREREQUISITE_EVALUATIONS}",
+                q(heads[i].key), evaluations[i]
+            )
+        } else {
+            continue;
+        };
+        match positions[i].first() {
+            Some(&position) => prerequisite_path(
+                c,
+                flags_path,
+                heads[i].key,
+                position,
+                ProblemCode::PrerequisiteDepth,
+                message,
+            ),
+            None => c.error(&Path::root(), ProblemCode::PrerequisiteDepth, message),
+        }
+    }
+}

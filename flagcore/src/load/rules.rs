@@ -1,0 +1,437 @@
+//! Compiling targeting rules and their conditions, one function per operator family.
+
+use crate::error::ProblemCode;
+use crate::json::{q, Json, Path};
+use crate::model::{Cmp, Condition, FastMap, Rule, Serve, StrSeen, StrSet, Test};
+use crate::semver;
+
+use super::checker::{suggestion, timestamp, Checker, Obj};
+use super::serve::compile_serve;
+use super::{Refs, CONDITION_FIELDS, OPERATORS, RULE_FIELDS};
+
+pub(crate) fn compile_rules(
+    c: &mut Checker,
+    value: &Json<'_>,
+    path: &Path<'_>,
+    names: &[&str],
+    refs: &Refs<'_>,
+    used_segments: &mut [bool],
+) -> Vec<Rule> {
+    let Json::Array(items) = value else {
+        c.wrong_type(path, "an array of rules", value);
+        return Vec::new();
+    };
+    let mut rules = Vec::with_capacity(items.len());
+    let mut ids: StrSeen<'_> = StrSeen::default();
+    let mut catch_all: Option<usize> = None;
+    for (i, item) in items.iter().enumerate() {
+        let rpath = path.index(i);
+        let Some(obj) = Obj::read(c, item, &rpath, RULE_FIELDS) else {
+            continue;
+        };
+        let id = obj.string(c, "id");
+        if let Some(id) = id {
+            if ids.insert(id, 0).is_some() {
+                c.error(
+                    &obj.at("id"),
+                    ProblemCode::DuplicateKey,
+                    format!("rule id {id} is used by an earlier rule", id = q(id)),
+                );
+            }
+        }
+        if let Some(first) = catch_all {
+            c.warn(
+                &rpath,
+                ProblemCode::UnreachableRule,
+                format!(
+                    "rule {i} can never match: rule {first} has no conditions and always serves"
+                ),
+            );
+        }
+        let conditions = match obj.get("conditions") {
+            Some(conds) => compile_conditions(
+                c,
+                conds,
+                &obj.at("conditions"),
+                refs.segments,
+                used_segments,
+                false,
+            ),
+            None => Vec::new(),
+        };
+        let Some(serve) = obj
+            .required(c, "serve")
+            .and_then(|s| compile_serve(c, s, &obj.at("serve"), names))
+        else {
+            continue;
+        };
+        if conditions.is_empty() && !matches!(serve, Serve::Staged(_)) && catch_all.is_none() {
+            catch_all = Some(i);
+        }
+        rules.push(Rule {
+            id: id.map(Box::from),
+            conditions,
+            serve,
+        });
+    }
+    rules
+}
+
+pub(crate) fn compile_conditions(
+    c: &mut Checker,
+    value: &Json<'_>,
+    path: &Path<'_>,
+    segments: &FastMap<&str, u32>,
+    used_segments: &mut [bool],
+    in_segment: bool,
+) -> Vec<Condition> {
+    let Json::Array(items) = value else {
+        c.wrong_type(path, "an array of conditions", value);
+        return Vec::new();
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let cpath = path.index(i);
+        if let Some(cond) = compile_condition(c, item, &cpath, segments, used_segments, in_segment)
+        {
+            out.push(cond);
+        }
+    }
+    out
+}
+
+pub(crate) fn compile_condition(
+    c: &mut Checker,
+    value: &Json<'_>,
+    path: &Path<'_>,
+    segments: &FastMap<&str, u32>,
+    used_segments: &mut [bool],
+    in_segment: bool,
+) -> Option<Condition> {
+    let obj = Obj::read(c, value, path, CONDITION_FIELDS)?;
+    let mut negate = obj.bool(c, "negate").unwrap_or(false);
+    let op = match obj.required(c, "op")? {
+        Json::String(op) => op.as_str(),
+        other => {
+            c.wrong_type(&obj.at("op"), "an operator name", other);
+            return None;
+        }
+    };
+    if !OPERATORS.contains(&op) {
+        c.error(
+            &obj.at("op"),
+            ProblemCode::UnknownOperator,
+            format!(
+                "unknown operator {op}{}; operators: {}",
+                suggestion(op, OPERATORS.iter().copied()),
+                OPERATORS.join(", "),
+                op = q(op)
+            ),
+        );
+        return None;
+    }
+    let values = condition_values(c, &obj, path)?;
+    let attribute = condition_attribute(c, &obj, op, path)?;
+    let operands = Operands {
+        op,
+        values,
+        path: *path,
+    };
+    let test = match op {
+        "equals" | "in" | "notIn" => {
+            if op == "notIn" {
+                negate = !negate;
+            }
+            one_of(c, &operands)?
+        }
+        "startsWith" | "endsWith" | "contains" => text_test(c, &operands)?,
+        "lt" | "lte" | "gt" | "gte" => number_test(c, &operands)?,
+        "semverEq" | "semverLt" | "semverLte" | "semverGt" | "semverGte" => {
+            semver_test(c, &operands)?
+        }
+        "before" | "after" => time_test(c, &operands)?,
+        "exists" => {
+            operands.count(c, 0, 0)?;
+            Test::Exists
+        }
+        "inSegment" => {
+            if in_segment {
+                c.error(
+                    &obj.at("op"),
+                    ProblemCode::InvalidCondition,
+                    "segments cannot refer to other segments",
+                );
+                return None;
+            }
+            segment_test(c, &operands, segments, used_segments)?
+        }
+        _ => return None,
+    };
+    Some(Condition {
+        attribute: attribute.into(),
+        test,
+        negate,
+    })
+}
+
+/// A condition's `value` or `values`.
+fn condition_values<'s>(c: &mut Checker, obj: &'s Obj<'_>, path: &Path<'s>) -> Option<Values<'s>> {
+    Some(match (obj.get("value"), obj.get("values")) {
+        (Some(v), None) => Values {
+            items: std::slice::from_ref(v),
+            path: obj.at("value"),
+            single: true,
+        },
+        (None, Some(Json::Array(vs))) => Values {
+            items: vs,
+            path: obj.at("values"),
+            single: false,
+        },
+        (None, Some(other)) => {
+            c.wrong_type(&obj.at("values"), "an array", other);
+            return None;
+        }
+        (Some(_), Some(_)) => {
+            c.error(
+                path,
+                ProblemCode::InvalidCondition,
+                "give either \"value\" or \"values\", not both",
+            );
+            return None;
+        }
+        (None, None) => Values {
+            items: &[],
+            path: *path,
+            single: false,
+        },
+    })
+}
+
+/// A condition's `attribute` (`inSegment` takes none: the segment names it).
+fn condition_attribute(
+    c: &mut Checker,
+    obj: &Obj<'_>,
+    op: &str,
+    path: &Path<'_>,
+) -> Option<Box<str>> {
+    match (op, obj.get("attribute")) {
+        ("inSegment", None) => Some("key".into()),
+        ("inSegment", Some(_)) => {
+            c.error(
+                &obj.at("attribute"),
+                ProblemCode::InvalidCondition,
+                "inSegment takes no attribute: the segment says which attribute it matches",
+            );
+            None
+        }
+        (_, Some(Json::String(a))) if !a.is_empty() => Some(a.as_str().into()),
+        (_, Some(other)) => {
+            c.wrong_type(&obj.at("attribute"), "a non-empty attribute name", other);
+            None
+        }
+        (_, None) => {
+            c.error(
+                path,
+                ProblemCode::MissingField,
+                "missing required field \"attribute\"",
+            );
+            None
+        }
+    }
+}
+
+/// An operator with its values, being compiled.
+struct Operands<'v> {
+    op: &'v str,
+    values: Values<'v>,
+    /// The condition's path.
+    path: Path<'v>,
+}
+
+impl<'v> Operands<'v> {
+    /// `Some(())` when the operator has between `min` and `max` values; else reports it.
+    fn count(&self, c: &mut Checker, min: usize, max: usize) -> Option<()> {
+        let n = self.values.len();
+        if n >= min && n <= max {
+            return Some(());
+        }
+        let want = match (min, max) {
+            (0, 0) => "no values",
+            (1, 1) => "exactly one value",
+            _ => "at least one value",
+        };
+        c.error(
+            &self.path,
+            ProblemCode::InvalidCondition,
+            format!("operator {op} takes {want}, got {n}", op = q(self.op)),
+        );
+        None
+    }
+
+    /// The one value of a single-value operator.
+    fn single(&self, c: &mut Checker) -> Option<(&'v Json<'v>, Path<'_>)> {
+        self.count(c, 1, 1)?;
+        self.values.first()
+    }
+
+    /// Every value, which must be strings.
+    fn strings(&self, c: &mut Checker) -> Option<Vec<Box<str>>> {
+        let mut out = Vec::with_capacity(self.values.len());
+        for (v, p) in self.values.iter() {
+            match v {
+                Json::String(s) => out.push(Box::from(s.as_str())),
+                other => {
+                    c.wrong_type(&p, "a string", other);
+                    return None;
+                }
+            }
+        }
+        Some(out)
+    }
+}
+
+/// `equals`, `in`, `notIn`: one of a set of strings, numbers or booleans.
+fn one_of(c: &mut Checker, o: &Operands<'_>) -> Option<Test> {
+    o.count(c, 1, if o.op == "equals" { 1 } else { usize::MAX })?;
+    let mut strs = Vec::new();
+    let mut numbers = Vec::new();
+    let mut bools = [false; 2];
+    for (v, p) in o.values.iter() {
+        match v {
+            Json::String(s) => strs.push(Box::from(s.as_str())),
+            Json::Number(n) => numbers.push(n.as_f64().unwrap_or(f64::NAN)),
+            Json::Bool(b) => bools[usize::from(*b)] = true,
+            other => {
+                c.wrong_type(&p, "a string, number or boolean", other);
+                return None;
+            }
+        }
+    }
+    strs.sort();
+    strs.dedup();
+    Some(Test::OneOf {
+        strings: StrSet::new(strs),
+        numbers,
+        bools,
+    })
+}
+
+/// `startsWith`, `endsWith`, `contains`: text tests against any of the values.
+fn text_test(c: &mut Checker, o: &Operands<'_>) -> Option<Test> {
+    o.count(c, 1, usize::MAX)?;
+    let list = o.strings(c)?;
+    Some(match o.op {
+        "startsWith" => Test::StartsWith(list),
+        "endsWith" => Test::EndsWith(list),
+        _ => Test::Contains(list),
+    })
+}
+
+/// `lt`, `lte`, `gt`, `gte`: numeric comparisons.
+fn number_test(c: &mut Checker, o: &Operands<'_>) -> Option<Test> {
+    let (v, p) = o.single(c)?;
+    let Json::Number(n) = v else {
+        c.wrong_type(&p, "a number", v);
+        return None;
+    };
+    Some(Test::Number(cmp_of(o.op), n.as_f64().unwrap_or(f64::NAN)))
+}
+
+/// `semverEq` ... `semverGte`: semantic version comparisons, parsed once here.
+fn semver_test(c: &mut Checker, o: &Operands<'_>) -> Option<Test> {
+    let (v, p) = o.single(c)?;
+    let Json::String(s) = v else {
+        c.wrong_type(&p, "a version string such as \"2.3.0\"", v);
+        return None;
+    };
+    let Some(version) = semver::parse_owned(s) else {
+        c.error(
+            &p,
+            ProblemCode::InvalidSemver,
+            format!("{s} is not a semantic version such as \"2.3.0\"", s = q(s)),
+        );
+        return None;
+    };
+    Some(Test::Semver(cmp_of(&o.op[6..]), Box::new(version)))
+}
+
+/// `before`, `after`: the attribute as a time against a timestamp, parsed once here.
+fn time_test(c: &mut Checker, o: &Operands<'_>) -> Option<Test> {
+    let (v, p) = o.single(c)?;
+    let t = timestamp(c, v, &p)?;
+    Some(if o.op == "before" {
+        Test::Before(t)
+    } else {
+        Test::After(t)
+    })
+}
+
+/// `inSegment`: membership in any of the named segments.
+fn segment_test(
+    c: &mut Checker,
+    o: &Operands<'_>,
+    segments: &FastMap<&str, u32>,
+    used_segments: &mut [bool],
+) -> Option<Test> {
+    o.count(c, 1, usize::MAX)?;
+    let mut ids = Vec::new();
+    for (v, p) in o.values.iter() {
+        let Json::String(name) = v else {
+            c.wrong_type(&p, "a segment name", v);
+            return None;
+        };
+        let Some(&i) = segments.get(name.as_str()) else {
+            c.error(
+                &p,
+                ProblemCode::UnknownSegment,
+                format!(
+                    "no segment {name} in this config{}",
+                    suggestion(name, segments.keys().copied()),
+                    name = q(name)
+                ),
+            );
+            return None;
+        };
+        used_segments[i as usize] = true;
+        ids.push(i);
+    }
+    Some(Test::InSegment(ids))
+}
+
+/// The `value` (one) or `values` (an array) of a condition.
+pub(crate) struct Values<'v> {
+    items: &'v [Json<'v>],
+    /// The path of the `value`, or of the `values` array.
+    path: Path<'v>,
+    single: bool,
+}
+
+impl<'v> Values<'v> {
+    fn len(&self) -> usize {
+        self.items.len()
+    }
+    /// Each value with its path.
+    fn iter(&self) -> impl Iterator<Item = (&'v Json<'v>, Path<'_>)> + '_ {
+        self.items.iter().enumerate().map(move |(i, v)| {
+            let path = if self.single {
+                self.path
+            } else {
+                self.path.index(i)
+            };
+            (v, path)
+        })
+    }
+    fn first(&self) -> Option<(&'v Json<'v>, Path<'_>)> {
+        self.iter().next()
+    }
+}
+
+pub(crate) fn cmp_of(op: &str) -> Cmp {
+    match op {
+        "Lt" | "lt" => Cmp::Lt,
+        "Lte" | "lte" => Cmp::Lte,
+        "Gt" | "gt" => Cmp::Gt,
+        "Gte" | "gte" => Cmp::Gte,
+        _ => Cmp::Eq,
+    }
+}

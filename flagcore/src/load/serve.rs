@@ -1,0 +1,199 @@
+//! Compiling what a rule or the default serves: a variant, a split, or time stages.
+
+use crate::error::ProblemCode;
+use crate::json::{q, Json, Path};
+use crate::model::{Serve, Split, Stage};
+
+use super::checker::{non_empty_array, percentage, timestamp, Checker, Obj};
+use super::flags::variant_ref;
+use super::{SERVE_FIELDS, SPLIT_FIELDS, STAGE_FIELDS};
+use crate::units::format_thousandths;
+
+pub(crate) fn compile_serve(
+    c: &mut Checker,
+    value: &Json<'_>,
+    path: &Path<'_>,
+    names: &[&str],
+) -> Option<Serve> {
+    let obj = Obj::read(c, value, path, SERVE_FIELDS)?;
+    let present = SERVE_FIELDS.iter().filter(|f| obj.get(f).is_some()).count();
+    if present != 1 {
+        c.error(
+            path,
+            ProblemCode::InvalidValue,
+            format!("serve exactly one of \"variant\", \"split\" or \"stages\" (found {present})"),
+        );
+        return None;
+    }
+    if let Some(stages) = obj.get("stages") {
+        return compile_stages(c, stages, &obj.at("stages"), names);
+    }
+    compile_simple_serve(c, &obj, names)
+}
+
+/// A `variant` or a `split`, from an object that has one of them.
+pub(crate) fn compile_simple_serve(
+    c: &mut Checker,
+    obj: &Obj<'_>,
+    names: &[&str],
+) -> Option<Serve> {
+    if let Some(v) = obj.get("variant") {
+        return variant_ref(c, v, &obj.at("variant"), names, "this").map(Serve::Variant);
+    }
+    let value = obj.get("split")?;
+    let path = obj.at("split");
+    let Json::Array(items) = value else {
+        c.wrong_type(&path, "an array of {variant, weight}", value);
+        return None;
+    };
+    if items.is_empty() {
+        c.error(
+            &path,
+            ProblemCode::InvalidValue,
+            "a split needs at least one variant",
+        );
+        return None;
+    }
+    let mut ranges = Vec::with_capacity(items.len());
+    let mut end = 0u32;
+    let mut ok = true;
+    let mut seen = VariantSet::default();
+    for (i, item) in items.iter().enumerate() {
+        let ipath = path.index(i);
+        let Some(o) = Obj::read(c, item, &ipath, SPLIT_FIELDS) else {
+            ok = false;
+            continue;
+        };
+        let variant = o
+            .required(c, "variant")
+            .and_then(|v| variant_ref(c, v, &o.at("variant"), names, "this"));
+        let weight = o
+            .required(c, "weight")
+            .and_then(|w| percentage(c, w, &o.at("weight")));
+        match (variant, weight) {
+            (Some(v), Some(w)) => {
+                if !seen.insert(v) {
+                    c.error(
+                        &o.at("variant"),
+                        ProblemCode::DuplicateKey,
+                        format!(
+                            "variant {} appears twice in this split",
+                            q(names[v as usize])
+                        ),
+                    );
+                    ok = false;
+                }
+                end = end.saturating_add(w);
+                if w > 0 {
+                    ranges.push((end, v));
+                }
+            }
+            _ => ok = false,
+        }
+    }
+    if ok && end != crate::bucket::BUCKETS {
+        c.error(
+            &path,
+            ProblemCode::WeightsSum,
+            format!("weights add up to {}, not 100", format_thousandths(end)),
+        );
+        return None;
+    }
+    ok.then_some(Serve::Split(Split { ranges }))
+}
+
+/// A set of variant indices: a bit each for the first 64 (no allocation), a list beyond.
+#[derive(Default)]
+pub(crate) struct VariantSet {
+    bits: u64,
+    more: Vec<u32>,
+}
+
+impl VariantSet {
+    /// Adds `v`; false when it was already there.
+    fn insert(&mut self, v: u32) -> bool {
+        if v < 64 {
+            let bit = 1u64 << v;
+            let new = self.bits & bit == 0;
+            self.bits |= bit;
+            new
+        } else if self.more.contains(&v) {
+            false
+        } else {
+            self.more.push(v);
+            true
+        }
+    }
+}
+
+pub(crate) fn compile_stages(
+    c: &mut Checker,
+    value: &Json<'_>,
+    path: &Path<'_>,
+    names: &[&str],
+) -> Option<Serve> {
+    let items = non_empty_array(
+        c,
+        value,
+        path,
+        "an array of stages",
+        "a staged rollout needs at least one stage",
+    )?;
+    let mut stages = Vec::with_capacity(items.len());
+    let mut ok = true;
+    let mut last: Option<i64> = None;
+    for (i, item) in items.iter().enumerate() {
+        let spath = path.index(i);
+        let Some(o) = Obj::read(c, item, &spath, STAGE_FIELDS) else {
+            ok = false;
+            continue;
+        };
+        let from = match o.get("from") {
+            Some(v) => match timestamp(c, v, &o.at("from")) {
+                Some(t) => Some(t),
+                None => {
+                    ok = false;
+                    None
+                }
+            },
+            None if i == 0 => None,
+            None => {
+                c.error(
+                    &spath,
+                    ProblemCode::MissingField,
+                    "missing required field \"from\" (only the first stage may omit it)",
+                );
+                ok = false;
+                None
+            }
+        };
+        if let (Some(prev), Some(t)) = (last, from) {
+            if t <= prev {
+                c.error(
+                    &o.at("from"),
+                    ProblemCode::StagesOutOfOrder,
+                    "stages must start at strictly increasing times",
+                );
+                ok = false;
+            }
+        }
+        if from.is_some() {
+            last = from;
+        }
+        let count = usize::from(o.get("variant").is_some()) + usize::from(o.get("split").is_some());
+        if count != 1 {
+            c.error(
+                &spath,
+                ProblemCode::InvalidValue,
+                "a stage serves exactly one of \"variant\" or \"split\"",
+            );
+            ok = false;
+            continue;
+        }
+        match compile_simple_serve(c, &o, names) {
+            Some(serve) => stages.push(Stage { from, serve }),
+            None => ok = false,
+        }
+    }
+    ok.then_some(Serve::Staged(stages))
+}

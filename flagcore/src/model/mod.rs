@@ -1,0 +1,441 @@
+//! The compiled config: what the loader builds and the evaluator reads. Data, and the small
+//! behaviour that belongs to it (set lookups, comparisons, a flag's default shares).
+
+pub(crate) mod plan;
+
+use hashbrown::{HashMap, HashSet};
+
+use std::borrow::Cow;
+use std::hash::{BuildHasher, Hasher};
+
+use xxhash_rust::xxh3::xxh3_64_with_seed;
+
+use crate::bucket::SaltPrefix;
+use crate::context::{text_eq, AttributeName};
+use crate::error::Problem;
+use crate::semver::OwnedVersion;
+use crate::value::{FlagValue, ValueType};
+use plan::Plan;
+
+/// The config schema versions this build reads.
+pub const SUPPORTED_SCHEMA_VERSIONS: &[u32] = &[1];
+/// The deepest chain of prerequisites allowed (flag → prerequisite → ...).
+pub const MAX_PREREQUISITE_DEPTH: usize = 32;
+/// The most prerequisite evaluations one flag may need (a prerequisite reached by several
+/// paths counts once per path): evaluation does not memoise, so a "diamond" of shared
+/// prerequisites 32 levels deep would otherwise take 2^32 evaluations.
+pub(crate) const MAX_PREREQUISITE_EVALUATIONS: usize = 1_000;
+/// The largest arena reserved up front for a config's JSON tree (it grows beyond).
+pub(crate) const ARENA_PRESIZE_MAX: usize = 32 * 1024 * 1024;
+/// Sets up to this size are searched linearly; larger ones are hashed.
+pub(crate) const LINEAR_SET_MAX: usize = 8;
+
+pub(crate) type FastMap<K, V> = HashMap<K, V, KeyHash>;
+pub(crate) type FastSet<K> = HashSet<K, KeyHash>;
+/// The texts seen so far (load-time duplicate checks): a map to `u32` like the segment
+/// index, so the two share one hash table instantiation in the `.wasm`.
+pub(crate) type StrSeen<'a> = FastMap<&'a str, u32>;
+
+/// Hashes map and set keys (flag keys, segment keys) with one-shot xxh3. The streaming
+/// `Xxh3Builder` set up a hasher per lookup (copying its 192-byte secret) and took about a
+/// third of the time of evaluating a simple flag.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct KeyHash;
+
+impl BuildHasher for KeyHash {
+    type Hasher = KeyHasher;
+    #[inline]
+    fn build_hasher(&self) -> KeyHasher {
+        KeyHasher(0)
+    }
+}
+
+/// The flags' positions, hashed by key with [`KeyHash`]; the keys are compared against
+/// `Config::flags` (one allocation per flag fewer than a map owning copies of the keys).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct FlagIndex(hashbrown::HashTable<u32>);
+
+impl FlagIndex {
+    pub(crate) fn of(flags: &[Flag]) -> FlagIndex {
+        let mut table = hashbrown::HashTable::with_capacity(flags.len());
+        let hash = |i: &u32| KeyHash.hash_one(&*flags[*i as usize].key);
+        for i in 0..flags.len() as u32 {
+            table.insert_unique(hash(&i), i, hash);
+        }
+        FlagIndex(table)
+    }
+}
+
+/// The hasher of [`KeyHash`]: each `write` is one xxh3 call seeded with the state so far.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 = xxh3_64_with_seed(bytes, self.0);
+    }
+    #[inline]
+    fn write_u8(&mut self, byte: u8) {
+        // `str` hashes as its bytes then 0xff: mix the terminator in cheaply.
+        self.0 = (self.0 ^ u64::from(byte)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// Limits applied when loading a config.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// The largest config accepted, in bytes (default 64 MiB).
+    pub max_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_bytes: 64 * 1024 * 1024,
+        }
+    }
+}
+
+/// A set of strings, searched linearly when small and hashed when large.
+#[derive(Debug, Clone)]
+pub(crate) enum StrSet {
+    Small(Vec<Box<str>>),
+    Large(Box<FastSet<Box<str>>>),
+}
+
+impl StrSet {
+    pub(crate) fn new(items: Vec<Box<str>>) -> StrSet {
+        if items.len() <= LINEAR_SET_MAX {
+            StrSet::Small(items)
+        } else {
+            let mut set = FastSet::with_capacity_and_hasher(items.len(), KeyHash);
+            set.extend(items);
+            StrSet::Large(Box::new(set))
+        }
+    }
+    #[inline]
+    pub(crate) fn contains(&self, s: &str) -> bool {
+        match self {
+            StrSet::Small(items) => items.iter().any(|i| text_eq(i, s)),
+            StrSet::Large(set) => set.contains(s),
+        }
+    }
+}
+
+/// A comparison, for numbers and semantic versions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Cmp {
+    Eq,
+    Lt,
+    Lte,
+    Gt,
+    Gte,
+}
+
+impl Cmp {
+    #[inline]
+    pub(crate) fn holds(self, ord: std::cmp::Ordering) -> bool {
+        use std::cmp::Ordering::*;
+        match self {
+            Cmp::Eq => ord == Equal,
+            Cmp::Lt => ord == Less,
+            Cmp::Lte => ord != Greater,
+            Cmp::Gt => ord == Greater,
+            Cmp::Gte => ord != Less,
+        }
+    }
+}
+
+/// What a condition tests, compiled.
+#[derive(Debug, Clone)]
+pub(crate) enum Test {
+    OneOf {
+        strings: StrSet,
+        numbers: Vec<f64>,
+        bools: [bool; 2],
+    },
+    StartsWith(Vec<Box<str>>),
+    EndsWith(Vec<Box<str>>),
+    Contains(Vec<Box<str>>),
+    Number(Cmp, f64),
+    Semver(Cmp, Box<OwnedVersion>),
+    Before(i64),
+    After(i64),
+    Exists,
+    InSegment(Vec<u32>),
+}
+
+/// One condition of a rule: an attribute, a test, and whether to negate it.
+#[derive(Debug, Clone)]
+pub(crate) struct Condition {
+    pub(crate) attribute: AttributeName,
+    pub(crate) test: Test,
+    pub(crate) negate: bool,
+}
+
+/// A reusable audience.
+#[derive(Debug, Clone)]
+pub(crate) struct Segment {
+    pub(crate) key: Box<str>,
+    pub(crate) attribute: AttributeName,
+    pub(crate) included: StrSet,
+    pub(crate) excluded: StrSet,
+    pub(crate) rules: Vec<Vec<Condition>>,
+}
+
+/// A weighted split over buckets: `ranges[i] = (end, variant)`, ends strictly rising to
+/// 100_000; a bucket `b` gets the first range with `b < end`.
+#[derive(Debug, Clone)]
+pub(crate) struct Split {
+    pub(crate) ranges: Vec<(u32, u32)>,
+}
+
+/// What a rule or the default serves.
+#[derive(Debug, Clone)]
+pub(crate) enum Serve {
+    Variant(u32),
+    Split(Split),
+    Staged(Vec<Stage>),
+}
+
+impl Serve {
+    /// The share of buckets (thousandths of a percent) this serve gives `variant` at `at`;
+    /// `None` for a time-staged serve without a time, or before its first stage.
+    pub(crate) fn share_at(&self, variant: u32, at: Option<i64>) -> Option<u32> {
+        match self {
+            Serve::Variant(v) => Some(if *v == variant {
+                crate::bucket::BUCKETS
+            } else {
+                0
+            }),
+            Serve::Split(split) => {
+                let mut start = 0;
+                let mut share = 0;
+                for &(end, v) in &split.ranges {
+                    if v == variant {
+                        share += end - start;
+                    }
+                    start = end;
+                }
+                Some(share)
+            }
+            Serve::Staged(stages) => {
+                let now = at?;
+                let stage = stages
+                    .iter()
+                    .rev()
+                    .find(|s| s.from.is_none_or(|from| from <= now))?;
+                stage.serve.share_at(variant, at)
+            }
+        }
+    }
+}
+
+/// One stage of a time-staged rollout.
+#[derive(Debug, Clone)]
+pub(crate) struct Stage {
+    pub(crate) from: Option<i64>,
+    pub(crate) serve: Serve,
+}
+
+/// An ordered targeting rule.
+#[derive(Debug, Clone)]
+pub(crate) struct Rule {
+    pub(crate) id: Option<Box<str>>,
+    pub(crate) conditions: Vec<Condition>,
+    pub(crate) serve: Serve,
+}
+
+/// A prerequisite: another flag must serve one of these variants.
+#[derive(Debug, Clone)]
+pub(crate) struct Prerequisite {
+    pub(crate) flag: u32,
+    pub(crate) variants: Vec<u32>,
+}
+
+/// One variant of a flag.
+#[derive(Debug, Clone)]
+pub(crate) struct Variant {
+    pub(crate) name: Box<str>,
+    pub(crate) value: FlagValue,
+    /// The value as JSON text (`true` and `false` are not allocated).
+    pub(crate) json: Cow<'static, str>,
+}
+
+/// A compiled flag.
+#[derive(Debug, Clone)]
+pub(crate) struct Flag {
+    pub(crate) key: Box<str>,
+    pub(crate) description: Option<Box<str>>,
+    pub(crate) value_type: ValueType,
+    pub(crate) variants: Vec<Variant>,
+    pub(crate) enabled: bool,
+    pub(crate) off_variant: u32,
+    pub(crate) prerequisites: Vec<Prerequisite>,
+    pub(crate) rules: Vec<Rule>,
+    pub(crate) default: Serve,
+    /// The salt, when it is not the key (most flags are salted with their key).
+    pub(crate) salt: Option<Box<str>>,
+    pub(crate) salt_prefix: SaltPrefix,
+    pub(crate) bucket_by: AttributeName,
+    /// The rollout plan and its guardrails, if the flag has one.
+    pub(crate) plan: Option<Box<Plan>>,
+}
+
+/// A validated, compiled config: parse once, evaluate many times.
+///
+/// # Example
+/// ```
+/// let config = flagcore::Config::from_json(r#"{
+///   "schemaVersion": 1,
+///   "flags": { "new-ui": { "enabled": true, "default": { "variant": "on" } } }
+/// }"#).unwrap();
+/// let ctx = flagcore::Context::new("user-1");
+/// assert!(config.evaluate("new-ui", &ctx).as_bool().unwrap_or(false));
+/// ```
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub(crate) schema_version: u32,
+    pub(crate) hash_version: u32,
+    pub(crate) flags: Vec<Flag>,
+    /// Flag positions by key: the keys are the flags' own (`flags[i].key`), not copies.
+    pub(crate) index: FlagIndex,
+    pub(crate) segments: Vec<Segment>,
+    pub(crate) warnings: Vec<Problem>,
+}
+
+impl Config {
+    /// Warnings found when loading (the config loaded despite them).
+    pub fn warnings(&self) -> &[Problem] {
+        &self.warnings
+    }
+
+    /// The config's `schemaVersion`.
+    pub fn schema_version(&self) -> u32 {
+        self.schema_version
+    }
+
+    /// The config's `hashVersion` (the bucketing algorithm).
+    pub fn hash_version(&self) -> u32 {
+        self.hash_version
+    }
+
+    /// The number of flags.
+    pub fn len(&self) -> usize {
+        self.flags.len()
+    }
+
+    /// Whether the config has no flags.
+    pub fn is_empty(&self) -> bool {
+        self.flags.is_empty()
+    }
+
+    /// The flags, in document order.
+    pub fn flags(&self) -> impl ExactSizeIterator<Item = FlagInfo<'_>> {
+        self.flags.iter().map(|flag| FlagInfo { flag })
+    }
+
+    /// One flag by key.
+    pub fn flag(&self, key: &str) -> Option<FlagInfo<'_>> {
+        self.flag_index(key).map(|i| FlagInfo {
+            flag: &self.flags[i as usize],
+        })
+    }
+
+    #[inline]
+    pub(crate) fn flag_index(&self, key: &str) -> Option<u32> {
+        self.index
+            .0
+            .find(KeyHash.hash_one(key), |&i| {
+                *self.flags[i as usize].key == *key
+            })
+            .copied()
+    }
+}
+
+/// A read-only view of one flag of a [`Config`].
+#[derive(Debug, Clone, Copy)]
+pub struct FlagInfo<'a> {
+    pub(crate) flag: &'a Flag,
+}
+
+impl<'a> FlagInfo<'a> {
+    /// The flag's key.
+    pub fn key(&self) -> &'a str {
+        &self.flag.key
+    }
+    /// The flag's description, if any.
+    pub fn description(&self) -> Option<&'a str> {
+        self.flag.description.as_deref()
+    }
+    /// The type of the flag's variants.
+    pub fn value_type(&self) -> ValueType {
+        self.flag.value_type
+    }
+    /// Whether the flag is switched on in the config.
+    pub fn enabled(&self) -> bool {
+        self.flag.enabled
+    }
+    /// The variant served when the flag is off.
+    pub fn off_variant(&self) -> &'a str {
+        &self.flag.variants[self.flag.off_variant as usize].name
+    }
+    /// The variants, as (name, value).
+    pub fn variants(&self) -> impl ExactSizeIterator<Item = (&'a str, &'a FlagValue)> {
+        self.flag.variants.iter().map(|v| (&*v.name, &v.value))
+    }
+    /// The salt used for bucketing (the flag key unless set).
+    pub fn salt(&self) -> &'a str {
+        self.flag.salt.as_deref().unwrap_or(&self.flag.key)
+    }
+    /// The attribute users are bucketed by (`key` unless set).
+    pub fn bucket_by(&self) -> &'a str {
+        self.flag.bucket_by.as_str()
+    }
+    /// The flag's rollout plan and guardrails, if it has one (see [`crate::plan`]).
+    pub fn plan(&self) -> Option<&'a Plan> {
+        self.flag.plan.as_deref()
+    }
+    /// The number of targeting rules.
+    pub fn rule_count(&self) -> usize {
+        self.flag.rules.len()
+    }
+    /// The keys of the flags this flag requires.
+    pub fn prerequisite_indices(&self) -> impl Iterator<Item = usize> + 'a {
+        self.flag.prerequisites.iter().map(|p| p.flag as usize)
+    }
+    /// What the default serves at `now_millis`, as (variant, share in thousandths of a
+    /// percent, summing to 100_000), or `None` before the first stage of a staged rollout
+    /// (or when `now_millis` is needed and absent). Used to compare observed and expected
+    /// shares.
+    pub fn default_shares(&self, now_millis: Option<i64>) -> Option<Vec<(&'a str, u32)>> {
+        let mut serve = &self.flag.default;
+        if let Serve::Staged(stages) = serve {
+            let now = now_millis?;
+            serve = &stages
+                .iter()
+                .rev()
+                .find(|s| s.from.is_none_or(|from| from <= now))?
+                .serve;
+        }
+        let name = |i: u32| -> &'a str { &self.flag.variants[i as usize].name };
+        match serve {
+            Serve::Variant(v) => Some(vec![(name(*v), 100_000)]),
+            Serve::Split(split) => {
+                let mut start = 0;
+                let mut out = Vec::new();
+                for &(end, v) in &split.ranges {
+                    out.push((name(v), end - start));
+                    start = end;
+                }
+                Some(out)
+            }
+            Serve::Staged(_) => None,
+        }
+    }
+}
