@@ -97,7 +97,7 @@ pub const EVALUATION_EVENT: &str = "feature_flag.evaluation";
 /// `feature_flag.key`, `feature_flag.provider.name`, `feature_flag.result.variant`,
 /// `feature_flag.result.reason` (lower case, as the conventions spell reasons),
 /// `feature_flag.context.id` (the targeting key) and, on an error, `error.type` (the
-/// OpenFeature error code).
+/// OpenFeature error code in lower case, `flag_not_found`).
 #[cfg(feature = "opentelemetry")]
 #[derive(Debug, Default, Clone, Copy)]
 pub struct OpenTelemetryHook;
@@ -167,7 +167,7 @@ impl Hook for OpenTelemetryHook {
             context,
             vec![
                 KeyValue::new("feature_flag.result.reason", "error"),
-                KeyValue::new("error.type", error.code.to_string()),
+                KeyValue::new("error.type", error.code.to_string().to_lowercase()),
             ],
         );
     }

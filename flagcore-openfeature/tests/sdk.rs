@@ -379,5 +379,5 @@ async fn opentelemetry_hook_records_semantic_convention_events() {
         attr(1, "feature_flag.result.reason").as_deref(),
         Some("error")
     );
-    assert_eq!(attr(1, "error.type").as_deref(), Some("FLAG_NOT_FOUND"));
+    assert_eq!(attr(1, "error.type").as_deref(), Some("flag_not_found"));
 }

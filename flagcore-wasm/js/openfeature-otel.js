@@ -10,7 +10,8 @@ export const EVALUATION_EVENT = "feature_flag.evaluation";
  * Adds `feature_flag.evaluation` to the active span (or `options.span()`'s) after every
  * evaluation: `feature_flag.key`, `feature_flag.provider.name`, `feature_flag.result.variant`,
  * `feature_flag.result.reason` (lower case, as the conventions spell reasons),
- * `feature_flag.context.id` (the targeting key) and, on an error, `error.type`.
+ * `feature_flag.context.id` (the targeting key) and, on an error, `error.type` (the error
+ * code in lower case, `flag_not_found`).
  */
 export class OpenTelemetryHook {
   #span;
@@ -32,6 +33,6 @@ export class OpenTelemetryHook {
     this.#record(hookContext, attributes);
   }
   error(hookContext, err) {
-    this.#record(hookContext, { "feature_flag.result.reason": "error", "error.type": err?.code ?? "GENERAL" });
+    this.#record(hookContext, { "feature_flag.result.reason": "error", "error.type": String(err?.code ?? "GENERAL").toLowerCase() });
   }
 }

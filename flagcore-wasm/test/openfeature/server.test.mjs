@@ -105,7 +105,7 @@ test("exposure hook and OpenTelemetry hook (in-memory exporter)", async () => {
       }],
       ["feature_flag.evaluation", {
         "feature_flag.result.reason": "error",
-        "error.type": "FLAG_NOT_FOUND",
+        "error.type": "flag_not_found",
         "feature_flag.key": "nope",
         "feature_flag.provider.name": "flagcore",
         "feature_flag.context.id": "user-7",
