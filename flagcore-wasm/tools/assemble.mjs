@@ -41,6 +41,10 @@ function common(dir, wrapperText = wrapper) {
   write(dir, "flagcore.js", wrapperText);
   write(dir, "flagcore.d.ts", types);
   write(dir, "version.js", `${header}export const version = ${JSON.stringify(version)};\n`);
+  // The OpenFeature providers (flagcore-wasm/openfeature, .../openfeature/server, .../openfeature/otel).
+  for (const name of readdirSync(jsDir)) {
+    if (/^openfeature.*\.(js|d\.ts)$/.test(name)) copyFileSync(join(jsDir, name), join(dir, name));
+  }
 }
 
 // --- web: wasm-bindgen's output as is, plus the wrapper.
@@ -146,6 +150,9 @@ const utf8Import = (text) => {
 
 function hermes(dir, genDir) {
   common(dir, utf8Import(wrapper));
+  for (const name of readdirSync(dir).filter((f) => /^openfeature.*\.js$/.test(f))) {
+    write(dir, name, utf8Import(readFileSync(join(dir, name), "utf8")));
+  }
   write(dir, "utf8.js", readFileSync(join(jsDir, "utf8.js"), "utf8"));
   // wasm-bindgen's bundler glue imports the .wasm as a module: import wasm2js's module instead.
   const loader = replaceChecked(
