@@ -45,6 +45,7 @@
 #![warn(missing_docs)]
 
 mod boundary;
+mod source;
 
 use std::ffi::c_char;
 use std::sync::Arc;
@@ -58,6 +59,7 @@ use flagcore::{
 
 pub use boundary::flagcore_result;
 use boundary::{boundary, boundary_value, handle, out, text, write, Failure, LastError};
+pub use source::flagcore_source;
 
 /// The crate version, as in `Cargo.toml` (also returned by `flagcore_version()`).
 pub const FLAGCORE_VERSION: &str = "0.1.0";
@@ -298,7 +300,8 @@ impl From<&Evaluation<'_>> for flagcore_evaluation {
 /// Thread-safe; evaluations never wait for an update.
 #[derive(Debug)]
 pub struct flagcore_store {
-    store: Store,
+    /// Shared with the config sources that update it (`flagcore_source_*`).
+    store: Arc<Store>,
     errors: LastError,
 }
 
@@ -570,7 +573,7 @@ pub unsafe extern "C" fn flagcore_store_new(
                     report.fill(store.config().warnings().iter().cloned());
                 }
                 let handle = into_handle(flagcore_store {
-                    store,
+                    store: Arc::new(store),
                     errors: LastError,
                 });
                 // SAFETY: checked non-null; valid by the caller's contract.
