@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 use std::sync::mpsc::{self, RecvTimeoutError};
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use flagcore::{Store, StoreOptions};
@@ -128,22 +128,46 @@ impl FileSource {
         shared.set_waker(Box::new(move || {
             let _ = wake.send(Signal::Wake);
         }));
-        let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
-            if res.is_ok_and(|e| !e.kind.is_access()) {
-                let _ = tx.send(Signal::Changed);
-            }
-        })
-        .map_err(|e| SourceError::Watch(e.to_string()))?;
-        watcher
-            .watch(&dir, RecursiveMode::NonRecursive)
-            .map_err(|e| SourceError::Watch(format!("{}: {e}", dir.display())))?;
+        // The watcher is created, and the file first read, on the source's thread: notify's
+        // setup blocks on a channel, which gives the calling thread a lazily allocated handle
+        // that a C caller's thread would keep until it exits. The caller waits for the outcome
+        // (a condition variable, which allocates nothing per thread).
+        let handshake: Arc<Handshake> = Arc::new((Mutex::new(None), Condvar::new()));
+        let told = Arc::clone(&handshake);
         let mut runner = Runner::new(Arc::clone(&shared), &self.common);
-        runner.load_cache();
-        self.read_now(&mut runner);
-        Source::spawn("flagcore-file-source", shared, move || {
+        let source = Source::spawn("flagcore-file-source", shared, move || {
+            let told = Told(told);
+            let tell = |outcome: Result<(), String>| told.tell(outcome);
+            let watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
+                if res.is_ok_and(|e| !e.kind.is_access()) {
+                    let _ = tx.send(Signal::Changed);
+                }
+            })
+            .and_then(|mut w| w.watch(&dir, RecursiveMode::NonRecursive).map(|()| w));
+            let watcher = match watcher {
+                Ok(w) => w,
+                Err(e) => return tell(Err(format!("{}: {e}", dir.display()))),
+            };
+            runner.load_cache();
+            self.read_now(&mut runner);
+            tell(Ok(()));
             self.run(runner, &rx);
             drop(watcher);
-        })
+        })?;
+        let mut outcome = handshake.0.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            match outcome.take() {
+                Some(Ok(())) => return Ok(source),
+                Some(Err(e)) => {
+                    drop(outcome);
+                    source.close();
+                    return Err(SourceError::Watch(e));
+                }
+                None => {
+                    outcome = handshake.1.wait(outcome).unwrap_or_else(|e| e.into_inner());
+                }
+            }
+        }
     }
 
     fn read_once(&self, max_bytes: usize) -> Result<Read, String> {
@@ -220,5 +244,31 @@ impl FileSource {
                 next_poll = Instant::now() + self.poll;
             }
         }
+    }
+}
+
+type Handshake = (Mutex<Option<Result<(), String>>>, Condvar);
+
+/// The source thread's side of the start handshake: says why if the thread ends (a panic)
+/// before it has told the caller anything, so the caller never waits forever.
+struct Told(Arc<Handshake>);
+
+impl Told {
+    fn tell(&self, outcome: Result<(), String>) {
+        *self.0 .0.lock().unwrap_or_else(|e| e.into_inner()) = Some(outcome);
+        self.0 .1.notify_all();
+    }
+}
+
+impl Drop for Told {
+    fn drop(&mut self) {
+        let mut slot = self.0 .0.lock().unwrap_or_else(|e| e.into_inner());
+        if slot.is_none() {
+            *slot = Some(Err(
+                "the source thread ended before it started watching".into()
+            ));
+        }
+        drop(slot);
+        self.0 .1.notify_all();
     }
 }
