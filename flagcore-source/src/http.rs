@@ -112,7 +112,9 @@ impl HttpSource {
         self
     }
 
-    /// Calls `f` with every event, on the source's thread (keep it short).
+    /// Calls `f` with every event, on the source's thread (keep it short); the `ready` of an
+    /// on-disk copy is delivered on the thread calling [`HttpSource::start`], before it
+    /// returns.
     pub fn on_event(mut self, f: impl Fn(&Event) + Send + Sync + 'static) -> Self {
         let f: OnEvent = Arc::new(f);
         self.common.on_event = Some(f);
