@@ -46,10 +46,11 @@ def main() -> None:
             # One context per user, built once per call and reused for every flag.
             platform = ("ios-web", "android-web", "desktop", "ios-app")[i % 4]
             app = "2.2.0" if i % 10 == 0 else "2.4.1"
-            user = flagcore.Context(f"user-{i}", {"platform": platform, "appVersion": app}, at=at)
-            provider = store.get_str("speech-backend-ab", user, "modal")
-            direct = store.is_enabled("speechmatics-direct", user)
-            chunk = store.get_number("transcription-chunk-ms", user, 250)
+            user = flagcore.Context(f"user-{i}", {"platform": platform, "appVersion": app})
+            # The evaluation time is per call: None (the default) means now.
+            provider = store.get_str("speech-backend-ab", user, "modal", at=at)
+            direct = store.is_enabled("speechmatics-direct", user, at=at)
+            chunk = store.get_number("transcription-chunk-ms", user, 250, at=at)
             local[f"provider={provider}"] += 1
             local[f"speechmatics-direct={'on' if direct else 'off'}"] += 1
             local[f"chunk={chunk}ms"] += 1

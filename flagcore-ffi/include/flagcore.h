@@ -379,6 +379,152 @@ flagcore_result flagcore_bucket(const char *salt,
                                 size_t value_len,
                                 uint32_t *out_bucket);
 
+// A new context whose targeting key is `key` (an empty key means no key: splits then
+// report `TARGETING_KEY_MISSING`). Free it with `flagcore_context_free`.
+//
+// # Safety
+// `key` is valid for `key_len` bytes (or NULL with 0); `out_context` is valid for one
+// write.
+flagcore_result flagcore_context_new(const char *key,
+                                     size_t key_len,
+                                     struct flagcore_context **out_context);
+
+// Frees a context. NULL is a no-op.
+//
+// # Safety
+// `context` is NULL or from `flagcore_context_new`, not freed before, not in use by
+// another thread.
+void flagcore_context_free(struct flagcore_context *context);
+
+// The message of the last failed call made on the calling thread (whatever handle it
+// was on), snprintf-style: writes at most `buf_len - 1` bytes and a NUL into `buf` and
+// returns the message's full length (0: no failure yet). Another thread's failure never
+// overwrites it.
+//
+// # Safety
+// `buf` is NULL or valid for `buf_len` bytes of writes.
+size_t flagcore_last_error(char *buf, size_t buf_len);
+
+// The message of the last failed call on this context (as `flagcore_store_last_error`).
+//
+// # Safety
+// `context` is NULL or live; `buf` is NULL or valid for `buf_len` bytes of writes.
+size_t flagcore_context_last_error(const struct flagcore_context *context,
+                                   char *buf,
+                                   size_t buf_len);
+
+// Sets the targeting key (empty: no key).
+//
+// # Safety
+// `context` is live; `key` is valid for `key_len` bytes.
+flagcore_result flagcore_context_set_key(struct flagcore_context *context,
+                                         const char *key,
+                                         size_t key_len);
+
+// Sets a string attribute (the name `key` sets the targeting key).
+//
+// # Safety
+// `context` is live; `name` and `value` are valid for their lengths.
+flagcore_result flagcore_context_set_string(struct flagcore_context *context,
+                                            const char *name,
+                                            size_t name_len,
+                                            const char *value,
+                                            size_t value_len);
+
+// Sets a number attribute.
+//
+// # Safety
+// `context` is live; `name` is valid for `name_len` bytes.
+flagcore_result flagcore_context_set_number(struct flagcore_context *context,
+                                            const char *name,
+                                            size_t name_len,
+                                            double value);
+
+// Sets a boolean attribute.
+//
+// # Safety
+// `context` is live; `name` is valid for `name_len` bytes.
+flagcore_result flagcore_context_set_bool(struct flagcore_context *context,
+                                          const char *name,
+                                          size_t name_len,
+                                          bool value);
+
+// Removes an attribute (a no-op when absent).
+//
+// # Safety
+// `context` is live; `name` is valid for `name_len` bytes.
+flagcore_result flagcore_context_remove(struct flagcore_context *context,
+                                        const char *name,
+                                        size_t name_len);
+
+// Replaces the whole context (key and attributes) with a flat JSON object:
+// `{"key": "user-1", "email": "a@b.c", "seats": 3}`. On `FLAGCORE_RESULT_INVALID_CONTEXT`
+// the context is unchanged. For configuration paths, not the hot path.
+//
+// # Safety
+// `context` is live; `json` is valid for `json_len` bytes.
+flagcore_result flagcore_context_set_json(struct flagcore_context *context,
+                                          const char *json,
+                                          size_t json_len);
+
+// Decides the next step of `flag`'s rollout plan (see docs/rollouts.md) from metrics,
+// against the config serving now: ADVANCE, HOLD or ROLL_BACK, with the reason.
+//
+// `input_json` is the plan input:
+// `{"stage": 0, "stageStartedAt": <Unix ms or RFC 3339>, "now": ..., "exposed": 1200,
+//   "samples": [{"at": ..., "canary": {"error_rate": {"count": 200, "failures": 3}},
+//   "control": {...}}]}` (`stage` may be left out when the flag serves exactly one
+// stage's percentage). The time of the decision is `at_millis` with `FLAGCORE_TIME_AT`
+// (it replaces the input's `now`); else the input's `now`, and with `FLAGCORE_TIME_NOW`
+// the clock when the input has none.
+//
+// On success `*out_decision` receives the decision as JSON, to free with
+// `flagcore_string_free`: `{"decision": "ADVANCE" | "HOLD" | "ROLL_BACK", "stage": 1,
+// "percentage": 20, "fromStage": 0 (ADVANCE), "reason": {"code": "TOO_EARLY", ...} (HOLD),
+// "breach": {...} (ROLL_BACK), "message": "...", "checks": [...]}`. Pass it as it is to
+// `flagcore_store_apply_decision`.
+//
+// Errors: `FLAGCORE_RESULT_UNKNOWN_FLAG`, `FLAGCORE_RESULT_NO_PLAN`,
+// `FLAGCORE_RESULT_INVALID_PLAN_INPUT` (the store's last error says what and where).
+// Deciding changes nothing in the store.
+//
+// # Safety
+// `store` is live; `flag` and `input_json` are valid for their lengths; `out_decision` is
+// valid for one write.
+flagcore_result flagcore_store_plan_decide(const struct flagcore_store *store,
+                                           const char *flag,
+                                           size_t flag_len,
+                                           const char *input_json,
+                                           size_t input_len,
+                                           uint32_t time,
+                                           int64_t at_millis,
+                                           struct flagcore_string **out_decision);
+
+// Applies a plan decision to `flag` in one call (the JSON `flagcore_store_plan_decide`
+// returned, or just `{"decision": ..., "stage": ..., "percentage": ...}`):
+//
+// - ADVANCE: a new config revision whose default serves the plan's variant to the
+//   decision's percentage (the previous config stays in history:
+//   `flagcore_store_rollback` undoes it). `FLAGCORE_RESULT_OVERRIDDEN` while an override
+//   controls the flag.
+// - ROLL_BACK: kills the flag (an override, at once, surviving config updates); clearing
+//   the override resumes the stage it was at.
+// - HOLD: changes nothing.
+//
+// `*out_revision` (may be NULL) receives the revision serving afterwards.
+// Errors: `FLAGCORE_RESULT_UNKNOWN_FLAG`, `FLAGCORE_RESULT_NO_PLAN`,
+// `FLAGCORE_RESULT_OVERRIDDEN`, `FLAGCORE_RESULT_INVALID_PLAN_INPUT`.
+//
+// # Safety
+// `store` is live; `flag` and `decision_json` are valid for their lengths;
+// `out_revision` is NULL or valid for one write.
+flagcore_result flagcore_store_apply_decision(const struct flagcore_store *store,
+                                              const char *flag,
+                                              size_t flag_len,
+                                              const char *decision_json,
+                                              size_t decision_len,
+                                              uint64_t *out_revision);
+
 // A new, empty report. Never NULL (allocation failure aborts). Free it with
 // `flagcore_report_free`.
 struct flagcore_report *flagcore_report_new(void);
@@ -403,6 +549,198 @@ size_t flagcore_report_len(const struct flagcore_report *report);
 flagcore_result flagcore_report_get(const struct flagcore_report *report,
                                     size_t index,
                                     struct flagcore_problem *out_problem);
+
+// Frees a snapshot (and with it every string its evaluations returned). NULL is a no-op.
+//
+// # Safety
+// `snapshot` is NULL or from `flagcore_store_snapshot`, not freed before, not in use by
+// another thread.
+void flagcore_snapshot_free(struct flagcore_snapshot *snapshot);
+
+// The message of the last failed call on this snapshot (as `flagcore_store_last_error`).
+//
+// # Safety
+// `snapshot` is NULL or live; `buf` is NULL or valid for `buf_len` bytes of writes.
+size_t flagcore_snapshot_last_error(const struct flagcore_snapshot *snapshot,
+                                    char *buf,
+                                    size_t buf_len);
+
+// The revision this snapshot sees.
+//
+// # Safety
+// `snapshot` is live; `out_revision` is valid for one write.
+flagcore_result flagcore_snapshot_revision(const struct flagcore_snapshot *snapshot,
+                                           uint64_t *out_revision);
+
+// The number of flags in this snapshot's config (the length `flagcore_snapshot_evaluate_all`
+// needs).
+//
+// # Safety
+// `snapshot` is live; `out_count` is valid for one write.
+flagcore_result flagcore_snapshot_flag_count(const struct flagcore_snapshot *snapshot,
+                                             size_t *out_count);
+
+// Evaluates one flag for `context`: value, variant, reason and details in
+// `*out_evaluation`. An unknown flag is not a call failure: it is an evaluation with
+// reason `ERROR` and error code `FLAG_NOT_FOUND`.
+//
+// `expected_type` is a `flagcore_value_type`: `FLAGCORE_VALUE_TYPE_NONE` accepts any
+// type; another type turns a flag of a different type into reason `ERROR`, error
+// `TYPE_MISMATCH` (the typed getters' rule: use your default).
+//
+// Lifetime: the evaluation's strings borrow from `snapshot` (valid until
+// `flagcore_snapshot_free`), except the `flag_key` of a `FLAG_NOT_FOUND` evaluation,
+// which is the caller's `flag`.
+//
+// # Safety
+// `snapshot` and `context` are live; `flag` is valid for `flag_len` bytes;
+// `out_evaluation` is valid for one write.
+flagcore_result flagcore_snapshot_evaluate(const struct flagcore_snapshot *snapshot,
+                                           const char *flag,
+                                           size_t flag_len,
+                                           const struct flagcore_context *context,
+                                           uint32_t time,
+                                           int64_t at_millis,
+                                           uint32_t expected_type,
+                                           struct flagcore_evaluation *out_evaluation);
+
+// Evaluates every flag for `context`, in config order, into `out_evaluations[0..n]`, and
+// writes `n` (the flag count) to `*out_len`. `FLAGCORE_RESULT_BUFFER_TOO_SMALL` (with the
+// needed count in `*out_len`, the array untouched) when `capacity` is less than the flag
+// count. The strings borrow from `snapshot`, as for `flagcore_snapshot_evaluate`.
+//
+// # Safety
+// `snapshot` and `context` are live; `out_evaluations` is valid for `capacity` writes (NULL
+// when 0); `out_len` is valid for one write.
+flagcore_result flagcore_snapshot_evaluate_all(const struct flagcore_snapshot *snapshot,
+                                               const struct flagcore_context *context,
+                                               uint32_t time,
+                                               int64_t at_millis,
+                                               struct flagcore_evaluation *out_evaluations,
+                                               size_t capacity,
+                                               size_t *out_len);
+
+// The text of a string: `len` bytes of UTF-8 at `ptr`, and a NUL after them (so `ptr`
+// is also a C string). Borrowed from `string`: valid until `flagcore_string_free`.
+// Absent (`ptr` NULL) for a NULL string.
+//
+// # Safety
+// `string` is NULL or live.
+struct flagcore_str flagcore_string_get(const struct flagcore_string *string);
+
+// Frees a string. NULL is a no-op.
+//
+// # Safety
+// `string` is NULL or came from this library, not freed before.
+void flagcore_string_free(struct flagcore_string *string);
+
+// Starts polling `url` (`http://` or `https://`) on a thread inside the library.
+//
+// `options_json` (may be empty) is a JSON object: `intervalMs` (default 30000), `jitter`
+// (a fraction of the interval, 0 to 0.5; default 0.1), `timeoutMs` (per request; 10000),
+// `maxBackoffMs` (the longest delay between retries while failing; 120000),
+// `staleAfterMs` (report stale after failing this long; 120000), `cachePath` (keep the
+// last good config there, written atomically, and serve it at start while the server is
+// down), `headers` (an object of header names and values sent with every request).
+//
+// `store` may be NULL: the source then creates its store from the on-disk copy (at once)
+// or the first good config (see `flagcore_source_store`). Given a store, the source
+// updates it (and does not read the on-disk copy); the store may be freed before the
+// source (the source keeps what it needs alive).
+//
+// `FLAGCORE_RESULT_INVALID_ARGUMENT` for a URL that is not http(s) or bad options.
+//
+// # Safety
+// `url` and `options_json` are valid for their lengths; `store` is NULL or live;
+// `out_source` is valid for one write.
+flagcore_result flagcore_source_new_http(const char *url,
+                                         size_t url_len,
+                                         const char *options_json,
+                                         size_t options_len,
+                                         const struct flagcore_store *store,
+                                         struct flagcore_source **out_source);
+
+// Starts watching the config file at `path` on a thread inside the library (its
+// directory is watched, so atomic renames and Kubernetes ConfigMap updates are seen; a
+// half-written file is never loaded). A good file serves when this returns.
+//
+// `options_json` (may be empty): `debounceMs` (how long the file must stay unchanged
+// before it is read; 100), `pollMs` (re-read this often regardless; 5000),
+// `staleAfterMs`, `cachePath`. `store`: as for `flagcore_source_new_http`.
+//
+// `FLAGCORE_RESULT_INVALID_ARGUMENT` when the directory cannot be watched or for bad
+// options.
+//
+// # Safety
+// As for `flagcore_source_new_http`.
+flagcore_result flagcore_source_new_file(const char *path,
+                                         size_t path_len,
+                                         const char *options_json,
+                                         size_t options_len,
+                                         const struct flagcore_store *store,
+                                         struct flagcore_source **out_source);
+
+// The store the source updates: `*out_store` receives a new store handle (free it with
+// `flagcore_store_free`; it shares the config with the source and every other handle of
+// the same store), or NULL while no config serves yet.
+//
+// # Safety
+// `source` is live; `out_store` is valid for one write.
+flagcore_result flagcore_source_store(const struct flagcore_source *source,
+                                      struct flagcore_store **out_store);
+
+// Waits up to `timeout_ms` for a config to serve; `*out_ready` receives whether one does.
+// Blocks the calling thread only.
+//
+// # Safety
+// `source` is live; `out_ready` is valid for one write.
+flagcore_result flagcore_source_wait_ready(const struct flagcore_source *source,
+                                           uint64_t timeout_ms,
+                                           bool *out_ready);
+
+// The next event as JSON, waiting up to `timeout_ms`: `{"type": "ready", "revision": 1,
+// "origin": "cache"}`, `{"type": "updated", "revision": 4, "changed": ["flag-key"],
+// "warnings": [...]}`, `{"type": "refused", "message": "...", "problems": [{"severity",
+// "code", "path", "message"}]}`, `{"type": "stale", "lastSuccess": <Unix ms or null>,
+// "error": "..."}`, `{"type": "recovered", "revision": 4}`. `*out_event` receives a string
+// to free with `flagcore_string_free`, or NULL on timeout and once the source is closed
+// and its events are read. The latest 1024 unread events are kept.
+//
+// # Safety
+// `source` is live; `out_event` is valid for one write.
+flagcore_result flagcore_source_next_event(const struct flagcore_source *source,
+                                           uint64_t timeout_ms,
+                                           struct flagcore_string **out_event);
+
+// The source's status as JSON: `{"ready", "revision", "origin", "lastSuccess",
+// "lastError", "failures", "stale", "refused", "cacheError", "droppedEvents"}` (times in
+// Unix milliseconds). `*out_status` receives a string to free with `flagcore_string_free`.
+//
+// # Safety
+// `source` is live; `out_status` is valid for one write.
+flagcore_result flagcore_source_status(const struct flagcore_source *source,
+                                       struct flagcore_string **out_status);
+
+// Asks the source to check now rather than at its next interval. Returns at once.
+//
+// # Safety
+// `source` is live.
+flagcore_result flagcore_source_refresh(const struct flagcore_source *source);
+
+// Stops the source's thread and waits for it (a request in flight ends within its
+// timeout). Idempotent; wakes `flagcore_source_next_event` callers. The store keeps
+// serving its last config; the handle stays valid until `flagcore_source_free`.
+//
+// # Safety
+// `source` is live.
+flagcore_result flagcore_source_close(const struct flagcore_source *source);
+
+// Closes (as `flagcore_source_close`) and frees a source. NULL is a no-op.
+//
+// # Safety
+// `source` is NULL or from `flagcore_source_new_*`, not freed before, and not in use by
+// another thread.
+void flagcore_source_free(struct flagcore_source *source);
 
 // Parses, validates and compiles a JSON config and creates a store serving it as
 // revision 1.
@@ -568,344 +906,6 @@ flagcore_result flagcore_store_variant(const struct flagcore_store *store,
 // `store` is live; `out_snapshot` is valid for one write.
 flagcore_result flagcore_store_snapshot(const struct flagcore_store *store,
                                         struct flagcore_snapshot **out_snapshot);
-
-// Frees a snapshot (and with it every string its evaluations returned). NULL is a no-op.
-//
-// # Safety
-// `snapshot` is NULL or from `flagcore_store_snapshot`, not freed before, not in use by
-// another thread.
-void flagcore_snapshot_free(struct flagcore_snapshot *snapshot);
-
-// The message of the last failed call on this snapshot (as `flagcore_store_last_error`).
-//
-// # Safety
-// `snapshot` is NULL or live; `buf` is NULL or valid for `buf_len` bytes of writes.
-size_t flagcore_snapshot_last_error(const struct flagcore_snapshot *snapshot,
-                                    char *buf,
-                                    size_t buf_len);
-
-// The revision this snapshot sees.
-//
-// # Safety
-// `snapshot` is live; `out_revision` is valid for one write.
-flagcore_result flagcore_snapshot_revision(const struct flagcore_snapshot *snapshot,
-                                           uint64_t *out_revision);
-
-// The number of flags in this snapshot's config (the length `flagcore_snapshot_evaluate_all`
-// needs).
-//
-// # Safety
-// `snapshot` is live; `out_count` is valid for one write.
-flagcore_result flagcore_snapshot_flag_count(const struct flagcore_snapshot *snapshot,
-                                             size_t *out_count);
-
-// Evaluates one flag for `context`: value, variant, reason and details in
-// `*out_evaluation`. An unknown flag is not a call failure: it is an evaluation with
-// reason `ERROR` and error code `FLAG_NOT_FOUND`.
-//
-// `expected_type` is a `flagcore_value_type`: `FLAGCORE_VALUE_TYPE_NONE` accepts any
-// type; another type turns a flag of a different type into reason `ERROR`, error
-// `TYPE_MISMATCH` (the typed getters' rule: use your default).
-//
-// Lifetime: the evaluation's strings borrow from `snapshot` (valid until
-// `flagcore_snapshot_free`), except the `flag_key` of a `FLAG_NOT_FOUND` evaluation,
-// which is the caller's `flag`.
-//
-// # Safety
-// `snapshot` and `context` are live; `flag` is valid for `flag_len` bytes;
-// `out_evaluation` is valid for one write.
-flagcore_result flagcore_snapshot_evaluate(const struct flagcore_snapshot *snapshot,
-                                           const char *flag,
-                                           size_t flag_len,
-                                           const struct flagcore_context *context,
-                                           uint32_t time,
-                                           int64_t at_millis,
-                                           uint32_t expected_type,
-                                           struct flagcore_evaluation *out_evaluation);
-
-// Evaluates every flag for `context`, in config order, into `out_evaluations[0..n]`, and
-// writes `n` (the flag count) to `*out_len`. `FLAGCORE_RESULT_BUFFER_TOO_SMALL` (with the
-// needed count in `*out_len`, the array untouched) when `capacity` is less than the flag
-// count. The strings borrow from `snapshot`, as for `flagcore_snapshot_evaluate`.
-//
-// # Safety
-// `snapshot` and `context` are live; `out_evaluations` is valid for `capacity` writes (NULL
-// when 0); `out_len` is valid for one write.
-flagcore_result flagcore_snapshot_evaluate_all(const struct flagcore_snapshot *snapshot,
-                                               const struct flagcore_context *context,
-                                               uint32_t time,
-                                               int64_t at_millis,
-                                               struct flagcore_evaluation *out_evaluations,
-                                               size_t capacity,
-                                               size_t *out_len);
-
-// The text of a string: `len` bytes of UTF-8 at `ptr`, and a NUL after them (so `ptr`
-// is also a C string). Borrowed from `string`: valid until `flagcore_string_free`.
-// Absent (`ptr` NULL) for a NULL string.
-//
-// # Safety
-// `string` is NULL or live.
-struct flagcore_str flagcore_string_get(const struct flagcore_string *string);
-
-// Frees a string. NULL is a no-op.
-//
-// # Safety
-// `string` is NULL or came from this library, not freed before.
-void flagcore_string_free(struct flagcore_string *string);
-
-// Decides the next step of `flag`'s rollout plan (see docs/rollouts.md) from metrics,
-// against the config serving now: ADVANCE, HOLD or ROLL_BACK, with the reason.
-//
-// `input_json` is the plan input:
-// `{"stage": 0, "stageStartedAt": <Unix ms or RFC 3339>, "now": ..., "exposed": 1200,
-//   "samples": [{"at": ..., "canary": {"error_rate": {"count": 200, "failures": 3}},
-//   "control": {...}}]}` (`stage` may be left out when the flag serves exactly one
-// stage's percentage). The time of the decision is `at_millis` with `FLAGCORE_TIME_AT`
-// (it replaces the input's `now`); else the input's `now`, and with `FLAGCORE_TIME_NOW`
-// the clock when the input has none.
-//
-// On success `*out_decision` receives the decision as JSON, to free with
-// `flagcore_string_free`: `{"decision": "ADVANCE" | "HOLD" | "ROLL_BACK", "stage": 1,
-// "percentage": 20, "fromStage": 0 (ADVANCE), "reason": {"code": "TOO_EARLY", ...} (HOLD),
-// "breach": {...} (ROLL_BACK), "message": "...", "checks": [...]}`. Pass it as it is to
-// `flagcore_store_apply_decision`.
-//
-// Errors: `FLAGCORE_RESULT_UNKNOWN_FLAG`, `FLAGCORE_RESULT_NO_PLAN`,
-// `FLAGCORE_RESULT_INVALID_PLAN_INPUT` (the store's last error says what and where).
-// Deciding changes nothing in the store.
-//
-// # Safety
-// `store` is live; `flag` and `input_json` are valid for their lengths; `out_decision` is
-// valid for one write.
-flagcore_result flagcore_store_plan_decide(const struct flagcore_store *store,
-                                           const char *flag,
-                                           size_t flag_len,
-                                           const char *input_json,
-                                           size_t input_len,
-                                           uint32_t time,
-                                           int64_t at_millis,
-                                           struct flagcore_string **out_decision);
-
-// Applies a plan decision to `flag` in one call (the JSON `flagcore_store_plan_decide`
-// returned, or just `{"decision": ..., "stage": ..., "percentage": ...}`):
-//
-// - ADVANCE: a new config revision whose default serves the plan's variant to the
-//   decision's percentage (the previous config stays in history:
-//   `flagcore_store_rollback` undoes it). `FLAGCORE_RESULT_OVERRIDDEN` while an override
-//   controls the flag.
-// - ROLL_BACK: kills the flag (an override, at once, surviving config updates); clearing
-//   the override resumes the stage it was at.
-// - HOLD: changes nothing.
-//
-// `*out_revision` (may be NULL) receives the revision serving afterwards.
-// Errors: `FLAGCORE_RESULT_UNKNOWN_FLAG`, `FLAGCORE_RESULT_NO_PLAN`,
-// `FLAGCORE_RESULT_OVERRIDDEN`, `FLAGCORE_RESULT_INVALID_PLAN_INPUT`.
-//
-// # Safety
-// `store` is live; `flag` and `decision_json` are valid for their lengths;
-// `out_revision` is NULL or valid for one write.
-flagcore_result flagcore_store_apply_decision(const struct flagcore_store *store,
-                                              const char *flag,
-                                              size_t flag_len,
-                                              const char *decision_json,
-                                              size_t decision_len,
-                                              uint64_t *out_revision);
-
-// A new context whose targeting key is `key` (an empty key means no key: splits then
-// report `TARGETING_KEY_MISSING`). Free it with `flagcore_context_free`.
-//
-// # Safety
-// `key` is valid for `key_len` bytes (or NULL with 0); `out_context` is valid for one
-// write.
-flagcore_result flagcore_context_new(const char *key,
-                                     size_t key_len,
-                                     struct flagcore_context **out_context);
-
-// Frees a context. NULL is a no-op.
-//
-// # Safety
-// `context` is NULL or from `flagcore_context_new`, not freed before, not in use by
-// another thread.
-void flagcore_context_free(struct flagcore_context *context);
-
-// The message of the last failed call made on the calling thread (whatever handle it
-// was on), snprintf-style: writes at most `buf_len - 1` bytes and a NUL into `buf` and
-// returns the message's full length (0: no failure yet). Another thread's failure never
-// overwrites it.
-//
-// # Safety
-// `buf` is NULL or valid for `buf_len` bytes of writes.
-size_t flagcore_last_error(char *buf, size_t buf_len);
-
-// The message of the last failed call on this context (as `flagcore_store_last_error`).
-//
-// # Safety
-// `context` is NULL or live; `buf` is NULL or valid for `buf_len` bytes of writes.
-size_t flagcore_context_last_error(const struct flagcore_context *context,
-                                   char *buf,
-                                   size_t buf_len);
-
-// Sets the targeting key (empty: no key).
-//
-// # Safety
-// `context` is live; `key` is valid for `key_len` bytes.
-flagcore_result flagcore_context_set_key(struct flagcore_context *context,
-                                         const char *key,
-                                         size_t key_len);
-
-// Sets a string attribute (the name `key` sets the targeting key).
-//
-// # Safety
-// `context` is live; `name` and `value` are valid for their lengths.
-flagcore_result flagcore_context_set_string(struct flagcore_context *context,
-                                            const char *name,
-                                            size_t name_len,
-                                            const char *value,
-                                            size_t value_len);
-
-// Sets a number attribute.
-//
-// # Safety
-// `context` is live; `name` is valid for `name_len` bytes.
-flagcore_result flagcore_context_set_number(struct flagcore_context *context,
-                                            const char *name,
-                                            size_t name_len,
-                                            double value);
-
-// Sets a boolean attribute.
-//
-// # Safety
-// `context` is live; `name` is valid for `name_len` bytes.
-flagcore_result flagcore_context_set_bool(struct flagcore_context *context,
-                                          const char *name,
-                                          size_t name_len,
-                                          bool value);
-
-// Removes an attribute (a no-op when absent).
-//
-// # Safety
-// `context` is live; `name` is valid for `name_len` bytes.
-flagcore_result flagcore_context_remove(struct flagcore_context *context,
-                                        const char *name,
-                                        size_t name_len);
-
-// Replaces the whole context (key and attributes) with a flat JSON object:
-// `{"key": "user-1", "email": "a@b.c", "seats": 3}`. On `FLAGCORE_RESULT_INVALID_CONTEXT`
-// the context is unchanged. For configuration paths, not the hot path.
-//
-// # Safety
-// `context` is live; `json` is valid for `json_len` bytes.
-flagcore_result flagcore_context_set_json(struct flagcore_context *context,
-                                          const char *json,
-                                          size_t json_len);
-
-// Starts polling `url` (`http://` or `https://`) on a thread inside the library.
-//
-// `options_json` (may be empty) is a JSON object: `intervalMs` (default 30000), `jitter`
-// (a fraction of the interval, 0 to 0.5; default 0.1), `timeoutMs` (per request; 10000),
-// `maxBackoffMs` (the longest delay between retries while failing; 120000),
-// `staleAfterMs` (report stale after failing this long; 120000), `cachePath` (keep the
-// last good config there, written atomically, and serve it at start while the server is
-// down), `headers` (an object of header names and values sent with every request).
-//
-// `store` may be NULL: the source then creates its store from the on-disk copy (at once)
-// or the first good config (see `flagcore_source_store`). Given a store, the source
-// updates it (and does not read the on-disk copy); the store may be freed before the
-// source (the source keeps what it needs alive).
-//
-// `FLAGCORE_RESULT_INVALID_ARGUMENT` for a URL that is not http(s) or bad options.
-//
-// # Safety
-// `url` and `options_json` are valid for their lengths; `store` is NULL or live;
-// `out_source` is valid for one write.
-flagcore_result flagcore_source_new_http(const char *url,
-                                         size_t url_len,
-                                         const char *options_json,
-                                         size_t options_len,
-                                         const struct flagcore_store *store,
-                                         struct flagcore_source **out_source);
-
-// Starts watching the config file at `path` on a thread inside the library (its
-// directory is watched, so atomic renames and Kubernetes ConfigMap updates are seen; a
-// half-written file is never loaded). A good file serves when this returns.
-//
-// `options_json` (may be empty): `debounceMs` (how long the file must stay unchanged
-// before it is read; 100), `pollMs` (re-read this often regardless; 5000),
-// `staleAfterMs`, `cachePath`. `store`: as for `flagcore_source_new_http`.
-//
-// `FLAGCORE_RESULT_INVALID_ARGUMENT` when the directory cannot be watched or for bad
-// options.
-//
-// # Safety
-// As for `flagcore_source_new_http`.
-flagcore_result flagcore_source_new_file(const char *path,
-                                         size_t path_len,
-                                         const char *options_json,
-                                         size_t options_len,
-                                         const struct flagcore_store *store,
-                                         struct flagcore_source **out_source);
-
-// The store the source updates: `*out_store` receives a new store handle (free it with
-// `flagcore_store_free`; it shares the config with the source and every other handle of
-// the same store), or NULL while no config serves yet.
-//
-// # Safety
-// `source` is live; `out_store` is valid for one write.
-flagcore_result flagcore_source_store(const struct flagcore_source *source,
-                                      struct flagcore_store **out_store);
-
-// Waits up to `timeout_ms` for a config to serve; `*out_ready` receives whether one does.
-// Blocks the calling thread only.
-//
-// # Safety
-// `source` is live; `out_ready` is valid for one write.
-flagcore_result flagcore_source_wait_ready(const struct flagcore_source *source,
-                                           uint64_t timeout_ms,
-                                           bool *out_ready);
-
-// The next event as JSON, waiting up to `timeout_ms`: `{"type": "ready", "revision": 1,
-// "origin": "cache"}`, `{"type": "updated", "revision": 4, "changed": ["flag-key"],
-// "warnings": [...]}`, `{"type": "refused", "message": "...", "problems": [{"severity",
-// "code", "path", "message"}]}`, `{"type": "stale", "lastSuccess": <Unix ms or null>,
-// "error": "..."}`, `{"type": "recovered", "revision": 4}`. `*out_event` receives a string
-// to free with `flagcore_string_free`, or NULL on timeout and once the source is closed
-// and its events are read. The latest 1024 unread events are kept.
-//
-// # Safety
-// `source` is live; `out_event` is valid for one write.
-flagcore_result flagcore_source_next_event(const struct flagcore_source *source,
-                                           uint64_t timeout_ms,
-                                           struct flagcore_string **out_event);
-
-// The source's status as JSON: `{"ready", "revision", "origin", "lastSuccess",
-// "lastError", "failures", "stale", "refused", "cacheError", "droppedEvents"}` (times in
-// Unix milliseconds). `*out_status` receives a string to free with `flagcore_string_free`.
-//
-// # Safety
-// `source` is live; `out_status` is valid for one write.
-flagcore_result flagcore_source_status(const struct flagcore_source *source,
-                                       struct flagcore_string **out_status);
-
-// Asks the source to check now rather than at its next interval. Returns at once.
-//
-// # Safety
-// `source` is live.
-flagcore_result flagcore_source_refresh(const struct flagcore_source *source);
-
-// Stops the source's thread and waits for it (a request in flight ends within its
-// timeout). Idempotent; wakes `flagcore_source_next_event` callers. The store keeps
-// serving its last config; the handle stays valid until `flagcore_source_free`.
-//
-// # Safety
-// `source` is live.
-flagcore_result flagcore_source_close(const struct flagcore_source *source);
-
-// Closes (as `flagcore_source_close`) and frees a source. NULL is a no-op.
-//
-// # Safety
-// `source` is NULL or from `flagcore_source_new_*`, not freed before, and not in use by
-// another thread.
-void flagcore_source_free(struct flagcore_source *source);
 
 #ifdef __cplusplus
 }  // extern "C"

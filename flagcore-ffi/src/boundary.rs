@@ -6,6 +6,17 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use std::cell::RefCell;
 
+/// Runs an `unsafe` helper on pointers an export received from C (`handle`, `text`,
+/// `write`, ...). The one justification for all of them: every export's `# Safety` section
+/// states what its pointers must be (NULL, or valid for the stated use and lifetime), the
+/// caller promises it, and the helpers check for NULL before any use.
+macro_rules! from_caller {
+    ($($call:tt)*) => {{
+        // SAFETY: forwarded from the caller (see the macro's documentation).
+        unsafe { $($call)* }
+    }};
+}
+
 use flagcore::{ConfigError, ContextError, FailureCode, PlanError, StoreError};
 
 /// What a call did. The numbers are stable: a retired code is never reused.

@@ -9,10 +9,10 @@ use std::time::Duration;
 use ::flagcore_source::{FileSource, HttpSource, Source, SourceError};
 use serde_json::{Map, Value};
 
-use crate::boundary::{boundary, handle, out, text, write, Failure};
-use crate::{
-    flagcore_result, flagcore_store, flagcore_string, free_handle, into_handle, LastError,
-};
+use crate::boundary::{boundary, handle, out, text, write, Failure, LastError};
+use crate::flagcore_result;
+use crate::handles::{flagcore_store, free_handle, into_handle};
+use crate::snapshot::flagcore_string;
 
 /// A running config source: a thread inside the library that polls a URL or watches a
 /// file and updates a store. Create it with `flagcore_source_new_http` or

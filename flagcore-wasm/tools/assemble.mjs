@@ -9,7 +9,7 @@
 //              applyDecision; cargo feature `plans`), which the other two leave out.
 //
 // Usage: node assemble.mjs <bindgen dir> <wasm> <package dir> <version> <plans bindgen dir> <plans wasm>
-import { readFileSync, writeFileSync, mkdirSync, rmSync, copyFileSync } from "node:fs";
+import { readFileSync, writeFileSync, mkdirSync, rmSync, copyFileSync, readdirSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -41,6 +41,10 @@ function common(dir) {
   write(dir, "source.js", source);
   write(dir, "source.d.ts", sourceTypes);
   write(dir, "version.js", `${header}export const version = ${JSON.stringify(version)};\n`);
+  // The OpenFeature providers (flagcore-wasm/openfeature, .../openfeature/server, .../openfeature/otel).
+  for (const name of readdirSync(jsDir)) {
+    if (/^openfeature.*\.(js|d\.ts)$/.test(name)) copyFileSync(join(jsDir, name), join(dir, name));
+  }
 }
 
 // --- web: wasm-bindgen's output as is, plus the wrapper.

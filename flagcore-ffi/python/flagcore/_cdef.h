@@ -107,12 +107,106 @@ flagcore_result flagcore_bucket(const char *salt,
                                 const char *value,
                                 size_t value_len,
                                 uint32_t *out_bucket);
+flagcore_result flagcore_context_new(const char *key,
+                                     size_t key_len,
+                                     struct flagcore_context **out_context);
+void flagcore_context_free(struct flagcore_context *context);
+size_t flagcore_last_error(char *buf, size_t buf_len);
+size_t flagcore_context_last_error(const struct flagcore_context *context,
+                                   char *buf,
+                                   size_t buf_len);
+flagcore_result flagcore_context_set_key(struct flagcore_context *context,
+                                         const char *key,
+                                         size_t key_len);
+flagcore_result flagcore_context_set_string(struct flagcore_context *context,
+                                            const char *name,
+                                            size_t name_len,
+                                            const char *value,
+                                            size_t value_len);
+flagcore_result flagcore_context_set_number(struct flagcore_context *context,
+                                            const char *name,
+                                            size_t name_len,
+                                            double value);
+flagcore_result flagcore_context_set_bool(struct flagcore_context *context,
+                                          const char *name,
+                                          size_t name_len,
+                                          bool value);
+flagcore_result flagcore_context_remove(struct flagcore_context *context,
+                                        const char *name,
+                                        size_t name_len);
+flagcore_result flagcore_context_set_json(struct flagcore_context *context,
+                                          const char *json,
+                                          size_t json_len);
+flagcore_result flagcore_store_plan_decide(const struct flagcore_store *store,
+                                           const char *flag,
+                                           size_t flag_len,
+                                           const char *input_json,
+                                           size_t input_len,
+                                           uint32_t time,
+                                           int64_t at_millis,
+                                           struct flagcore_string **out_decision);
+flagcore_result flagcore_store_apply_decision(const struct flagcore_store *store,
+                                              const char *flag,
+                                              size_t flag_len,
+                                              const char *decision_json,
+                                              size_t decision_len,
+                                              uint64_t *out_revision);
 struct flagcore_report *flagcore_report_new(void);
 void flagcore_report_free(struct flagcore_report *report);
 size_t flagcore_report_len(const struct flagcore_report *report);
 flagcore_result flagcore_report_get(const struct flagcore_report *report,
                                     size_t index,
                                     struct flagcore_problem *out_problem);
+void flagcore_snapshot_free(struct flagcore_snapshot *snapshot);
+size_t flagcore_snapshot_last_error(const struct flagcore_snapshot *snapshot,
+                                    char *buf,
+                                    size_t buf_len);
+flagcore_result flagcore_snapshot_revision(const struct flagcore_snapshot *snapshot,
+                                           uint64_t *out_revision);
+flagcore_result flagcore_snapshot_flag_count(const struct flagcore_snapshot *snapshot,
+                                             size_t *out_count);
+flagcore_result flagcore_snapshot_evaluate(const struct flagcore_snapshot *snapshot,
+                                           const char *flag,
+                                           size_t flag_len,
+                                           const struct flagcore_context *context,
+                                           uint32_t time,
+                                           int64_t at_millis,
+                                           uint32_t expected_type,
+                                           struct flagcore_evaluation *out_evaluation);
+flagcore_result flagcore_snapshot_evaluate_all(const struct flagcore_snapshot *snapshot,
+                                               const struct flagcore_context *context,
+                                               uint32_t time,
+                                               int64_t at_millis,
+                                               struct flagcore_evaluation *out_evaluations,
+                                               size_t capacity,
+                                               size_t *out_len);
+struct flagcore_str flagcore_string_get(const struct flagcore_string *string);
+void flagcore_string_free(struct flagcore_string *string);
+flagcore_result flagcore_source_new_http(const char *url,
+                                         size_t url_len,
+                                         const char *options_json,
+                                         size_t options_len,
+                                         const struct flagcore_store *store,
+                                         struct flagcore_source **out_source);
+flagcore_result flagcore_source_new_file(const char *path,
+                                         size_t path_len,
+                                         const char *options_json,
+                                         size_t options_len,
+                                         const struct flagcore_store *store,
+                                         struct flagcore_source **out_source);
+flagcore_result flagcore_source_store(const struct flagcore_source *source,
+                                      struct flagcore_store **out_store);
+flagcore_result flagcore_source_wait_ready(const struct flagcore_source *source,
+                                           uint64_t timeout_ms,
+                                           bool *out_ready);
+flagcore_result flagcore_source_next_event(const struct flagcore_source *source,
+                                           uint64_t timeout_ms,
+                                           struct flagcore_string **out_event);
+flagcore_result flagcore_source_status(const struct flagcore_source *source,
+                                       struct flagcore_string **out_status);
+flagcore_result flagcore_source_refresh(const struct flagcore_source *source);
+flagcore_result flagcore_source_close(const struct flagcore_source *source);
+void flagcore_source_free(struct flagcore_source *source);
 flagcore_result flagcore_store_new(const char *json,
                                    size_t json_len,
                                    struct flagcore_report *report,
@@ -171,97 +265,3 @@ flagcore_result flagcore_store_variant(const struct flagcore_store *store,
                                        size_t *out_len);
 flagcore_result flagcore_store_snapshot(const struct flagcore_store *store,
                                         struct flagcore_snapshot **out_snapshot);
-void flagcore_snapshot_free(struct flagcore_snapshot *snapshot);
-size_t flagcore_snapshot_last_error(const struct flagcore_snapshot *snapshot,
-                                    char *buf,
-                                    size_t buf_len);
-flagcore_result flagcore_snapshot_revision(const struct flagcore_snapshot *snapshot,
-                                           uint64_t *out_revision);
-flagcore_result flagcore_snapshot_flag_count(const struct flagcore_snapshot *snapshot,
-                                             size_t *out_count);
-flagcore_result flagcore_snapshot_evaluate(const struct flagcore_snapshot *snapshot,
-                                           const char *flag,
-                                           size_t flag_len,
-                                           const struct flagcore_context *context,
-                                           uint32_t time,
-                                           int64_t at_millis,
-                                           uint32_t expected_type,
-                                           struct flagcore_evaluation *out_evaluation);
-flagcore_result flagcore_snapshot_evaluate_all(const struct flagcore_snapshot *snapshot,
-                                               const struct flagcore_context *context,
-                                               uint32_t time,
-                                               int64_t at_millis,
-                                               struct flagcore_evaluation *out_evaluations,
-                                               size_t capacity,
-                                               size_t *out_len);
-struct flagcore_str flagcore_string_get(const struct flagcore_string *string);
-void flagcore_string_free(struct flagcore_string *string);
-flagcore_result flagcore_store_plan_decide(const struct flagcore_store *store,
-                                           const char *flag,
-                                           size_t flag_len,
-                                           const char *input_json,
-                                           size_t input_len,
-                                           uint32_t time,
-                                           int64_t at_millis,
-                                           struct flagcore_string **out_decision);
-flagcore_result flagcore_store_apply_decision(const struct flagcore_store *store,
-                                              const char *flag,
-                                              size_t flag_len,
-                                              const char *decision_json,
-                                              size_t decision_len,
-                                              uint64_t *out_revision);
-flagcore_result flagcore_context_new(const char *key,
-                                     size_t key_len,
-                                     struct flagcore_context **out_context);
-void flagcore_context_free(struct flagcore_context *context);
-size_t flagcore_last_error(char *buf, size_t buf_len);
-size_t flagcore_context_last_error(const struct flagcore_context *context,
-                                   char *buf,
-                                   size_t buf_len);
-flagcore_result flagcore_context_set_key(struct flagcore_context *context,
-                                         const char *key,
-                                         size_t key_len);
-flagcore_result flagcore_context_set_string(struct flagcore_context *context,
-                                            const char *name,
-                                            size_t name_len,
-                                            const char *value,
-                                            size_t value_len);
-flagcore_result flagcore_context_set_number(struct flagcore_context *context,
-                                            const char *name,
-                                            size_t name_len,
-                                            double value);
-flagcore_result flagcore_context_set_bool(struct flagcore_context *context,
-                                          const char *name,
-                                          size_t name_len,
-                                          bool value);
-flagcore_result flagcore_context_remove(struct flagcore_context *context,
-                                        const char *name,
-                                        size_t name_len);
-flagcore_result flagcore_context_set_json(struct flagcore_context *context,
-                                          const char *json,
-                                          size_t json_len);
-flagcore_result flagcore_source_new_http(const char *url,
-                                         size_t url_len,
-                                         const char *options_json,
-                                         size_t options_len,
-                                         const struct flagcore_store *store,
-                                         struct flagcore_source **out_source);
-flagcore_result flagcore_source_new_file(const char *path,
-                                         size_t path_len,
-                                         const char *options_json,
-                                         size_t options_len,
-                                         const struct flagcore_store *store,
-                                         struct flagcore_source **out_source);
-flagcore_result flagcore_source_store(const struct flagcore_source *source,
-                                      struct flagcore_store **out_store);
-flagcore_result flagcore_source_wait_ready(const struct flagcore_source *source,
-                                           uint64_t timeout_ms,
-                                           bool *out_ready);
-flagcore_result flagcore_source_next_event(const struct flagcore_source *source,
-                                           uint64_t timeout_ms,
-                                           struct flagcore_string **out_event);
-flagcore_result flagcore_source_status(const struct flagcore_source *source,
-                                       struct flagcore_string **out_status);
-flagcore_result flagcore_source_refresh(const struct flagcore_source *source);
-flagcore_result flagcore_source_close(const struct flagcore_source *source);
-void flagcore_source_free(struct flagcore_source *source);

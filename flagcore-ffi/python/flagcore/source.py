@@ -36,7 +36,10 @@ import weakref
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Union
 
-from . import Problem, Store, StoreClosedError, _error, _last_error, _OK
+from ._common import _OK
+from .errors import StoreClosedError, _error, _last_error
+from .evaluation import Problem
+from .store import Store
 from ._native import ffi, lib
 
 __all__ = ["Source", "HttpSource", "FileSource", "SourceEvent", "SourceStatus"]

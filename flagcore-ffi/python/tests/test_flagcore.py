@@ -599,3 +599,30 @@ def test_variant_names_of_any_length_and_from_many_threads():
         closed.close()
         with pytest.raises(flagcore.StoreClosedError):
             s.variant("many", closed)
+
+
+def test_from_file_reads_a_bounded_amount(tmp_path):
+    # /dev/zero never ends: refused as too_large after the limit + 1 bytes, in bounded memory.
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(flagcore.ConfigError) as e:
+        Store.from_file("/dev/zero")
+    assert [p.code for p in e.value.problems] == ["too_large"]
+    grown_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+    assert grown_kib < 200 * 1024, grown_kib  # the limit is 64 MiB: nothing near /dev/zero's size
+
+
+def test_the_agent_example_runs():
+    # examples/agent.py is what the README shows Python users: it must keep working.
+    import subprocess
+
+    for at in ([], ["--at", "2026-12-15T12:00:00Z"]):
+        out = subprocess.run(
+            [sys.executable, str(REPO / "examples" / "agent.py"), "--calls", "400", "--threads", "2", *at],
+            capture_output=True, text=True, timeout=120,
+        )
+        assert out.returncode == 0, out.stderr
+        assert "speechmatics-direct=" in out.stdout
+    # At week 4 the rollout is at 100%: every call that is not a legacy build gets it.
+    assert "speechmatics-direct=off" in out.stdout and "90.00%" in out.stdout
