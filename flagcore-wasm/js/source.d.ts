@@ -53,6 +53,12 @@ export interface HttpSourceOptions {
   headers?: Record<string, string>;
   /** Update this store (it serves its own config until the server delivers) instead of creating one. */
   store?: FlagStore;
+  /**
+   * Apply a new config through this function instead of `store.update` (same result, same errors): an OpenFeature
+   * provider's `update`, so that the provider emits PROVIDER_CONFIGURATION_CHANGED with the changed flags. Give `store`
+   * too (the provider's `store`).
+   */
+  update?: (config: string) => { revision: number; warnings: SourceProblem[] };
   /** Keep the last good config here (`localStorage`, or anything with getItem/setItem) and serve it at start. */
   storage?: { getItem(key: string): string | null; setItem(key: string, value: string): void } | null;
   /** The storage key (default `flagcore:<url>`). */

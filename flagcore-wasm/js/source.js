@@ -68,6 +68,7 @@ export class HttpSource {
       storage: options.storage ?? null,
       storageKey: options.storageKey ?? `flagcore:${url}`,
       fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
+      update: options.update ?? null,
     };
     this.#store = options.store ?? null;
     if (this.#store) Object.assign(this.#status, { ready: true, revision: this.#store.revision, origin: "store" });
@@ -268,7 +269,9 @@ export class HttpSource {
         this.#install(store, text, "source");
         return;
       }
-      const { revision, warnings } = this.#store.update(text);
+      // `update`: another way in to the same store (an OpenFeature provider's update, which
+      // also emits PROVIDER_CONFIGURATION_CHANGED); it validates and throws the same errors.
+      const { revision, warnings } = this.#opts.update ? this.#opts.update(text) : this.#store.update(text);
       const changed = changedFlags(this.#lastText, text);
       this.#save(text);
       this.#lastText = text;

@@ -152,3 +152,25 @@ test("ready() rejects with the reason when the first config is refused", async (
   source.close();
   await s.close();
 });
+
+test("an update function (an OpenFeature provider's update) applies the configs", async () => {
+  const s = await configServer(config(false));
+  const store = new FlagStore(config(true));
+  const applied = [];
+  const provider = {
+    update(text) {
+      applied.push(text);
+      return store.update(text); // what FlagcoreProviderBase.update does, plus its event
+    },
+  };
+  const source = new HttpSource(s.url, { ...fast, store, update: (t) => provider.update(t) });
+  await until(source, "updated");
+  assert.deepEqual(applied, [config(false)]);
+  assert.equal(store.isEnabled("kill-me", user), false);
+  s.publish(BAD);
+  const refused = await until(source, "refused");
+  assert.ok(refused.problems.length > 0);
+  assert.equal(applied.length, 2, "the refused config went through the function too");
+  source.close();
+  await s.close();
+});
