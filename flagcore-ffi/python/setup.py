@@ -101,14 +101,16 @@ class BuildNative(build_ext):
 
     def _drop_stale_files(self) -> None:
         """An in-tree build reuses build/lib: drop files an older build left there (an
-        earlier layout's shared library) so they do not end up in the wheel."""
+        earlier layout's shared library, a module built before it was abi3, which Python
+        would import first) so they do not end up in the wheel."""
         pkg = os.path.join(self.build_lib, "flagcore")
         if not os.path.isdir(pkg):
             return
         source = set(os.listdir(os.path.join(HERE, "flagcore")))
+        module = os.path.basename(self.get_ext_filename(MODULE))
         for name in os.listdir(pkg):
             path = os.path.join(pkg, name)
-            if os.path.isfile(path) and name not in source and not name.startswith("_flagcore_cffi."):
+            if os.path.isfile(path) and name not in source and name != module:
                 os.remove(path)
 
 
