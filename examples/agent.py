@@ -39,21 +39,27 @@ def main() -> None:
     store = flagcore.Store.from_file(CONFIG)
     seen: collections.Counter = collections.Counter()
     lock = threading.Lock()
+    failures: list = []
 
     def worker(first: int, step: int) -> None:
         local: collections.Counter = collections.Counter()
-        for i in range(first, args.calls, step):
-            # One context per user, built once per call and reused for every flag.
-            platform = ("ios-web", "android-web", "desktop", "ios-app")[i % 4]
-            app = "2.2.0" if i % 10 == 0 else "2.4.1"
-            user = flagcore.Context(f"user-{i}", {"platform": platform, "appVersion": app})
-            # The evaluation time is per call: None (the default) means now.
-            provider = store.get_str("speech-backend-ab", user, "modal", at=at)
-            direct = store.is_enabled("speechmatics-direct", user, at=at)
-            chunk = store.get_number("transcription-chunk-ms", user, 250, at=at)
-            local[f"provider={provider}"] += 1
-            local[f"speechmatics-direct={'on' if direct else 'off'}"] += 1
-            local[f"chunk={chunk}ms"] += 1
+        try:
+            for i in range(first, args.calls, step):
+                # One context per user, built once per call and reused for every flag; the
+                # time goes with each call (a context holds none).
+                platform = ("ios-web", "android-web", "desktop", "ios-app")[i % 4]
+                app = "2.2.0" if i % 10 == 0 else "2.4.1"
+                user = flagcore.Context(f"user-{i}", {"platform": platform, "appVersion": app})
+                provider = store.get_str("speech-backend-ab", user, "modal", at=at)
+                direct = store.is_enabled("speechmatics-direct", user, at=at)
+                chunk = store.get_number("transcription-chunk-ms", user, 250, at=at)
+                local[f"provider={provider}"] += 1
+                local[f"speechmatics-direct={'on' if direct else 'off'}"] += 1
+                local[f"chunk={chunk}ms"] += 1
+        except Exception as e:  # reported after join: a worker's failure fails the agent
+            with lock:
+                failures.append(e)
+            raise
         with lock:
             seen.update(local)
 
@@ -62,6 +68,8 @@ def main() -> None:
         t.start()
     for t in threads:
         t.join()
+    if failures:
+        raise SystemExit(f"agent: {len(failures)} worker(s) failed: {failures[0]!r}")
 
     when = args.at or "now"
     print(f"flagcore {flagcore.__version__}: {args.calls} calls on {args.threads} threads, at {when}")

@@ -272,6 +272,13 @@ typedef struct flagcore_report flagcore_report;
 // updates) until freed, so the strings of its evaluations stay valid; free it promptly.
 typedef struct flagcore_snapshot flagcore_snapshot;
 
+// A running config source: a thread inside the library that polls a URL or watches a
+// file and updates a store. Create it with `flagcore_source_new_http` or
+// `flagcore_source_new_file`; stop it with `flagcore_source_close`, free it with
+// `flagcore_source_free`. Thread-safe: one thread may wait for events while another
+// closes the source.
+typedef struct flagcore_source flagcore_source;
+
 // A live flag store: the config serving now, its history for rollback, and overrides.
 // Thread-safe; evaluations never wait for an update.
 typedef struct flagcore_store flagcore_store;
@@ -626,6 +633,114 @@ struct flagcore_str flagcore_string_get(const struct flagcore_string *string);
 // # Safety
 // `string` is NULL or came from this library, not freed before.
 void flagcore_string_free(struct flagcore_string *string);
+
+// Starts polling `url` (`http://` or `https://`) on a thread inside the library.
+//
+// `options_json` (may be empty) is a JSON object: `intervalMs` (default 30000), `jitter`
+// (a fraction of the interval, 0 to 0.5; default 0.1), `timeoutMs` (per request; 10000),
+// `maxBackoffMs` (the longest delay between retries while failing; 120000),
+// `staleAfterMs` (report stale after failing this long; 120000), `cachePath` (keep the
+// last good config there, written atomically, and serve it at start while the server is
+// down), `headers` (an object of header names and values sent with every request).
+//
+// `store` may be NULL: the source then creates its store from the on-disk copy (at once)
+// or the first good config (see `flagcore_source_store`). Given a store, the source
+// updates it (and does not read the on-disk copy); the store may be freed before the
+// source (the source keeps what it needs alive).
+//
+// `FLAGCORE_RESULT_INVALID_ARGUMENT` for a URL that is not http(s) or bad options.
+//
+// # Safety
+// `url` and `options_json` are valid for their lengths; `store` is NULL or live;
+// `out_source` is valid for one write.
+flagcore_result flagcore_source_new_http(const char *url,
+                                         size_t url_len,
+                                         const char *options_json,
+                                         size_t options_len,
+                                         const struct flagcore_store *store,
+                                         struct flagcore_source **out_source);
+
+// Starts watching the config file at `path` on a thread inside the library (its
+// directory is watched, so atomic renames and Kubernetes ConfigMap updates are seen; a
+// half-written file is never loaded). A good file serves when this returns.
+//
+// `options_json` (may be empty): `debounceMs` (how long the file must stay unchanged
+// before it is read; 100), `pollMs` (re-read this often regardless; 5000),
+// `staleAfterMs`, `cachePath`. `store`: as for `flagcore_source_new_http`.
+//
+// `FLAGCORE_RESULT_INVALID_ARGUMENT` when the directory cannot be watched or for bad
+// options.
+//
+// # Safety
+// As for `flagcore_source_new_http`.
+flagcore_result flagcore_source_new_file(const char *path,
+                                         size_t path_len,
+                                         const char *options_json,
+                                         size_t options_len,
+                                         const struct flagcore_store *store,
+                                         struct flagcore_source **out_source);
+
+// The store the source updates: `*out_store` receives a new store handle (free it with
+// `flagcore_store_free`; it shares the config with the source and every other handle of
+// the same store), or NULL while no config serves yet.
+//
+// # Safety
+// `source` is live; `out_store` is valid for one write.
+flagcore_result flagcore_source_store(const struct flagcore_source *source,
+                                      struct flagcore_store **out_store);
+
+// Waits up to `timeout_ms` for a config to serve; `*out_ready` receives whether one does.
+// Blocks the calling thread only.
+//
+// # Safety
+// `source` is live; `out_ready` is valid for one write.
+flagcore_result flagcore_source_wait_ready(const struct flagcore_source *source,
+                                           uint64_t timeout_ms,
+                                           bool *out_ready);
+
+// The next event as JSON, waiting up to `timeout_ms`: `{"type": "ready", "revision": 1,
+// "origin": "cache"}`, `{"type": "updated", "revision": 4, "changed": ["flag-key"],
+// "warnings": [...]}`, `{"type": "refused", "message": "...", "problems": [{"severity",
+// "code", "path", "message"}]}`, `{"type": "stale", "lastSuccess": <Unix ms or null>,
+// "error": "..."}`, `{"type": "recovered", "revision": 4}`. `*out_event` receives a string
+// to free with `flagcore_string_free`, or NULL on timeout and once the source is closed
+// and its events are read. The latest 1024 unread events are kept.
+//
+// # Safety
+// `source` is live; `out_event` is valid for one write.
+flagcore_result flagcore_source_next_event(const struct flagcore_source *source,
+                                           uint64_t timeout_ms,
+                                           struct flagcore_string **out_event);
+
+// The source's status as JSON: `{"ready", "revision", "origin", "lastSuccess",
+// "lastError", "failures", "stale", "refused", "cacheError", "droppedEvents"}` (times in
+// Unix milliseconds). `*out_status` receives a string to free with `flagcore_string_free`.
+//
+// # Safety
+// `source` is live; `out_status` is valid for one write.
+flagcore_result flagcore_source_status(const struct flagcore_source *source,
+                                       struct flagcore_string **out_status);
+
+// Asks the source to check now rather than at its next interval. Returns at once.
+//
+// # Safety
+// `source` is live.
+flagcore_result flagcore_source_refresh(const struct flagcore_source *source);
+
+// Stops the source's thread and waits for it (a request in flight ends within its
+// timeout). Idempotent; wakes `flagcore_source_next_event` callers. The store keeps
+// serving its last config; the handle stays valid until `flagcore_source_free`.
+//
+// # Safety
+// `source` is live.
+flagcore_result flagcore_source_close(const struct flagcore_source *source);
+
+// Closes (as `flagcore_source_close`) and frees a source. NULL is a no-op.
+//
+// # Safety
+// `source` is NULL or from `flagcore_source_new_*`, not freed before, and not in use by
+// another thread.
+void flagcore_source_free(struct flagcore_source *source);
 
 // Parses, validates and compiles a JSON config and creates a store serving it as
 // revision 1.

@@ -10,20 +10,34 @@ drifted from the library fails the build instead of misbehaving at run time.
 Needs: a Rust toolchain (cargo on PATH, or $CARGO), a C compiler and the Python headers.
 The package then loads nothing from elsewhere: the engine lives inside the module in the
 package directory.
+
+One wheel for every CPython from 3.9 (``cp39-abi3``): cffi's generated C uses only the
+stable ABI (it defines ``Py_LIMITED_API``), so the module is named ``*.abi3.so`` and the
+wheel tagged abi3. ``scripts/dist`` builds it and retags it manylinux with auditwheel.
+
+The sdist carries the Rust sources it needs (``rust/``: the workspace manifest cut down to
+``flagcore``, ``flagcore-source`` (the config sources the library runs) and ``flagcore-ffi``,
+Cargo.lock, the three crates), so ``pip install
+flagcore-<version>.tar.gz`` builds on a machine with cargo and a C compiler and no checkout.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
+from setuptools.command.sdist import sdist
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-CRATE = os.path.dirname(HERE)  # flagcore-ffi/
+# In the repository the crate is this directory's parent; in an sdist, rust/flagcore-ffi.
+VENDORED = os.path.join(HERE, "rust", "flagcore-ffi")
+CRATE = VENDORED if os.path.exists(os.path.join(VENDORED, "Cargo.toml")) else os.path.dirname(HERE)
 INCLUDE = os.path.join(CRATE, "include")
 CDEF = os.path.join(HERE, "flagcore", "_cdef.h")
 MODULE = "flagcore._flagcore_cffi"
@@ -59,7 +73,7 @@ class BuildNative(build_ext):
         ffi = FFI()
         with open(CDEF, encoding="utf-8") as f:
             ffi.cdef(f.read())
-        ffi.set_source(MODULE, '#include "flagcore.h"')
+        ffi.set_source(MODULE, '#include "flagcore.h"', py_limited_api=True)
         os.makedirs(self.build_temp, exist_ok=True)
         c_file = os.path.join(self.build_temp, "_flagcore_cffi.c")
         ffi.emit_c_code(c_file)
@@ -88,18 +102,65 @@ class BuildNative(build_ext):
 
     def _drop_stale_files(self) -> None:
         """An in-tree build reuses build/lib: drop files an older build left there (an
-        earlier layout's shared library) so they do not end up in the wheel."""
+        earlier layout's shared library, a module built before it was abi3, which Python
+        would import first) so they do not end up in the wheel."""
         pkg = os.path.join(self.build_lib, "flagcore")
         if not os.path.isdir(pkg):
             return
         source = set(os.listdir(os.path.join(HERE, "flagcore")))
+        module = os.path.basename(self.get_ext_filename(MODULE))
         for name in os.listdir(pkg):
             path = os.path.join(pkg, name)
-            if os.path.isfile(path) and name not in source and not name.startswith("_flagcore_cffi."):
+            if os.path.isfile(path) and name not in source and name != module:
                 os.remove(path)
 
 
+class SdistWithRust(sdist):
+    """The usual sdist plus ``rust/``: what cargo needs to build the library from source."""
+
+    # Paths relative to the repository root; directories are copied whole.
+    RUST_FILES = (
+        "Cargo.lock",
+        "README.md",
+        "flagcore/Cargo.toml",
+        "flagcore/src",
+        "flagcore-source/Cargo.toml",
+        "flagcore-source/README.md",
+        "flagcore-source/src",
+        "flagcore-ffi/Cargo.toml",
+        "flagcore-ffi/cbindgen.toml",
+        "flagcore-ffi/src",
+        "flagcore-ffi/include",
+    )
+
+    def make_release_tree(self, base_dir: str, files: list[str]) -> None:
+        super().make_release_tree(base_dir, files)
+        repo = os.path.dirname(os.path.dirname(HERE))
+        if not os.path.exists(os.path.join(repo, "Cargo.lock")):
+            raise RuntimeError("make the sdist from the repository checkout (scripts/dist)")
+        rust = os.path.join(base_dir, "rust")
+        for rel in self.RUST_FILES:
+            src, dst = os.path.join(repo, rel), os.path.join(rust, rel)
+            os.makedirs(os.path.dirname(dst), exist_ok=True)
+            if os.path.isdir(src):
+                shutil.copytree(src, dst, ignore=shutil.ignore_patterns("target", "*.orig"))
+            else:
+                shutil.copy2(src, dst)
+        with open(os.path.join(repo, "Cargo.toml"), encoding="utf-8") as f:
+            manifest = f.read()
+        members = 'members = ["flagcore", "flagcore-source", "flagcore-ffi"]'
+        manifest, n = re.subn(r"(?m)^members = \[[^\]]*\]", members, manifest)
+        manifest = re.sub(r"(?m)^default-members = \[[^\]]*\]\n", "", manifest)
+        if n != 1:
+            raise RuntimeError("Cargo.toml: expected one `members = [...]` line")
+        with open(os.path.join(rust, "Cargo.toml"), "w", encoding="utf-8") as f:
+            f.write(manifest)
+        # setup.py compiles against the cdef; the wheel does not need it, the sdist does.
+        shutil.copy2(CDEF, os.path.join(base_dir, "flagcore", "_cdef.h"))
+
+
 setup(
-    ext_modules=[Extension(MODULE, sources=[])],
-    cmdclass={"build_ext": BuildNative},
+    ext_modules=[Extension(MODULE, sources=[], py_limited_api=True)],
+    cmdclass={"build_ext": BuildNative, "sdist": SdistWithRust},
+    options={"bdist_wheel": {"py_limited_api": "cp39"}},
 )

@@ -18,7 +18,8 @@ use crate::types::*;
 /// Thread-safe; evaluations never wait for an update.
 #[derive(Debug)]
 pub struct flagcore_store {
-    pub(crate) store: Store,
+    /// Shared with the config sources that update it (`flagcore_source_*`).
+    pub(crate) store: Arc<Store>,
     pub(crate) errors: LastError,
 }
 

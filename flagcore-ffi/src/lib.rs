@@ -53,6 +53,7 @@ mod handles;
 mod plan;
 mod report;
 mod snapshot;
+mod source;
 mod store;
 mod types;
 
@@ -65,6 +66,7 @@ pub use handles::*;
 pub use plan::*;
 pub use report::*;
 pub use snapshot::*;
+pub use source::flagcore_source;
 pub use store::*;
 pub use types::*;
 

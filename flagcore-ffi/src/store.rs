@@ -1,6 +1,7 @@
 //! `flagcore_store`: create, update, roll back, override, evaluate.
 
 use std::ffi::c_char;
+use std::sync::Arc;
 
 use flagcore::{Override, Store};
 
@@ -42,7 +43,7 @@ pub unsafe extern "C" fn flagcore_store_new(
                     report.fill(store.config().warnings().iter().cloned());
                 }
                 let handle = into_handle(flagcore_store {
-                    store,
+                    store: Arc::new(store),
                     errors: LastError,
                 });
                 // SAFETY: checked non-null; valid by the caller's contract.

@@ -91,9 +91,9 @@ mod value;
 /// Rollout plans and guardrails: the canary decides for itself when to advance or roll back.
 ///
 /// The plan as the config declares it ([`Plan`], stages, guardrails), what a decision reads
-/// ([`PlanInput`], [`Sample`], [`Observation`]), and what it decides ([`decide`],
-/// [`Decision`], [`Outcome`]). See the `rollout` module documentation in the source and
-/// `docs/rollouts.md`.
+/// ([`PlanInput`], [`Sample`](plan::Sample), [`Observation`](plan::Observation)), and what
+/// it decides ([`decide`](fn@plan::decide), [`Decision`], [`Outcome`]). See the `rollout`
+/// module documentation in the source and `docs/rollouts.md`.
 pub mod plan {
     pub use crate::model::plan::*;
     pub use crate::rollout::*;

@@ -47,10 +47,10 @@ fn the_c_header_has_every_code_with_its_number() {
 
 #[test]
 fn python_maps_every_code_to_an_exception() {
-    let python = read("flagcore-ffi/python/flagcore/__init__.py");
+    let python = read("flagcore-ffi/python/flagcore/errors.py");
     let start = python
         .find("_ERROR_CLASSES")
-        .expect("_ERROR_CLASSES in flagcore/__init__.py");
+        .expect("_ERROR_CLASSES in flagcore/errors.py");
     let end = python[start..]
         .find("\n}\n")
         .map(|e| start + e)

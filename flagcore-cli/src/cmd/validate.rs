@@ -34,8 +34,9 @@ pub struct Args {
 }
 
 /// The JSON Schema of the config format (`schema/flagcore.schema.json`): it checks the
-/// structure, `flagcore validate` everything.
-pub const SCHEMA: &str = include_str!("../../../schema/flagcore.schema.json");
+/// structure, `flagcore validate` everything. Read through the crate's symlink to it, so that
+/// the file is inside the package `cargo package` makes.
+pub const SCHEMA: &str = include_str!("../../flagcore.schema.json");
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -15,8 +15,9 @@ Example::
         print(store.evaluate("speech-backend-ab", user).variant)
 
 Thread safety: a ``Store`` and a ``Context`` may be shared by any number of threads;
-the GIL is released while native code runs. The library starts no threads, so it is safe
-to use in a child after ``fork()``.
+the GIL is released while native code runs. The library starts no threads (except the
+config sources of :mod:`flagcore.source`, one each), so it is safe to use in a child after
+``fork()``; start sources in the child.
 
 Time: staged rollouts depend on the evaluation time. Every call takes ``at`` (Unix
 milliseconds, or a timezone-aware datetime). No time given means now, as in every flagcore

@@ -69,6 +69,7 @@ typedef uint32_t flagcore_time;
 typedef struct flagcore_context flagcore_context;
 typedef struct flagcore_report flagcore_report;
 typedef struct flagcore_snapshot flagcore_snapshot;
+typedef struct flagcore_source flagcore_source;
 typedef struct flagcore_store flagcore_store;
 typedef struct flagcore_string flagcore_string;
 typedef struct flagcore_str {
@@ -181,6 +182,31 @@ flagcore_result flagcore_snapshot_evaluate_all(const struct flagcore_snapshot *s
                                                size_t *out_len);
 struct flagcore_str flagcore_string_get(const struct flagcore_string *string);
 void flagcore_string_free(struct flagcore_string *string);
+flagcore_result flagcore_source_new_http(const char *url,
+                                         size_t url_len,
+                                         const char *options_json,
+                                         size_t options_len,
+                                         const struct flagcore_store *store,
+                                         struct flagcore_source **out_source);
+flagcore_result flagcore_source_new_file(const char *path,
+                                         size_t path_len,
+                                         const char *options_json,
+                                         size_t options_len,
+                                         const struct flagcore_store *store,
+                                         struct flagcore_source **out_source);
+flagcore_result flagcore_source_store(const struct flagcore_source *source,
+                                      struct flagcore_store **out_store);
+flagcore_result flagcore_source_wait_ready(const struct flagcore_source *source,
+                                           uint64_t timeout_ms,
+                                           bool *out_ready);
+flagcore_result flagcore_source_next_event(const struct flagcore_source *source,
+                                           uint64_t timeout_ms,
+                                           struct flagcore_string **out_event);
+flagcore_result flagcore_source_status(const struct flagcore_source *source,
+                                       struct flagcore_string **out_status);
+flagcore_result flagcore_source_refresh(const struct flagcore_source *source);
+flagcore_result flagcore_source_close(const struct flagcore_source *source);
+void flagcore_source_free(struct flagcore_source *source);
 flagcore_result flagcore_store_new(const char *json,
                                    size_t json_len,
                                    struct flagcore_report *report,

@@ -4,9 +4,11 @@
  *
  * Usage: test_flagcore <path to examples/speech-migration.json> <expected version>
  */
+#define _DEFAULT_SOURCE /* mkdtemp, rmdir, unlink */
 #include "flagcore.h"
 
 #include <pthread.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -651,6 +653,96 @@ static void test_shared_context(void) {
     flagcore_store_free(store);
 }
 
+/* --- config sources ------------------------------------------------------------------ */
+
+static const char SRC_ON[] = "{\"schemaVersion\": 1, \"flags\": {\"k\": {\"enabled\": true, \"default\": {\"variant\": \"on\"}}}}";
+static const char SRC_OFF[] = "{\"schemaVersion\": 1, \"flags\": {\"k\": {\"enabled\": false, \"default\": {\"variant\": \"on\"}}}}";
+
+static int write_text(const char *path, const char *text) {
+    FILE *f = fopen(path, "wb");
+    if (!f) return 0;
+    fputs(text, f);
+    return fclose(f) == 0;
+}
+
+/* The next event whose JSON contains `needle`, waiting up to 5 s; 1 when found. */
+static int source_event(flagcore_source *source, const char *needle) {
+    for (int i = 0; i < 50; i++) {
+        flagcore_string *event = NULL;
+        if (flagcore_source_next_event(source, 100, &event) != FLAGCORE_RESULT_OK) return 0;
+        if (event == NULL) continue;
+        int found = contains(flagcore_string_get(event), needle);
+        flagcore_string_free(event);
+        if (found) return 1;
+    }
+    return 0;
+}
+
+static void test_sources(void) {
+    char dir[] = "/tmp/flagcore-c-source-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char path[128], tmp[128];
+    snprintf(path, sizeof path, "%s/flags.json", dir);
+    snprintf(tmp, sizeof tmp, "%s/.flags.json.tmp", dir);
+    CHECK(write_text(path, SRC_ON));
+
+    flagcore_source *source = NULL;
+    CHECK_RESULT(flagcore_source_new_file(path, strlen(path), S("{\"debounceMs\": 20}"), NULL, &source),
+                 FLAGCORE_RESULT_OK);
+    flagcore_store *store = NULL;
+    CHECK_RESULT(flagcore_source_store(source, &store), FLAGCORE_RESULT_OK);
+    CHECK(store != NULL); /* a good file serves when the source is created */
+    flagcore_context *ctx = NULL;
+    flagcore_context_new(S("u"), &ctx);
+    CHECK(flagcore_store_is_enabled(store, S("k"), ctx, FLAGCORE_TIME_NOW, 0));
+    CHECK(source_event(source, "\"ready\""));
+
+    CHECK(write_text(tmp, SRC_OFF));
+    CHECK(rename(tmp, path) == 0); /* an editor's save */
+    CHECK(source_event(source, "\"updated\""));
+    CHECK(!flagcore_store_is_enabled(store, S("k"), ctx, FLAGCORE_TIME_NOW, 0));
+
+    CHECK(write_text(path, "{\"schemaVersion\": 1, \"flags\": {\"k\": {\"enabled\": 3}}}"));
+    CHECK(source_event(source, "$.flags.k.enabled"));
+    CHECK(!flagcore_store_is_enabled(store, S("k"), ctx, FLAGCORE_TIME_NOW, 0));
+
+    flagcore_string *status = NULL;
+    CHECK_RESULT(flagcore_source_status(source, &status), FLAGCORE_RESULT_OK);
+    CHECK(contains(flagcore_string_get(status), "\"refused\":[{"));
+    flagcore_string_free(status);
+
+    bool ready = false;
+    CHECK_RESULT(flagcore_source_wait_ready(source, 0, &ready), FLAGCORE_RESULT_OK);
+    CHECK(ready);
+    CHECK_RESULT(flagcore_source_close(source), FLAGCORE_RESULT_OK);
+    CHECK_RESULT(flagcore_source_close(source), FLAGCORE_RESULT_OK); /* idempotent */
+    flagcore_source_free(source);
+    /* The store outlives its source. */
+    CHECK(!flagcore_store_is_enabled(store, S("k"), ctx, FLAGCORE_TIME_NOW, 0));
+    flagcore_store_free(store);
+
+    /* HTTP: refused URLs and options; a server that is not there, attached to a store. */
+    CHECK_RESULT(flagcore_source_new_http(S("ftp://x/y"), NULL, 0, NULL, &source), FLAGCORE_RESULT_INVALID_ARGUMENT);
+    CHECK_RESULT(flagcore_source_new_http(S("http://127.0.0.1:9/f"), S("{\"intervalMs\": \"1s\"}"), NULL, &source),
+                 FLAGCORE_RESULT_INVALID_ARGUMENT);
+    CHECK_RESULT(flagcore_source_new_http(S("http://127.0.0.1:9/f"), S("{\"color\": 1}"), NULL, &source),
+                 FLAGCORE_RESULT_INVALID_ARGUMENT);
+    CHECK_RESULT(flagcore_store_new(S(SRC_ON), NULL, &store), FLAGCORE_RESULT_OK);
+    CHECK_RESULT(flagcore_source_new_http(S("http://127.0.0.1:9/f"),
+                                          S("{\"intervalMs\": 20, \"maxBackoffMs\": 40, \"staleAfterMs\": 100}"),
+                                          store, &source),
+                 FLAGCORE_RESULT_OK);
+    flagcore_store_free(store); /* the source keeps the store alive */
+    CHECK(source_event(source, "\"stale\""));
+    CHECK_RESULT(flagcore_source_store(source, &store), FLAGCORE_RESULT_OK);
+    CHECK(store != NULL && flagcore_store_is_enabled(store, S("k"), ctx, FLAGCORE_TIME_NOW, 0));
+    flagcore_store_free(store);
+    flagcore_source_free(source); /* closes and joins */
+    flagcore_context_free(ctx);
+    unlink(path);
+    rmdir(dir);
+}
+
 int main(int argc, char **argv) {
     if (argc != 3) {
         fprintf(stderr, "usage: %s <speech-migration.json> <expected version>\n", argv[0]);
@@ -671,6 +763,7 @@ int main(int argc, char **argv) {
     test_threads();
     test_shared_context();
     test_plans(json, json_len);
+    test_sources();
     free(json);
     printf("%d passed, %d failed\n", checks - failures, failures);
     return failures == 0 ? 0 : 1;

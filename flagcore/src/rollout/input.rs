@@ -147,7 +147,7 @@ impl Sample {
     }
 }
 
-/// What [`decide`] reads: where the rollout is, the time, and the metric samples.
+/// What [`decide`](fn@super::decide) reads: where the rollout is, the time, and the metric samples.
 ///
 /// JSON form (times are Unix ms or RFC 3339):
 /// `{"stage": 0, "stageStartedAt": "2026-11-23T09:00:00Z", "now": ..., "exposed": 1200,
