@@ -79,6 +79,12 @@ pub enum ProblemCode {
     InvalidDuration,
     /// A rollout plan's stage percentages do not strictly increase.
     PercentagesNotIncreasing,
+    /// The config is not valid UTF-8 (JSON text must be): the message gives the byte
+    /// offset and the line and column of the first invalid byte. Save the file as UTF-8.
+    InvalidUtf8,
+    /// More problems of one severity than a report lists (100): this one counts the rest
+    /// by code. Fix the listed ones first.
+    TooManyProblems,
 }
 
 impl ProblemCode {
@@ -113,6 +119,8 @@ impl ProblemCode {
             ProblemCode::DuplicateEntry => "duplicate_entry",
             ProblemCode::InvalidDuration => "invalid_duration",
             ProblemCode::PercentagesNotIncreasing => "percentages_not_increasing",
+            ProblemCode::InvalidUtf8 => "invalid_utf8",
+            ProblemCode::TooManyProblems => "too_many_problems",
         }
     }
 }

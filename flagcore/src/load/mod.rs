@@ -22,7 +22,7 @@ use crate::model::{
 
 use checker::check_duplicates;
 use checker::{Checker, Obj};
-use flags::flag_head;
+use flags::{flag_head, VariantNames};
 use plan::compile_plan;
 use prerequisites::{check_prerequisite_graph, compile_prerequisites};
 use rules::compile_rules;
@@ -56,10 +56,8 @@ impl Config {
         })?;
         let mut checker = Checker::default();
         let config = compile(&mut checker, &tree);
-        let report = Report {
-            errors: checker.errors,
-            warnings: checker.warnings,
-        };
+        let (errors, warnings) = checker.finish();
+        let report = Report { errors, warnings };
         match config {
             Some(mut config) if !report.has_errors() => {
                 config.warnings = report.warnings;
@@ -147,6 +145,8 @@ pub(crate) struct FlagHead<'a> {
     /// Where its variant names are in the names of all flags (borrowed from the config
     /// text, like the key): other flags refer to them.
     variant_names: std::ops::Range<usize>,
+    /// Those names hashed, when there are many (see [`VariantNames`]).
+    variant_index: Option<StrSeen<'a>>,
 }
 
 // Over 80 lines: the two passes over the flags share a dozen locals (heads, names, the
@@ -202,10 +202,12 @@ pub(crate) fn compile(c: &mut Checker, tree: &Json<'_>) -> Option<Config> {
         let start = names.len();
         let head = flag_head(c, key, value, &path, &mut names);
         let variant_names = start..names.len();
+        let variant_index = VariantNames::index_of(&names[variant_names.clone()]);
         index.insert(key.as_str(), heads.len() as u32);
         heads.push(FlagHead {
             key: key.as_str(),
             variant_names,
+            variant_index,
         });
         partial.push((head, value));
     }
@@ -231,7 +233,7 @@ pub(crate) fn compile(c: &mut Checker, tree: &Json<'_>) -> Option<Config> {
         };
         let (prereqs, items) = compile_prerequisites(c, &obj, &refs);
         prereq_items.push(items);
-        let names = &names[heads[i].variant_names.clone()];
+        let names = refs.variants(i as u32);
         let rules = match obj.get("rules") {
             Some(rules) => {
                 compile_rules(c, rules, &obj.at("rules"), names, &refs, &mut used_segments)
@@ -354,6 +356,18 @@ pub(crate) struct Refs<'a> {
     names: &'a [&'a str],
     index: &'a StrSeen<'a>,
     segments: &'a FastMap<&'a str, u32>,
+}
+
+impl<'a> Refs<'a> {
+    /// The variant names of the flag at `flag` (pass 1's position).
+    pub(crate) fn variants(&self, flag: u32) -> VariantNames<'a> {
+        let head = &self.heads[flag as usize];
+        VariantNames::new(
+            head.key,
+            &self.names[head.variant_names.clone()],
+            head.variant_index.as_ref(),
+        )
+    }
 }
 
 /// `[1, 2]`: a list of numbers as `{:?}` prints it.

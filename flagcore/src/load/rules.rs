@@ -5,7 +5,8 @@ use crate::json::{q, Json, Path};
 use crate::model::{Cmp, Condition, FastMap, Rule, Serve, StrSeen, StrSet, Test};
 use crate::semver;
 
-use super::checker::{suggestion, timestamp, Checker, Obj};
+use super::checker::{timestamp, Checker, Obj};
+use super::flags::VariantNames;
 use super::serve::compile_serve;
 use super::{Refs, CONDITION_FIELDS, OPERATORS, RULE_FIELDS};
 
@@ -13,7 +14,7 @@ pub(crate) fn compile_rules(
     c: &mut Checker,
     value: &Json<'_>,
     path: &Path<'_>,
-    names: &[&str],
+    names: VariantNames<'_>,
     refs: &Refs<'_>,
     used_segments: &mut [bool],
 ) -> Vec<Rule> {
@@ -118,12 +119,12 @@ pub(crate) fn compile_condition(
         }
     };
     if !OPERATORS.contains(&op) {
+        let suggestion = c.suggest(op, OPERATORS.iter().copied());
         c.error(
             &obj.at("op"),
             ProblemCode::UnknownOperator,
             format!(
-                "unknown operator {op}{}; operators: {}",
-                suggestion(op, OPERATORS.iter().copied()),
+                "unknown operator {op}{suggestion}; operators: {}",
                 OPERATORS.join(", "),
                 op = q(op)
             ),
@@ -381,12 +382,12 @@ fn segment_test(
             return None;
         };
         let Some(&i) = segments.get(name.as_str()) else {
+            let suggestion = c.suggest(name, segments.keys().copied());
             c.error(
                 &p,
                 ProblemCode::UnknownSegment,
                 format!(
-                    "no segment {name} in this config{}",
-                    suggestion(name, segments.keys().copied()),
+                    "no segment {name} in this config{suggestion}",
                     name = q(name)
                 ),
             );

@@ -1,0 +1,238 @@
+//! Hostile configs (issue 13): validation stays near-linear in the size of the config,
+//! what a config retains is bounded, and every problem is explained.
+//!
+//! The timing tests run in the debug build with wide margins: each input took tens of
+//! seconds or more (quadratic paths) before the fix, and well under a second after.
+
+use std::fmt::Write as _;
+use std::time::{Duration, Instant};
+
+use flagcore::{Config, ProblemCode, Report};
+
+/// Validates `text`, failing the test when it takes longer than `limit`.
+#[track_caller]
+fn validate_within(text: &str, limit: Duration) -> Report {
+    let started = Instant::now();
+    let report = Config::validate(text);
+    let took = started.elapsed();
+    assert!(
+        took < limit,
+        "validating {} bytes took {took:?} (limit {limit:?})",
+        text.len()
+    );
+    report
+}
+
+const LIMIT: Duration = Duration::from_secs(3);
+
+fn codes(report: &Report) -> Vec<&'static str> {
+    report.problems().map(|p| p.code.as_str()).collect()
+}
+
+#[test]
+fn a_long_misspelt_variant_name_is_not_compared_at_length() {
+    let long = "a".repeat(40_000);
+    let text = format!(
+        r#"{{"schemaVersion": 1, "flags": {{"f": {{"enabled": true, "variants": {{"{long}": 1, "off": 2}}, "default": {{"variant": "{long}b"}}}}}}}}"#
+    );
+    let report = validate_within(&text, LIMIT);
+    assert_eq!(codes(&report), ["unknown_variant"]);
+    assert!(!report.errors[0].message.contains("did you mean"));
+}
+
+#[test]
+fn a_flag_with_many_prerequisites_is_checked_in_linear_time() {
+    let n = 30_000;
+    let mut text = String::from(r#"{"schemaVersion": 1, "flags": {"#);
+    for i in 0..n {
+        let _ = write!(
+            text,
+            r#""p{i}": {{"enabled": true, "default": {{"variant": "on"}}}}, "#
+        );
+    }
+    text.push_str(r#""top": {"enabled": true, "default": {"variant": "on"}, "prerequisites": ["#);
+    for i in 0..n {
+        if i > 0 {
+            text.push(',');
+        }
+        let _ = write!(text, r#"{{"flag": "p{i}", "variant": "on"}}"#);
+    }
+    text.push_str("]}}}");
+    let report = validate_within(&text, LIMIT);
+    // Valid but for the fan-out limit (1,000 evaluations).
+    assert_eq!(codes(&report), ["prerequisite_depth"]);
+}
+
+#[test]
+fn unknown_prerequisites_are_not_each_compared_with_every_flag() {
+    let n = 6_000;
+    let mut text = String::from(r#"{"schemaVersion": 1, "flags": {"#);
+    for i in 0..n {
+        if i > 0 {
+            text.push(',');
+        }
+        let _ = write!(
+            text,
+            r#""flag-{i:06}": {{"enabled": true, "default": {{"variant": "on"}}, "prerequisites": [{{"flag": "flag-{i:06}x", "variant": "on"}}]}}"#
+        );
+    }
+    text.push_str("}}");
+    let report = validate_within(&text, LIMIT);
+    // The first ones still get a suggestion.
+    assert!(
+        report.errors[0]
+            .message
+            .contains(r#"did you mean "flag-000000"?"#),
+        "{}",
+        report.errors[0]
+    );
+}
+
+/// `"v0": 0, ..., "v{n-1}": n-1`.
+fn variants(n: usize) -> String {
+    let mut s = String::from(r#""variants": {"#);
+    for i in 0..n {
+        if i > 0 {
+            s.push(',');
+        }
+        let _ = write!(s, r#""v{i}": {i}"#);
+    }
+    s.push('}');
+    s
+}
+
+#[test]
+fn a_split_over_many_variants_is_checked_in_linear_time() {
+    let n = 40_000;
+    let mut split = String::new();
+    for i in 0..n {
+        if i > 0 {
+            split.push(',');
+        }
+        let weight = if i == 0 { 100 } else { 0 };
+        let _ = write!(split, r#"{{"variant": "v{i}", "weight": {weight}}}"#);
+    }
+    // And one duplicate at the end, found through the hash set.
+    let _ = write!(split, r#", {{"variant": "v{}", "weight": 0}}"#, n - 1);
+    let text = format!(
+        r#"{{"schemaVersion": 1, "flags": {{"f": {{"enabled": true, "offVariant": "v0", {}, "default": {{"split": [{split}]}}}}}}}}"#,
+        variants(n)
+    );
+    let report = validate_within(&text, LIMIT);
+    assert_eq!(codes(&report), ["duplicate_key"]);
+    assert_eq!(
+        report.errors[0].path,
+        format!("$.flags.f.default.split[{n}].variant")
+    );
+}
+
+#[test]
+fn many_rules_over_many_variants_are_checked_in_linear_time() {
+    let n = 30_000;
+    let mut rules = String::new();
+    for i in 0..n {
+        if i > 0 {
+            rules.push(',');
+        }
+        let _ = write!(
+            rules,
+            r#"{{"conditions": [{{"attribute": "a", "op": "equals", "value": {i}}}], "serve": {{"variant": "v{i}"}}}}"#
+        );
+    }
+    let text = format!(
+        r#"{{"schemaVersion": 1, "flags": {{"f": {{"enabled": true, "offVariant": "v0", {}, "rules": [{rules}], "default": {{"variant": "v{}"}}}}}}}}"#,
+        variants(n),
+        n - 1
+    );
+    let started = Instant::now();
+    let config = Config::from_json(&text).expect("valid");
+    assert!(started.elapsed() < LIMIT, "took {:?}", started.elapsed());
+    assert_eq!(config.flag("f").expect("flag").variants().count(), n);
+}
+
+#[test]
+fn a_cycle_through_every_flag_is_reported_briefly() {
+    let n = 3_000;
+    let mut text = String::from(r#"{"schemaVersion": 1, "flags": {"#);
+    for i in 0..n {
+        if i > 0 {
+            text.push(',');
+        }
+        let next = (i + 1) % n;
+        let _ = write!(
+            text,
+            r#""f{i}": {{"enabled": true, "default": {{"variant": "on"}}, "prerequisites": [{{"flag": "f{next}", "variant": "on"}}, {{"flag": "f0", "variant": "on"}}]}}"#
+        );
+    }
+    text.push_str("}}");
+    let report = validate_within(&text, LIMIT);
+    let cycle = report
+        .errors
+        .iter()
+        .find(|p| p.code == ProblemCode::PrerequisiteCycle)
+        .expect("a cycle");
+    assert!(cycle.message.len() < 200, "{}", cycle.message);
+    assert!(cycle.message.contains("more flags)"), "{}", cycle.message);
+}
+
+#[test]
+fn warnings_are_bounded_with_a_count_per_code() {
+    let n = 100_000;
+    let keys = vec![r#""k""#; n].join(",");
+    let text = format!(
+        r#"{{"schemaVersion": 1, "segments": {{"s": {{"keys": [{keys}]}}, "unused": {{"keys": []}}}},
+          "flags": {{"f": {{"enabled": true, "rules": [{{"conditions": [{{"op": "inSegment", "value": "s"}}], "serve": {{"variant": "on"}}}}], "default": {{"variant": "off"}}}}}}}}"#
+    );
+    let config = Config::from_json(&text).expect("warnings only");
+    let warnings = config.warnings();
+    assert_eq!(warnings.len(), 101, "the first 100, then a summary");
+    let summary = warnings.last().expect("summary");
+    assert_eq!(summary.code.as_str(), "too_many_problems");
+    assert_eq!(
+        summary.message,
+        "99900 more warnings not listed (only the first 100 are): duplicate_entry: 99899, unused_segment: 1"
+    );
+    // What the config retains for its warnings is small, whatever the input.
+    let retained: usize = warnings
+        .iter()
+        .map(|w| w.path.len() + w.message.len())
+        .sum();
+    assert!(retained < 10_000, "{retained} bytes of warnings");
+}
+
+#[test]
+fn errors_are_bounded_too() {
+    let mut rules = String::new();
+    for i in 0..1_000 {
+        if i > 0 {
+            rules.push(',');
+        }
+        let _ = write!(rules, r#"{{"serve": {{"variant": "nope{i}"}}}}"#);
+    }
+    let text = format!(
+        r#"{{"schemaVersion": 1, "flags": {{"f": {{"enabled": true, "rules": [{rules}], "default": {{"variant": "off"}}}}}}}}"#
+    );
+    let report = Config::validate(&text);
+    assert_eq!(report.errors.len(), 101);
+    assert_eq!(
+        report.errors[100].message,
+        "900 more errors not listed (only the first 100 are): unknown_variant: 900"
+    );
+}
+
+#[test]
+fn unknown_variant_names_the_flag_it_belongs_to() {
+    let text = r#"{"schemaVersion": 1, "flags": {"ab": {"enabled": true,
+        "variants": {"control": 1, "treatment": 2}, "offVariant": "control",
+        "rules": [{"serve": {"split": [{"variant": "contrl", "weight": 50}, {"variant": "treatment", "weight": 50}]}}],
+        "default": {"variant": "treatmnt"}}}}"#;
+    let report = Config::validate(text);
+    let messages: Vec<&str> = report.errors.iter().map(|p| p.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        [
+            r#"flag "ab" has no variant "contrl" (did you mean "control"?)"#,
+            r#"flag "ab" has no variant "treatmnt" (did you mean "treatment"?)"#,
+        ]
+    );
+}
