@@ -22,7 +22,8 @@ pub enum Severity {
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ProblemCode {
-    /// The text is not JSON, or nests deeper than 128 levels.
+    /// The text is not JSON, nests more than 127 levels deep, or has a number no f64 can
+    /// represent (`1e400`, `1e-400`).
     JsonSyntax,
     /// The config is larger than the store's byte limit.
     TooLarge,

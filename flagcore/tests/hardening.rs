@@ -236,3 +236,105 @@ fn unknown_variant_names_the_flag_it_belongs_to() {
         ]
     );
 }
+
+#[test]
+fn weights_sum_reports_the_true_sum() {
+    let n = 50_000;
+    let mut split = String::new();
+    for i in 0..n {
+        if i > 0 {
+            split.push(',');
+        }
+        let _ = write!(split, r#"{{"variant": "v{i}", "weight": 100}}"#);
+    }
+    let text = format!(
+        r#"{{"schemaVersion": 1, "flags": {{"f": {{"enabled": true, "offVariant": "v0", {}, "default": {{"split": [{split}]}}}}}}}}"#,
+        variants(n)
+    );
+    let report = Config::validate(&text);
+    assert_eq!(codes(&report), ["weights_sum"]);
+    assert_eq!(
+        report.errors[0].message,
+        "weights add up to 5000000, not 100"
+    );
+}
+
+#[test]
+fn invalid_utf8_is_reported_with_offset_line_and_column() {
+    let mut bytes = br#"{"schemaVersion": 1,
+  "flags": {"caf"#
+        .to_vec();
+    bytes.extend_from_slice(&[0xc3, 0x28]); // a lead byte without its continuation
+    bytes.extend_from_slice(br#"": {"enabled": true, "default": {"variant": "on"}}}}"#);
+    let report = Config::validate_slice(&bytes);
+    assert_eq!(codes(&report), ["invalid_utf8"]);
+    assert_eq!(report.errors[0].path, "$");
+    assert_eq!(
+        report.errors[0].message,
+        "byte 37 (line 2, column 17) is not UTF-8: a config must be UTF-8 text"
+    );
+    // Valid UTF-8 bytes load as the text does.
+    let ok = r#"{"schemaVersion": 1, "flags": {"café": {"enabled": true, "default": {"variant": "on"}}}}"#;
+    assert!(Config::from_slice(ok.as_bytes()).is_ok());
+}
+
+/// A config whose `metadata` nests arrays so that the document is `levels` deep.
+fn nested(levels: usize) -> String {
+    format!(
+        r#"{{"schemaVersion": 1, "flags": {{}}, "metadata": {}{}}}"#,
+        "[".repeat(levels - 1),
+        "]".repeat(levels - 1)
+    )
+}
+
+#[test]
+fn the_nesting_limit_is_what_the_docs_say() {
+    let docs = include_str!("../../docs/config.md");
+    assert!(
+        docs.contains("more than 127 levels"),
+        "docs/config.md states the nesting limit"
+    );
+    assert_eq!(codes(&Config::validate(&nested(127))), Vec::<&str>::new());
+    assert_eq!(codes(&Config::validate(&nested(128))), ["json_syntax"]);
+}
+
+#[test]
+fn duplicate_keys_are_errors_in_metadata_and_json_values_too() {
+    let text = r#"{"schemaVersion": 1, "metadata": {"owner": "a", "owner": "b"},
+      "flags": {"f": {"enabled": true, "metadata": {"x": [{"k": 1, "k": 2}]},
+                      "type": "json", "variants": {"on": {"a": 1, "a": 2}, "off": null},
+                      "default": {"variant": "on"}}}}"#;
+    let report = Config::validate(text);
+    let found: Vec<(&str, &str)> = report
+        .errors
+        .iter()
+        .map(|p| (p.code.as_str(), p.path.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("duplicate_key", "$.metadata.owner"),
+            ("duplicate_key", "$.flags.f.metadata.x[0].k"),
+            ("duplicate_key", "$.flags.f.variants.on.a"),
+        ]
+    );
+}
+
+#[test]
+fn a_weight_too_small_to_represent_is_refused_and_minus_zero_is_zero() {
+    let split = |w: &str| {
+        format!(
+            r#"{{"schemaVersion": 1, "flags": {{"f": {{"enabled": true, "default": {{"split": [{{"variant": "on", "weight": 100}}, {{"variant": "off", "weight": {w}}}]}}}}}}}}"#
+        )
+    };
+    assert_eq!(codes(&Config::validate(&split("1e-400"))), ["json_syntax"]);
+    assert_eq!(
+        codes(&Config::validate(&split("0.0000e-999"))),
+        Vec::<&str>::new()
+    );
+    assert_eq!(codes(&Config::validate(&split("-0"))), Vec::<&str>::new());
+    assert_eq!(
+        codes(&Config::validate(&split("1e-4"))),
+        ["percentage_precision"]
+    );
+}

@@ -300,6 +300,30 @@ pub(crate) fn check_duplicates(
     }
 }
 
+/// Duplicate keys in every object inside `value` (free-form JSON: `metadata`, variant
+/// values), which nothing else reads field by field. Recursion is bounded by the parser's
+/// nesting limit.
+pub(crate) fn check_nested_duplicates(c: &mut Checker, value: &Json<'_>, path: &Path<'_>) {
+    match value {
+        Json::Object(entries) => {
+            check_duplicates(c, entries, path);
+            for (k, v) in entries.iter() {
+                if matches!(v, Json::Object(_) | Json::Array(_)) {
+                    check_nested_duplicates(c, v, &path.key(k));
+                }
+            }
+        }
+        Json::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                if matches!(v, Json::Object(_) | Json::Array(_)) {
+                    check_nested_duplicates(c, v, &path.index(i));
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
 pub(crate) fn report_duplicate(c: &mut Checker, k: &str, path: &Path<'_>) {
     c.error(
         &path.key(k),

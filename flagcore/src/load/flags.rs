@@ -9,7 +9,9 @@ use crate::json::{self, q, Json, Path};
 use crate::model::{Flag, KeyHash, Serve, StrSeen, Variant};
 use crate::value::{FlagValue, ValueType};
 
-use super::checker::{check_duplicates, Checker, Obj, LINEAR_DUPLICATES_MAX};
+use super::checker::{
+    check_duplicates, check_nested_duplicates, Checker, Obj, LINEAR_DUPLICATES_MAX,
+};
 use super::segments::string_list;
 use super::FLAG_FIELDS;
 
@@ -108,6 +110,9 @@ pub(crate) fn flag_head<'a>(
         }
     };
     let description = obj.string(c, "description").map(Box::from);
+    if let Some(m) = obj.get("metadata") {
+        check_nested_duplicates(c, m, &obj.at("metadata"));
+    }
     if let Some(tags) = obj.get("tags") {
         string_list(c, Some(tags), &obj.at("tags"), false);
     }
@@ -293,6 +298,7 @@ fn compile_variants<'a>(
                     continue;
                 }
                 let vpath = variants_path.key(name);
+                check_nested_duplicates(c, v, &vpath);
                 if name.is_empty() {
                     c.error(
                         &vpath,

@@ -55,7 +55,8 @@ pub(crate) fn compile_simple_serve(
         return None;
     }
     let mut ranges = Vec::with_capacity(items.len());
-    let mut end = 0u32;
+    // The true sum (u64: a million weights of 100 add up to 10^11 thousandths).
+    let mut end = 0u64;
     let mut ok = true;
     let mut seen = VariantSet::default();
     for (i, item) in items.iter().enumerate() {
@@ -83,15 +84,15 @@ pub(crate) fn compile_simple_serve(
                     );
                     ok = false;
                 }
-                end = end.saturating_add(w);
-                if w > 0 {
-                    ranges.push((end, v));
+                end += u64::from(w);
+                if w > 0 && end <= u64::from(crate::bucket::BUCKETS) {
+                    ranges.push((end as u32, v));
                 }
             }
             _ => ok = false,
         }
     }
-    if ok && end != crate::bucket::BUCKETS {
+    if ok && end != u64::from(crate::bucket::BUCKETS) {
         c.error(
             &path,
             ProblemCode::WeightsSum,
