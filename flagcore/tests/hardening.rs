@@ -338,3 +338,54 @@ fn a_weight_too_small_to_represent_is_refused_and_minus_zero_is_zero() {
         ["percentage_precision"]
     );
 }
+
+/// A flag `f` serving `on` to contexts whose `a` passes one condition.
+fn one_condition(op: &str, values: &str) -> flagcore::Store {
+    let text = format!(
+        r#"{{"schemaVersion": 1, "flags": {{"f": {{"enabled": true, "rules": [{{"conditions": [{{"attribute": "a", "op": "{op}", "values": [{values}]}}], "serve": {{"variant": "on"}}}}], "default": {{"variant": "off"}}}}}}}}"#
+    );
+    flagcore::Store::from_json(&text).expect("valid")
+}
+
+/// Whether `f` is on for a context with `a` set, and how long 1,000 evaluations took.
+fn on_for(store: &flagcore::Store, a: impl Into<flagcore::AttributeValue>) -> (bool, Duration) {
+    let ctx = flagcore::Context::new("u").with("a", a);
+    let snapshot = store.snapshot();
+    let started = Instant::now();
+    let mut on = false;
+    for _ in 0..1_000 {
+        on = snapshot.evaluate("f", &ctx).as_bool() == Some(true);
+    }
+    (on, started.elapsed())
+}
+
+#[test]
+fn in_over_many_numbers_is_a_bisection() {
+    let values: Vec<String> = (0..1_000_000).map(|i| (i * 2).to_string()).collect();
+    let store = one_condition("in", &values.join(","));
+    let (hit, took) = on_for(&store, 1_999_998.0);
+    assert!(hit);
+    let (miss, _) = on_for(&store, 1_999_997.0);
+    assert!(!miss);
+    assert!(on_for(&store, -0.0).0, "-0 equals 0");
+    assert!(!on_for(&store, f64::NAN).0);
+    // A linear scan took about 2 ms per evaluation here (debug build).
+    assert!(
+        took < Duration::from_millis(300),
+        "1,000 evaluations took {took:?}"
+    );
+}
+
+#[test]
+fn contains_over_many_needles_is_one_pass() {
+    let values: Vec<String> = (0..100_000).map(|i| format!("\"needle-{i:06}\"")).collect();
+    let store = one_condition("contains", &values.join(","));
+    let (hit, took) = on_for(&store, "xx needle-099999 yy");
+    assert!(hit);
+    assert!(!on_for(&store, "xx needle-1 yy").0);
+    // One substring search per needle took over 10 ms per evaluation here (debug build).
+    assert!(
+        took < Duration::from_millis(500),
+        "1,000 evaluations took {took:?}"
+    );
+}

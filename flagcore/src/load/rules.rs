@@ -2,7 +2,9 @@
 
 use crate::error::ProblemCode;
 use crate::json::{q, Json, Path};
-use crate::model::{Cmp, Condition, FastMap, Rule, Serve, StrSeen, StrSet, Test};
+use crate::model::{
+    Cmp, Condition, FastMap, Needles, NumberSet, Rule, Serve, StrSeen, StrSet, Test,
+};
 use crate::semver;
 
 use super::checker::{timestamp, Checker, Obj};
@@ -312,7 +314,7 @@ fn one_of(c: &mut Checker, o: &Operands<'_>) -> Option<Test> {
     strs.dedup();
     Some(Test::OneOf {
         strings: StrSet::new(strs),
-        numbers,
+        numbers: NumberSet::new(numbers),
         bools,
     })
 }
@@ -324,7 +326,7 @@ fn text_test(c: &mut Checker, o: &Operands<'_>) -> Option<Test> {
     Some(match o.op {
         "startsWith" => Test::StartsWith(list),
         "endsWith" => Test::EndsWith(list),
-        _ => Test::Contains(list),
+        _ => Test::Contains(Needles::new(list)),
     })
 }
 
