@@ -16,7 +16,8 @@ use flagcore::Config;
 
 const MIB: usize = 1024 * 1024;
 
-/// A shape: its name, what it attacks, and a generator of about `bytes` of config.
+/// A shape: its name, what it attacks, and a generator of a config of `n` repeated parts
+/// (see [`sized`] for the `n` that makes a given size).
 struct Shape {
     name: &'static str,
     what: &'static str,
@@ -75,17 +76,14 @@ fn head() -> String {
     String::from("{\"schemaVersion\": 1, ")
 }
 
-fn misspelt_long_variant(bytes: usize) -> String {
-    let n = bytes / 2;
+fn misspelt_long_variant(n: usize) -> String {
     let long = "a".repeat(n);
     format!(
         "{{\"schemaVersion\": 1, \"flags\": {{\"f\": {{\"enabled\": true, \"variants\": {{\"{long}\": 1, \"off\": 2}}, \"default\": {{\"variant\": \"{long}b\"}}}}}}}}"
     )
 }
 
-fn many_prerequisites(bytes: usize) -> String {
-    // Each required flag costs about 70 bytes: its entry and its prerequisite.
-    let n = bytes / 70;
+fn many_prerequisites(n: usize) -> String {
     let mut s = head();
     s.push_str("\"flags\": {");
     for i in 0..n {
@@ -107,8 +105,7 @@ fn many_prerequisites(bytes: usize) -> String {
     s
 }
 
-fn unknown_prerequisites(bytes: usize) -> String {
-    let n = bytes / 110;
+fn unknown_prerequisites(n: usize) -> String {
     let mut s = head();
     s.push_str("\"flags\": {");
     for i in 0..n {
@@ -136,8 +133,7 @@ fn variants(s: &mut String, n: usize) {
     s.push('}');
 }
 
-fn split_over_all_variants(bytes: usize) -> String {
-    let n = bytes / 50;
+fn split_over_all_variants(n: usize) -> String {
     let mut s = head();
     s.push_str("\"flags\": {\"f\": {\"enabled\": true, \"offVariant\": \"v0\", ");
     variants(&mut s, n);
@@ -153,8 +149,7 @@ fn split_over_all_variants(bytes: usize) -> String {
     s
 }
 
-fn rules_over_variants(bytes: usize) -> String {
-    let n = bytes / 120;
+fn rules_over_variants(n: usize) -> String {
     let mut s = head();
     s.push_str("\"flags\": {\"f\": {\"enabled\": true, \"offVariant\": \"v0\", ");
     variants(&mut s, n);
@@ -172,8 +167,7 @@ fn rules_over_variants(bytes: usize) -> String {
     s
 }
 
-fn unknown_segments(bytes: usize) -> String {
-    let n = bytes / 2 / 40;
+fn unknown_segments(n: usize) -> String {
     let mut s = head();
     s.push_str("\"segments\": {");
     for i in 0..n {
@@ -183,8 +177,7 @@ fn unknown_segments(bytes: usize) -> String {
         let _ = write!(s, "\"segment-{i:08}\": {{\"keys\": [\"k\"]}}");
     }
     s.push_str("}, \"flags\": {\"f\": {\"enabled\": true, \"rules\": [");
-    let rules = bytes / 2 / 90;
-    for i in 0..rules {
+    for i in 0..n {
         if i > 0 {
             s.push(',');
         }
@@ -197,8 +190,7 @@ fn unknown_segments(bytes: usize) -> String {
     s
 }
 
-fn cycle_through_all(bytes: usize) -> String {
-    let n = bytes / 150;
+fn cycle_through_all(n: usize) -> String {
     let mut s = head();
     s.push_str("\"flags\": {");
     for i in 0..n {
@@ -215,8 +207,7 @@ fn cycle_through_all(bytes: usize) -> String {
     s
 }
 
-fn duplicate_segment_keys(bytes: usize) -> String {
-    let n = bytes / 6;
+fn duplicate_segment_keys(n: usize) -> String {
     let mut s = head();
     s.push_str("\"segments\": {\"s\": {\"keys\": [");
     for i in 0..n {
@@ -229,8 +220,7 @@ fn duplicate_segment_keys(bytes: usize) -> String {
     s
 }
 
-fn duplicate_rule_ids(bytes: usize) -> String {
-    let n = bytes / 80;
+fn duplicate_rule_ids(n: usize) -> String {
     let mut s = head();
     s.push_str("\"flags\": {\"f\": {\"enabled\": true, \"rules\": [");
     for i in 0..n {
@@ -245,6 +235,22 @@ fn duplicate_rule_ids(bytes: usize) -> String {
     }
     s.push_str("], \"default\": {\"variant\": \"off\"}}}}");
     s
+}
+
+/// The config of `generate` closest to `bytes` without going over: the size grows
+/// linearly with `n` (a fixed part and a part per item), measured at two counts.
+fn sized(generate: fn(usize) -> String, bytes: usize) -> String {
+    let a = generate(1_000).len();
+    let b = generate(2_000).len();
+    let per_item = (b - a) / 1_000;
+    let fixed = a.saturating_sub(1_000 * per_item);
+    let mut n = bytes.saturating_sub(fixed) / per_item.max(1);
+    let mut text = generate(n);
+    while text.len() > bytes && n > 0 {
+        n -= n / 100 + 1;
+        text = generate(n);
+    }
+    text
 }
 
 fn main() {
@@ -278,7 +284,7 @@ fn main() {
         eprintln!("{}: {}", shape.name, shape.what);
         for &mib in &sizes {
             // Just under the limit: the 64 MiB case must be validated, not refused.
-            let text = (shape.generate)(mib * MIB - MIB / 16);
+            let text = sized(shape.generate, mib * MIB - MIB / 16);
             let started = Instant::now();
             let report = Config::validate(&text);
             let elapsed = started.elapsed();
