@@ -389,3 +389,34 @@ fn contains_over_many_needles_is_one_pass() {
         "1,000 evaluations took {took:?}"
     );
 }
+
+#[test]
+fn a_store_revision_keeps_a_bounded_report_whatever_the_config() {
+    // A segment with a 100 KB name and 1,000 duplicate keys: before, each of the 1,000
+    // warnings kept the name in its path (100 MB per revision).
+    let name = "s".repeat(100_000);
+    let keys = vec![r#""k""#; 1_000].join(",");
+    let text = format!(
+        r#"{{"schemaVersion": 1, "segments": {{"{name}": {{"keys": [{keys}]}}}},
+          "flags": {{"f": {{"enabled": true, "rules": [{{"conditions": [{{"op": "inSegment", "value": "{name}"}}], "serve": {{"variant": "on"}}}}], "default": {{"variant": "off"}}}}}}}}"#
+    );
+    let store = flagcore::Store::from_json(&text).expect("warnings only");
+    for _ in 0..16 {
+        let update = store.update(&text).expect("warnings only");
+        assert_eq!(update.warnings.len(), 101);
+        let retained: usize = update
+            .warnings
+            .iter()
+            .map(|w| w.path.len() + w.message.len())
+            .sum();
+        assert!(
+            retained < 300_000,
+            "{retained} bytes of warnings per revision"
+        );
+        assert!(
+            update.warnings[0].path.ends_with("more bytes)"),
+            "{}",
+            update.warnings[0].path.len()
+        );
+    }
+}

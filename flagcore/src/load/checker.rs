@@ -66,8 +66,8 @@ impl Checker {
         list.push(Problem {
             severity,
             code,
-            path: path.to_string(),
-            message,
+            path: clipped(path.to_string()),
+            message: clipped(message),
         });
     }
     #[inline(never)]
@@ -125,6 +125,26 @@ impl Checker {
         }
         (errors, warnings)
     }
+}
+
+/// The longest path or message a problem keeps, in bytes: a key of a megabyte named in
+/// a hundred problems would otherwise cost a hundred megabytes.
+pub(crate) const MAX_PROBLEM_TEXT: usize = 1024;
+
+/// `text`, cut at [`MAX_PROBLEM_TEXT`] bytes (on a character boundary) with a note of how
+/// much was left out.
+fn clipped(mut text: String) -> String {
+    if text.len() <= MAX_PROBLEM_TEXT {
+        return text;
+    }
+    let total = text.len();
+    let mut end = MAX_PROBLEM_TEXT;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.truncate(end);
+    text.push_str(&format!("... ({} more bytes)", total - end));
+    text
 }
 
 /// Levenshtein distance over characters, ignoring ASCII case (ASCII only: Unicode case
