@@ -323,6 +323,10 @@ fn one_of(c: &mut Checker, o: &Operands<'_>) -> Option<Test> {
 fn text_test(c: &mut Checker, o: &Operands<'_>) -> Option<Test> {
     o.count(c, 1, usize::MAX)?;
     let list = o.strings(c)?;
+    // Each needle once (order does not change which match: any of them).
+    let mut list = list;
+    list.sort_unstable();
+    list.dedup();
     Some(match o.op {
         "startsWith" => Test::StartsWith(list),
         "endsWith" => Test::EndsWith(list),
@@ -398,6 +402,10 @@ fn segment_test(
         used_segments[i as usize] = true;
         ids.push(i);
     }
+    // Each segment once: a name listed a million times must not cost a million segment
+    // checks per evaluation.
+    ids.sort_unstable();
+    ids.dedup();
     Some(Test::InSegment(ids))
 }
 
