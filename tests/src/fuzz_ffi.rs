@@ -53,6 +53,16 @@ fn raw(bytes: &[u8], null: bool) -> (*const c_char, usize) {
 }
 
 /// Checks a result code: null pointers must be reported as such.
+/// The time argument of an evaluation: `FLAGCORE_TIME_AT` or `FLAGCORE_TIME_UNSET` by the
+/// operation's low bit (never the clock, so a crasher replays the same way).
+fn time_of(op: u8) -> u32 {
+    if op & 1 != 0 {
+        flagcore_time::At as u32
+    } else {
+        flagcore_time::Unset as u32
+    }
+}
+
 fn check(result: flagcore_result, null: bool, len: usize, what: &str) {
     if null && len > 0 {
         assert_eq!(
@@ -186,7 +196,7 @@ pub fn ffi(data: &[u8]) {
                         fp,
                         fl,
                         context,
-                        op & 1 != 0,
+                        time_of(op),
                         at,
                         expected,
                         out.as_mut_ptr(),
@@ -204,13 +214,13 @@ pub fn ffi(data: &[u8]) {
                         fp,
                         fl,
                         context,
-                        op & 1 != 0,
+                        time_of(op),
                         at,
                         true,
                         &mut value,
                     );
                     check(r, null, fl, "flagcore_store_get_bool");
-                    let _ = flagcore_store_is_enabled(store, fp, fl, context, op & 1 != 0, at);
+                    let _ = flagcore_store_is_enabled(store, fp, fl, context, time_of(op), at);
                 }
                 8 => {
                     let flag = input.chunk();
@@ -222,7 +232,7 @@ pub fn ffi(data: &[u8]) {
                         fp,
                         fl,
                         context,
-                        op & 1 != 0,
+                        time_of(op),
                         at,
                         1.5,
                         &mut value,
@@ -240,7 +250,7 @@ pub fn ffi(data: &[u8]) {
                         fp,
                         fl,
                         context,
-                        false,
+                        flagcore_time::Unset as u32,
                         0,
                         buf.as_mut_ptr().cast(),
                         size,
