@@ -87,6 +87,14 @@ pub enum ProblemCode {
     /// More problems of one severity than a report lists (100): this one counts the rest
     /// by code. Fix the listed ones first.
     TooManyProblems,
+    /// A flag's `layer` names a layer the config does not define in `layers`. Define it,
+    /// or fix the name (the message suggests one).
+    UnknownLayer,
+    /// Two flags of one layer have overlapping ranges: a user could be in both. Give each
+    /// flag its own part of the layer (the message names the other flag and its range).
+    LayerOverlap,
+    /// Warning: a layer no flag is in.
+    UnusedLayer,
 }
 
 impl ProblemCode {
@@ -123,6 +131,9 @@ impl ProblemCode {
             ProblemCode::PercentagesNotIncreasing => "percentages_not_increasing",
             ProblemCode::InvalidUtf8 => "invalid_utf8",
             ProblemCode::TooManyProblems => "too_many_problems",
+            ProblemCode::UnknownLayer => "unknown_layer",
+            ProblemCode::LayerOverlap => "layer_overlap",
+            ProblemCode::UnusedLayer => "unused_layer",
         }
     }
 }

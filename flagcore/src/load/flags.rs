@@ -240,6 +240,7 @@ pub(crate) fn flag_head<'a>(
         salt_prefix: salt_prefix(salt),
         salt: (salt != key).then(|| salt.into()),
         bucket_by: bucket_by.into(),
+        layer: None,
         plan: None,
     })
 }

@@ -4,6 +4,7 @@
 
 mod checker;
 mod flags;
+mod layers;
 mod plan;
 mod prerequisites;
 mod rules;
@@ -23,6 +24,7 @@ use crate::model::{
 use checker::{check_duplicates, check_nested_duplicates};
 use checker::{Checker, Obj};
 use flags::{flag_head, VariantNames};
+use layers::{check_layer_overlaps, compile_flag_layer, compile_layers};
 use plan::compile_plan;
 use prerequisites::{check_prerequisite_graph, compile_prerequisites};
 use rules::compile_rules;
@@ -151,8 +153,11 @@ pub(crate) const CONFIG_FIELDS: &[&str] = &[
     "description",
     "metadata",
     "segments",
+    "layers",
     "flags",
 ];
+pub(crate) const LAYER_FIELDS: &[&str] = &["description", "bucketBy", "metadata"];
+pub(crate) const FLAG_LAYER_FIELDS: &[&str] = &["name", "range"];
 pub(crate) const SEGMENT_FIELDS: &[&str] =
     &["description", "attribute", "keys", "excluded", "rules"];
 pub(crate) const SEGMENT_RULE_FIELDS: &[&str] = &["description", "conditions"];
@@ -165,6 +170,7 @@ pub(crate) const FLAG_FIELDS: &[&str] = &[
     "prerequisites",
     "salt",
     "bucketBy",
+    "layer",
     "rules",
     "default",
     "tags",
@@ -234,6 +240,11 @@ pub(crate) fn compile(c: &mut Checker, tree: &Json<'_>) -> Option<Config> {
     // Segments first: flags refer to them.
     let segments_path = obj.at("segments");
     let (segments, segment_index) = compile_segments(c, obj.get("segments"), &segments_path);
+    let layers_path = obj.at("layers");
+    let (layers, layer_index) = compile_layers(c, obj.get("layers"), &layers_path);
+    let mut used_layers = vec![false; layers.len()];
+    // (layer, start, end, flag position) of every flag in a layer, for the overlap check.
+    let mut layer_members: Vec<(u32, u32, u32, usize)> = Vec::new();
 
     // Flags, pass 1: keys, types and variants.
     let flags_path = obj.at("flags");
@@ -297,6 +308,17 @@ pub(crate) fn compile(c: &mut Checker, tree: &Json<'_>) -> Option<Config> {
             flags.push(None);
             continue;
         };
+        let layer = compile_flag_layer(
+            c,
+            &obj,
+            flag.as_mut(),
+            &layers,
+            &layer_index,
+            &mut used_layers,
+        );
+        if let Some(l) = &layer {
+            layer_members.push((l.layer, l.range.start, l.range.end, i));
+        }
         let (prereqs, items) = compile_prerequisites(c, &obj, &refs);
         prereq_items.push(items);
         let names = refs.variants(i as u32);
@@ -317,6 +339,7 @@ pub(crate) fn compile(c: &mut Checker, tree: &Json<'_>) -> Option<Config> {
             flag.prerequisites = prereqs;
             flag.rules = rules;
             flag.plan = plan.map(Box::new);
+            flag.layer = layer.map(|l| Box::new(l.range));
             match default {
                 Some(serve) => flag.default = serve,
                 None => {
@@ -329,6 +352,18 @@ pub(crate) fn compile(c: &mut Checker, tree: &Json<'_>) -> Option<Config> {
     }
 
     check_prerequisite_graph(c, &flags, &flags_path, &prereq_items, &heads);
+    let keys: Vec<&str> = heads.iter().map(|h| h.key).collect();
+    check_layer_overlaps(c, &mut layer_members, &keys, &flags_path, &layers);
+    for (i, used) in used_layers.iter().enumerate() {
+        if !used {
+            let name = layers[i].name;
+            c.warn(
+                &layers_path.key(name),
+                ProblemCode::UnusedLayer,
+                format!("no flag is in layer {name}", name = q(name)),
+            );
+        }
+    }
 
     for (i, used) in used_segments.iter().enumerate() {
         if !used {

@@ -326,6 +326,20 @@ pub(crate) struct Variant {
     pub(crate) json: Cow<'static, str>,
 }
 
+/// A flag's place in a layer (see docs/config.md, "Layers"): its range `start..end` of the
+/// layer's buckets, hashed with the layer's name as the salt and the flag's `bucket_by`
+/// (which validation makes the layer's). Flags of one layer have disjoint ranges.
+#[derive(Debug, Clone)]
+pub(crate) struct LayerRange {
+    /// The layer's name (its salt).
+    pub(crate) name: Box<str>,
+    pub(crate) salt_prefix: SaltPrefix,
+    /// The first bucket of the range, in thousandths of a percent (`0..=100_000`).
+    pub(crate) start: u32,
+    /// One past the last bucket (`start..=100_000`; `start == end` is empty).
+    pub(crate) end: u32,
+}
+
 /// A compiled flag.
 #[derive(Debug, Clone)]
 pub(crate) struct Flag {
@@ -342,6 +356,8 @@ pub(crate) struct Flag {
     pub(crate) salt: Option<Box<str>>,
     pub(crate) salt_prefix: SaltPrefix,
     pub(crate) bucket_by: AttributeName,
+    /// The flag's range of a layer, if it is in one.
+    pub(crate) layer: Option<Box<LayerRange>>,
     /// The rollout plan and its guardrails, if the flag has one.
     pub(crate) plan: Option<Box<Plan>>,
 }
@@ -455,6 +471,16 @@ impl<'a> FlagInfo<'a> {
     /// The attribute users are bucketed by (`key` unless set).
     pub fn bucket_by(&self) -> &'a str {
         self.flag.bucket_by.as_str()
+    }
+    /// The flag's layer and its range of the layer, if it is in one: the layer's name and
+    /// the range `start..end` of its buckets, in thousandths of a percent (`[0, 30]` in the
+    /// config is `0..30_000`). Flags of one layer have disjoint ranges, so a user is in at
+    /// most one of them (docs/config.md, "Layers").
+    pub fn layer(&self) -> Option<(&'a str, std::ops::Range<u32>)> {
+        self.flag
+            .layer
+            .as_deref()
+            .map(|l| (&*l.name, l.start..l.end))
     }
     /// The flag's rollout plan and guardrails, if it has one (see [`crate::plan`]).
     pub fn plan(&self) -> Option<&'a Plan> {
