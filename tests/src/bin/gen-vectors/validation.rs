@@ -7,6 +7,8 @@ use serde_json::{json, Map, Value};
 use super::{compact, render, VectorFile};
 
 /// A config with one flag `f` whose body is `flag`.
+mod layers;
+
 fn one_flag(flag: &str) -> String {
     format!(r#"{{"schemaVersion": 1, "flags": {{"f": {flag}}}}}"#)
 }
@@ -312,7 +314,7 @@ fn problems(list: &[Problem]) -> Value {
 
 pub(super) fn files() -> Vec<VectorFile> {
     let mut items = Vec::new();
-    for (name, text, max_bytes) in cases() {
+    for (name, text, max_bytes) in cases().into_iter().chain(layers::cases()) {
         let result = match max_bytes {
             Some(limit) => Config::from_json_with_limits(&text, Limits { max_bytes: limit }),
             None => Config::from_json(&text),
