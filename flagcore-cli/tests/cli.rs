@@ -1276,3 +1276,57 @@ fn simulate_caps_the_overlap_of_many_flags_and_reports_warnings() {
     let j = run(&["eval", &path, "--key", "u", "--json"]).json();
     assert_eq!(j["warnings"][0]["code"], "unused_segment");
 }
+
+#[test]
+fn simulate_shows_no_overlap_within_a_layer_and_independence_outside() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        &dir,
+        "layers.json",
+        r#"{"schemaVersion": 1,
+          "layers": {"stt-experiments": {}},
+          "flags": {
+            "chunking-v2": {"enabled": true, "layer": {"name": "stt-experiments", "range": [0, 30]},
+              "default": {"split": [{"variant": "on", "weight": 50}, {"variant": "off", "weight": 50}]}},
+            "silero-vad": {"enabled": true, "layer": {"name": "stt-experiments", "range": [30, 70]},
+              "default": {"variant": "on"}},
+            "live-captions": {"enabled": true,
+              "default": {"split": [{"variant": "on", "weight": 50}, {"variant": "off", "weight": 50}]}}}}"#,
+    );
+    let r = run(&["simulate", &path, "--users", "20000", "--json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let j = r.json();
+    let chunking = flag(&j, "chunking-v2");
+    assert_eq!(
+        chunking["layer"],
+        json!({"name": "stt-experiments", "range": [0.0, 30.0]})
+    );
+    let outside = chunking["outsideLayer"].as_u64().unwrap();
+    assert!((13_600..14_400).contains(&outside), "{outside}");
+    // The users outside the range are not the default's: the 50/50 check still holds.
+    assert_eq!(chunking["defaultUsers"].as_u64().unwrap(), 20_000 - outside);
+    assert_eq!(j["sampleRatioMismatches"], json!([]));
+    let pairs = j["overlap"].as_array().unwrap();
+    let pair = |a: &str, b: &str| {
+        pairs
+            .iter()
+            .find(|p| p["a"] == a && p["b"] == b)
+            .unwrap_or_else(|| panic!("no pair {a} {b}"))
+    };
+    let same = pair("chunking-v2", "silero-vad");
+    assert_eq!(same["bothUsers"], 0);
+    assert!(same["note"]
+        .as_str()
+        .unwrap()
+        .contains("same layer stt-experiments"));
+    for other in ["chunking-v2", "silero-vad"] {
+        let ratio = pair(other, "live-captions")["ratio"].as_f64().unwrap();
+        assert!((0.9..1.1).contains(&ratio), "{other}: {ratio}");
+    }
+    let text = run(&["simulate", &path, "--users", "2000", "--color", "never"]).stdout;
+    assert!(text.contains("layer stt-experiments [0, 30]"), "{text}");
+    assert!(
+        text.contains("outside its range of layer stt-experiments"),
+        "{text}"
+    );
+}

@@ -275,6 +275,7 @@ async fn golden_vectors_through_the_openfeature_client() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors");
     let mut tally = Tally::default();
     for name in [
+        "eval-layers.json",
         "eval-rollouts.json",
         "eval-store.json",
         "eval-targeting.json",

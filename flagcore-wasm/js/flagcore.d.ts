@@ -20,6 +20,8 @@ export interface FlagConfig {
   metadata?: Json;
   /** Reusable audiences, by name. */
   segments?: Record<string, Segment>;
+  /** Mutually exclusive experiments, by name: the flags of one layer take disjoint ranges of its bucket. */
+  layers?: Record<string, Layer>;
   /** The flags, by key, in the order "evaluate all" reports them. */
   flags: Record<string, Flag>;
 }
@@ -41,14 +43,36 @@ export interface Flag {
   prerequisites?: Prerequisite[];
   /** Bucketing salt (default: the flag key). */
   salt?: string;
-  /** The context attribute users are bucketed by (default `key`). */
+  /** The context attribute users are bucketed by (default `key`; in a layer, the layer's). */
   bucketBy?: string;
+  /** The flag's part of a layer: no user is in it and in another flag of the layer. */
+  layer?: FlagLayer;
   /** Ordered targeting rules: the first that matches and applies decides. */
   rules?: Rule[];
   /** What is served when no rule decides. */
   default: Serve;
   tags?: string[];
   metadata?: Json;
+}
+
+/** A layer (mutually exclusive experiments): its flags bucket by `bucket(layer name, bucketBy value)`. */
+export interface Layer {
+  description?: string;
+  /** The attribute the layer's flags bucket by (default `key`). */
+  bucketBy?: string;
+  metadata?: Json;
+}
+
+/**
+ * A flag's range of a layer, `[start, end]` in percent of the layer (0..100, at most 3
+ * decimals, `start <= end`; ranges of one layer must not overlap). Outside it the flag
+ * serves its `offVariant` (reason `DEFAULT`, `bucket` = the layer bucket), before
+ * prerequisites and rules; inside, it evaluates as without a layer.
+ */
+export interface FlagLayer {
+  /** A key of the config's `layers`. */
+  name: string;
+  range: [number, number];
 }
 
 /** Another flag must serve `variant` (or one of `variants`). */

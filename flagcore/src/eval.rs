@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::bucket::bucket_with_prefix;
+use crate::bucket::{bucket_with_prefix, SaltPrefix};
 use crate::context::Context;
 use crate::evaluator::At;
 use crate::model::{Condition, Config, Flag, Segment, Serve, Test};
@@ -418,6 +418,19 @@ pub(crate) fn decide(
     if !flag.enabled {
         return Assignment::served(flag.off_variant, Reason::Off);
     }
+    if let Some(layer) = &flag.layer {
+        // Outside its range of the layer the flag serves its off variant, whatever its
+        // prerequisites and rules: `DEFAULT` with the layer's bucket (docs/config.md, Layers).
+        let Some(bucket) = bucket_by(&layer.salt_prefix, flag, ctx) else {
+            return Assignment::failed(flag, ErrorCode::TargetingKeyMissing);
+        };
+        if !(layer.start..layer.end).contains(&bucket) {
+            return Assignment {
+                bucket: Some(bucket),
+                ..Assignment::served(flag.off_variant, Reason::Default)
+            };
+        }
+    }
     for prereq in &flag.prerequisites {
         let other = decide(config, overrides, prereq.flag as usize, ctx, at);
         let ok = other.reason != Reason::Error && prereq.variants.contains(&other.variant);
@@ -504,13 +517,20 @@ fn serve(flag: &Flag, serve_: &Serve, ctx: &Context, at: At) -> Served {
 /// Strings hash as their UTF-8 bytes; integer numbers as their decimal digits.
 #[inline]
 pub(crate) fn bucket_of(flag: &Flag, ctx: &Context) -> Option<u32> {
+    bucket_by(&flag.salt_prefix, flag, ctx)
+}
+
+/// The context's bucket under `salt` (the flag's, or its layer's) by the flag's
+/// bucketing attribute, or `None` without a usable bucketing value.
+#[inline]
+fn bucket_by(salt: &SaltPrefix, flag: &Flag, ctx: &Context) -> Option<u32> {
     match ctx.lookup_name(&flag.bucket_by)? {
         AttributeRef::String("") => None,
-        AttributeRef::String(s) => Some(bucket_with_prefix(&flag.salt_prefix, s.as_bytes())),
+        AttributeRef::String(s) => Some(bucket_with_prefix(salt, s.as_bytes())),
         AttributeRef::Number(n) if n.fract() == 0.0 && n.abs() < 9_007_199_254_740_992.0 => {
             let mut buf = [0u8; 24];
             let digits = format_i64(n as i64, &mut buf);
-            Some(bucket_with_prefix(&flag.salt_prefix, digits))
+            Some(bucket_with_prefix(salt, digits))
         }
         _ => None,
     }
@@ -564,13 +584,13 @@ fn condition_matches(config: &Config, cond: &Condition, ctx: &Context) -> bool {
 fn attribute_passes(test: &Test, attr: AttributeRef<'_>) -> Option<bool> {
     Some(match (test, attr) {
         (Test::OneOf { strings, .. }, AttributeRef::String(s)) => strings.contains(s),
-        (Test::OneOf { numbers, .. }, AttributeRef::Number(n)) => numbers.contains(&n),
+        (Test::OneOf { numbers, .. }, AttributeRef::Number(n)) => numbers.contains(n),
         (Test::OneOf { bools, .. }, AttributeRef::Bool(b)) => bools[usize::from(b)],
         (Test::StartsWith(list), AttributeRef::String(s)) => {
             list.iter().any(|p| s.starts_with(&**p))
         }
         (Test::EndsWith(list), AttributeRef::String(s)) => list.iter().any(|p| s.ends_with(&**p)),
-        (Test::Contains(list), AttributeRef::String(s)) => list.iter().any(|p| s.contains(&**p)),
+        (Test::Contains(needles), AttributeRef::String(s)) => needles.found_in(s),
         (Test::Number(cmp, want), AttributeRef::Number(n)) => cmp.holds(n.partial_cmp(want)?),
         // Decided in `condition_matches`, from the context's cached parse.
         (Test::Semver(..), _) => return None,

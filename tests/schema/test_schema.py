@@ -92,6 +92,8 @@ VALIDATOR_LENIENT = {
 KINDS = {
     "root": (None, "CONFIG_FIELDS"),
     "segment": ("segment", "SEGMENT_FIELDS"),
+    "layer": ("layer", "LAYER_FIELDS"),
+    "flagLayer": ("flagLayer", "FLAG_LAYER_FIELDS"),
     "segmentRule": ("segmentRule", "SEGMENT_RULE_FIELDS"),
     "flag": ("flag", "FLAG_FIELDS"),
     "rule": ("rule", "RULE_FIELDS"),
@@ -393,6 +395,10 @@ def kind_of(path: tuple) -> str | None:
         return "segment"
     if path == ("segments", "*", "rules", "#"):
         return "segmentRule"
+    if path == ("layers", "*"):
+        return "layer"
+    if path == ("flags", "*", "layer"):
+        return "flagLayer"
     if path == ("flags", "*"):
         return "flag"
     if path == ("flags", "*", "rules", "#"):
@@ -418,7 +424,7 @@ def kind_of(path: tuple) -> str | None:
 
 def is_map(path: tuple) -> bool:
     """Objects whose keys are names (flags, segments, variants), not fields."""
-    return path in (("flags",), ("segments",)) or path[-3:-1] == ("flags", "*") and path[-1] == "variants"
+    return path in (("flags",), ("segments",), ("layers",)) or path[-3:-1] == ("flags", "*") and path[-1] == "variants"
 
 
 def walk(value, path=(), gen=()):

@@ -64,6 +64,8 @@ struct Tally<'c> {
     prerequisites: Vec<Vec<(&'c str, u64)>>,
     /// Per flag: users served a variant other than the off variant.
     audiences: Vec<UserSet>,
+    /// Per flag: users outside the flag's range of its layer (reason DEFAULT with a bucket).
+    outside_layer: Vec<u64>,
 }
 
 struct FlagShape<'c> {
@@ -74,6 +76,8 @@ struct FlagShape<'c> {
     variants: Vec<(&'c str, serde_json::Value)>,
     rule_count: usize,
     requires: Vec<&'c str>,
+    /// The flag's layer and range (thousandths of a percent), if it is in one.
+    layer: Option<(&'c str, Range<u32>)>,
     /// Expected shares of the default at this time, per variant, if it is defined.
     expected: Option<Vec<f64>>,
 }
@@ -113,6 +117,7 @@ fn shapes<'c>(config: &'c Config, at: i64) -> Vec<FlagShape<'c>> {
                     .prerequisite_indices()
                     .filter_map(|i| keys.get(i).copied())
                     .collect(),
+                layer: f.layer(),
                 expected,
             }
         })
@@ -133,6 +138,7 @@ impl<'c> Tally<'c> {
                 .collect(),
             prerequisites: shapes.iter().map(|_| Vec::new()).collect(),
             audiences: shapes.iter().map(|_| UserSet::new(range.len())).collect(),
+            outside_layer: vec![0; shapes.len()],
         }
     }
 
@@ -152,6 +158,7 @@ impl<'c> Tally<'c> {
                 bump(&mut self.prerequisites[f], key, n);
             }
             self.audiences[f].append(&other.audiences[f]);
+            self.outside_layer[f] += other.outside_layer[f];
         }
     }
 }
@@ -205,6 +212,10 @@ fn tally<'c>(
                 };
                 t.counts[f][v] += 1;
                 match e.reason {
+                    // Outside its layer range: the layer decided, not the default.
+                    Reason::Default if e.bucket.is_some() && shapes[f].layer.is_some() => {
+                        t.outside_layer[f] += 1;
+                    }
                     Reason::Split | Reason::Default => t.default_counts[f][v] += 1,
                     Reason::TargetingMatch => {
                         if let Some(slot) =
@@ -272,6 +283,10 @@ struct FlagReport<'c> {
     enabled: bool,
     off_variant: &'c str,
     requires: Vec<&'c str>,
+    /// The flag's layer and its range in percent, if it is in one.
+    layer: Option<LayerReport<'c>>,
+    /// Users outside the flag's range of its layer (served its off variant).
+    outside_layer: u64,
     variants: Vec<VariantReport<'c>>,
     errors: serde_json::Map<String, serde_json::Value>,
     reasons: serde_json::Map<String, serde_json::Value>,
@@ -285,6 +300,12 @@ struct FlagReport<'c> {
     sample_ratio_note: Option<String>,
     audience_users: u64,
     audience_share: f64,
+}
+
+#[derive(Debug, Serialize)]
+struct LayerReport<'c> {
+    name: &'c str,
+    range: [f64; 2],
 }
 
 #[derive(Debug, Serialize)]
@@ -360,6 +381,11 @@ fn build_reports<'c>(shapes: &[FlagShape<'c>], t: &Tally<'c>, n: u64) -> Vec<Fla
                 enabled: s.enabled,
                 off_variant: s.variants.get(s.off).map(|(n, _)| *n).unwrap_or(""),
                 requires: s.requires.clone(),
+                layer: s.layer.clone().map(|(name, r)| LayerReport {
+                    name,
+                    range: [f64::from(r.start) / 1000.0, f64::from(r.end) / 1000.0],
+                }),
+                outside_layer: t.outside_layer[f],
                 variants,
                 errors,
                 reasons,
@@ -445,7 +471,13 @@ fn overlaps<'c>(
             let (a, b) = (&reports[i], &reports[j]);
             let both = t.audiences[i].intersection_len(&t.audiences[j]);
             let independent = a.audience_share * b.audience_share;
-            let note = if b.requires.contains(&a.key) {
+            let same_layer = match (&a.layer, &b.layer) {
+                (Some(x), Some(y)) if x.name == y.name => Some(x.name),
+                _ => None,
+            };
+            let note = if let Some(layer) = same_layer {
+                Some(format!("same layer {layer}: mutually exclusive"))
+            } else if b.requires.contains(&a.key) {
                 Some(format!("{} requires {}", b.key, a.key))
             } else if a.requires.contains(&b.key) {
                 Some(format!("{} requires {}", a.key, b.key))
@@ -599,6 +631,18 @@ fn render(
             head.push_str(&format!(
                 "  {}",
                 paint(style::DIM, format!("requires {}", r.requires.join(", ")))
+            ));
+        }
+        if let Some(layer) = &r.layer {
+            head.push_str(&format!(
+                "  {}",
+                paint(
+                    style::DIM,
+                    format!(
+                        "layer {} [{}, {}]",
+                        layer.name, layer.range[0], layer.range[1]
+                    )
+                )
             ));
         }
         writeln!(out, "{head}")?;
@@ -814,8 +858,16 @@ fn decided_by(r: &FlagReport<'_>) -> String {
     if reason("SPLIT") > 0 {
         parts.push(format!("{} default split", count(reason("SPLIT"))));
     }
-    if reason("DEFAULT") > 0 {
-        parts.push(format!("{} default", count(reason("DEFAULT"))));
+    if r.outside_layer > 0 {
+        let layer = r.layer.as_ref().map_or("", |l| l.name);
+        parts.push(format!(
+            "{} outside its range of layer {layer}",
+            count(r.outside_layer)
+        ));
+    }
+    let by_default = reason("DEFAULT").saturating_sub(r.outside_layer);
+    if by_default > 0 {
+        parts.push(format!("{} default", count(by_default)));
     }
     for (code, c) in &r.errors {
         parts.push(paint(

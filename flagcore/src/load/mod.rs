@@ -4,6 +4,7 @@
 
 mod checker;
 mod flags;
+mod layers;
 mod plan;
 mod prerequisites;
 mod rules;
@@ -13,16 +14,17 @@ mod serve;
 use bumpalo::Bump;
 
 use crate::bucket::SUPPORTED_HASH_VERSIONS;
-use crate::error::{ConfigError, ProblemCode, Report};
+use crate::error::{ConfigError, Problem, ProblemCode, Report, Severity};
 use crate::json::{self, q, Json, JsonStr, Path};
 use crate::model::{
     Config, FastMap, Flag, FlagIndex, KeyHash, Limits, Segment, StrSeen, ARENA_PRESIZE_MAX,
     SUPPORTED_SCHEMA_VERSIONS,
 };
 
-use checker::check_duplicates;
+use checker::{check_duplicates, check_nested_duplicates};
 use checker::{Checker, Obj};
-use flags::flag_head;
+use flags::{flag_head, VariantNames};
+use layers::{check_layer_overlaps, compile_flag_layer, compile_layers};
 use plan::compile_plan;
 use prerequisites::{check_prerequisite_graph, compile_prerequisites};
 use rules::compile_rules;
@@ -56,10 +58,8 @@ impl Config {
         })?;
         let mut checker = Checker::default();
         let config = compile(&mut checker, &tree);
-        let report = Report {
-            errors: checker.errors,
-            warnings: checker.warnings,
-        };
+        let (errors, warnings) = checker.finish();
+        let report = Report { errors, warnings };
         match config {
             Some(mut config) if !report.has_errors() => {
                 config.warnings = report.warnings;
@@ -69,9 +69,51 @@ impl Config {
         }
     }
 
+    /// Like [`Config::from_json`], from bytes that should be UTF-8 JSON text: bytes that
+    /// are not UTF-8 are refused with an `invalid_utf8` problem giving the byte offset,
+    /// line and column of the first bad byte. Bindings pass what they read as it is.
+    ///
+    /// # Example
+    /// ```
+    /// use flagcore::{Config, ConfigError};
+    /// let err = Config::from_slice(b"{\"schemaVersion\": 1,\n \"flags\": {\"\xff\": {}}}").unwrap_err();
+    /// let ConfigError::Invalid(report) = err else { panic!() };
+    /// assert_eq!(report.errors[0].code.as_str(), "invalid_utf8");
+    /// assert_eq!(report.errors[0].message, "byte 33 (line 2, column 13) is not UTF-8: a config must be UTF-8 text");
+    /// ```
+    pub fn from_slice(bytes: &[u8]) -> Result<Config, ConfigError> {
+        Config::from_slice_with_limits(bytes, Limits::default())
+    }
+
+    /// Like [`Config::from_slice`], with explicit limits.
+    pub fn from_slice_with_limits(bytes: &[u8], limits: Limits) -> Result<Config, ConfigError> {
+        if bytes.len() > limits.max_bytes {
+            return Err(ConfigError::TooLarge {
+                size: bytes.len(),
+                limit: limits.max_bytes,
+            });
+        }
+        match std::str::from_utf8(bytes) {
+            Ok(text) => Config::from_json_with_limits(text, limits),
+            Err(e) => Err(ConfigError::Invalid(Report {
+                errors: vec![invalid_utf8(bytes, e.valid_up_to())],
+                warnings: Vec::new(),
+            })),
+        }
+    }
+
+    /// Like [`Config::validate`], from bytes (see [`Config::from_slice`]).
+    pub fn validate_slice(bytes: &[u8]) -> Report {
+        Config::report_of(Config::from_slice(bytes))
+    }
+
     /// Validates without keeping the result: the full report, errors and warnings.
     pub fn validate(text: &str) -> Report {
-        match Config::from_json(text) {
+        Config::report_of(Config::from_json(text))
+    }
+
+    fn report_of(result: Result<Config, ConfigError>) -> Report {
+        match result {
             Ok(config) => Report {
                 errors: Vec::new(),
                 warnings: config.warnings,
@@ -85,6 +127,25 @@ impl Config {
     }
 }
 
+/// The `invalid_utf8` problem for the first bad byte, at `offset`.
+fn invalid_utf8(bytes: &[u8], offset: usize) -> Problem {
+    let before = &bytes[..offset];
+    let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let column = offset - line_start + 1;
+    Problem {
+        severity: Severity::Error,
+        code: ProblemCode::InvalidUtf8,
+        path: "$".to_owned(),
+        message: format!(
+            "byte {offset} (line {line}, column {column}) is not UTF-8: a config must be UTF-8 text"
+        ),
+    }
+}
+
 pub(crate) const CONFIG_FIELDS: &[&str] = &[
     "$schema",
     "schemaVersion",
@@ -92,8 +153,11 @@ pub(crate) const CONFIG_FIELDS: &[&str] = &[
     "description",
     "metadata",
     "segments",
+    "layers",
     "flags",
 ];
+pub(crate) const LAYER_FIELDS: &[&str] = &["description", "bucketBy", "metadata"];
+pub(crate) const FLAG_LAYER_FIELDS: &[&str] = &["name", "range"];
 pub(crate) const SEGMENT_FIELDS: &[&str] =
     &["description", "attribute", "keys", "excluded", "rules"];
 pub(crate) const SEGMENT_RULE_FIELDS: &[&str] = &["description", "conditions"];
@@ -106,6 +170,7 @@ pub(crate) const FLAG_FIELDS: &[&str] = &[
     "prerequisites",
     "salt",
     "bucketBy",
+    "layer",
     "rules",
     "default",
     "tags",
@@ -148,6 +213,8 @@ pub(crate) struct FlagHead<'a> {
     /// Where its variant names are in the names of all flags (borrowed from the config
     /// text, like the key): other flags refer to them.
     variant_names: std::ops::Range<usize>,
+    /// Those names hashed, when there are many (see [`VariantNames`]).
+    variant_index: Option<StrSeen<'a>>,
 }
 
 // Over 80 lines: the two passes over the flags share a dozen locals (heads, names, the
@@ -167,9 +234,17 @@ pub(crate) fn compile(c: &mut Checker, tree: &Json<'_>) -> Option<Config> {
             c.wrong_type(&obj.at(field), "a string", d);
         }
     }
+    if let Some(m) = obj.get("metadata") {
+        check_nested_duplicates(c, m, &obj.at("metadata"));
+    }
     // Segments first: flags refer to them.
     let segments_path = obj.at("segments");
     let (segments, segment_index) = compile_segments(c, obj.get("segments"), &segments_path);
+    let layers_path = obj.at("layers");
+    let (layers, layer_index) = compile_layers(c, obj.get("layers"), &layers_path);
+    let mut used_layers = vec![false; layers.len()];
+    // (layer, start, end, flag position) of every flag in a layer, for the overlap check.
+    let mut layer_members: Vec<(u32, u32, u32, usize)> = Vec::new();
 
     // Flags, pass 1: keys, types and variants.
     let flags_path = obj.at("flags");
@@ -204,10 +279,12 @@ pub(crate) fn compile(c: &mut Checker, tree: &Json<'_>) -> Option<Config> {
         let start = names.len();
         let head = flag_head(c, key, value, &path, &mut names);
         let variant_names = start..names.len();
+        let variant_index = VariantNames::index_of(&names[variant_names.clone()]);
         index.insert(key.as_str(), heads.len() as u32);
         heads.push(FlagHead {
             key: key.as_str(),
             variant_names,
+            variant_index,
         });
         partial.push((head, value));
     }
@@ -231,9 +308,20 @@ pub(crate) fn compile(c: &mut Checker, tree: &Json<'_>) -> Option<Config> {
             flags.push(None);
             continue;
         };
+        let layer = compile_flag_layer(
+            c,
+            &obj,
+            flag.as_mut(),
+            &layers,
+            &layer_index,
+            &mut used_layers,
+        );
+        if let Some(l) = &layer {
+            layer_members.push((l.layer, l.range.start, l.range.end, i));
+        }
         let (prereqs, items) = compile_prerequisites(c, &obj, &refs);
         prereq_items.push(items);
-        let names = &names[heads[i].variant_names.clone()];
+        let names = refs.variants(i as u32);
         let rules = match obj.get("rules") {
             Some(rules) => {
                 compile_rules(c, rules, &obj.at("rules"), names, &refs, &mut used_segments)
@@ -251,6 +339,7 @@ pub(crate) fn compile(c: &mut Checker, tree: &Json<'_>) -> Option<Config> {
             flag.prerequisites = prereqs;
             flag.rules = rules;
             flag.plan = plan.map(Box::new);
+            flag.layer = layer.map(|l| Box::new(l.range));
             match default {
                 Some(serve) => flag.default = serve,
                 None => {
@@ -263,6 +352,18 @@ pub(crate) fn compile(c: &mut Checker, tree: &Json<'_>) -> Option<Config> {
     }
 
     check_prerequisite_graph(c, &flags, &flags_path, &prereq_items, &heads);
+    let keys: Vec<&str> = heads.iter().map(|h| h.key).collect();
+    check_layer_overlaps(c, &mut layer_members, &keys, &flags_path, &layers);
+    for (i, used) in used_layers.iter().enumerate() {
+        if !used {
+            let name = layers[i].name;
+            c.warn(
+                &layers_path.key(name),
+                ProblemCode::UnusedLayer,
+                format!("no flag is in layer {name}", name = q(name)),
+            );
+        }
+    }
 
     for (i, used) in used_segments.iter().enumerate() {
         if !used {
@@ -356,6 +457,18 @@ pub(crate) struct Refs<'a> {
     names: &'a [&'a str],
     index: &'a StrSeen<'a>,
     segments: &'a FastMap<&'a str, u32>,
+}
+
+impl<'a> Refs<'a> {
+    /// The variant names of the flag at `flag` (pass 1's position).
+    pub(crate) fn variants(&self, flag: u32) -> VariantNames<'a> {
+        let head = &self.heads[flag as usize];
+        VariantNames::new(
+            head.key,
+            &self.names[head.variant_names.clone()],
+            head.variant_index.as_ref(),
+        )
+    }
 }
 
 /// `[1, 2]`: a list of numbers as `{:?}` prints it.

@@ -127,6 +127,65 @@ impl StrSet {
     }
 }
 
+/// The numbers of an `in`: sorted, searched by bisection (a million numbers cost 20
+/// comparisons, not a million). NaN is dropped (it equals nothing) and -0 is stored as 0
+/// (they are equal), so bisection over the total order agrees with `==`.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct NumberSet(Box<[f64]>);
+
+impl NumberSet {
+    pub(crate) fn new(mut numbers: Vec<f64>) -> NumberSet {
+        numbers.retain(|n| !n.is_nan());
+        for n in &mut numbers {
+            *n += 0.0; // -0 + 0 = +0
+        }
+        numbers.sort_by(f64::total_cmp);
+        numbers.dedup();
+        NumberSet(numbers.into_boxed_slice())
+    }
+
+    #[inline]
+    pub(crate) fn contains(&self, n: f64) -> bool {
+        if n.is_nan() {
+            return false;
+        }
+        let n = n + 0.0;
+        self.0.binary_search_by(|x| x.total_cmp(&n)).is_ok()
+    }
+}
+
+/// The needles of a `contains`: a few searched one by one; many through one Aho-Corasick
+/// automaton built at load, one pass over the attribute whatever their number (native
+/// builds; the `.wasm` keeps the list, see flagcore/Cargo.toml).
+#[derive(Debug, Clone)]
+pub(crate) enum Needles {
+    Few(Vec<Box<str>>),
+    #[cfg(not(target_arch = "wasm32"))]
+    Many(Box<aho_corasick::AhoCorasick>),
+}
+
+impl Needles {
+    pub(crate) fn new(needles: Vec<Box<str>>) -> Needles {
+        #[cfg(not(target_arch = "wasm32"))]
+        if needles.len() > LINEAR_SET_MAX {
+            if let Ok(automaton) = aho_corasick::AhoCorasick::new(needles.iter().map(|n| &**n)) {
+                return Needles::Many(Box::new(automaton));
+            }
+        }
+        Needles::Few(needles)
+    }
+
+    /// Whether any needle occurs in `text`. Does not allocate.
+    #[inline]
+    pub(crate) fn found_in(&self, text: &str) -> bool {
+        match self {
+            Needles::Few(list) => list.iter().any(|p| text.contains(&**p)),
+            #[cfg(not(target_arch = "wasm32"))]
+            Needles::Many(automaton) => automaton.is_match(text),
+        }
+    }
+}
+
 /// A comparison, for numbers and semantic versions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Cmp {
@@ -156,12 +215,12 @@ impl Cmp {
 pub(crate) enum Test {
     OneOf {
         strings: StrSet,
-        numbers: Vec<f64>,
+        numbers: NumberSet,
         bools: [bool; 2],
     },
     StartsWith(Vec<Box<str>>),
     EndsWith(Vec<Box<str>>),
-    Contains(Vec<Box<str>>),
+    Contains(Needles),
     Number(Cmp, f64),
     Semver(Cmp, Box<OwnedVersion>),
     Before(i64),
@@ -267,6 +326,20 @@ pub(crate) struct Variant {
     pub(crate) json: Cow<'static, str>,
 }
 
+/// A flag's place in a layer (see docs/config.md, "Layers"): its range `start..end` of the
+/// layer's buckets, hashed with the layer's name as the salt and the flag's `bucket_by`
+/// (which validation makes the layer's). Flags of one layer have disjoint ranges.
+#[derive(Debug, Clone)]
+pub(crate) struct LayerRange {
+    /// The layer's name (its salt).
+    pub(crate) name: Box<str>,
+    pub(crate) salt_prefix: SaltPrefix,
+    /// The first bucket of the range, in thousandths of a percent (`0..=100_000`).
+    pub(crate) start: u32,
+    /// One past the last bucket (`start..=100_000`; `start == end` is empty).
+    pub(crate) end: u32,
+}
+
 /// A compiled flag.
 #[derive(Debug, Clone)]
 pub(crate) struct Flag {
@@ -283,6 +356,8 @@ pub(crate) struct Flag {
     pub(crate) salt: Option<Box<str>>,
     pub(crate) salt_prefix: SaltPrefix,
     pub(crate) bucket_by: AttributeName,
+    /// The flag's range of a layer, if it is in one.
+    pub(crate) layer: Option<Box<LayerRange>>,
     /// The rollout plan and its guardrails, if the flag has one.
     pub(crate) plan: Option<Box<Plan>>,
 }
@@ -396,6 +471,16 @@ impl<'a> FlagInfo<'a> {
     /// The attribute users are bucketed by (`key` unless set).
     pub fn bucket_by(&self) -> &'a str {
         self.flag.bucket_by.as_str()
+    }
+    /// The flag's layer and its range of the layer, if it is in one: the layer's name and
+    /// the range `start..end` of its buckets, in thousandths of a percent (`[0, 30]` in the
+    /// config is `0..30_000`). Flags of one layer have disjoint ranges, so a user is in at
+    /// most one of them (docs/config.md, "Layers").
+    pub fn layer(&self) -> Option<(&'a str, std::ops::Range<u32>)> {
+        self.flag
+            .layer
+            .as_deref()
+            .map(|l| (&*l.name, l.start..l.end))
     }
     /// The flag's rollout plan and guardrails, if it has one (see [`crate::plan`]).
     pub fn plan(&self) -> Option<&'a Plan> {

@@ -6,6 +6,8 @@ use serde_json::{json, Map, Value};
 
 use super::{compact, VectorFile};
 
+mod layers;
+
 /// 2026-11-22T00:00:00Z in Unix milliseconds.
 const NOV22: i64 = 1_795_305_600_000;
 const HOUR: i64 = 3_600_000;
@@ -1367,4 +1369,7 @@ pub(super) fn files() -> Vec<VectorFile> {
             store,
         ),
     ]
+    .into_iter()
+    .chain(layers::files())
+    .collect()
 }
