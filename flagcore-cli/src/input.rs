@@ -21,6 +21,20 @@ pub fn max_input_bytes() -> usize {
 /// refused with [`CliError::TooLarge`] after reading at most one byte more than the limit
 /// (a regular file whose length is over it is refused without reading).
 pub fn read_text(path: &str) -> Result<String, CliError> {
+    let bytes = read_bytes(path)?;
+    let name = if path == "-" { "stdin" } else { path };
+    String::from_utf8(bytes).map_err(|_| {
+        // The error that `read_to_string` gives.
+        let e = io::Error::new(
+            io::ErrorKind::InvalidData,
+            "stream did not contain valid UTF-8",
+        );
+        CliError::read(name, e)
+    })
+}
+
+/// Reads a whole file as bytes (`-`: stdin), bounded as [`read_text`] is.
+pub fn read_bytes(path: &str) -> Result<Vec<u8>, CliError> {
     let limit = max_input_bytes();
     let (name, read) = if path == "-" {
         ("stdin", read_bounded(io::stdin().lock(), limit, 0))
@@ -40,21 +54,12 @@ pub fn read_text(path: &str) -> Result<String, CliError> {
         let hint = len.map_or(0, |len| usize::try_from(len).unwrap_or(limit));
         (path, read_bounded(file, limit, hint))
     };
-    let bytes = read
-        .map_err(|e| CliError::read(name, e))?
+    read.map_err(|e| CliError::read(name, e))?
         .ok_or_else(|| CliError::TooLarge {
             what: name.to_owned(),
             size: None,
             limit,
-        })?;
-    String::from_utf8(bytes).map_err(|_| {
-        // The error that `read_to_string` gives.
-        let e = io::Error::new(
-            io::ErrorKind::InvalidData,
-            "stream did not contain valid UTF-8",
-        );
-        CliError::read(name, e)
-    })
+        })
 }
 
 /// Reads `reader` to its end, or until it has given more than `limit` bytes: then
@@ -93,14 +98,16 @@ pub enum Loaded {
 /// Reads and validates a config file. I/O errors are errors; an invalid config is a
 /// [`Loaded::Invalid`] result.
 pub fn read_config(path: &str) -> Result<Loaded, CliError> {
-    let text = match read_text(path) {
-        Ok(text) => text,
+    // Bytes, not text: a config that is not UTF-8 is invalid (`invalid_utf8`, with the byte
+    // offset, line and column), like any other problem, not unreadable.
+    let bytes = match read_bytes(path) {
+        Ok(bytes) => bytes,
         Err(CliError::TooLarge { size, limit, .. }) => {
             return Ok(Loaded::Invalid(too_large_report(size, limit)))
         }
         Err(e) => return Err(e),
     };
-    Ok(match Config::from_json(&text) {
+    Ok(match Config::from_slice(&bytes) {
         Ok(config) => Loaded::Valid(Box::new(config)),
         Err(ConfigError::Invalid(report)) => Loaded::Invalid(report),
         Err(other) => Loaded::Invalid(Report {

@@ -1330,3 +1330,22 @@ fn simulate_shows_no_overlap_within_a_layer_and_independence_outside() {
         "{text}"
     );
 }
+
+#[test]
+fn a_config_that_is_not_utf8_is_invalid_with_where() {
+    // Not "unreadable" (exit 3): invalid (exit 1), with the byte offset, line and column.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.json");
+    std::fs::write(&path, b"{\n  \"a\": \"\xc3\x28\"}").unwrap();
+    let path = path.to_str().unwrap();
+    let r = run(&["validate", path]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout
+            .contains("error[invalid_utf8] $: byte 10 (line 2, column 9)"),
+        "{}",
+        r.stdout
+    );
+    let j = run(&["validate", "--json", path]).json();
+    assert_eq!(j["files"][0]["errors"][0]["code"], "invalid_utf8", "{j}");
+}

@@ -317,6 +317,27 @@ pub(crate) unsafe fn handle<'a, T>(ptr: *const T, name: &'static str) -> Result<
     unsafe { ptr.as_ref() }.ok_or(Failure::Null(name))
 }
 
+/// Borrows a pointer + length byte string (UTF-8 not checked: a config's bytes go to the
+/// core, which reports invalid UTF-8 as a problem with its offset). NULL is allowed when
+/// `len` is 0.
+///
+/// # Safety
+/// `ptr` is NULL or valid for `len` bytes of reads for `'a`.
+pub(crate) unsafe fn bytes<'a>(
+    ptr: *const c_char,
+    len: usize,
+    name: &'static str,
+) -> Result<&'a [u8], Failure> {
+    if len == 0 {
+        return Ok(&[]);
+    }
+    if ptr.is_null() {
+        return Err(Failure::Null(name));
+    }
+    // SAFETY: non-null and valid for `len` bytes by the caller's contract.
+    Ok(unsafe { std::slice::from_raw_parts(ptr.cast::<u8>(), len) })
+}
+
 /// Borrows a pointer + length string as `&str`. NULL is allowed when `len` is 0.
 ///
 /// # Safety

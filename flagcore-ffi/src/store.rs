@@ -3,9 +3,11 @@
 use std::ffi::c_char;
 use std::sync::Arc;
 
-use flagcore::{Override, Store};
+use flagcore::{Override, Store, StoreOptions};
 
-use crate::boundary::{boundary, boundary_value, handle, out, text, write, Failure, LastError};
+use crate::boundary::{
+    boundary, boundary_value, bytes, handle, out, text, write, Failure, LastError,
+};
 use crate::flagcore_result;
 #[allow(unused_imports)]
 use crate::handles::*;
@@ -35,9 +37,9 @@ pub unsafe extern "C" fn flagcore_store_new(
 ) -> flagcore_result {
     boundary(None, || {
         let out_store = out(out_store, "out_store")?;
-        let json = from_caller!(text(json, json_len, "json"))?;
+        let json = from_caller!(bytes(json, json_len, "json"))?;
         let report = from_caller!(report_mut(report));
-        match Store::from_json(json) {
+        match Store::from_slice_with_options(json, StoreOptions::default()) {
             Ok(store) => {
                 if let Some(report) = report {
                     report.fill(store.config().warnings().iter().cloned());
@@ -111,9 +113,9 @@ pub unsafe extern "C" fn flagcore_store_update(
         None => return flagcore_result::NullArgument,
     };
     boundary(Some(&store.errors), || {
-        let json = from_caller!(text(json, json_len, "json"))?;
+        let json = from_caller!(bytes(json, json_len, "json"))?;
         let report = from_caller!(report_mut(report));
-        match store.store.update(json) {
+        match store.store.update_slice(json) {
             Ok(update) => {
                 if let Some(report) = report {
                     report.fill(update.warnings);

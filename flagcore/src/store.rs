@@ -232,6 +232,16 @@ impl Store {
         Ok(Store::with_options(config, options))
     }
 
+    /// Like [`Store::from_json_with_options`] from bytes: text that is not UTF-8 is refused
+    /// with an `invalid_utf8` problem (byte offset, line and column), as every other problem.
+    pub fn from_slice_with_options(
+        bytes: &[u8],
+        options: StoreOptions,
+    ) -> Result<Store, ConfigError> {
+        let config = Config::from_slice_with_limits(bytes, options.limits)?;
+        Ok(Store::with_options(config, options))
+    }
+
     fn control(&self) -> MutexGuard<'_, Control> {
         // A panic while holding the lock cannot leave Control inconsistent (every
         // mutation is a single push/pop/insert), so a poisoned lock is still usable.
@@ -241,7 +251,16 @@ impl Store {
     /// Parses, validates and compiles `text`, then swaps it in. On error nothing changes
     /// and every problem is returned.
     pub fn update(&self, text: &str) -> Result<Update, ConfigError> {
-        let config = Config::from_json_with_limits(text, self.options.limits)?;
+        self.swap_in(Config::from_json_with_limits(text, self.options.limits)?)
+    }
+
+    /// [`Store::update`] from bytes: text that is not UTF-8 is refused with an
+    /// `invalid_utf8` problem, and the last good config keeps serving.
+    pub fn update_slice(&self, bytes: &[u8]) -> Result<Update, ConfigError> {
+        self.swap_in(Config::from_slice_with_limits(bytes, self.options.limits)?)
+    }
+
+    fn swap_in(&self, config: Config) -> Result<Update, ConfigError> {
         let warnings = config.warnings().to_vec();
         let revision = self.replace(config);
         Ok(Update { revision, warnings })

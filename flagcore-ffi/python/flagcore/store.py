@@ -94,8 +94,6 @@ class Store:
         out = ffi.new("flagcore_store **")
         rc = lib.flagcore_store_new(data, len(data), report, out)
         if rc != _OK:
-            if rc == _INVALID_UTF8:
-                raise ConfigError("config is not valid UTF-8", [])
             problems = _problems(report)
             raise ConfigError(_config_message(problems), problems)
         self._h = ffi.gc(out[0], lib.flagcore_store_free)
@@ -324,8 +322,6 @@ class Store:
         if rc == _INVALID_CONFIG:
             problems = _problems(report)
             raise ConfigError(_config_message(problems), problems)
-        if rc == _INVALID_UTF8:
-            raise ConfigError("config is not valid UTF-8", [])
         self._raise(h, rc)
         raise AssertionError("unreachable")
 

@@ -626,3 +626,16 @@ def test_the_agent_example_runs():
         assert "speechmatics-direct=" in out.stdout
     # At week 4 the rollout is at 100%: every call that is not a legacy build gets it.
     assert "speechmatics-direct=off" in out.stdout and "90.00%" in out.stdout
+
+
+def test_invalid_utf8_is_a_config_problem_with_where():
+    bad = b'{\n  "a": "\xc3\x28"}'
+    with pytest.raises(flagcore.ConfigError) as e:
+        Store(bad)
+    assert [(p.code, p.path) for p in e.value.problems] == [("invalid_utf8", "$")]
+    assert e.value.problems[0].message.startswith("byte 10 (line 2, column 9)")
+    with Store.from_file(EXAMPLE) as store:
+        with pytest.raises(flagcore.ConfigError) as e:
+            store.update(bad)
+        assert e.value.problems[0].code == "invalid_utf8"
+        assert store.revision == 1  # the last good config keeps serving

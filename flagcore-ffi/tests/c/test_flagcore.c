@@ -146,7 +146,13 @@ static void test_bad_configs(void) {
     CHECK_RESULT(flagcore_store_new(S("{}"), NULL, &store), FLAGCORE_RESULT_INVALID_CONFIG);
     CHECK_RESULT(flagcore_store_new(S("{\"schemaVersion\":1,\"flags\":{}}"), NULL, NULL),
                  FLAGCORE_RESULT_NULL_ARGUMENT);
-    CHECK_RESULT(flagcore_store_new(S("\xc3\x28"), report, &store), FLAGCORE_RESULT_INVALID_UTF8);
+    /* Invalid UTF-8 is a config problem like any other: invalid_utf8, with where it is. */
+    CHECK_RESULT(flagcore_store_new(S("{\n  \"a\": \"\xc3\x28\"}"), report, &store), FLAGCORE_RESULT_INVALID_CONFIG);
+    CHECK(flagcore_report_len(report) == 1);
+    CHECK_RESULT(flagcore_report_get(report, 0, &p), FLAGCORE_RESULT_OK);
+    CHECK(str_eq(p.code, "invalid_utf8") && str_eq(p.path, "$"));
+    static const char where[] = "byte 10 (line 2, column 9)";
+    CHECK(p.message.len > sizeof where - 1 && memcmp(p.message.ptr, where, sizeof where - 1) == 0);
     CHECK(flagcore_report_len(NULL) == 0);
     flagcore_report_free(report);
 }
