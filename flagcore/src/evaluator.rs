@@ -106,6 +106,27 @@ impl<'s> Evaluator<'s> {
         self.at
     }
 
+    /// One flag resolved once: evaluations through the returned [`FlagRef`] skip the key
+    /// lookup (the fastest path when one flag is evaluated for many contexts). `None` for
+    /// an unknown key.
+    ///
+    /// ```
+    /// # use flagcore::{Context, Store};
+    /// let store = Store::from_json(r#"{"schemaVersion": 1, "flags": {"f": {"enabled": true,
+    ///     "default": {"variant": "on"}}}}"#).unwrap();
+    /// let snapshot = store.snapshot();
+    /// let flag = snapshot.flag("f").unwrap();
+    /// assert!((0..100).all(|i| flag.is_enabled(&Context::new(format!("user-{i}")))));
+    /// assert!(snapshot.flag("nope").is_none());
+    /// ```
+    pub fn flag(&self, key: &str) -> Option<FlagRef<'s>> {
+        let index = self.config.flag_index(key)? as usize;
+        Some(FlagRef {
+            evaluator: *self,
+            index,
+        })
+    }
+
     /// Evaluates one flag, with value, variant, reason and details. Does not allocate.
     pub fn evaluate(&self, flag: &'s str, ctx: &Context) -> Evaluation<'s> {
         eval::evaluate(self.config, self.overrides, flag, ctx, self.at)
@@ -216,5 +237,42 @@ impl<'s> Evaluator<'s> {
             FlagValue::Json(j) => Some(j),
             _ => None,
         })
+    }
+}
+
+/// One flag of a config, resolved once (see [`Evaluator::flag`] and
+/// [`crate::Snapshot::flag`]): every evaluation method, without the key lookup.
+#[derive(Clone, Copy, Debug)]
+pub struct FlagRef<'s> {
+    evaluator: Evaluator<'s>,
+    index: usize,
+}
+
+impl<'s> FlagRef<'s> {
+    /// The flag's key.
+    pub fn key(&self) -> &'s str {
+        &self.evaluator.config.flags[self.index].key
+    }
+
+    /// Evaluates the flag for `ctx`. Does not allocate.
+    pub fn evaluate(&self, ctx: &Context) -> Evaluation<'s> {
+        let e = &self.evaluator;
+        eval::evaluate_index(e.config, e.overrides, self.index, ctx, e.at)
+    }
+
+    /// Whether the flag serves `true` for `ctx` (false for errors and non-boolean flags).
+    #[inline]
+    pub fn is_enabled(&self, ctx: &Context) -> bool {
+        let e = &self.evaluator;
+        eval::decide(e.config, e.overrides, self.index, ctx, e.at)
+            .as_bool(e.config, self.index)
+            .unwrap_or(false)
+    }
+
+    /// The position of the variant served for `ctx` (see [`Evaluator::variant_index`]).
+    #[inline]
+    pub fn variant_index(&self, ctx: &Context) -> usize {
+        let e = &self.evaluator;
+        eval::decide(e.config, e.overrides, self.index, ctx, e.at).variant as usize
     }
 }

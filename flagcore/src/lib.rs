@@ -105,7 +105,7 @@ pub use codes::{FailureCode, FailureKind};
 pub use context::{Context, ContextError, MAX_CONTEXT_ATTRIBUTES};
 pub use error::{ConfigError, Problem, ProblemCode, Report, Severity, StoreError};
 pub use eval::{ErrorCode, Evaluation, EvaluationDetails, Reason};
-pub use evaluator::{At, Evaluator, Resolved};
+pub use evaluator::{At, Evaluator, FlagRef, Resolved};
 pub use model::{Config, FlagInfo, Limits, MAX_PREREQUISITE_DEPTH, SUPPORTED_SCHEMA_VERSIONS};
 pub use plan::{Decision, Outcome, Plan, PlanError, PlanInput};
 pub use store::{Override, Snapshot, Store, StoreOptions, Update, DEFAULT_HISTORY};

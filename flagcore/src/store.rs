@@ -8,7 +8,7 @@ use arc_swap::{ArcSwap, Guard};
 use crate::context::Context;
 use crate::error::{ConfigError, Problem, StoreError};
 use crate::eval::{Evaluation, Forced};
-use crate::evaluator::{At, Evaluator, Resolved};
+use crate::evaluator::{At, Evaluator, FlagRef, Resolved};
 use crate::json::q;
 use crate::model::plan::Plan;
 use crate::model::{Config, Flag, Limits};
@@ -544,6 +544,12 @@ impl Snapshot {
     /// ```
     pub fn at(&self, at: impl Into<At>) -> Evaluator<'_> {
         Evaluator::new(&self.state.config, &self.state.overrides, at.into())
+    }
+
+    /// One flag resolved once, evaluated now: see [`Evaluator::flag`]; `snapshot.at(t).flag(key)`
+    /// for another time.
+    pub fn flag(&self, key: &str) -> Option<FlagRef<'_>> {
+        self.at(At::Now).flag(key)
     }
 
     /// Evaluates one flag now (see [`At::Now`]), with value, variant, reason and details.

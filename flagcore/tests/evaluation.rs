@@ -897,3 +897,32 @@ fn one_context_is_evaluated_by_two_threads_at_different_times() {
         }
     });
 }
+
+#[test]
+fn a_flag_resolved_once_answers_as_the_flag_by_key() {
+    let store = Store::from_json(EXAMPLE).unwrap();
+    store
+        .set_override("speech-backend-ab", Override::Variant("control".into()))
+        .unwrap();
+    let snapshot = store.snapshot();
+    for t in [T_WEEK1, T_WEEK2] {
+        let at = snapshot.at(t);
+        for info in snapshot.config().flags() {
+            let flag = at.flag(info.key()).expect("every flag resolves");
+            assert_eq!(flag.key(), info.key());
+            for i in 0..500 {
+                let ctx = Context::new(format!("user-{i}"))
+                    .with("appVersion", if i % 3 == 0 { "2.2.0" } else { "2.4.0" })
+                    .with("platform", if i % 2 == 0 { "ios-web" } else { "desktop" });
+                let by_key = at.evaluate(info.key(), &ctx);
+                assert_eq!(flag.evaluate(&ctx), by_key, "{} user-{i}", info.key());
+                assert_eq!(flag.is_enabled(&ctx), at.is_enabled(info.key(), &ctx));
+                assert_eq!(
+                    Some(flag.variant_index(&ctx)),
+                    at.variant_index(info.key(), &ctx)
+                );
+            }
+        }
+    }
+    assert!(snapshot.flag("no-such-flag").is_none());
+}
