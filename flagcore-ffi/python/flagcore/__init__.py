@@ -97,6 +97,16 @@ __all__ = [
     "CohortSummary",
     "PlanError",
     "UNSET",
+    "schema",
 ]
 
 __version__: str = ffi.string(lib.flagcore_version()).decode("ascii")
+
+
+def schema() -> str:
+    """The JSON Schema (2020-12) of the config format, as text: the file this package ships
+    as ``flagcore/flagcore.schema.json`` (point an editor at it, or check configs with a JSON
+    Schema validator; ``flagcore validate`` checks everything the schema does and more)."""
+    from importlib.resources import files
+
+    return (files(__package__) / "flagcore.schema.json").read_text(encoding="utf-8")

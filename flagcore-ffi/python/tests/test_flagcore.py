@@ -639,3 +639,10 @@ def test_invalid_utf8_is_a_config_problem_with_where():
             store.update(bad)
         assert e.value.problems[0].code == "invalid_utf8"
         assert store.revision == 1  # the last good config keeps serving
+
+
+def test_the_package_ships_the_config_schema():
+    text = flagcore.schema()
+    doc = json.loads(text)
+    assert doc["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert text == (REPO / "schema" / "flagcore.schema.json").read_text(encoding="utf-8")
