@@ -110,9 +110,9 @@ function sameAttributes(ctx, sent) {
  */
 export class FlagStore {
   // Internal state lives in ordinary properties with a leading underscore, not in `#private`
-  // fields: Babel (Metro's preset, which Expo web apps run) compiles `#private` into
-  // WeakMap-style helper calls that made every evaluation 1.4-2.5x slower (issue 18,
-  // BENCHMARKS.md). They are not part of the API (the TypeScript types leave them out) and
+  // fields: Babel (Metro's preset, which Expo web apps run) compiles `#private` into helper
+  // calls per access, which made the cheap calls (isEnabled, variant) 1.2-1.7x slower in an
+  // Expo web export (issue 18; BENCHMARKS.md, "JS as users run it"). They are not part of the API (the TypeScript types leave them out) and
   // may change in any release. All are assigned in the constructor, so every store has one
   // shape.
 
