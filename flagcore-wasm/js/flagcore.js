@@ -109,35 +109,41 @@ function sameAttributes(ctx, sent) {
  * it (wasm-bindgen registers every engine with a FinalizationRegistry).
  */
 export class FlagStore {
-  #engine;
+  // Internal state lives in ordinary properties with a leading underscore, not in `#private`
+  // fields: Babel (Metro's preset, which Expo web apps run) compiles `#private` into helper
+  // calls per access, which made the cheap calls (isEnabled, variant) 1.2-1.7x slower in an
+  // Expo web export (issue 18; BENCHMARKS.md, "JS as users run it"). They are not part of the API (the TypeScript types leave them out) and
+  // may change in any release. All are assigned in the constructor, so every store has one
+  // shape.
 
   /** @param config JSON text, a parsed config object, or UTF-8 bytes. Throws FlagcoreConfigError. */
   constructor(config) {
     const text = configText(config);
+    /** @internal The wasm-bindgen engine; undefined once freed. */
+    this._engine = undefined;
+    /**
+     * @internal What the engine's context holds: `[key, name, value, name, value, ...]` as
+     * last written, or null when unknown. An evaluation with an equal context (the same
+     * object reused, or an equal one) skips rewriting it: one WASM call per evaluation.
+     */
+    this._sent = null;
+    /** @internal The array _write fills next (two arrays take turns, so a new context allocates none). */
+    this._spare = [];
+    /**
+     * @internal Each flag's variant names, as `variant` met them: the engine answers with a
+     * position, so no string leaves WASM per call. Emptied whenever the config may have changed.
+     */
+    this._names = new Map();
     try {
-      this.#engine = new wasm.Engine(text);
+      this._engine = new wasm.Engine(text);
     } catch (e) {
       rethrow(e);
     }
   }
 
-  /**
-   * What the engine's context holds: `[key, name, value, name, value, ...]` as last
-   * written, or null when unknown. An evaluation with an equal context (the same object
-   * reused, or an equal one) skips rewriting it: one WASM call per evaluation.
-   */
-  #sent = null;
-  /** The array #write fills next (two arrays take turns, so a new context allocates none). */
-  #spare = [];
-  /**
-   * Each flag's variant names, as `variant` met them: the engine answers with a position,
-   * so no string leaves WASM per call. Emptied whenever the config may have changed.
-   */
-  #names = new Map();
-
   /** Checks `ctx` and `opts`, brings the engine's context up to date; returns the time to pass. */
-  #use(ctx, opts) {
-    const engine = this.#engine;
+  _use(ctx, opts) {
+    const engine = this._engine;
     if (engine === undefined) throw new FlagcoreStoreError("this FlagStore has been freed", "FREED");
     if (ctx === null || typeof ctx !== "object" || Array.isArray(ctx)) {
       throw new FlagcoreContextError(`context must be an object like { key: "user-1" }, got ${describe(ctx)}`);
@@ -152,18 +158,18 @@ export class FlagStore {
     else if (key !== undefined && typeof key !== "string") {
       throw new FlagcoreContextError(`context key must be a string, got ${describe(key)}`);
     }
-    const sent = this.#sent;
+    const sent = this._sent;
     if (sent !== null && sent[0] === key && sameAttributes(ctx, sent)) return at;
-    this.#write(engine, ctx, key);
+    this._write(engine, ctx, key);
     return at;
   }
 
   /** Rewrites the engine's context from `ctx` (validating every attribute). */
-  #write(engine, ctx, key) {
-    const old = this.#sent;
-    this.#sent = null; // unknown until written in full: a bad attribute throws half way
+  _write(engine, ctx, key) {
+    const old = this._sent;
+    this._sent = null; // unknown until written in full: a bad attribute throws half way
     engine.resetContext(key);
-    const sent = this.#spare;
+    const sent = this._spare;
     sent.length = 0;
     sent.push(key);
     for (const name in ctx) {
@@ -196,12 +202,12 @@ export class FlagStore {
         throw new FlagcoreContextError(`context has more than ${maxAttributes} attributes`);
       }
     }
-    this.#spare = old ?? [];
-    this.#sent = sent;
+    this._spare = old ?? [];
+    this._sent = sent;
   }
 
-  #plansEngine() {
-    const engine = this.#engineOrThrow();
+  _plansEngine() {
+    const engine = this._engineOrThrow();
     if (typeof engine.decidePlan !== "function") {
       throw new FlagcorePlanError(
         'rollout plans are not in this build: import FlagStore from "flagcore-wasm/plans" to decide and apply them',
@@ -211,65 +217,65 @@ export class FlagStore {
     return engine;
   }
 
-  #engineOrThrow() {
-    if (this.#engine === undefined) throw new FlagcoreStoreError("this FlagStore has been freed", "FREED");
-    return this.#engine;
+  _engineOrThrow() {
+    if (this._engine === undefined) throw new FlagcoreStoreError("this FlagStore has been freed", "FREED");
+    return this._engine;
   }
 
   /** Whether `flag` serves `true` for `ctx` (false on any error or for non-boolean flags). */
   isEnabled(flag, ctx, opts) {
-    const at = this.#use(ctx, opts);
-    return this.#engine.isEnabled(flag, at);
+    const at = this._use(ctx, opts);
+    return this._engine.isEnabled(flag, at);
   }
 
   /** The variant served (the off variant on an evaluation error), or null for an unknown flag. */
   variant(flag, ctx, opts) {
-    const at = this.#use(ctx, opts);
-    const i = this.#engine.variantIndex(flag, at);
+    const at = this._use(ctx, opts);
+    const i = this._engine.variantIndex(flag, at);
     if (i < 0) return null;
-    let names = this.#names.get(flag);
+    let names = this._names.get(flag);
     if (names === undefined) {
-      names = JSON.parse(this.#engine.variantNames(flag));
-      this.#names.set(flag, names);
+      names = JSON.parse(this._engine.variantNames(flag));
+      this._names.set(flag, names);
     }
     return names[i];
   }
 
   /** A boolean flag's value, or `defaultValue` on error or type mismatch. */
   getBoolean(flag, ctx, defaultValue, opts) {
-    const at = this.#use(ctx, opts);
-    return this.#engine.getBoolean(flag, defaultValue === true, at);
+    const at = this._use(ctx, opts);
+    return this._engine.getBoolean(flag, defaultValue === true, at);
   }
 
   /** A string flag's value, or `defaultValue` on error or type mismatch. */
   getString(flag, ctx, defaultValue, opts) {
-    const at = this.#use(ctx, opts);
-    return this.#engine.getString(flag, at) ?? defaultValue;
+    const at = this._use(ctx, opts);
+    return this._engine.getString(flag, at) ?? defaultValue;
   }
 
   /** A number flag's value, or `defaultValue` on error or type mismatch. */
   getNumber(flag, ctx, defaultValue, opts) {
-    const at = this.#use(ctx, opts);
-    return this.#engine.getNumber(flag, at) ?? defaultValue;
+    const at = this._use(ctx, opts);
+    return this._engine.getNumber(flag, at) ?? defaultValue;
   }
 
   /** A JSON flag's value (a fresh copy), or `defaultValue` on error or type mismatch. */
   getJson(flag, ctx, defaultValue, opts) {
-    const at = this.#use(ctx, opts);
-    const text = this.#engine.getJson(flag, at);
+    const at = this._use(ctx, opts);
+    const text = this._engine.getJson(flag, at);
     return text === undefined ? defaultValue : JSON.parse(text);
   }
 
   /** The full answer: value, variant, reason, errorCode, ruleIndex, ruleId, bucket, prerequisite. */
   evaluate(flag, ctx, opts) {
-    const at = this.#use(ctx, opts);
-    return result(JSON.parse(this.#engine.evaluate(flag, at)), 0);
+    const at = this._use(ctx, opts);
+    return result(JSON.parse(this._engine.evaluate(flag, at)), 0);
   }
 
   /** Every flag's evaluation for one context, keyed by flag, in config order. */
   evaluateAll(ctx, opts) {
-    const at = this.#use(ctx, opts);
-    const rows = JSON.parse(this.#engine.evaluateAll(at));
+    const at = this._use(ctx, opts);
+    const rows = JSON.parse(this._engine.evaluateAll(at));
     const all = {};
     for (let i = 0; i < rows.length; i += ROW) all[rows[i]] = result(rows, i);
     return all;
@@ -277,11 +283,11 @@ export class FlagStore {
 
   /** Swaps in a new config. Throws FlagcoreConfigError (the last good config keeps serving). */
   update(config) {
-    const engine = this.#engineOrThrow();
+    const engine = this._engineOrThrow();
     const text = configText(config);
     try {
       const answer = JSON.parse(engine.update(text));
-      this.#names.clear();
+      this._names.clear();
       return answer;
     } catch (e) {
       return rethrow(e);
@@ -290,10 +296,10 @@ export class FlagStore {
 
   /** Goes back to the previous config; returns the revision now serving. Throws FlagcoreStoreError without history. */
   rollback() {
-    const engine = this.#engineOrThrow();
+    const engine = this._engineOrThrow();
     try {
       const revision = engine.rollback();
-      this.#names.clear();
+      this._names.clear();
       return revision;
     } catch (e) {
       return rethrow(e);
@@ -302,17 +308,17 @@ export class FlagStore {
 
   /** The revision serving now (1 for the first config; updates take new numbers; rollback returns to an earlier one). */
   get revision() {
-    return this.#engineOrThrow().revision;
+    return this._engineOrThrow().revision;
   }
 
   /** Warnings about the config serving now (it loaded despite them). */
   get warnings() {
-    return JSON.parse(this.#engineOrThrow().warnings);
+    return JSON.parse(this._engineOrThrow().warnings);
   }
 
   /** Forces a flag: `{ kill: true }` serves its off variant, `{ variant: "x" }` serves x; until clearOverride. */
   setOverride(flag, override) {
-    const engine = this.#engineOrThrow();
+    const engine = this._engineOrThrow();
     try {
       if (override && override.kill === true) engine.setKill(flag);
       else if (override && typeof override.variant === "string") engine.setVariant(flag, override.variant);
@@ -330,7 +336,7 @@ export class FlagStore {
    * "ROLL_BACK", stage, percentage, message, ... }`. Throws FlagcorePlanError.
    */
   decidePlan(flag, input, opts = {}) {
-    const engine = this.#plansEngine();
+    const engine = this._plansEngine();
     let body = typeof input === "string" ? JSON.parse(input) : { ...input };
     if (opts.stage !== undefined) body.stage = opts.stage;
     const at = opts.at instanceof Date ? opts.at.getTime() : opts.at ?? (body.now === undefined ? Date.now() : NaN);
@@ -343,10 +349,10 @@ export class FlagStore {
 
   /** Applies a decision returned by decidePlan: ADVANCE moves to the next stage (a new revision), ROLL_BACK kills the flag, HOLD changes nothing. Returns the revision serving afterwards. */
   applyDecision(flag, outcome) {
-    const engine = this.#plansEngine();
+    const engine = this._plansEngine();
     try {
       const revision = engine.applyDecision(flag, typeof outcome === "string" ? outcome : JSON.stringify(outcome));
-      this.#names.clear();
+      this._names.clear();
       return revision;
     } catch (e) {
       return rethrow(e);
@@ -355,16 +361,16 @@ export class FlagStore {
 
   /** Clears a flag's override; returns whether there was one. */
   clearOverride(flag) {
-    return this.#engineOrThrow().clearOverride(flag);
+    return this._engineOrThrow().clearOverride(flag);
   }
 
   /** Frees the WASM memory of this store now. Using the store afterwards throws FlagcoreStoreError. Idempotent. */
   free() {
-    const engine = this.#engine;
+    const engine = this._engine;
     if (engine === undefined) return;
-    this.#engine = undefined;
-    this.#sent = null;
-    this.#names.clear();
+    this._engine = undefined;
+    this._sent = null;
+    this._names.clear();
     engine.free();
   }
 
