@@ -23,7 +23,8 @@ pub enum Severity {
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ProblemCode {
-    /// The text is not JSON, or nests deeper than 128 levels.
+    /// The text is not JSON, nests more than 127 levels deep, or has a number no f64 can
+    /// represent (`1e400`, `1e-400`).
     JsonSyntax,
     /// The config is larger than the store's byte limit.
     TooLarge,
@@ -80,6 +81,12 @@ pub enum ProblemCode {
     InvalidDuration,
     /// A rollout plan's stage percentages do not strictly increase.
     PercentagesNotIncreasing,
+    /// The config is not valid UTF-8 (JSON text must be): the message gives the byte
+    /// offset and the line and column of the first invalid byte. Save the file as UTF-8.
+    InvalidUtf8,
+    /// More problems of one severity than a report lists (100): this one counts the rest
+    /// by code. Fix the listed ones first.
+    TooManyProblems,
 }
 
 impl ProblemCode {
@@ -114,6 +121,8 @@ impl ProblemCode {
             ProblemCode::DuplicateEntry => "duplicate_entry",
             ProblemCode::InvalidDuration => "invalid_duration",
             ProblemCode::PercentagesNotIncreasing => "percentages_not_increasing",
+            ProblemCode::InvalidUtf8 => "invalid_utf8",
+            ProblemCode::TooManyProblems => "too_many_problems",
         }
     }
 }

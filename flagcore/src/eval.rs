@@ -564,13 +564,13 @@ fn condition_matches(config: &Config, cond: &Condition, ctx: &Context) -> bool {
 fn attribute_passes(test: &Test, attr: AttributeRef<'_>) -> Option<bool> {
     Some(match (test, attr) {
         (Test::OneOf { strings, .. }, AttributeRef::String(s)) => strings.contains(s),
-        (Test::OneOf { numbers, .. }, AttributeRef::Number(n)) => numbers.contains(&n),
+        (Test::OneOf { numbers, .. }, AttributeRef::Number(n)) => numbers.contains(n),
         (Test::OneOf { bools, .. }, AttributeRef::Bool(b)) => bools[usize::from(b)],
         (Test::StartsWith(list), AttributeRef::String(s)) => {
             list.iter().any(|p| s.starts_with(&**p))
         }
         (Test::EndsWith(list), AttributeRef::String(s)) => list.iter().any(|p| s.ends_with(&**p)),
-        (Test::Contains(list), AttributeRef::String(s)) => list.iter().any(|p| s.contains(&**p)),
+        (Test::Contains(needles), AttributeRef::String(s)) => needles.found_in(s),
         (Test::Number(cmp, want), AttributeRef::Number(n)) => cmp.holds(n.partial_cmp(want)?),
         // Decided in `condition_matches`, from the context's cached parse.
         (Test::Semver(..), _) => return None,

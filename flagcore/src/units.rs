@@ -176,7 +176,8 @@ pub fn format_duration(ms: i64) -> String {
 // ---------------------------------------------------------------------------------------
 
 /// Thousandths of a percent as a percentage: `5` is `0.005`, `99_990` is `99.99`.
-pub(crate) fn format_thousandths(t: u32) -> String {
+pub(crate) fn format_thousandths(t: impl Into<u64>) -> String {
+    let t: u64 = t.into();
     if t % 1000 == 0 {
         format!("{}", t / 1000)
     } else {
@@ -226,9 +227,10 @@ mod tests {
 
     #[test]
     fn thousandths() {
-        assert_eq!(format_thousandths(100_000), "100");
-        assert_eq!(format_thousandths(99_990), "99.99");
-        assert_eq!(format_thousandths(5), "0.005");
+        assert_eq!(format_thousandths(100_000u32), "100");
+        assert_eq!(format_thousandths(99_990u32), "99.99");
+        assert_eq!(format_thousandths(5u32), "0.005");
+        assert_eq!(format_thousandths(4_294_967_296_000u64), "4294967296");
     }
 
     #[test]

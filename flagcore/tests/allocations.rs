@@ -112,3 +112,38 @@ fn the_counter_counts() {
     assert_eq!(v.len(), 64);
     assert!(allocations >= 1, "a test that cannot fail proves nothing");
 }
+
+#[test]
+fn large_sets_do_not_allocate() {
+    // Over the linear-search sizes: `in` over numbers bisects, `contains` runs an
+    // automaton built at load; neither may allocate per evaluation.
+    let numbers: Vec<String> = (0..1_000).map(|i| i.to_string()).collect();
+    let needles: Vec<String> = (0..1_000).map(|i| format!("\"n{i}-\"")).collect();
+    let text = format!(
+        r#"{{"schemaVersion": 1, "flags": {{
+          "n": {{"enabled": true, "rules": [{{"conditions": [{{"attribute": "a", "op": "in", "values": [{}]}}], "serve": {{"variant": "on"}}}}], "default": {{"variant": "off"}}}},
+          "c": {{"enabled": true, "rules": [{{"conditions": [{{"attribute": "s", "op": "contains", "values": [{}]}}], "serve": {{"variant": "on"}}}}], "default": {{"variant": "off"}}}}}}}}"#,
+        numbers.join(","),
+        needles.join(",")
+    );
+    let store = Store::from_json(&text).unwrap();
+    let users = [
+        Context::new("u").with("a", 999.0).with("s", "x n999- y"),
+        Context::new("v")
+            .with("a", 1000.5)
+            .with("s", "nothing here"),
+    ];
+    let _ = store.snapshot().evaluate("c", &users[0]);
+    let (on, allocations) = count(|| {
+        let snap = store.snapshot();
+        let mut on = 0;
+        for user in &users {
+            for flag in ["n", "c"] {
+                on += usize::from(snap.evaluate(flag, user).as_bool() == Some(true));
+            }
+        }
+        on
+    });
+    assert_eq!(on, 2);
+    assert_eq!(allocations, 0, "evaluation allocated {allocations} times");
+}

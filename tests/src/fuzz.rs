@@ -36,6 +36,15 @@ const NAMES: &[&str] = &[
 /// flag for a few contexts without breaking the evaluation invariants.
 pub fn config(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
+        // Bytes that are not UTF-8 are explained, with where the first bad byte is.
+        let report = Config::validate_slice(data);
+        let codes: Vec<&str> = report.problems().map(|p| p.code.as_str()).collect();
+        let expected: &[&str] = if data.len() > flagcore::Limits::default().max_bytes {
+            &["too_large"]
+        } else {
+            &["invalid_utf8"]
+        };
+        assert_eq!(codes, expected, "bytes that are not UTF-8");
         return;
     };
     let report = Config::validate(text);

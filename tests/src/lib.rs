@@ -14,6 +14,7 @@
 )]
 
 pub mod fuzz;
+pub mod fuzz_ffi;
 pub mod replay;
 mod rng;
 

@@ -45,3 +45,10 @@ fn evaluate_corpus_and_crashers() {
         "the committed evaluate corpus is missing ({n} inputs)"
     );
 }
+
+#[test]
+fn ffi_corpus_and_crashers() {
+    let n = replay("ffi", flagcore_conformance::fuzz_ffi::ffi);
+    println!("fuzz ffi: {n} inputs replayed");
+    assert!(n > 0, "the committed ffi corpus is missing ({n} inputs)");
+}

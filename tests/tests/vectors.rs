@@ -153,8 +153,12 @@ fn every_problem_code_has_a_validation_vector() {
         .collect();
     assert!(codes.len() >= 28, "found only {codes:?}");
     let vectors = std::fs::read_to_string(vectors_dir().join("validation.json")).unwrap();
+    // A vector's config is a JSON string, which cannot hold bytes that are not UTF-8:
+    // invalid_utf8 is tested in flagcore/tests/hardening.rs (Config::from_slice).
+    const NOT_EXPRESSIBLE: &[&str] = &["invalid_utf8"];
     let missing: Vec<&&str> = codes
         .iter()
+        .filter(|c| !NOT_EXPRESSIBLE.contains(c))
         .filter(|c| !vectors.contains(&format!("\"code\":\"{c}\"")))
         .collect();
     assert!(missing.is_empty(), "no validation vector produces {missing:?}: add a case to tests/src/bin/gen-vectors/validation.rs");

@@ -6,10 +6,39 @@ use crate::json::{q, Json, JsonStr, Path};
 use crate::model::{KeyHash, StrSeen};
 use crate::units::parse_rfc3339;
 
-#[derive(Debug, Default)]
+/// The problems listed in a report, per severity; beyond them, a count per code (one
+/// more problem, `too_many_problems`, says how many and of which kinds). A config with
+/// a million duplicate keys then costs a hundred messages, not a million: what a store
+/// retains per revision stays about the size of its config.
+pub(crate) const MAX_LISTED_PROBLEMS: usize = 100;
+/// The "did you mean" suggestions one validation computes; beyond them, none.
+const MAX_SUGGESTIONS: u32 = 100;
+/// Words longer than this (in bytes) get no suggestion, and candidates longer than this
+/// are skipped: the edit distance costs the product of the two lengths.
+const SUGGESTION_MAX_LEN: usize = 64;
+/// The candidates one suggestion compares (after the cheap length filter), and the
+/// candidates it looks at in all.
+const SUGGESTION_MAX_COMPARED: usize = 256;
+const SUGGESTION_MAX_SCANNED: usize = 4_096;
+
+#[derive(Debug)]
 pub(crate) struct Checker {
     pub(crate) errors: Vec<Problem>,
     pub(crate) warnings: Vec<Problem>,
+    /// Problems beyond [`MAX_LISTED_PROBLEMS`]: errors then warnings, a count per code.
+    omitted: [Vec<(ProblemCode, usize)>; 2],
+    suggestions_left: u32,
+}
+
+impl Default for Checker {
+    fn default() -> Self {
+        Checker {
+            errors: Vec::new(),
+            warnings: Vec::new(),
+            omitted: [Vec::new(), Vec::new()],
+            suggestions_left: MAX_SUGGESTIONS,
+        }
+    }
 }
 
 impl Checker {
@@ -23,15 +52,22 @@ impl Checker {
     /// smaller in the `.wasm` than a hundred (problems are rare; speed does not matter).
     #[inline(never)]
     fn report(&mut self, severity: Severity, path: &Path<'_>, code: ProblemCode, message: String) {
-        let list = match severity {
-            Severity::Error => &mut self.errors,
-            Severity::Warning => &mut self.warnings,
+        let (list, omitted) = match severity {
+            Severity::Error => (&mut self.errors, &mut self.omitted[0]),
+            Severity::Warning => (&mut self.warnings, &mut self.omitted[1]),
         };
+        if list.len() >= MAX_LISTED_PROBLEMS {
+            match omitted.iter_mut().find(|(c, _)| *c == code) {
+                Some((_, n)) => *n += 1,
+                None => omitted.push((code, 1)),
+            }
+            return;
+        }
         list.push(Problem {
             severity,
             code,
-            path: path.to_string(),
-            message,
+            path: clipped(path.to_string()),
+            message: clipped(message),
         });
     }
     #[inline(never)]
@@ -42,33 +78,121 @@ impl Checker {
             format!("expected {expected}, got {}", got.type_name()),
         );
     }
+
+    /// ` (did you mean "x"?)`, or nothing; see [`suggestion`]. Only the first
+    /// [`MAX_SUGGESTIONS`] problems of a validation get one.
+    pub(crate) fn suggest<'a>(
+        &mut self,
+        word: &str,
+        options: impl IntoIterator<Item = &'a str>,
+    ) -> String {
+        if self.suggestions_left == 0 {
+            return String::new();
+        }
+        self.suggestions_left -= 1;
+        suggestion(word, options)
+    }
+
+    /// The problems found: at most [`MAX_LISTED_PROBLEMS`] of each severity, then one
+    /// `too_many_problems` of that severity counting the rest by code.
+    pub(crate) fn finish(self) -> (Vec<Problem>, Vec<Problem>) {
+        let [omitted_errors, omitted_warnings] = self.omitted;
+        let mut errors = self.errors;
+        let mut warnings = self.warnings;
+        for (severity, list, omitted) in [
+            (Severity::Error, &mut errors, omitted_errors),
+            (Severity::Warning, &mut warnings, omitted_warnings),
+        ] {
+            if omitted.is_empty() {
+                continue;
+            }
+            let total: usize = omitted.iter().map(|(_, n)| n).sum();
+            let kinds: Vec<String> = omitted.iter().map(|(c, n)| format!("{c}: {n}")).collect();
+            let noun = match severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            };
+            list.push(Problem {
+                severity,
+                code: ProblemCode::TooManyProblems,
+                path: "$".to_owned(),
+                message: format!(
+                    "{total} more {noun}{s} not listed (only the first {MAX_LISTED_PROBLEMS} are): {}",
+                    kinds.join(", "),
+                    s = if total == 1 { "" } else { "s" }
+                ),
+            });
+        }
+        (errors, warnings)
+    }
+}
+
+/// The longest path or message a problem keeps, in bytes: a key of a megabyte named in
+/// a hundred problems would otherwise cost a hundred megabytes.
+pub(crate) const MAX_PROBLEM_TEXT: usize = 1024;
+
+/// `text`, cut at [`MAX_PROBLEM_TEXT`] bytes (on a character boundary) with a note of how
+/// much was left out.
+fn clipped(mut text: String) -> String {
+    if text.len() <= MAX_PROBLEM_TEXT {
+        return text;
+    }
+    let total = text.len();
+    let mut end = MAX_PROBLEM_TEXT;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.truncate(end);
+    text.push_str(&format!("... ({} more bytes)", total - end));
+    text
 }
 
 /// Levenshtein distance over characters, ignoring ASCII case (ASCII only: Unicode case
-/// tables would add 11 KB to the `.wasm` for the sake of a suggestion).
-pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
+/// tables would add 11 KB to the `.wasm` for the sake of a suggestion). Stops early with
+/// `limit + 1` once every path costs more than `limit`.
+pub(crate) fn edit_distance(a: &str, b: &str, limit: usize) -> usize {
     let b: Vec<char> = b.chars().map(|c| c.to_ascii_lowercase()).collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
     for (i, ca) in a.chars().map(|c| c.to_ascii_lowercase()).enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
+        cur[0] = i + 1;
+        let mut row_min = cur[0];
         for (j, cb) in b.iter().enumerate() {
             let cost = usize::from(ca != *cb);
             cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+            row_min = row_min.min(cur[j + 1]);
         }
-        prev = cur;
+        if row_min > limit {
+            return limit + 1;
+        }
+        std::mem::swap(&mut prev, &mut cur);
     }
     prev[b.len()]
 }
 
+/// ` (did you mean "x"?)` for the option closest to `word`, when close enough. Bounded
+/// whatever the input: words and options over [`SUGGESTION_MAX_LEN`] bytes are skipped,
+/// so are options whose length differs by more than the largest distance suggested, and
+/// at most [`SUGGESTION_MAX_COMPARED`] of the first [`SUGGESTION_MAX_SCANNED`] options are
+/// compared.
 pub(crate) fn suggestion<'a>(word: &str, options: impl IntoIterator<Item = &'a str>) -> String {
+    const MAX_DISTANCE: usize = 3;
+    if word.len() > SUGGESTION_MAX_LEN {
+        return String::new();
+    }
+    let limit = if word.len() > 6 { MAX_DISTANCE } else { 2 };
+    let word_chars = word.chars().count();
     let best = options
         .into_iter()
-        .map(|o| (edit_distance(word, o), o))
+        .take(SUGGESTION_MAX_SCANNED)
+        .filter(|o| {
+            o.len() <= SUGGESTION_MAX_LEN && o.chars().count().abs_diff(word_chars) <= limit
+        })
+        .take(SUGGESTION_MAX_COMPARED)
+        .map(|o| (edit_distance(word, o, limit), o))
         .min();
     match best {
-        Some((d, o)) if d <= 2 || (d <= 3 && word.len() > 6) => {
-            format!(" (did you mean {o}?)", o = q(o))
-        }
+        Some((d, o)) if d <= limit => format!(" (did you mean {o}?)", o = q(o)),
         _ => String::new(),
     }
 }
@@ -93,12 +217,13 @@ impl<'a> Obj<'a> {
         check_duplicates(c, entries, path);
         for (k, _) in entries.iter() {
             if !allowed.contains(&k.as_str()) {
+                let suggestion = c.suggest(k, allowed.iter().copied());
                 c.error(
                     &path.key(k),
                     ProblemCode::UnknownField,
                     format!(
                         "unknown field {k}{}; allowed here: {}",
-                        suggestion(k, allowed.iter().copied()),
+                        suggestion,
                         allowed.join(", "),
                         k = q(k)
                     ),
@@ -192,6 +317,30 @@ pub(crate) fn check_duplicates(
         if seen.insert(k, 0).is_some() {
             report_duplicate(c, k, path);
         }
+    }
+}
+
+/// Duplicate keys in every object inside `value` (free-form JSON: `metadata`, variant
+/// values), which nothing else reads field by field. Recursion is bounded by the parser's
+/// nesting limit.
+pub(crate) fn check_nested_duplicates(c: &mut Checker, value: &Json<'_>, path: &Path<'_>) {
+    match value {
+        Json::Object(entries) => {
+            check_duplicates(c, entries, path);
+            for (k, v) in entries.iter() {
+                if matches!(v, Json::Object(_) | Json::Array(_)) {
+                    check_nested_duplicates(c, v, &path.key(k));
+                }
+            }
+        }
+        Json::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                if matches!(v, Json::Object(_) | Json::Array(_)) {
+                    check_nested_duplicates(c, v, &path.index(i));
+                }
+            }
+        }
+        _ => {}
     }
 }
 

@@ -6,10 +6,12 @@ use std::borrow::Cow;
 use crate::bucket::salt_prefix;
 use crate::error::ProblemCode;
 use crate::json::{self, q, Json, Path};
-use crate::model::{Flag, Serve, StrSeen, Variant};
+use crate::model::{Flag, KeyHash, Serve, StrSeen, Variant};
 use crate::value::{FlagValue, ValueType};
 
-use super::checker::{check_duplicates, suggestion, Checker, Obj, LINEAR_DUPLICATES_MAX};
+use super::checker::{
+    check_duplicates, check_nested_duplicates, Checker, Obj, LINEAR_DUPLICATES_MAX,
+};
 use super::segments::string_list;
 use super::FLAG_FIELDS;
 
@@ -108,6 +110,9 @@ pub(crate) fn flag_head<'a>(
         }
     };
     let description = obj.string(c, "description").map(Box::from);
+    if let Some(m) = obj.get("metadata") {
+        check_nested_duplicates(c, m, &obj.at("metadata"));
+    }
     if let Some(tags) = obj.get("tags") {
         string_list(c, Some(tags), &obj.at("tags"), false);
     }
@@ -164,12 +169,12 @@ pub(crate) fn flag_head<'a>(
         Some(Json::String(name)) => match variants.iter().position(|v| *v.name == **name) {
             Some(i) => Some(i as u32),
             None => {
+                let suggestion = c.suggest(name, variants.iter().map(|v| &*v.name));
                 c.error(
                     &obj.at("offVariant"),
                     ProblemCode::UnknownVariant,
                     format!(
-                        "flag {key} has no variant {name}{}",
-                        suggestion(name, variants.iter().map(|v| &*v.name)),
+                        "flag {key} has no variant {name}{suggestion}",
                         key = q(key),
                         name = q(name)
                     ),
@@ -293,6 +298,7 @@ fn compile_variants<'a>(
                     continue;
                 }
                 let vpath = variants_path.key(name);
+                check_nested_duplicates(c, v, &vpath);
                 if name.is_empty() {
                     c.error(
                         &vpath,
@@ -330,27 +336,67 @@ fn compile_variants<'a>(
     (variants, ok)
 }
 
+/// A flag's variant names, for references by name: searched linearly when few, through a
+/// hash table built once per flag when many (a split over 100k variants, or 50k rules
+/// naming variants of a large flag, would otherwise compare every pair).
+#[derive(Clone, Copy)]
+pub(crate) struct VariantNames<'a> {
+    /// The flag's key, for messages.
+    pub(crate) flag: &'a str,
+    pub(crate) names: &'a [&'a str],
+    index: Option<&'a StrSeen<'a>>,
+}
+
+impl<'a> VariantNames<'a> {
+    pub(crate) fn new(flag: &'a str, names: &'a [&'a str], index: Option<&'a StrSeen<'a>>) -> Self {
+        VariantNames { flag, names, index }
+    }
+
+    /// The hash table for `names` when it is long enough to need one.
+    pub(crate) fn index_of(names: &[&'a str]) -> Option<StrSeen<'a>> {
+        (names.len() > LINEAR_DUPLICATES_MAX).then(|| {
+            let mut index = StrSeen::with_capacity_and_hasher(names.len(), KeyHash);
+            for (i, name) in names.iter().enumerate() {
+                index.entry(name).or_insert(i as u32);
+            }
+            index
+        })
+    }
+
+    pub(crate) fn position(&self, name: &str) -> Option<u32> {
+        match self.index {
+            Some(index) => index.get(name).copied(),
+            None => self.names.iter().position(|n| *n == name).map(|i| i as u32),
+        }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+}
+
+/// A reference to one of `variants` by name: its position, or an `unknown_variant` error
+/// naming the flag.
 pub(crate) fn variant_ref(
     c: &mut Checker,
     value: &Json<'_>,
     path: &Path<'_>,
-    names: &[&str],
-    flag: &str,
+    variants: VariantNames<'_>,
 ) -> Option<u32> {
     let Json::String(name) = value else {
         c.wrong_type(path, "a variant name", value);
         return None;
     };
-    match names.iter().position(|n| **n == **name) {
-        Some(i) => Some(i as u32),
+    match variants.position(name) {
+        Some(i) => Some(i),
         None => {
+            let suggestion = c.suggest(name, variants.names.iter().copied());
             c.error(
                 path,
                 ProblemCode::UnknownVariant,
                 format!(
-                    "flag {flag} has no variant {name}{}",
-                    suggestion(name, names.iter().map(|n| &**n)),
-                    flag = q(flag),
+                    "flag {flag} has no variant {name}{suggestion}",
+                    flag = q(variants.flag),
                     name = q(name)
                 ),
             );

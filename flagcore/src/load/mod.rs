@@ -13,16 +13,16 @@ mod serve;
 use bumpalo::Bump;
 
 use crate::bucket::SUPPORTED_HASH_VERSIONS;
-use crate::error::{ConfigError, ProblemCode, Report};
+use crate::error::{ConfigError, Problem, ProblemCode, Report, Severity};
 use crate::json::{self, q, Json, JsonStr, Path};
 use crate::model::{
     Config, FastMap, Flag, FlagIndex, KeyHash, Limits, Segment, StrSeen, ARENA_PRESIZE_MAX,
     SUPPORTED_SCHEMA_VERSIONS,
 };
 
-use checker::check_duplicates;
+use checker::{check_duplicates, check_nested_duplicates};
 use checker::{Checker, Obj};
-use flags::flag_head;
+use flags::{flag_head, VariantNames};
 use plan::compile_plan;
 use prerequisites::{check_prerequisite_graph, compile_prerequisites};
 use rules::compile_rules;
@@ -56,10 +56,8 @@ impl Config {
         })?;
         let mut checker = Checker::default();
         let config = compile(&mut checker, &tree);
-        let report = Report {
-            errors: checker.errors,
-            warnings: checker.warnings,
-        };
+        let (errors, warnings) = checker.finish();
+        let report = Report { errors, warnings };
         match config {
             Some(mut config) if !report.has_errors() => {
                 config.warnings = report.warnings;
@@ -69,9 +67,51 @@ impl Config {
         }
     }
 
+    /// Like [`Config::from_json`], from bytes that should be UTF-8 JSON text: bytes that
+    /// are not UTF-8 are refused with an `invalid_utf8` problem giving the byte offset,
+    /// line and column of the first bad byte. Bindings pass what they read as it is.
+    ///
+    /// # Example
+    /// ```
+    /// use flagcore::{Config, ConfigError};
+    /// let err = Config::from_slice(b"{\"schemaVersion\": 1,\n \"flags\": {\"\xff\": {}}}").unwrap_err();
+    /// let ConfigError::Invalid(report) = err else { panic!() };
+    /// assert_eq!(report.errors[0].code.as_str(), "invalid_utf8");
+    /// assert_eq!(report.errors[0].message, "byte 33 (line 2, column 13) is not UTF-8: a config must be UTF-8 text");
+    /// ```
+    pub fn from_slice(bytes: &[u8]) -> Result<Config, ConfigError> {
+        Config::from_slice_with_limits(bytes, Limits::default())
+    }
+
+    /// Like [`Config::from_slice`], with explicit limits.
+    pub fn from_slice_with_limits(bytes: &[u8], limits: Limits) -> Result<Config, ConfigError> {
+        if bytes.len() > limits.max_bytes {
+            return Err(ConfigError::TooLarge {
+                size: bytes.len(),
+                limit: limits.max_bytes,
+            });
+        }
+        match std::str::from_utf8(bytes) {
+            Ok(text) => Config::from_json_with_limits(text, limits),
+            Err(e) => Err(ConfigError::Invalid(Report {
+                errors: vec![invalid_utf8(bytes, e.valid_up_to())],
+                warnings: Vec::new(),
+            })),
+        }
+    }
+
+    /// Like [`Config::validate`], from bytes (see [`Config::from_slice`]).
+    pub fn validate_slice(bytes: &[u8]) -> Report {
+        Config::report_of(Config::from_slice(bytes))
+    }
+
     /// Validates without keeping the result: the full report, errors and warnings.
     pub fn validate(text: &str) -> Report {
-        match Config::from_json(text) {
+        Config::report_of(Config::from_json(text))
+    }
+
+    fn report_of(result: Result<Config, ConfigError>) -> Report {
+        match result {
             Ok(config) => Report {
                 errors: Vec::new(),
                 warnings: config.warnings,
@@ -82,6 +122,25 @@ impl Config {
                 warnings: Vec::new(),
             },
         }
+    }
+}
+
+/// The `invalid_utf8` problem for the first bad byte, at `offset`.
+fn invalid_utf8(bytes: &[u8], offset: usize) -> Problem {
+    let before = &bytes[..offset];
+    let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let column = offset - line_start + 1;
+    Problem {
+        severity: Severity::Error,
+        code: ProblemCode::InvalidUtf8,
+        path: "$".to_owned(),
+        message: format!(
+            "byte {offset} (line {line}, column {column}) is not UTF-8: a config must be UTF-8 text"
+        ),
     }
 }
 
@@ -148,6 +207,8 @@ pub(crate) struct FlagHead<'a> {
     /// Where its variant names are in the names of all flags (borrowed from the config
     /// text, like the key): other flags refer to them.
     variant_names: std::ops::Range<usize>,
+    /// Those names hashed, when there are many (see [`VariantNames`]).
+    variant_index: Option<StrSeen<'a>>,
 }
 
 // Over 80 lines: the two passes over the flags share a dozen locals (heads, names, the
@@ -166,6 +227,9 @@ pub(crate) fn compile(c: &mut Checker, tree: &Json<'_>) -> Option<Config> {
         if let Some(d) = obj.get(field).filter(|d| !matches!(d, Json::String(_))) {
             c.wrong_type(&obj.at(field), "a string", d);
         }
+    }
+    if let Some(m) = obj.get("metadata") {
+        check_nested_duplicates(c, m, &obj.at("metadata"));
     }
     // Segments first: flags refer to them.
     let segments_path = obj.at("segments");
@@ -204,10 +268,12 @@ pub(crate) fn compile(c: &mut Checker, tree: &Json<'_>) -> Option<Config> {
         let start = names.len();
         let head = flag_head(c, key, value, &path, &mut names);
         let variant_names = start..names.len();
+        let variant_index = VariantNames::index_of(&names[variant_names.clone()]);
         index.insert(key.as_str(), heads.len() as u32);
         heads.push(FlagHead {
             key: key.as_str(),
             variant_names,
+            variant_index,
         });
         partial.push((head, value));
     }
@@ -233,7 +299,7 @@ pub(crate) fn compile(c: &mut Checker, tree: &Json<'_>) -> Option<Config> {
         };
         let (prereqs, items) = compile_prerequisites(c, &obj, &refs);
         prereq_items.push(items);
-        let names = &names[heads[i].variant_names.clone()];
+        let names = refs.variants(i as u32);
         let rules = match obj.get("rules") {
             Some(rules) => {
                 compile_rules(c, rules, &obj.at("rules"), names, &refs, &mut used_segments)
@@ -356,6 +422,18 @@ pub(crate) struct Refs<'a> {
     names: &'a [&'a str],
     index: &'a StrSeen<'a>,
     segments: &'a FastMap<&'a str, u32>,
+}
+
+impl<'a> Refs<'a> {
+    /// The variant names of the flag at `flag` (pass 1's position).
+    pub(crate) fn variants(&self, flag: u32) -> VariantNames<'a> {
+        let head = &self.heads[flag as usize];
+        VariantNames::new(
+            head.key,
+            &self.names[head.variant_names.clone()],
+            head.variant_index.as_ref(),
+        )
+    }
 }
 
 /// `[1, 2]`: a list of numbers as `{:?}` prints it.

@@ -5,8 +5,8 @@ use crate::json::{q, Json, Path};
 use crate::model::plan::*;
 use crate::units::parse_duration;
 
-use super::checker::{non_empty_array, percentage, suggestion, Checker, Obj};
-use super::flags::variant_ref;
+use super::checker::{non_empty_array, percentage, Checker, Obj};
+use super::flags::{variant_ref, VariantNames};
 use crate::stats::normal_quantile;
 use crate::units::format_thousandths;
 
@@ -41,7 +41,7 @@ pub(crate) fn compile_plan(
     c: &mut Checker,
     value: &Json<'_>,
     path: &Path<'_>,
-    names: &[&str],
+    names: VariantNames<'_>,
     off_variant: Option<u32>,
 ) -> Option<Plan> {
     let obj = Obj::read(c, value, path, PLAN_FIELDS)?;
@@ -53,10 +53,10 @@ pub(crate) fn compile_plan(
         }
     }
     let variant = match obj.get("variant") {
-        Some(v) if !names.is_empty() => variant_ref(c, v, &obj.at("variant"), names, "this"),
+        Some(v) if !names.is_empty() => variant_ref(c, v, &obj.at("variant"), names),
         Some(_) => None,
-        None => match names.iter().position(|n| &**n == "on") {
-            Some(i) => Some(i as u32),
+        None => match names.position("on") {
+            Some(i) => Some(i),
             None => {
                 if !names.is_empty() {
                     c.error(
@@ -70,7 +70,7 @@ pub(crate) fn compile_plan(
         },
     };
     let control = match obj.get("controlVariant") {
-        Some(v) if !names.is_empty() => variant_ref(c, v, &obj.at("controlVariant"), names, "this"),
+        Some(v) if !names.is_empty() => variant_ref(c, v, &obj.at("controlVariant"), names),
         Some(_) => None,
         None => off_variant,
     };
@@ -81,7 +81,7 @@ pub(crate) fn compile_plan(
                 ProblemCode::InvalidValue,
                 format!(
                     "the plan rolls out {}, which is also its control variant; set \"controlVariant\" to another variant",
-                    q(names.get(v as usize).map_or("", |n| &**n))
+                    q(names.names.get(v as usize).map_or("", |n| &**n))
                 ),
             );
             ok = false;
@@ -101,8 +101,8 @@ pub(crate) fn compile_plan(
     Some(Plan {
         variant,
         control,
-        variant_name: Box::from(*names.get(variant as usize)?),
-        control_name: Box::from(*names.get(control as usize)?),
+        variant_name: Box::from(*names.names.get(variant as usize)?),
+        control_name: Box::from(*names.names.get(control as usize)?),
         stages: stages?,
         guardrails: guardrails?,
     })
@@ -268,12 +268,12 @@ pub(crate) fn keyword<'a>(
         None => Some(None),
         Some(Json::String(s)) if options.contains(&s.as_str()) => Some(Some(s.as_str())),
         Some(Json::String(s)) => {
+            let suggestion = c.suggest(s, options.iter().copied());
             c.error(
                 &o.at(field),
                 ProblemCode::InvalidValue,
                 format!(
-                    "unknown {field} {s}{}; use one of: {}",
-                    suggestion(s, options.iter().copied()),
+                    "unknown {field} {s}{suggestion}; use one of: {}",
                     options.join(", "),
                     s = q(s)
                 ),

@@ -4,7 +4,7 @@ use crate::error::ProblemCode;
 use crate::json::{q, Json, Path};
 use crate::model::{Flag, Prerequisite, MAX_PREREQUISITE_DEPTH, MAX_PREREQUISITE_EVALUATIONS};
 
-use super::checker::{suggestion, Checker, Obj};
+use super::checker::{Checker, Obj};
 use super::flags::variant_ref;
 use super::{FlagHead, Refs, PREREQ_FIELDS};
 
@@ -40,36 +40,28 @@ pub(crate) fn compile_prerequisites(
             continue;
         };
         let Some(&flag) = refs.index.get(flag_key) else {
+            let suggestion = c.suggest(flag_key, refs.heads.iter().map(|h| h.key));
             c.error(
                 &p.at("flag"),
                 ProblemCode::UnknownPrerequisite,
                 format!(
-                    "no flag {flag_key} in this config{}",
-                    suggestion(flag_key, refs.heads.iter().map(|h| h.key)),
+                    "no flag {flag_key} in this config{suggestion}",
                     flag_key = q(flag_key)
                 ),
             );
             continue;
         };
-        let names = &refs.names[refs.heads[flag as usize].variant_names.clone()];
+        let names = refs.variants(flag);
         let mut variants = Vec::new();
         if names.is_empty() {
             // The required flag is itself invalid and already reported.
             continue;
         }
         match (p.get("variant"), p.get("variants")) {
-            (Some(v), None) => {
-                variants.extend(variant_ref(c, v, &p.at("variant"), names, flag_key))
-            }
+            (Some(v), None) => variants.extend(variant_ref(c, v, &p.at("variant"), names)),
             (None, Some(Json::Array(vs))) if !vs.is_empty() => {
                 for (j, v) in vs.iter().enumerate() {
-                    variants.extend(variant_ref(
-                        c,
-                        v,
-                        &p.at("variants").index(j),
-                        names,
-                        flag_key,
-                    ));
+                    variants.extend(variant_ref(c, v, &p.at("variants").index(j), names));
                 }
             }
             (None, Some(Json::Array(_))) => {
@@ -127,12 +119,12 @@ pub(crate) fn check_prerequisite_graph(
     // Colors: 0 new, 1 on the stack, 2 done. Iterative DFS, so a long chain cannot
     // overflow the stack.
     let n = flags.len();
-    let edges = |i: usize| -> Vec<u32> {
-        flags[i]
-            .as_ref()
-            .map(|f| f.prerequisites.iter().map(|p| p.flag).collect())
-            .unwrap_or_default()
-    };
+    // The prerequisites of flag `i`, borrowed (built once, never per step: a flag with
+    // 100k prerequisites visited 100k times made the search quadratic).
+    let edges =
+        |i: usize| -> &[Prerequisite] { flags[i].as_ref().map_or(&[], |f| &f.prerequisites[..]) };
+    // Where each flag on the stack is in it, to cut a cycle out without a search.
+    let mut stack_pos = vec![0usize; n];
     let mut color = vec![0u8; n];
     let mut depth = vec![0usize; n];
     let mut evaluations = vec![0usize; n];
@@ -142,25 +134,23 @@ pub(crate) fn check_prerequisite_graph(
             continue;
         }
         let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
+        stack_pos[start] = 0;
         color[start] = 1;
         while let Some(&mut (node, ref mut next)) = stack.last_mut() {
             let out = edges(node);
             if *next < out.len() {
                 let edge = *next;
                 *next += 1;
-                let target = out[edge] as usize;
+                let target = out[edge].flag as usize;
                 match color[target] {
                     0 => {
                         color[target] = 1;
+                        stack_pos[target] = stack.len();
                         stack.push((target, 0));
                     }
                     1 if !reported_cycle[node] => {
                         reported_cycle[node] = true;
-                        let pos = stack.iter().position(|&(s, _)| s == target).unwrap_or(0);
-                        let mut cycle: Vec<&str> =
-                            stack[pos..].iter().map(|&(s, _)| heads[s].key).collect();
-                        cycle.push(heads[target].key);
-                        let message = format!("prerequisites form a cycle: {}", cycle.join(" -> "));
+                        let message = cycle_message(&stack[stack_pos[target]..], target, heads);
                         match positions[node].get(edge) {
                             Some(&position) => prerequisite_path(
                                 c,
@@ -178,15 +168,17 @@ pub(crate) fn check_prerequisite_graph(
             } else {
                 depth[node] = out
                     .iter()
-                    .filter(|&&t| color[t as usize] == 2)
-                    .map(|&t| depth[t as usize] + 1)
+                    .map(|p| p.flag as usize)
+                    .filter(|&t| color[t] == 2)
+                    .map(|t| depth[t] + 1)
                     .max()
                     .unwrap_or(0);
                 evaluations[node] = out
                     .iter()
-                    .filter(|&&t| color[t as usize] == 2)
-                    .fold(0usize, |sum, &t| {
-                        sum.saturating_add(evaluations[t as usize].saturating_add(1))
+                    .map(|p| p.flag as usize)
+                    .filter(|&t| color[t] == 2)
+                    .fold(0usize, |sum, t| {
+                        sum.saturating_add(evaluations[t].saturating_add(1))
                     });
                 color[node] = 2;
                 stack.pop();
@@ -219,4 +211,25 @@ pub(crate) fn check_prerequisite_graph(
             None => c.error(&Path::root(), ProblemCode::PrerequisiteDepth, message),
         }
     }
+}
+
+/// The most flags a cycle message names: a cycle through a million flags is reported as
+/// its first ones and a count, so each report costs the same.
+const CYCLE_MESSAGE_FLAGS: usize = 10;
+
+/// `prerequisites form a cycle: a -> b -> a`, from the stack from `target` on.
+fn cycle_message(on_stack: &[(usize, usize)], target: usize, heads: &[FlagHead<'_>]) -> String {
+    let mut cycle: Vec<String> = on_stack
+        .iter()
+        .take(CYCLE_MESSAGE_FLAGS)
+        .map(|&(s, _)| heads[s].key.to_owned())
+        .collect();
+    if on_stack.len() > CYCLE_MESSAGE_FLAGS {
+        cycle.push(format!(
+            "... ({} more flags)",
+            on_stack.len() - CYCLE_MESSAGE_FLAGS
+        ));
+    }
+    cycle.push(heads[target].key.to_owned());
+    format!("prerequisites form a cycle: {}", cycle.join(" -> "))
 }

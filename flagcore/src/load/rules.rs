@@ -2,10 +2,13 @@
 
 use crate::error::ProblemCode;
 use crate::json::{q, Json, Path};
-use crate::model::{Cmp, Condition, FastMap, Rule, Serve, StrSeen, StrSet, Test};
+use crate::model::{
+    Cmp, Condition, FastMap, Needles, NumberSet, Rule, Serve, StrSeen, StrSet, Test,
+};
 use crate::semver;
 
-use super::checker::{suggestion, timestamp, Checker, Obj};
+use super::checker::{timestamp, Checker, Obj};
+use super::flags::VariantNames;
 use super::serve::compile_serve;
 use super::{Refs, CONDITION_FIELDS, OPERATORS, RULE_FIELDS};
 
@@ -13,7 +16,7 @@ pub(crate) fn compile_rules(
     c: &mut Checker,
     value: &Json<'_>,
     path: &Path<'_>,
-    names: &[&str],
+    names: VariantNames<'_>,
     refs: &Refs<'_>,
     used_segments: &mut [bool],
 ) -> Vec<Rule> {
@@ -118,12 +121,12 @@ pub(crate) fn compile_condition(
         }
     };
     if !OPERATORS.contains(&op) {
+        let suggestion = c.suggest(op, OPERATORS.iter().copied());
         c.error(
             &obj.at("op"),
             ProblemCode::UnknownOperator,
             format!(
-                "unknown operator {op}{}; operators: {}",
-                suggestion(op, OPERATORS.iter().copied()),
+                "unknown operator {op}{suggestion}; operators: {}",
                 OPERATORS.join(", "),
                 op = q(op)
             ),
@@ -311,7 +314,7 @@ fn one_of(c: &mut Checker, o: &Operands<'_>) -> Option<Test> {
     strs.dedup();
     Some(Test::OneOf {
         strings: StrSet::new(strs),
-        numbers,
+        numbers: NumberSet::new(numbers),
         bools,
     })
 }
@@ -320,10 +323,14 @@ fn one_of(c: &mut Checker, o: &Operands<'_>) -> Option<Test> {
 fn text_test(c: &mut Checker, o: &Operands<'_>) -> Option<Test> {
     o.count(c, 1, usize::MAX)?;
     let list = o.strings(c)?;
+    // Each needle once (order does not change which match: any of them).
+    let mut list = list;
+    list.sort_unstable();
+    list.dedup();
     Some(match o.op {
         "startsWith" => Test::StartsWith(list),
         "endsWith" => Test::EndsWith(list),
-        _ => Test::Contains(list),
+        _ => Test::Contains(Needles::new(list)),
     })
 }
 
@@ -381,12 +388,12 @@ fn segment_test(
             return None;
         };
         let Some(&i) = segments.get(name.as_str()) else {
+            let suggestion = c.suggest(name, segments.keys().copied());
             c.error(
                 &p,
                 ProblemCode::UnknownSegment,
                 format!(
-                    "no segment {name} in this config{}",
-                    suggestion(name, segments.keys().copied()),
+                    "no segment {name} in this config{suggestion}",
                     name = q(name)
                 ),
             );
@@ -395,6 +402,10 @@ fn segment_test(
         used_segments[i as usize] = true;
         ids.push(i);
     }
+    // Each segment once: a name listed a million times must not cost a million segment
+    // checks per evaluation.
+    ids.sort_unstable();
+    ids.dedup();
     Some(Test::InSegment(ids))
 }
 

@@ -2,10 +2,10 @@
 
 use crate::error::ProblemCode;
 use crate::json::{q, Json, Path};
-use crate::model::{Serve, Split, Stage};
+use crate::model::{FastSet, Serve, Split, Stage};
 
 use super::checker::{non_empty_array, percentage, timestamp, Checker, Obj};
-use super::flags::variant_ref;
+use super::flags::{variant_ref, VariantNames};
 use super::{SERVE_FIELDS, SPLIT_FIELDS, STAGE_FIELDS};
 use crate::units::format_thousandths;
 
@@ -13,7 +13,7 @@ pub(crate) fn compile_serve(
     c: &mut Checker,
     value: &Json<'_>,
     path: &Path<'_>,
-    names: &[&str],
+    names: VariantNames<'_>,
 ) -> Option<Serve> {
     let obj = Obj::read(c, value, path, SERVE_FIELDS)?;
     let present = SERVE_FIELDS.iter().filter(|f| obj.get(f).is_some()).count();
@@ -35,10 +35,10 @@ pub(crate) fn compile_serve(
 pub(crate) fn compile_simple_serve(
     c: &mut Checker,
     obj: &Obj<'_>,
-    names: &[&str],
+    names: VariantNames<'_>,
 ) -> Option<Serve> {
     if let Some(v) = obj.get("variant") {
-        return variant_ref(c, v, &obj.at("variant"), names, "this").map(Serve::Variant);
+        return variant_ref(c, v, &obj.at("variant"), names).map(Serve::Variant);
     }
     let value = obj.get("split")?;
     let path = obj.at("split");
@@ -55,7 +55,8 @@ pub(crate) fn compile_simple_serve(
         return None;
     }
     let mut ranges = Vec::with_capacity(items.len());
-    let mut end = 0u32;
+    // The true sum (u64: a million weights of 100 add up to 10^11 thousandths).
+    let mut end = 0u64;
     let mut ok = true;
     let mut seen = VariantSet::default();
     for (i, item) in items.iter().enumerate() {
@@ -66,7 +67,7 @@ pub(crate) fn compile_simple_serve(
         };
         let variant = o
             .required(c, "variant")
-            .and_then(|v| variant_ref(c, v, &o.at("variant"), names, "this"));
+            .and_then(|v| variant_ref(c, v, &o.at("variant"), names));
         let weight = o
             .required(c, "weight")
             .and_then(|w| percentage(c, w, &o.at("weight")));
@@ -78,20 +79,20 @@ pub(crate) fn compile_simple_serve(
                         ProblemCode::DuplicateKey,
                         format!(
                             "variant {} appears twice in this split",
-                            q(names[v as usize])
+                            q(names.names[v as usize])
                         ),
                     );
                     ok = false;
                 }
-                end = end.saturating_add(w);
-                if w > 0 {
-                    ranges.push((end, v));
+                end += u64::from(w);
+                if w > 0 && end <= u64::from(crate::bucket::BUCKETS) {
+                    ranges.push((end as u32, v));
                 }
             }
             _ => ok = false,
         }
     }
-    if ok && end != crate::bucket::BUCKETS {
+    if ok && end != u64::from(crate::bucket::BUCKETS) {
         c.error(
             &path,
             ProblemCode::WeightsSum,
@@ -102,11 +103,12 @@ pub(crate) fn compile_simple_serve(
     ok.then_some(Serve::Split(Split { ranges }))
 }
 
-/// A set of variant indices: a bit each for the first 64 (no allocation), a list beyond.
+/// A set of variant indices: a bit each for the first 64 (no allocation), a hash set
+/// beyond (a split over 100k variants must not compare every pair).
 #[derive(Default)]
 pub(crate) struct VariantSet {
     bits: u64,
-    more: Vec<u32>,
+    more: FastSet<u32>,
 }
 
 impl VariantSet {
@@ -117,11 +119,8 @@ impl VariantSet {
             let new = self.bits & bit == 0;
             self.bits |= bit;
             new
-        } else if self.more.contains(&v) {
-            false
         } else {
-            self.more.push(v);
-            true
+            self.more.insert(v)
         }
     }
 }
@@ -130,7 +129,7 @@ pub(crate) fn compile_stages(
     c: &mut Checker,
     value: &Json<'_>,
     path: &Path<'_>,
-    names: &[&str],
+    names: VariantNames<'_>,
 ) -> Option<Serve> {
     let items = non_empty_array(
         c,

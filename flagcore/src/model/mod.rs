@@ -127,6 +127,65 @@ impl StrSet {
     }
 }
 
+/// The numbers of an `in`: sorted, searched by bisection (a million numbers cost 20
+/// comparisons, not a million). NaN is dropped (it equals nothing) and -0 is stored as 0
+/// (they are equal), so bisection over the total order agrees with `==`.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct NumberSet(Box<[f64]>);
+
+impl NumberSet {
+    pub(crate) fn new(mut numbers: Vec<f64>) -> NumberSet {
+        numbers.retain(|n| !n.is_nan());
+        for n in &mut numbers {
+            *n += 0.0; // -0 + 0 = +0
+        }
+        numbers.sort_by(f64::total_cmp);
+        numbers.dedup();
+        NumberSet(numbers.into_boxed_slice())
+    }
+
+    #[inline]
+    pub(crate) fn contains(&self, n: f64) -> bool {
+        if n.is_nan() {
+            return false;
+        }
+        let n = n + 0.0;
+        self.0.binary_search_by(|x| x.total_cmp(&n)).is_ok()
+    }
+}
+
+/// The needles of a `contains`: a few searched one by one; many through one Aho-Corasick
+/// automaton built at load, one pass over the attribute whatever their number (native
+/// builds; the `.wasm` keeps the list, see flagcore/Cargo.toml).
+#[derive(Debug, Clone)]
+pub(crate) enum Needles {
+    Few(Vec<Box<str>>),
+    #[cfg(not(target_arch = "wasm32"))]
+    Many(Box<aho_corasick::AhoCorasick>),
+}
+
+impl Needles {
+    pub(crate) fn new(needles: Vec<Box<str>>) -> Needles {
+        #[cfg(not(target_arch = "wasm32"))]
+        if needles.len() > LINEAR_SET_MAX {
+            if let Ok(automaton) = aho_corasick::AhoCorasick::new(needles.iter().map(|n| &**n)) {
+                return Needles::Many(Box::new(automaton));
+            }
+        }
+        Needles::Few(needles)
+    }
+
+    /// Whether any needle occurs in `text`. Does not allocate.
+    #[inline]
+    pub(crate) fn found_in(&self, text: &str) -> bool {
+        match self {
+            Needles::Few(list) => list.iter().any(|p| text.contains(&**p)),
+            #[cfg(not(target_arch = "wasm32"))]
+            Needles::Many(automaton) => automaton.is_match(text),
+        }
+    }
+}
+
 /// A comparison, for numbers and semantic versions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Cmp {
@@ -156,12 +215,12 @@ impl Cmp {
 pub(crate) enum Test {
     OneOf {
         strings: StrSet,
-        numbers: Vec<f64>,
+        numbers: NumberSet,
         bools: [bool; 2],
     },
     StartsWith(Vec<Box<str>>),
     EndsWith(Vec<Box<str>>),
-    Contains(Vec<Box<str>>),
+    Contains(Needles),
     Number(Cmp, f64),
     Semver(Cmp, Box<OwnedVersion>),
     Before(i64),

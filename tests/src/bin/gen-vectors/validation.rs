@@ -284,6 +284,19 @@ fn cases() -> Vec<(&'static str, String, Option<usize>)> {
                 }}"#,
         ),
         c("many/unicode-keys-in-paths", r#"{"schemaVersion": 1, "flags": {"flag with spaces": {"enabled": 1, "default": {"variant": "on"}}, "🚩": {"enabled": true, "default": {"variant": "no"}}, "quote\"key": {"enabled": true}}}"#),
+        // A report lists 100 problems of a severity, then one that counts the rest.
+        (
+            "too_many_problems/warnings",
+            format!(
+                r#"{{"schemaVersion": 1, "segments": {{"s": {{"keys": ["k", {}]}}}}, "flags": {{"f": {{"enabled": true, "rules": [{{"conditions": [{{"op": "inSegment", "value": "s"}}], "serve": {{"variant": "on"}}}}], "default": {{"variant": "off"}}}}}}}}"#,
+                vec![r#""k""#; 102].join(", ")
+            ),
+            None,
+        ),
+        c(
+            "duplicate_key/in-metadata",
+            r#"{"schemaVersion": 1, "metadata": {"owner": "a", "owner": "b"}, "flags": {}}"#,
+        ),
         // too_large (only bindings that can set the store's byte limit replay this).
         ("too_large/over-limit", r#"{"schemaVersion": 1, "flags": {}, "description": "this config is over 64 bytes long"}"#.to_owned(), Some(64)),
     ]
