@@ -87,6 +87,14 @@ pub enum ProblemCode {
     /// More problems of one severity than a report lists (100): this one counts the rest
     /// by code. Fix the listed ones first.
     TooManyProblems,
+    /// A `matches` pattern does not parse (the message says where and why).
+    InvalidRegex,
+    /// A `matches` pattern is longer than 1,024 bytes, or compiles to more than 64 KiB:
+    /// split it into several conditions or simplify it.
+    RegexTooLarge,
+    /// An `inCidr` value is not an IP range (`10.0.0.0/8`, `2001:db8::/32`, an address),
+    /// or has host bits set below its prefix.
+    InvalidCidr,
 }
 
 impl ProblemCode {
@@ -123,6 +131,9 @@ impl ProblemCode {
             ProblemCode::PercentagesNotIncreasing => "percentages_not_increasing",
             ProblemCode::InvalidUtf8 => "invalid_utf8",
             ProblemCode::TooManyProblems => "too_many_problems",
+            ProblemCode::InvalidRegex => "invalid_regex",
+            ProblemCode::RegexTooLarge => "regex_too_large",
+            ProblemCode::InvalidCidr => "invalid_cidr",
         }
     }
 }
