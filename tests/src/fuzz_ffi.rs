@@ -186,7 +186,7 @@ pub fn ffi(data: &[u8]) {
                         fp,
                         fl,
                         context,
-                        op & 1 != 0,
+                        if op & 1 != 0 { 1 } else { 2 }, // FLAGCORE_TIME_AT or _UNSET
                         at,
                         expected,
                         out.as_mut_ptr(),
@@ -204,13 +204,20 @@ pub fn ffi(data: &[u8]) {
                         fp,
                         fl,
                         context,
-                        op & 1 != 0,
+                        if op & 1 != 0 { 1 } else { 2 }, // FLAGCORE_TIME_AT or _UNSET
                         at,
                         true,
                         &mut value,
                     );
                     check(r, null, fl, "flagcore_store_get_bool");
-                    let _ = flagcore_store_is_enabled(store, fp, fl, context, op & 1 != 0, at);
+                    let _ = flagcore_store_is_enabled(
+                        store,
+                        fp,
+                        fl,
+                        context,
+                        if op & 1 != 0 { 1 } else { 2 },
+                        at,
+                    );
                 }
                 8 => {
                     let flag = input.chunk();
@@ -222,7 +229,7 @@ pub fn ffi(data: &[u8]) {
                         fp,
                         fl,
                         context,
-                        op & 1 != 0,
+                        if op & 1 != 0 { 1 } else { 2 }, // FLAGCORE_TIME_AT or _UNSET
                         at,
                         1.5,
                         &mut value,
@@ -240,7 +247,7 @@ pub fn ffi(data: &[u8]) {
                         fp,
                         fl,
                         context,
-                        false,
+                        2, // FLAGCORE_TIME_UNSET
                         0,
                         buf.as_mut_ptr().cast(),
                         size,
