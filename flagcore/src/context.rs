@@ -352,6 +352,21 @@ impl Context {
             .map(|a| a.value.as_ref())
     }
 
+    /// Sets one attribute from its JSON text (`"DE"`, `12`, `true`, `["a", 1]`; `null`
+    /// removes it), checked as [`Context::from_json`] checks attributes. For bindings
+    /// whose lists mix strings and numbers. On error the context is unchanged.
+    pub fn set_json_value(&mut self, name: &str, json: &str) -> Result<(), ContextError> {
+        let value: serde_json::Value =
+            serde_json::from_str(json).map_err(|e| ContextError::Syntax(e.to_string()))?;
+        match attribute_from_json(name, &value)? {
+            Some(v) => self.set(name, v),
+            None => {
+                self.remove(name);
+            }
+        }
+        Ok(())
+    }
+
     /// Parses a flat JSON object: `{"key": "user-1", "email": "a@b.c", "seats": 3}`.
     /// Null attributes are skipped; objects and arrays are refused.
     pub fn from_json(text: &str) -> Result<Context, ContextError> {
@@ -378,25 +393,33 @@ impl Context {
                 }
                 continue;
             }
-            let attr = match v {
-                serde_json::Value::Null => continue,
-                serde_json::Value::Bool(b) => AttributeValue::Bool(*b),
-                serde_json::Value::Number(n) => {
-                    AttributeValue::Number(n.as_f64().unwrap_or(f64::NAN))
-                }
-                serde_json::Value::String(s) => AttributeValue::String(s.clone()),
-                serde_json::Value::Array(items) => list_from_json(name, items)?,
-                other => {
-                    return Err(ContextError::UnsupportedValue {
-                        name: name.clone(),
-                        kind: json_kind(other),
-                    })
-                }
+            let Some(attr) = attribute_from_json(name, v)? else {
+                continue;
             };
             ctx.attributes.push(Attribute::new(name.clone(), attr));
         }
         Ok(ctx)
     }
+}
+
+/// One attribute's JSON value (`None`: null, which means absent).
+fn attribute_from_json(
+    name: &str,
+    v: &serde_json::Value,
+) -> Result<Option<AttributeValue>, ContextError> {
+    Ok(Some(match v {
+        serde_json::Value::Null => return Ok(None),
+        serde_json::Value::Bool(b) => AttributeValue::Bool(*b),
+        serde_json::Value::Number(n) => AttributeValue::Number(n.as_f64().unwrap_or(f64::NAN)),
+        serde_json::Value::String(s) => AttributeValue::String(s.clone()),
+        serde_json::Value::Array(items) => list_from_json(name, items)?,
+        other => {
+            return Err(ContextError::UnsupportedValue {
+                name: name.to_owned(),
+                kind: json_kind(other),
+            })
+        }
+    }))
 }
 
 /// A JSON array as a list attribute: strings and numbers only, at most [`MAX_LIST_ITEMS`].
