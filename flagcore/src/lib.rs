@@ -82,6 +82,7 @@ mod evaluator;
 mod json;
 mod load;
 mod model;
+mod regex;
 mod rollout;
 mod semver;
 pub mod stats;

@@ -105,7 +105,12 @@ pub(crate) fn json_number(s: &str) -> Option<f64> {
     if i != b.len() {
         return None;
     }
-    s.parse::<f64>().ok().filter(|n| n.is_finite())
+    // serde_json's parser (already in the build, unlike core's `f64::from_str` and its
+    // tables): the same f64 as a number in a JSON context; out of range is an error.
+    s.parse::<serde_json::Number>()
+        .ok()?
+        .as_f64()
+        .filter(|n| n.is_finite())
 }
 
 /// An IP range (`inCidr`), parsed at load: IPv4 ranges hold IPv4 addresses only, IPv6

@@ -6,6 +6,7 @@ use crate::model::{
     AttributeType, Cmp, Condition, FastMap, Needles, NumberSet, Rule, Serve, StrSeen, StrSet, Test,
     ValueSet,
 };
+use crate::regex::{Regex, RegexError, MAX_STATES};
 use crate::semver;
 use crate::text::{fold_owned, Cidr};
 
@@ -384,10 +385,9 @@ fn order_test(c: &mut Checker, o: &Operands<'_>) -> Option<Test> {
 
 /// The longest pattern `matches` accepts, in bytes.
 pub(crate) const MAX_REGEX_BYTES: usize = 1024;
-/// The most memory one compiled pattern may take (regex-lite's NFA size limit).
-pub(crate) const MAX_REGEX_NFA_BYTES: usize = 64 * 1024;
 
-/// `matches`: one regular expression, compiled here (regex-lite: linear time).
+/// `matches`: one regular expression, compiled here (linear-time matching: see
+/// `crate::regex`).
 fn regex_test(c: &mut Checker, o: &Operands<'_>) -> Option<Test> {
     let (v, p) = o.single(c)?;
     let Json::String(pattern) = v else {
@@ -405,23 +405,24 @@ fn regex_test(c: &mut Checker, o: &Operands<'_>) -> Option<Test> {
         );
         return None;
     }
-    match regex_lite::RegexBuilder::new(pattern)
-        .size_limit(MAX_REGEX_NFA_BYTES)
-        .nest_limit(64)
-        .build()
-    {
+    match Regex::new(pattern) {
         Ok(re) => Some(Test::Matches(Box::new(re))),
-        Err(e) => {
-            let message = e.to_string();
-            let code = if message.contains("size limit") {
-                ProblemCode::RegexTooLarge
-            } else {
-                ProblemCode::InvalidRegex
-            };
+        Err(RegexError::TooLarge) => {
             c.error(
                 &p,
-                code,
-                format!("{pattern}: {message}", pattern = q(pattern)),
+                ProblemCode::RegexTooLarge,
+                format!(
+                    "{pattern} compiles to more than {MAX_STATES} states (or counts a repetition over 1,000): simplify it or split it into several conditions",
+                    pattern = q(pattern)
+                ),
+            );
+            None
+        }
+        Err(RegexError::Invalid(why)) => {
+            c.error(
+                &p,
+                ProblemCode::InvalidRegex,
+                format!("{pattern}: {why}", pattern = q(pattern)),
             );
             None
         }

@@ -212,6 +212,8 @@ impl Needles {
     /// `fold`: the needles are case-folded and searched one by one (the automaton folds
     /// ASCII only).
     pub(crate) fn new(needles: Vec<Box<str>>, fold: bool) -> Needles {
+        #[cfg(target_arch = "wasm32")]
+        let _ = fold;
         #[cfg(not(target_arch = "wasm32"))]
         if needles.len() > LINEAR_SET_MAX && !fold {
             if let Ok(automaton) = aho_corasick::AhoCorasick::new(needles.iter().map(|n| &**n)) {
@@ -281,7 +283,7 @@ pub(crate) enum Test {
     /// `sizeEq` ... `sizeGte`: the number of items of a list attribute.
     Size(Cmp, f64),
     /// `matches`: a regular expression, compiled at load.
-    Matches(Box<regex_lite::Regex>),
+    Matches(Box<crate::regex::Regex>),
     /// `inCidr`: IP ranges, parsed at load.
     InCidr(Vec<Cidr>),
     /// `isType`.
