@@ -47,7 +47,10 @@ fn bench(c: &mut Criterion) {
             )
         })
         .collect();
-    let config = format!(r#"{{"schemaVersion": 1, "flags": {{{}}}}}"#, flags.join(","));
+    let config = format!(
+        r#"{{"schemaVersion": 1, "flags": {{{}}}}}"#,
+        flags.join(",")
+    );
     let store = Store::from_json(&config).expect("the config loads");
     let user = Context::new("user-42")
         .with("country", "DE")

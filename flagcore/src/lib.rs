@@ -81,6 +81,7 @@ mod eval;
 mod evaluator;
 mod json;
 mod load;
+mod lowercase;
 mod model;
 mod regex;
 mod rollout;

@@ -3,18 +3,20 @@
 //! at load.
 //!
 //! **Case folding** is Unicode's full lowercase mapping, character by character
-//! (`char::to_lowercase`, of the Unicode version of the Rust standard library that built
-//! the core): `JOSÉ` and `josé` are equal, `İ` folds to `i̇` (two characters), `ß` stays
+//! (`char::to_lowercase` of Rust 1.95, from the core's own table in
+//! `lowercase.rs`, so every build folds the same whatever Rust compiled it): `JOSÉ` and `josé` are equal, `İ` folds to `i̇` (two characters), `ß` stays
 //! `ß` (so `STRASSE` and `straße` differ), final sigma is not special-cased (`Σ` is `σ`
 //! everywhere), and no normalisation is applied (`é` and `e` + U+0301 differ). Every
 //! binding runs this same code, so every binding agrees.
 
 use std::net::IpAddr;
 
+use crate::lowercase::lower;
+
 /// The case-folded characters of `s` (see the module docs).
 #[inline]
 pub(crate) fn folded(s: &str) -> impl DoubleEndedIterator<Item = char> + '_ {
-    s.chars().flat_map(char::to_lowercase)
+    s.chars().flat_map(lower)
 }
 
 /// `s` case-folded, for values compiled at load.
@@ -38,7 +40,7 @@ pub(crate) fn starts_folded(text: &str, prefix: &str) -> bool {
 /// Whether `text` folded ends with `suffix` (already folded).
 #[inline]
 pub(crate) fn ends_folded(text: &str, suffix: &str) -> bool {
-    let mut t = text.chars().rev().flat_map(|c| c.to_lowercase().rev());
+    let mut t = text.chars().rev().flat_map(|c| lower(c).rev());
     suffix.chars().rev().all(|c| t.next() == Some(c))
 }
 
