@@ -122,8 +122,8 @@ impl Regex {
             }
             ahead = chars.clone().next();
             next.fill(0);
-            for w in 0..WORDS {
-                let mut bits = cur[w];
+            for (w, &word) in cur.iter().enumerate() {
+                let mut bits = word;
                 while bits != 0 {
                     let pc = w * 64 + bits.trailing_zeros() as usize;
                     bits &= bits - 1;
