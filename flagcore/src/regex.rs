@@ -116,13 +116,15 @@ impl Regex {
         let mut ahead = chars.clone().next();
         self.add(&mut cur, &mut stack, 0, None, ahead);
         let mut prev = None;
+        // Only the words that hold states of this pattern.
+        let words = self.insts.len().div_ceil(64).min(WORDS);
         while let Some(c) = chars.next() {
             if self.has_match(&cur) {
                 return true;
             }
             ahead = chars.clone().next();
-            next.fill(0);
-            for (w, &word) in cur.iter().enumerate() {
+            next[..words].fill(0);
+            for (w, &word) in cur[..words].iter().enumerate() {
                 let mut bits = word;
                 while bits != 0 {
                     let pc = w * 64 + bits.trailing_zeros() as usize;
@@ -137,7 +139,7 @@ impl Regex {
             prev = Some(c);
             if !self.anchored {
                 self.add(&mut next, &mut stack, 0, prev, ahead);
-            } else if next.iter().all(|&w| w == 0) {
+            } else if next[..words].iter().all(|&w| w == 0) {
                 return false;
             }
             std::mem::swap(&mut cur, &mut next);
