@@ -68,9 +68,20 @@ pub fn parse_attr(text: &str) -> Result<Attr, String> {
             Ok(serde_json::Value::Number(n)) => {
                 AttributeValue::Number(n.as_f64().unwrap_or(f64::NAN))
             }
+            Ok(list @ serde_json::Value::Array(_)) => {
+                // A list of strings and numbers, checked as a JSON context checks it.
+                let mut one = serde_json::Map::new();
+                one.insert(name.to_owned(), list);
+                let ctx = flagcore::Context::from_value(&serde_json::Value::Object(one))
+                    .map_err(|e| e.to_string())?;
+                match ctx.get(name) {
+                    Some(v) => v.clone(),
+                    None => return Err(format!("{name}:= got an empty value")),
+                }
+            }
             Ok(_) => {
                 return Err(format!(
-                    "{name}:= takes a JSON string, number or boolean; attributes are flat"
+                    "{name}:= takes a JSON string, number, boolean or list of strings and numbers"
                 ))
             }
             Err(e) => {
@@ -271,6 +282,7 @@ pub fn attribute_json(value: &AttributeValue) -> serde_json::Value {
         AttributeValue::Number(n) => serde_json::Number::from_f64(*n)
             .map(serde_json::Value::Number)
             .unwrap_or(serde_json::Value::Null),
+        AttributeValue::List(items) => items.iter().map(attribute_json).collect(),
     }
 }
 

@@ -73,6 +73,10 @@
 // The number of buckets: `flagcore_bucket` returns `0..FLAGCORE_BUCKETS`.
 #define FLAGCORE_BUCKETS 100000
 
+// The most items a list attribute may hold (`flagcore_context_set_string_list` and
+// `_number_list`); equal to `flagcore::MAX_LIST_ITEMS` (tested).
+#define FLAGCORE_MAX_LIST_ITEMS 1024
+
 // What a call did. The numbers are stable: a retired code is never reused.
 enum flagcore_result
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
@@ -448,6 +452,46 @@ flagcore_result flagcore_context_set_bool(struct flagcore_context *context,
                                           const char *name,
                                           size_t name_len,
                                           bool value);
+
+// Sets a list-of-strings attribute (`groups`, `roles`, `tags`): `count` strings, each
+// pointer + length of UTF-8 (`items` may be NULL when `count` is 0; an item's `ptr` may
+// be NULL when its `len` is 0). At most `FLAGCORE_MAX_LIST_ITEMS` (1,024) items, else
+// `FLAGCORE_RESULT_INVALID_CONTEXT`. The strings are copied: the caller keeps ownership.
+//
+// # Safety
+// `context` is live; `name` is valid for `name_len` bytes; `items` is NULL or valid for
+// `count` `flagcore_str`s, each valid for its length.
+flagcore_result flagcore_context_set_string_list(struct flagcore_context *context,
+                                                 const char *name,
+                                                 size_t name_len,
+                                                 const struct flagcore_str *items,
+                                                 size_t count);
+
+// Sets a list-of-numbers attribute: `count` doubles (`items` may be NULL when `count` is
+// 0). At most `FLAGCORE_MAX_LIST_ITEMS` (1,024) items, else
+// `FLAGCORE_RESULT_INVALID_CONTEXT`. The numbers are copied.
+//
+// # Safety
+// `context` is live; `name` is valid for `name_len` bytes; `items` is NULL or valid for
+// `count` doubles.
+flagcore_result flagcore_context_set_number_list(struct flagcore_context *context,
+                                                 const char *name,
+                                                 size_t name_len,
+                                                 const double *items,
+                                                 size_t count);
+
+// Sets one attribute from JSON text: a string, number, boolean, or a list of strings and
+// numbers (`["beta", 2]`: the one way to give a list mixing both); `null` removes it.
+// Checked as `flagcore_context_set_json` checks attributes (`FLAGCORE_RESULT_INVALID_CONTEXT`,
+// the context unchanged).
+//
+// # Safety
+// `context` is live; `name` and `json` are valid for their lengths.
+flagcore_result flagcore_context_set_json_value(struct flagcore_context *context,
+                                                const char *name,
+                                                size_t name_len,
+                                                const char *json,
+                                                size_t json_len);
 
 // Removes an attribute (a no-op when absent).
 //

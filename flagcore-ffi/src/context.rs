@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use arc_swap::ArcSwap;
 
-use flagcore::Context;
+use flagcore::{AttributeValue, Context, ContextError, MAX_LIST_ITEMS};
 
 use crate::boundary::{boundary, boundary_value, handle, out, text, write, Failure, LastError};
 use crate::flagcore_result;
@@ -197,6 +197,111 @@ pub unsafe extern "C" fn flagcore_context_set_bool(
             Ok(())
         })
     }
+}
+
+/// Sets a list-of-strings attribute (`groups`, `roles`, `tags`): `count` strings, each
+/// pointer + length of UTF-8 (`items` may be NULL when `count` is 0; an item's `ptr` may
+/// be NULL when its `len` is 0). At most `FLAGCORE_MAX_LIST_ITEMS` (1,024) items, else
+/// `FLAGCORE_RESULT_INVALID_CONTEXT`. The strings are copied: the caller keeps ownership.
+///
+/// # Safety
+/// `context` is live; `name` is valid for `name_len` bytes; `items` is NULL or valid for
+/// `count` `flagcore_str`s, each valid for its length.
+#[no_mangle]
+pub unsafe extern "C" fn flagcore_context_set_string_list(
+    context: *mut flagcore_context,
+    name: *const c_char,
+    name_len: usize,
+    items: *const flagcore_str,
+    count: usize,
+) -> flagcore_result {
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        mutate(context, |ctx| {
+            let name = text(name, name_len, "name")?;
+            let items = list(items, count, name)?;
+            let mut list = Vec::with_capacity(items.len());
+            for item in items {
+                list.push(AttributeValue::from(text(item.ptr, item.len, "items")?));
+            }
+            ctx.set(name, AttributeValue::List(list));
+            Ok(())
+        })
+    }
+}
+
+/// Sets a list-of-numbers attribute: `count` doubles (`items` may be NULL when `count` is
+/// 0). At most `FLAGCORE_MAX_LIST_ITEMS` (1,024) items, else
+/// `FLAGCORE_RESULT_INVALID_CONTEXT`. The numbers are copied.
+///
+/// # Safety
+/// `context` is live; `name` is valid for `name_len` bytes; `items` is NULL or valid for
+/// `count` doubles.
+#[no_mangle]
+pub unsafe extern "C" fn flagcore_context_set_number_list(
+    context: *mut flagcore_context,
+    name: *const c_char,
+    name_len: usize,
+    items: *const f64,
+    count: usize,
+) -> flagcore_result {
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        mutate(context, |ctx| {
+            let name = text(name, name_len, "name")?;
+            let items = list(items, count, name)?;
+            ctx.set(name, AttributeValue::from(items));
+            Ok(())
+        })
+    }
+}
+
+/// Sets one attribute from JSON text: a string, number, boolean, or a list of strings and
+/// numbers (`["beta", 2]`: the one way to give a list mixing both); `null` removes it.
+/// Checked as `flagcore_context_set_json` checks attributes (`FLAGCORE_RESULT_INVALID_CONTEXT`,
+/// the context unchanged).
+///
+/// # Safety
+/// `context` is live; `name` and `json` are valid for their lengths.
+#[no_mangle]
+pub unsafe extern "C" fn flagcore_context_set_json_value(
+    context: *mut flagcore_context,
+    name: *const c_char,
+    name_len: usize,
+    json: *const c_char,
+    json_len: usize,
+) -> flagcore_result {
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        mutate(context, |ctx| {
+            let name = text(name, name_len, "name")?;
+            let json = text(json, json_len, "json")?;
+            ctx.set_json_value(name, json)?;
+            Ok(())
+        })
+    }
+}
+
+/// Borrows `count` items at `items` (NULL allowed when `count` is 0), refusing lists
+/// longer than [`MAX_LIST_ITEMS`] before reading them.
+///
+/// # Safety
+/// `items` is NULL or valid for `count` reads of `T`.
+unsafe fn list<'a, T>(items: *const T, count: usize, name: &str) -> Result<&'a [T], Failure> {
+    if count > MAX_LIST_ITEMS {
+        return Err(Failure::Context(ContextError::ListTooLong {
+            name: name.to_owned(),
+            len: count,
+        }));
+    }
+    if count == 0 {
+        return Ok(&[]);
+    }
+    if items.is_null() {
+        return Err(Failure::Null("items"));
+    }
+    // SAFETY: non-null and valid for `count` items by the caller's contract.
+    Ok(unsafe { std::slice::from_raw_parts(items, count) })
 }
 
 /// Removes an attribute (a no-op when absent).

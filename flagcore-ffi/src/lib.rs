@@ -85,6 +85,9 @@ pub const FLAGCORE_NONE: u32 = u32::MAX;
 
 /// The number of buckets: `flagcore_bucket` returns `0..FLAGCORE_BUCKETS`.
 pub const FLAGCORE_BUCKETS: u32 = 100_000;
+/// The most items a list attribute may hold (`flagcore_context_set_string_list` and
+/// `_number_list`); equal to `flagcore::MAX_LIST_ITEMS` (tested).
+pub const FLAGCORE_MAX_LIST_ITEMS: usize = 1024;
 
 const VERSION_NUL: &str = concat!(env!("CARGO_PKG_VERSION"), "\0");
 
@@ -208,6 +211,7 @@ mod tests {
             env!("CARGO_PKG_VERSION_PATCH")
         );
         assert_eq!(FLAGCORE_BUCKETS, flagcore::BUCKETS);
+        assert_eq!(FLAGCORE_MAX_LIST_ITEMS, flagcore::MAX_LIST_ITEMS);
     }
 
     #[test]

@@ -243,9 +243,13 @@ async fn replay_file(path: &Path, tally: &mut Tally) {
                     vec![(flag.to_owned(), kind.into(), case["expect"].clone())]
                 }
             };
-            let mut skip = false;
+            // OpenFeature's Rust context has no list value: list attributes cannot be sent.
+            let list_context = case["context"]
+                .as_object()
+                .is_some_and(|m| m.values().any(Json::is_array));
+            let mut skip = list_context;
             let mut bad = Vec::new();
-            for (f, kind, expect) in checks {
+            for (f, kind, expect) in checks.into_iter().filter(|_| !list_context) {
                 let want = expected(&config, &f, &expect);
                 if kind == "json"
                     && want
@@ -283,7 +287,7 @@ async fn golden_vectors_through_the_openfeature_client() {
         replay_file(&dir.join(name), &mut tally).await;
     }
     println!(
-        "rust (OpenFeature): {} vectors replayed, {} mismatches, {} skipped (JSON values OpenFeature's Rust Value cannot carry)",
+        "rust (OpenFeature): {} vectors replayed, {} mismatches, {} skipped (JSON values OpenFeature's Rust Value cannot carry, list attributes its context cannot)",
         tally.replayed,
         tally.mismatches.len(),
         tally.skipped

@@ -114,7 +114,13 @@ export type Operator =
   | "semverEq" | "semverLt" | "semverLte" | "semverGt" | "semverGte"
   | "before" | "after"
   | "exists"
-  | "inSegment";
+  | "inSegment"
+  | "anyOf" | "allOf" | "noneOf"
+  | "sizeEq" | "sizeLt" | "sizeLte" | "sizeGt" | "sizeGte"
+  | "matches"
+  | "inCidr"
+  | "strLt" | "strLte" | "strGt" | "strGte"
+  | "isType";
 
 /** A condition on one context attribute (`key` is the targeting key), or segment membership. */
 export interface Condition {
@@ -125,8 +131,10 @@ export interface Condition {
   value?: string | number | boolean;
   /** Several operands. */
   values?: (string | number | boolean)[];
-  /** Invert the answer (a missing attribute still never matches, except for `exists`). */
+  /** Invert the answer (a missing attribute, or one the operator cannot compare, still never matches, except for `exists`). */
   negate?: boolean;
+  /** Compare strings ignoring case (Unicode lowercase, per character): `equals`, `in`, `notIn`, `anyOf`, `allOf`, `noneOf`, `startsWith`, `endsWith`, `contains`. */
+  ignoreCase?: boolean;
 }
 
 /** A reusable audience: explicit keys, exclusions, and rules. */
@@ -143,11 +151,11 @@ export interface Segment {
 // Contexts and results
 // ---------------------------------------------------------------------------------------
 
-/** Who a flag is evaluated for: a targeting key plus flat attributes. `null` / `undefined` attributes are skipped; a `Date` is passed as its RFC 3339 text. */
+/** Who a flag is evaluated for: a targeting key plus attributes. `null` / `undefined` attributes are skipped; a `Date` is passed as its RFC 3339 text; arrays hold strings and numbers (at most 1,024: `groups`, `roles`, `tags`). */
 export interface EvaluationContext {
   /** The targeting key (the user ID); splits need it unless the flag sets `bucketBy`. */
   key?: string | null;
-  [attribute: string]: string | number | boolean | Date | null | undefined;
+  [attribute: string]: string | number | boolean | Date | readonly (string | number)[] | null | undefined;
 }
 
 /** Options of one evaluation. */

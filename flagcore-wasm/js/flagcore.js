@@ -102,6 +102,29 @@ function sameAttributes(ctx, sent) {
   return i === sent.length;
 }
 
+let maxListItems = 0;
+
+/** Sends an array attribute (strings and numbers, at most `maxListItems()`) to the engine. */
+function writeList(engine, name, list) {
+  if (list.length > (maxListItems ||= wasm.maxListItems())) {
+    throw new FlagcoreContextError(
+      `context attribute "${name}" is an array of ${list.length} items, more than the limit of ${maxListItems}`,
+    );
+  }
+  for (const item of list) {
+    if (typeof item !== "string" && typeof item !== "number") {
+      throw new FlagcoreContextError(
+        `context attribute "${name}" is an array holding ${describe(item)}; arrays hold strings and numbers`,
+      );
+    }
+  }
+  for (const item of list) {
+    if (typeof item === "string") engine.listString(item);
+    else engine.listNumber(item);
+  }
+  engine.setList(name);
+}
+
 /**
  * A live flag store: one compiled config (plus history for rollback, and overrides).
  * Contexts are plain objects: `{ key: "user-1", email: "...", appVersion: "2.4.0" }`.
@@ -193,8 +216,12 @@ export class FlagStore {
             engine.setString(name, value.toISOString());
             break;
           }
+          if (Array.isArray(value)) {
+            writeList(engine, name, value);
+            break;
+          }
           throw new FlagcoreContextError(
-            `context attribute "${name}" is ${describe(value)}; attributes are strings, numbers or booleans`,
+            `context attribute "${name}" is ${describe(value)}; attributes are strings, numbers, booleans or arrays of strings and numbers`,
           );
       }
       sent.push(name, value);

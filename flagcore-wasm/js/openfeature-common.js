@@ -33,8 +33,9 @@ function kind(v) {
 /**
  * An OpenFeature evaluation context as a flagcore context: `targetingKey` is the key (an
  * attribute `key` is the key when there is no targetingKey, else ignored); strings, numbers,
- * booleans and Dates (RFC 3339 text) stay; null/undefined are absent. Nested objects and
- * lists are refused (INVALID_CONTEXT: flagcore attributes are flat); a number JSON cannot
+ * booleans, Dates (RFC 3339 text) and arrays of strings and numbers (list attributes) stay;
+ * null/undefined are absent. Nested objects and other arrays are refused (INVALID_CONTEXT);
+ * a number JSON cannot
  * carry (NaN, ±Infinity) or a bigint is PARSE_ERROR.
  */
 export function toFlagcoreContext(ctx) {
@@ -66,9 +67,13 @@ export function toFlagcoreContext(ctx) {
           out[name] = value;
           break;
         }
+        if (Array.isArray(value) && value.every((v) => typeof v === "string" || typeof v === "number")) {
+          out[name] = value; // a list attribute (the store checks its length)
+          break;
+        }
         throw new ContextRefused(
           "INVALID_CONTEXT",
-          `context attribute "${name}" is ${kind(value)}; flagcore attributes are strings, numbers, booleans or dates (flatten it)`,
+          `context attribute "${name}" is ${kind(value)}; flagcore attributes are strings, numbers, booleans, dates or lists of strings and numbers (flatten it)`,
         );
     }
   }

@@ -41,6 +41,8 @@ pub struct Engine {
     /// `Date.now()` when the caller gave none, `NaN` for an explicit "no time").
     time: At,
     out: Vec<u8>,
+    /// The list attribute being built (`listString` / `listNumber`, then `setList`).
+    list: Vec<AttributeValue>,
 }
 
 fn thrown(json: String) -> JsValue {
@@ -56,6 +58,7 @@ impl Engine {
             ctx: Context::anonymous(),
             time: At::Unset,
             out: Vec::with_capacity(1024),
+            list: Vec::new(),
         })
     }
 
@@ -163,6 +166,26 @@ impl Engine {
     #[wasm_bindgen(js_name = setBool)]
     pub fn set_bool(&mut self, name: &str, value: bool) {
         self.set_attribute(name, AttributeValue::Bool(value));
+    }
+
+    /// Appends a string to the list attribute being built.
+    #[wasm_bindgen(js_name = listString)]
+    pub fn list_string(&mut self, value: String) {
+        self.list.push(AttributeValue::String(value));
+    }
+
+    /// Appends a number to the list attribute being built.
+    #[wasm_bindgen(js_name = listNumber)]
+    pub fn list_number(&mut self, value: f64) {
+        self.list.push(AttributeValue::Number(value));
+    }
+
+    /// Adds the list built by `listString` / `listNumber` as attribute `name` (the
+    /// wrapper checks its items and length first).
+    #[wasm_bindgen(js_name = setList)]
+    pub fn set_list(&mut self, name: &str) {
+        let list = std::mem::take(&mut self.list);
+        self.set_attribute(name, AttributeValue::List(list));
     }
 
     /// Whether `flag` serves `true` at time `at` (false on any error or for non-boolean
@@ -344,6 +367,12 @@ pub fn version() -> String {
 #[wasm_bindgen(js_name = maxContextAttributes)]
 pub fn max_context_attributes() -> u32 {
     u32::try_from(MAX_CONTEXT_ATTRIBUTES).unwrap_or(u32::MAX)
+}
+
+/// The most items a list attribute may hold.
+#[wasm_bindgen(js_name = maxListItems)]
+pub fn max_list_items() -> u32 {
+    u32::try_from(flagcore::MAX_LIST_ITEMS).unwrap_or(u32::MAX)
 }
 
 /// The size of the WASM linear memory in bytes (it only grows; for leak tests and

@@ -63,7 +63,7 @@ test("syntax errors, wrong document types and non-JSON inputs", () => {
 
 test("bad contexts throw FlagcoreContextError", () => {
   const store = new FlagStore(exampleText);
-  const bad = [null, undefined, "user-1", 7, ["user-1"], { key: 5 }, { key: "u", nested: { a: 1 } }, { key: "u", list: [1] }, { key: "u", big: 1n }];
+  const bad = [null, undefined, "user-1", 7, ["user-1"], { key: 5 }, { key: "u", nested: { a: 1 } }, { key: "u", list: [true] }, { key: "u", list: [[1]] }, { key: "u", list: [null] }, { key: "u", list: Array(1025).fill("x") }, { key: "u", big: 1n }];
   for (const ctx of bad) {
     assert.throws(() => store.isEnabled("speechmatics-direct", ctx), (e) => e instanceof FlagcoreContextError && e.code === "INVALID_CONTEXT", `${String(ctx)}`);
   }
@@ -76,6 +76,16 @@ test("bad contexts throw FlagcoreContextError", () => {
     store.evaluate("transcription-chunk-ms", { key: "u", platform: null, email: undefined }),
     store.evaluate("transcription-chunk-ms", { key: "u" }),
   );
+  // Arrays of strings and numbers are list attributes (issue 14).
+  const lists = new FlagStore({ schemaVersion: 1, flags: { f: { enabled: true, rules: [{ conditions: [{ attribute: "groups", op: "anyOf", values: ["beta", 7] }] , serve: { variant: "on" } }], default: { variant: "off" } } } });
+  assert.equal(lists.isEnabled("f", { key: "u", groups: ["x", "beta"] }), true);
+  assert.equal(lists.isEnabled("f", { key: "u", groups: ["x", 7] }), true);
+  assert.equal(lists.isEnabled("f", { key: "u", groups: [] }), false);
+  const reused = { key: "u", groups: ["beta"] };
+  assert.equal(lists.isEnabled("f", reused), true);
+  reused.groups[0] = "gamma"; // changed in place: never served from a stale copy
+  assert.equal(lists.isEnabled("f", reused), false);
+  lists.free();
   // The store still works after refused contexts.
   assert.equal(store.getNumber("transcription-chunk-ms", { key: "u", platform: "ios-web" }, 0), 100);
   store.free();

@@ -215,12 +215,16 @@ export * from "./flagcore.js";
 `,
   );
   write(dir, "index.d.ts", `${header}export * from "./flagcore.js";\n`);
-  // What Hermes lacks or what would defeat the point of this build (comments aside).
+  // What Hermes lacks or what would defeat the point of this build (comments and the
+  // contents of string literals aside: wasm2js writes data segments as base64 strings,
+  // where "7n/" is no BigInt literal).
   for (const file of readdirSync(dir).filter((f) => f.endsWith(".js"))) {
-    const text = readFileSync(join(dir, file), "utf8").replace(/^\s*(\/\/|\*|\/\*).*$/gm, "");
+    const text = readFileSync(join(dir, file), "utf8")
+      .replace(/^\s*(\/\/|\*|\/\*).*$/gm, "")
+      .replace(/"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'/g, '""');
     for (const [pattern, why] of [
       [/\bWebAssembly\b/, "WebAssembly"],
-      [/\bBigInt\b|\d+n\b/, "BigInt"],
+      [/\bBigInt\b|\b\d+n\b/, "BigInt"],
       [/import\.meta/, "import.meta"],
       [/\.wasm["']/, "a .wasm import"],
     ]) {

@@ -9,6 +9,10 @@ use crate::value::{AttributeRef, AttributeValue};
 
 /// The most attributes a context built from JSON may carry.
 pub const MAX_CONTEXT_ATTRIBUTES: usize = 1024;
+/// The most items a list attribute may hold in a context built from JSON or by a binding
+/// (C, Python, JS): `allOf` compares every value with every item, so the list's length
+/// bounds what one condition costs.
+pub const MAX_LIST_ITEMS: usize = 1024;
 
 /// Who a flag is evaluated for: a targeting key (the user ID by default) and attributes.
 /// The evaluation time is not part of it: it is passed per call (see [`crate::At`]), so a
@@ -195,8 +199,9 @@ pub enum ContextError {
     /// The JSON is not an object. Send an object with a `key` and attributes.
     #[error("context must be a JSON object, got {0}")]
     NotAnObject(&'static str),
-    /// An attribute is an object, array or null. Flatten it into strings, numbers or booleans.
-    #[error("context attribute {name} is {kind}; attributes are strings, numbers or booleans", name = q(.name))]
+    /// An attribute is an object, or a list holding something other than strings and
+    /// numbers. Flatten it into strings, numbers, booleans or lists of strings and numbers.
+    #[error("context attribute {name} is {kind}; attributes are strings, numbers, booleans or lists of strings and numbers", name = q(.name))]
     UnsupportedValue {
         /// The attribute's name.
         name: String,
@@ -206,6 +211,14 @@ pub enum ContextError {
     /// `key` is not a string. Send the targeting key as a string.
     #[error("context key must be a string, got {0}")]
     KeyNotString(&'static str),
+    /// A list attribute with more than [`MAX_LIST_ITEMS`] items.
+    #[error("context attribute {name} is a list of {len} items, more than the limit of {MAX_LIST_ITEMS}", name = q(.name))]
+    ListTooLong {
+        /// The attribute's name.
+        name: String,
+        /// Its length.
+        len: usize,
+    },
     /// More than [`MAX_CONTEXT_ATTRIBUTES`] attributes.
     #[error("context has {0} attributes, more than the limit of {MAX_CONTEXT_ATTRIBUTES}")]
     TooManyAttributes(usize),
@@ -339,6 +352,21 @@ impl Context {
             .map(|a| a.value.as_ref())
     }
 
+    /// Sets one attribute from its JSON text (`"DE"`, `12`, `true`, `["a", 1]`; `null`
+    /// removes it), checked as [`Context::from_json`] checks attributes. For bindings
+    /// whose lists mix strings and numbers. On error the context is unchanged.
+    pub fn set_json_value(&mut self, name: &str, json: &str) -> Result<(), ContextError> {
+        let value: serde_json::Value =
+            serde_json::from_str(json).map_err(|e| ContextError::Syntax(e.to_string()))?;
+        match attribute_from_json(name, &value)? {
+            Some(v) => self.set(name, v),
+            None => {
+                self.remove(name);
+            }
+        }
+        Ok(())
+    }
+
     /// Parses a flat JSON object: `{"key": "user-1", "email": "a@b.c", "seats": 3}`.
     /// Null attributes are skipped; objects and arrays are refused.
     pub fn from_json(text: &str) -> Result<Context, ContextError> {
@@ -365,24 +393,62 @@ impl Context {
                 }
                 continue;
             }
-            let attr = match v {
-                serde_json::Value::Null => continue,
-                serde_json::Value::Bool(b) => AttributeValue::Bool(*b),
-                serde_json::Value::Number(n) => {
-                    AttributeValue::Number(n.as_f64().unwrap_or(f64::NAN))
-                }
-                serde_json::Value::String(s) => AttributeValue::String(s.clone()),
-                other => {
-                    return Err(ContextError::UnsupportedValue {
-                        name: name.clone(),
-                        kind: json_kind(other),
-                    })
-                }
+            let Some(attr) = attribute_from_json(name, v)? else {
+                continue;
             };
             ctx.attributes.push(Attribute::new(name.clone(), attr));
         }
         Ok(ctx)
     }
+}
+
+/// One attribute's JSON value (`None`: null, which means absent).
+fn attribute_from_json(
+    name: &str,
+    v: &serde_json::Value,
+) -> Result<Option<AttributeValue>, ContextError> {
+    Ok(Some(match v {
+        serde_json::Value::Null => return Ok(None),
+        serde_json::Value::Bool(b) => AttributeValue::Bool(*b),
+        serde_json::Value::Number(n) => AttributeValue::Number(n.as_f64().unwrap_or(f64::NAN)),
+        serde_json::Value::String(s) => AttributeValue::String(s.clone()),
+        serde_json::Value::Array(items) => list_from_json(name, items)?,
+        other => {
+            return Err(ContextError::UnsupportedValue {
+                name: name.to_owned(),
+                kind: json_kind(other),
+            })
+        }
+    }))
+}
+
+/// A JSON array as a list attribute: strings and numbers only, at most [`MAX_LIST_ITEMS`].
+fn list_from_json(name: &str, items: &[serde_json::Value]) -> Result<AttributeValue, ContextError> {
+    if items.len() > MAX_LIST_ITEMS {
+        return Err(ContextError::ListTooLong {
+            name: name.to_owned(),
+            len: items.len(),
+        });
+    }
+    let mut list = Vec::with_capacity(items.len());
+    for item in items {
+        list.push(match item {
+            serde_json::Value::String(s) => AttributeValue::String(s.clone()),
+            serde_json::Value::Number(n) => AttributeValue::Number(n.as_f64().unwrap_or(f64::NAN)),
+            other => {
+                return Err(ContextError::UnsupportedValue {
+                    name: name.to_owned(),
+                    kind: match other {
+                        serde_json::Value::Null => "a list holding null",
+                        serde_json::Value::Bool(_) => "a list holding a boolean",
+                        serde_json::Value::Array(_) => "a list holding a list",
+                        _ => "a list holding an object",
+                    },
+                })
+            }
+        });
+    }
+    Ok(AttributeValue::List(list))
 }
 
 pub(crate) fn json_kind(v: &serde_json::Value) -> &'static str {

@@ -95,6 +95,14 @@ pub enum ProblemCode {
     LayerOverlap,
     /// Warning: a layer no flag is in.
     UnusedLayer,
+    /// A `matches` pattern does not parse (the message says where and why).
+    InvalidRegex,
+    /// A `matches` pattern is longer than 1,024 bytes, or compiles to more than 64 KiB:
+    /// split it into several conditions or simplify it.
+    RegexTooLarge,
+    /// An `inCidr` value is not an IP range (`10.0.0.0/8`, `2001:db8::/32`, an address),
+    /// or has host bits set below its prefix.
+    InvalidCidr,
 }
 
 impl ProblemCode {
@@ -134,6 +142,9 @@ impl ProblemCode {
             ProblemCode::UnknownLayer => "unknown_layer",
             ProblemCode::LayerOverlap => "layer_overlap",
             ProblemCode::UnusedLayer => "unused_layer",
+            ProblemCode::InvalidRegex => "invalid_regex",
+            ProblemCode::RegexTooLarge => "regex_too_large",
+            ProblemCode::InvalidCidr => "invalid_cidr",
         }
     }
 }

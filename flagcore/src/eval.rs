@@ -5,10 +5,10 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::bucket::{bucket_with_prefix, SaltPrefix};
+use crate::condition::condition_matches;
 use crate::context::Context;
 use crate::evaluator::At;
-use crate::model::{Condition, Config, Flag, Segment, Serve, Test};
-use crate::units::parse_rfc3339;
+use crate::model::{Config, Flag, Serve};
 use crate::value::{AttributeRef, FlagValue};
 
 /// Why a flag served what it served (OpenFeature's vocabulary where it has a word).
@@ -553,74 +553,6 @@ fn format_i64(n: i64, buf: &mut [u8; 24]) -> &[u8] {
         buf[i] = b'-';
     }
     &buf[i..]
-}
-
-fn condition_matches(config: &Config, cond: &Condition, ctx: &Context) -> bool {
-    if let Test::InSegment(ids) = &cond.test {
-        let inside = ids
-            .iter()
-            .any(|&i| segment_contains(config, &config.segments[i as usize], ctx));
-        return inside != cond.negate;
-    }
-    if let Test::Semver(cmp, want) = &cond.test {
-        // A missing attribute, or one that is not a version, never matches.
-        return match ctx.version_of(&cond.attribute) {
-            Some(have) => cmp.holds(have.cmp(&want.as_version())) != cond.negate,
-            None => false,
-        };
-    }
-    let attr = ctx.lookup_name(&cond.attribute);
-    if let Test::Exists = cond.test {
-        return attr.is_some() != cond.negate;
-    }
-    // A missing attribute, or one of a type the operator cannot compare, never matches,
-    // negated or not.
-    match attr.and_then(|a| attribute_passes(&cond.test, a)) {
-        Some(result) => result != cond.negate,
-        None => false,
-    }
-}
-
-fn attribute_passes(test: &Test, attr: AttributeRef<'_>) -> Option<bool> {
-    Some(match (test, attr) {
-        (Test::OneOf { strings, .. }, AttributeRef::String(s)) => strings.contains(s),
-        (Test::OneOf { numbers, .. }, AttributeRef::Number(n)) => numbers.contains(n),
-        (Test::OneOf { bools, .. }, AttributeRef::Bool(b)) => bools[usize::from(b)],
-        (Test::StartsWith(list), AttributeRef::String(s)) => {
-            list.iter().any(|p| s.starts_with(&**p))
-        }
-        (Test::EndsWith(list), AttributeRef::String(s)) => list.iter().any(|p| s.ends_with(&**p)),
-        (Test::Contains(needles), AttributeRef::String(s)) => needles.found_in(s),
-        (Test::Number(cmp, want), AttributeRef::Number(n)) => cmp.holds(n.partial_cmp(want)?),
-        // Decided in `condition_matches`, from the context's cached parse.
-        (Test::Semver(..), _) => return None,
-        (Test::Before(t), a) => time_of(a)? < *t,
-        (Test::After(t), a) => time_of(a)? > *t,
-        _ => return None,
-    })
-}
-
-fn time_of(attr: AttributeRef<'_>) -> Option<i64> {
-    match attr {
-        AttributeRef::String(s) => parse_rfc3339(s),
-        AttributeRef::Number(n) if n.is_finite() => Some(n as i64),
-        _ => None,
-    }
-}
-
-fn segment_contains(config: &Config, segment: &Segment, ctx: &Context) -> bool {
-    if let Some(AttributeRef::String(id)) = ctx.lookup_name(&segment.attribute) {
-        if segment.excluded.contains(id) {
-            return false;
-        }
-        if segment.included.contains(id) {
-            return true;
-        }
-    }
-    segment
-        .rules
-        .iter()
-        .any(|rule| rule.iter().all(|c| condition_matches(config, c, ctx)))
 }
 
 #[cfg(test)]

@@ -74,17 +74,21 @@
 
 mod bucket;
 mod codes;
+mod condition;
 mod context;
 mod error;
 mod eval;
 mod evaluator;
 mod json;
 mod load;
+mod lowercase;
 mod model;
+mod regex;
 mod rollout;
 mod semver;
 pub mod stats;
 mod store;
+mod text;
 mod units;
 mod value;
 
@@ -102,7 +106,7 @@ pub mod plan {
 
 pub use bucket::{bucket, BUCKETS, SUPPORTED_HASH_VERSIONS};
 pub use codes::{FailureCode, FailureKind};
-pub use context::{Context, ContextError, MAX_CONTEXT_ATTRIBUTES};
+pub use context::{Context, ContextError, MAX_CONTEXT_ATTRIBUTES, MAX_LIST_ITEMS};
 pub use error::{ConfigError, Problem, ProblemCode, Report, Severity, StoreError};
 pub use eval::{ErrorCode, Evaluation, EvaluationDetails, Reason};
 pub use evaluator::{At, Evaluator, FlagRef, Resolved};

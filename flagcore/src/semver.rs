@@ -87,7 +87,7 @@ pub(crate) fn parse(text: &str) -> Option<Version<'_>> {
 
 /// Any semver text (see the module docs).
 fn parse_general(text: &str) -> Option<Version<'_>> {
-    let s = text.strip_prefix('v').unwrap_or(text);
+    let s = text.strip_prefix(['v', 'V']).unwrap_or(text);
     let (s, build) = match s.split_once('+') {
         Some((a, b)) => (a, Some(b)),
         None => (s, None),

@@ -123,6 +123,12 @@ pub enum AttributeValue {
     Number(f64),
     /// A boolean.
     Bool(bool),
+    /// A list of strings and numbers (`groups`, `roles`, `tags`): the list operators
+    /// (`anyOf`, `allOf`, `noneOf`, `size*`) read it whole; every other operator matches
+    /// when any element matches (docs/config.md, "Lists"). Booleans and nested lists
+    /// inside a list are never matched by anything (JSON contexts and the bindings refuse
+    /// them).
+    List(Vec<AttributeValue>),
 }
 
 impl AttributeValue {
@@ -131,7 +137,39 @@ impl AttributeValue {
             AttributeValue::String(s) => AttributeRef::String(s),
             AttributeValue::Number(n) => AttributeRef::Number(*n),
             AttributeValue::Bool(b) => AttributeRef::Bool(*b),
+            AttributeValue::List(items) => AttributeRef::List(items),
         }
+    }
+}
+
+impl From<Vec<AttributeValue>> for AttributeValue {
+    fn from(items: Vec<AttributeValue>) -> Self {
+        AttributeValue::List(items)
+    }
+}
+impl From<Vec<String>> for AttributeValue {
+    fn from(items: Vec<String>) -> Self {
+        AttributeValue::List(items.into_iter().map(AttributeValue::String).collect())
+    }
+}
+impl From<&[&str]> for AttributeValue {
+    fn from(items: &[&str]) -> Self {
+        AttributeValue::List(items.iter().map(|&s| AttributeValue::from(s)).collect())
+    }
+}
+impl<const N: usize> From<[&str; N]> for AttributeValue {
+    fn from(items: [&str; N]) -> Self {
+        AttributeValue::from(&items[..])
+    }
+}
+impl From<&[f64]> for AttributeValue {
+    fn from(items: &[f64]) -> Self {
+        AttributeValue::List(items.iter().map(|&n| AttributeValue::Number(n)).collect())
+    }
+}
+impl From<Vec<f64>> for AttributeValue {
+    fn from(items: Vec<f64>) -> Self {
+        AttributeValue::from(&items[..])
     }
 }
 
@@ -172,4 +210,5 @@ pub(crate) enum AttributeRef<'a> {
     String(&'a str),
     Number(f64),
     Bool(bool),
+    List(&'a [AttributeValue]),
 }

@@ -147,3 +147,79 @@ fn large_sets_do_not_allocate() {
     assert_eq!(on, 2);
     assert_eq!(allocations, 0, "evaluation allocated {allocations} times");
 }
+
+#[test]
+fn issue_14_operators_do_not_allocate() {
+    // Every operator added by issue 14, on scalars and lists, with and without ignoreCase.
+    let large: Vec<String> = (0..100).map(|i| format!("\"group-{i}\"")).collect();
+    let conditions = [
+        r#"{"attribute": "groups", "op": "anyOf", "values": ["x", "admins"]}"#.to_owned(),
+        r#"{"attribute": "groups", "op": "allOf", "values": ["admins", "BETA"], "ignoreCase": true}"#.to_owned(),
+        r#"{"attribute": "groups", "op": "noneOf", "values": ["ops"]}"#.to_owned(),
+        r#"{"attribute": "groups", "op": "sizeGte", "value": 2}"#.to_owned(),
+        r#"{"attribute": "groups", "op": "in", "values": ["beta"]}"#.to_owned(),
+        format!(r#"{{"attribute": "groups", "op": "in", "values": [{}], "ignoreCase": true}}"#, large.join(",")),
+        r#"{"attribute": "name", "op": "equals", "value": "josé", "ignoreCase": true}"#.to_owned(),
+        r#"{"attribute": "name", "op": "startsWith", "value": "jo", "ignoreCase": true}"#.to_owned(),
+        r#"{"attribute": "name", "op": "endsWith", "value": "SÉ", "ignoreCase": true}"#.to_owned(),
+        r#"{"attribute": "name", "op": "contains", "values": ["os", "xx"], "ignoreCase": true}"#.to_owned(),
+        r#"{"attribute": "ua", "op": "matches", "value": "iPhone OS 1[7-9]_"}"#.to_owned(),
+        r#"{"attribute": "ip", "op": "inCidr", "values": ["10.0.0.0/8", "2001:db8::/32"]}"#.to_owned(),
+        r#"{"attribute": "name", "op": "strLt", "value": "K"}"#.to_owned(),
+        r#"{"attribute": "groups", "op": "isType", "value": "list"}"#.to_owned(),
+        r#"{"attribute": "seats", "op": "gte", "value": 10}"#.to_owned(),
+        r#"{"attribute": "version", "op": "semverGte", "value": "2.0.0"}"#.to_owned(),
+        r#"{"attribute": "versions", "op": "semverGte", "value": "2.0.0"}"#.to_owned(),
+    ];
+    let flags: Vec<String> = conditions
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            format!(
+                r#""f{i}": {{"enabled": true, "rules": [{{"conditions": [{c}], "serve": {{"variant": "on"}}}}], "default": {{"variant": "off"}}}}"#
+            )
+        })
+        .collect();
+    let text = format!(
+        r#"{{"schemaVersion": 1, "flags": {{{}}}}}"#,
+        flags.join(",")
+    );
+    let store = Store::from_json(&text).unwrap();
+    let users = [
+        Context::new("u")
+            .with("groups", ["admins", "beta", "group-7"])
+            .with("name", "JOSÉ")
+            .with("ua", "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0)")
+            .with("ip", "10.1.2.3")
+            .with("seats", "12")
+            .with("version", "V2.4.0")
+            .with("versions", ["1.0.0", "2.4.0"]),
+        Context::new("v")
+            .with("groups", "GROUP-9")
+            .with("name", "x".repeat(300))
+            .with("ua", "curl/8")
+            .with("ip", "2001:db8::1")
+            .with("seats", 3),
+    ];
+    let keys: Vec<String> = (0..conditions.len()).map(|i| format!("f{i}")).collect();
+    // Warm up: regex-lite keeps a matching cache per regex, made on first use.
+    for user in &users {
+        for key in &keys {
+            let _ = store.snapshot().evaluate(key, user);
+        }
+    }
+    let (on, allocations) = count(|| {
+        let snap = store.snapshot();
+        let mut on = 0;
+        for _ in 0..10 {
+            for user in &users {
+                for key in &keys {
+                    on += usize::from(snap.evaluate(key, user).as_bool() == Some(true));
+                }
+            }
+        }
+        on
+    });
+    assert!(on >= 10 * conditions.len(), "only {on} matched");
+    assert_eq!(allocations, 0, "evaluation allocated {allocations} times");
+}

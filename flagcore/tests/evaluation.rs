@@ -82,11 +82,6 @@ fn every_operator() {
         true,
     );
     check(
-        r#"{"attribute": "seats", "op": "in", "values": ["12"]}"#,
-        &u,
-        false,
-    );
-    check(
         r#"{"attribute": "beta", "op": "equals", "value": true}"#,
         &u,
         true,
@@ -199,11 +194,18 @@ fn missing_or_mistyped_attributes_never_match_even_negated() {
     }
     let bad_version = Context::new("u")
         .with("appVersion", "latest")
-        .with("seats", "12");
+        .with("seats", "twelve")
+        .with("plan", 12);
     for cond in [
         r#"{"attribute": "appVersion", "op": "semverLt", "value": "9.0.0"}"#,
         r#"{"attribute": "appVersion", "op": "semverLt", "value": "9.0.0", "negate": true}"#,
         r#"{"attribute": "seats", "op": "gte", "value": 1}"#,
+        r#"{"attribute": "seats", "op": "gte", "value": 1, "negate": true}"#,
+        // A wrong type never matches, negated or not (equals/in included).
+        r#"{"attribute": "plan", "op": "in", "values": ["12"]}"#,
+        r#"{"attribute": "plan", "op": "in", "values": ["12"], "negate": true}"#,
+        r#"{"attribute": "plan", "op": "notIn", "values": ["12"]}"#,
+        r#"{"attribute": "plan", "op": "startsWith", "value": "1", "negate": true}"#,
     ] {
         let config = cond_config(cond);
         assert_eq!(
@@ -925,4 +927,132 @@ fn a_flag_resolved_once_answers_as_the_flag_by_key() {
         }
     }
     assert!(snapshot.flag("no-such-flag").is_none());
+}
+
+#[test]
+fn numbers_sent_as_text_compare_numerically() {
+    let u = Context::new("u").with("seats", "12").with("odd", "012");
+    check(
+        r#"{"attribute": "seats", "op": "gte", "value": 10}"#,
+        &u,
+        true,
+    );
+    check(
+        r#"{"attribute": "seats", "op": "lt", "value": 12.5}"#,
+        &u,
+        true,
+    );
+    // Not a JSON number: cannot compare, negated or not.
+    for cond in [
+        r#"{"attribute": "odd", "op": "gte", "value": 10}"#,
+        r#"{"attribute": "odd", "op": "gte", "value": 10, "negate": true}"#,
+    ] {
+        assert_eq!(
+            cond_config(cond).evaluate("f", &u).reason,
+            Reason::Default,
+            "{cond}"
+        );
+    }
+}
+
+#[test]
+fn lists_ignore_case_regex_cidr_order_and_types() {
+    let u = Context::new("u")
+        .with("groups", ["admins", "Beta-Testers"])
+        .with("scores", vec![3.0, 14.0])
+        .with("name", "JOSÉ")
+        .with("ip", "10.1.2.3")
+        .with("ip6", "2001:db8::1")
+        .with("ua", "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0)")
+        .with("version", "V2.4.0");
+    check(
+        r#"{"attribute": "groups", "op": "in", "values": ["admins"]}"#,
+        &u,
+        true,
+    );
+    check(
+        r#"{"attribute": "groups", "op": "anyOf", "values": ["x", "admins"]}"#,
+        &u,
+        true,
+    );
+    check(
+        r#"{"attribute": "groups", "op": "allOf", "values": ["admins", "beta-testers"], "ignoreCase": true}"#,
+        &u,
+        true,
+    );
+    check(
+        r#"{"attribute": "groups", "op": "allOf", "values": ["admins", "beta-testers"]}"#,
+        &u,
+        false,
+    );
+    check(
+        r#"{"attribute": "groups", "op": "noneOf", "values": ["ops"]}"#,
+        &u,
+        true,
+    );
+    check(
+        r#"{"attribute": "groups", "op": "sizeGte", "value": 2}"#,
+        &u,
+        true,
+    );
+    check(
+        r#"{"attribute": "groups", "op": "startsWith", "value": "beta", "ignoreCase": true}"#,
+        &u,
+        true,
+    );
+    check(
+        r#"{"attribute": "scores", "op": "gt", "value": 10}"#,
+        &u,
+        true,
+    );
+    check(
+        r#"{"attribute": "scores", "op": "anyOf", "values": [14]}"#,
+        &u,
+        true,
+    );
+    check(
+        r#"{"attribute": "name", "op": "equals", "value": "josé", "ignoreCase": true}"#,
+        &u,
+        true,
+    );
+    check(
+        r#"{"attribute": "name", "op": "equals", "value": "josé"}"#,
+        &u,
+        false,
+    );
+    check(
+        r#"{"attribute": "ua", "op": "matches", "value": "iPhone OS 1[7-9]_"}"#,
+        &u,
+        true,
+    );
+    check(
+        r#"{"attribute": "ip", "op": "inCidr", "values": ["10.0.0.0/8"]}"#,
+        &u,
+        true,
+    );
+    check(
+        r#"{"attribute": "ip6", "op": "inCidr", "values": ["10.0.0.0/8", "2001:db8::/32"]}"#,
+        &u,
+        true,
+    );
+    check(
+        r#"{"attribute": "name", "op": "strLt", "value": "K"}"#,
+        &u,
+        true,
+    );
+    check(
+        r#"{"attribute": "groups", "op": "isType", "value": "list"}"#,
+        &u,
+        true,
+    );
+    check(
+        r#"{"attribute": "version", "op": "semverEq", "value": "2.4.0"}"#,
+        &u,
+        true,
+    );
+    check(
+        r#"{"attribute": "version", "op": "semverGte", "value": "V2.0"}"#,
+        &u,
+        true,
+    );
 }

@@ -131,6 +131,21 @@ flagcore_result flagcore_context_set_bool(struct flagcore_context *context,
                                           const char *name,
                                           size_t name_len,
                                           bool value);
+flagcore_result flagcore_context_set_string_list(struct flagcore_context *context,
+                                                 const char *name,
+                                                 size_t name_len,
+                                                 const struct flagcore_str *items,
+                                                 size_t count);
+flagcore_result flagcore_context_set_number_list(struct flagcore_context *context,
+                                                 const char *name,
+                                                 size_t name_len,
+                                                 const double *items,
+                                                 size_t count);
+flagcore_result flagcore_context_set_json_value(struct flagcore_context *context,
+                                                const char *name,
+                                                size_t name_len,
+                                                const char *json,
+                                                size_t json_len);
 flagcore_result flagcore_context_remove(struct flagcore_context *context,
                                         const char *name,
                                         size_t name_len);

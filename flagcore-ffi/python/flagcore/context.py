@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Optional, Union
+import json
+from typing import Any, Mapping, Optional, Sequence, Union
 
 from ._native import ffi, lib
 from ._common import (  # noqa: F401
@@ -19,12 +20,16 @@ from .errors import (  # noqa: F401
 # Context
 # ---------------------------------------------------------------------------------------
 
-AttributeValue = Union[str, int, float, bool]
+#: The most items a list attribute may hold (``FLAGCORE_MAX_LIST_ITEMS``).
+MAX_LIST_ITEMS = 1024
+
+AttributeValue = Union[str, int, float, bool, Sequence[Union[str, int, float]]]
 
 
 class Context:
-    """Who a flag is evaluated for: a targeting key and flat attributes (str, int, float
-    or bool). The evaluation time is not part of it: each call takes ``at``.
+    """Who a flag is evaluated for: a targeting key and attributes (str, int, float, bool,
+    or a list or tuple of str or of numbers: ``groups``, ``roles``, ``tags``). The
+    evaluation time is not part of it: each call takes ``at``.
 
     Threads may share one context: evaluations take no lock (the native context is never
     changed by evaluating it, and ``set`` swaps in a changed copy), and a ``fork()`` while
@@ -87,11 +92,54 @@ class Context:
         elif isinstance(value, str):
             v = value.encode("utf-8", "surrogatepass")
             self._check(lib.flagcore_context_set_string(h, n, len(n), v, len(v)))
+        elif isinstance(value, (list, tuple)):
+            self._set_list(h, n, name, value)
         else:
             raise ContextError(
                 f"context attribute {name!r} is {type(value).__name__}; "
-                "attributes are str, int, float or bool"
+                "attributes are str, int, float, bool, or a list or tuple of str and numbers"
             )
+
+    def _set_list(self, h: Any, n: bytes, name: str, value: Sequence[Any]) -> None:
+        if len(value) > MAX_LIST_ITEMS:
+            raise ContextError(
+                f"context attribute {name!r} is a list of {len(value)} items, "
+                f"more than the limit of {MAX_LIST_ITEMS}"
+            )
+        if all(isinstance(v, str) for v in value):
+            encoded = [v.encode("utf-8", "surrogatepass") for v in value]
+            items = ffi.new("flagcore_str[]", max(len(encoded), 1))
+            keep = []
+            for i, b in enumerate(encoded):
+                buf = ffi.from_buffer(b)
+                keep.append(buf)
+                items[i].ptr = buf
+                items[i].len = len(b)
+            self._check(lib.flagcore_context_set_string_list(h, n, len(n), items, len(encoded)))
+            return
+        if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+            try:
+                numbers = [float(v) for v in value]
+            except OverflowError:
+                raise ContextError(
+                    f"context attribute {name!r} holds a number too large for a 64-bit float"
+                ) from None
+            items = ffi.new("double[]", numbers or [0.0])
+            self._check(lib.flagcore_context_set_number_list(h, n, len(n), items, len(numbers)))
+            return
+        bad = [v for v in value if not isinstance(v, (str, int, float)) or isinstance(v, bool)]
+        if bad:
+            raise ContextError(
+                f"context attribute {name!r} is a list holding {type(bad[0]).__name__}; "
+                "lists hold str and numbers"
+            )
+        # Strings and numbers mixed: no typed setter; the core checks it as JSON.
+        try:
+            text = json.dumps(list(value), allow_nan=False)
+        except ValueError:
+            raise ContextError(f"context attribute {name!r} holds a number JSON cannot carry") from None
+        t = text.encode("utf-8", "surrogatepass")
+        self._check(lib.flagcore_context_set_json_value(h, n, len(n), t, len(t)))
 
     def remove(self, name: str) -> None:
         """Removes an attribute (no error when absent)."""

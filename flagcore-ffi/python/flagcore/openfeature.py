@@ -16,7 +16,8 @@ The mapping is the same as in Rust (crate ``flagcore-openfeature``) and JS
 
 * ``targeting_key`` is flagcore's ``key`` (an attribute ``key`` is used when there is no
   targeting key); str, int, float and bool attributes stay; a ``datetime`` becomes RFC 3339
-  text; None is absent. Nested values (dict, list) are refused with ``INVALID_CONTEXT``; a
+  text; None is absent; lists of str and numbers are list attributes. Other nested values
+  (dict, lists of other things) are refused with ``INVALID_CONTEXT``; a
   value JSON cannot carry (NaN, infinity, an int beyond a double) with ``PARSE_ERROR``.
 * Reasons: ``OFF`` and ``PREREQUISITE_FAILED`` → ``DISABLED``; ``DEFAULT`` → ``STATIC`` when
   the flag can serve only that variant (no rules, no prerequisites, a fixed default), else
@@ -97,6 +98,8 @@ def to_flagcore_context(ctx: Optional[EvaluationContext]) -> Context:
             if not math.isfinite(number):
                 raise _Refused(ErrorCode.PARSE_ERROR, f"context attribute {name!r} is {value}, which JSON cannot carry")
             out[name] = value
+        elif isinstance(value, (list, tuple)):
+            out[name] = list(value)  # a list attribute: the Context checks its items
         elif isinstance(value, _dt.datetime):
             if value.tzinfo is None:
                 value = value.replace(tzinfo=_dt.timezone.utc)

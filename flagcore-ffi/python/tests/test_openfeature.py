@@ -90,7 +90,7 @@ def test_defaults_and_error_codes(setup):
         (client.get_boolean_details("static-on", True, EvaluationContext("u", {"score": math.nan})), ErrorCode.PARSE_ERROR),
         (client.get_boolean_details("static-on", True, EvaluationContext("u", {"plan": {"tier": "pro"}})),
          ErrorCode.INVALID_CONTEXT),
-        (client.get_boolean_details("static-on", True, EvaluationContext("u", {"tags": ["a"]})), ErrorCode.INVALID_CONTEXT),
+        (client.get_boolean_details("static-on", True, EvaluationContext("u", {"tags": [{"a": 1}]})), ErrorCode.INVALID_CONTEXT),
     ]
     for details, code in cases:
         assert details.error_code == code, details

@@ -37,7 +37,7 @@ test("defaults and error codes", async () => {
     [client.getBooleanDetails("backend", true, user), ErrorCode.TYPE_MISMATCH],
     [client.getStringDetails("backend", "fallback", {}), ErrorCode.TARGETING_KEY_MISSING],
     [client.getBooleanDetails("static-on", true, { targetingKey: "u", n: Infinity }), ErrorCode.PARSE_ERROR],
-    [client.getBooleanDetails("static-on", true, { targetingKey: "u", tags: ["a"] }), ErrorCode.INVALID_CONTEXT],
+    [client.getBooleanDetails("static-on", true, { targetingKey: "u", tags: [{ a: 1 }] }), ErrorCode.INVALID_CONTEXT],
   ];
   for (const [pending, code] of cases) {
     const d = await pending;

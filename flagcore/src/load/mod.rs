@@ -182,7 +182,8 @@ pub(crate) const SERVE_FIELDS: &[&str] = &["variant", "split", "stages"];
 pub(crate) const STAGE_FIELDS: &[&str] = &["from", "variant", "split", "description"];
 pub(crate) const SPLIT_FIELDS: &[&str] = &["variant", "weight"];
 pub(crate) const PREREQ_FIELDS: &[&str] = &["flag", "variant", "variants"];
-pub(crate) const CONDITION_FIELDS: &[&str] = &["attribute", "op", "value", "values", "negate"];
+pub(crate) const CONDITION_FIELDS: &[&str] =
+    &["attribute", "op", "value", "values", "negate", "ignoreCase"];
 
 /// The operators, with their config names.
 pub(crate) const OPERATORS: &[&str] = &[
@@ -205,6 +206,34 @@ pub(crate) const OPERATORS: &[&str] = &[
     "after",
     "exists",
     "inSegment",
+    "anyOf",
+    "allOf",
+    "noneOf",
+    "sizeEq",
+    "sizeLt",
+    "sizeLte",
+    "sizeGt",
+    "sizeGte",
+    "matches",
+    "inCidr",
+    "strLt",
+    "strLte",
+    "strGt",
+    "strGte",
+    "isType",
+];
+
+/// The operators that take `ignoreCase`.
+pub(crate) const IGNORE_CASE_OPERATORS: &[&str] = &[
+    "equals",
+    "in",
+    "notIn",
+    "anyOf",
+    "allOf",
+    "noneOf",
+    "startsWith",
+    "endsWith",
+    "contains",
 ];
 
 /// What pass 1 learns about a flag, for references from other flags.

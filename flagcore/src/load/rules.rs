@@ -3,14 +3,17 @@
 use crate::error::ProblemCode;
 use crate::json::{q, Json, Path};
 use crate::model::{
-    Cmp, Condition, FastMap, Needles, NumberSet, Rule, Serve, StrSeen, StrSet, Test,
+    AttributeType, Cmp, Condition, FastMap, Needles, NumberSet, Rule, Serve, StrSeen, StrSet, Test,
+    ValueSet,
 };
+use crate::regex::{Regex, RegexError, MAX_STATES};
 use crate::semver;
+use crate::text::{fold_owned, Cidr};
 
 use super::checker::{timestamp, Checker, Obj};
 use super::flags::VariantNames;
 use super::serve::compile_serve;
-use super::{Refs, CONDITION_FIELDS, OPERATORS, RULE_FIELDS};
+use super::{Refs, CONDITION_FIELDS, IGNORE_CASE_OPERATORS, OPERATORS, RULE_FIELDS};
 
 pub(crate) fn compile_rules(
     c: &mut Checker,
@@ -133,20 +136,47 @@ pub(crate) fn compile_condition(
         );
         return None;
     }
+    let fold = obj.bool(c, "ignoreCase").unwrap_or(false);
+    if fold && !IGNORE_CASE_OPERATORS.contains(&op) {
+        c.error(
+            &obj.at("ignoreCase"),
+            ProblemCode::InvalidCondition,
+            format!(
+                "operator {op} does not take ignoreCase; it applies to {}{hint}",
+                IGNORE_CASE_OPERATORS.join(", "),
+                op = q(op),
+                hint = if op == "matches" {
+                    " (a pattern can start with (?i): ASCII letters only)"
+                } else {
+                    ""
+                }
+            ),
+        );
+        return None;
+    }
     let values = condition_values(c, &obj, path)?;
     let attribute = condition_attribute(c, &obj, op, path)?;
     let operands = Operands {
         op,
         values,
         path: *path,
+        fold,
     };
     let test = match op {
         "equals" | "in" | "notIn" => {
             if op == "notIn" {
                 negate = !negate;
             }
-            one_of(c, &operands)?
+            Test::OneOf(value_set(c, &operands, true)?)
         }
+        "anyOf" => Test::AnyOf(value_set(c, &operands, false)?),
+        "allOf" => Test::AllOf(value_set(c, &operands, false)?),
+        "noneOf" => Test::NoneOf(value_set(c, &operands, false)?),
+        "sizeEq" | "sizeLt" | "sizeLte" | "sizeGt" | "sizeGte" => size_test(c, &operands)?,
+        "strLt" | "strLte" | "strGt" | "strGte" => order_test(c, &operands)?,
+        "matches" => regex_test(c, &operands)?,
+        "inCidr" => cidr_test(c, &operands)?,
+        "isType" => type_test(c, &operands)?,
         "startsWith" | "endsWith" | "contains" => text_test(c, &operands)?,
         "lt" | "lte" | "gt" | "gte" => number_test(c, &operands)?,
         "semverEq" | "semverLt" | "semverLte" | "semverGt" | "semverGte" => {
@@ -174,6 +204,7 @@ pub(crate) fn compile_condition(
         attribute: attribute.into(),
         test,
         negate,
+        fold,
     })
 }
 
@@ -249,6 +280,8 @@ struct Operands<'v> {
     values: Values<'v>,
     /// The condition's path.
     path: Path<'v>,
+    /// `ignoreCase`: string values are folded at load.
+    fold: bool,
 }
 
 impl<'v> Operands<'v> {
@@ -282,6 +315,7 @@ impl<'v> Operands<'v> {
         let mut out = Vec::with_capacity(self.values.len());
         for (v, p) in self.values.iter() {
             match v {
+                Json::String(s) if self.fold => out.push(fold_owned(s)),
                 Json::String(s) => out.push(Box::from(s.as_str())),
                 other => {
                     c.wrong_type(&p, "a string", other);
@@ -293,30 +327,157 @@ impl<'v> Operands<'v> {
     }
 }
 
-/// `equals`, `in`, `notIn`: one of a set of strings, numbers or booleans.
-fn one_of(c: &mut Checker, o: &Operands<'_>) -> Option<Test> {
+/// `equals`, `in`, `notIn` (`bools`: booleans allowed), `anyOf`, `allOf`, `noneOf`: a
+/// set of strings, numbers and booleans.
+fn value_set(c: &mut Checker, o: &Operands<'_>, bools_allowed: bool) -> Option<ValueSet> {
     o.count(c, 1, if o.op == "equals" { 1 } else { usize::MAX })?;
     let mut strs = Vec::new();
     let mut numbers = Vec::new();
     let mut bools = [false; 2];
     for (v, p) in o.values.iter() {
         match v {
+            Json::String(s) if o.fold => strs.push(fold_owned(s)),
             Json::String(s) => strs.push(Box::from(s.as_str())),
             Json::Number(n) => numbers.push(n.as_f64().unwrap_or(f64::NAN)),
-            Json::Bool(b) => bools[usize::from(*b)] = true,
+            Json::Bool(b) if bools_allowed => bools[usize::from(*b)] = true,
             other => {
-                c.wrong_type(&p, "a string, number or boolean", other);
+                let want = if bools_allowed {
+                    "a string, number or boolean"
+                } else {
+                    "a string or number (lists hold strings and numbers)"
+                };
+                c.wrong_type(&p, want, other);
                 return None;
             }
         }
     }
     strs.sort();
     strs.dedup();
-    Some(Test::OneOf {
+    Some(ValueSet {
         strings: StrSet::new(strs),
         numbers: NumberSet::new(numbers),
         bools,
     })
+}
+
+/// `sizeEq` ... `sizeGte`: a list's number of items against a number.
+fn size_test(c: &mut Checker, o: &Operands<'_>) -> Option<Test> {
+    let (v, p) = o.single(c)?;
+    let Json::Number(n) = v else {
+        c.wrong_type(&p, "a number", v);
+        return None;
+    };
+    Some(Test::Size(
+        cmp_of(&o.op[4..]),
+        n.as_f64().unwrap_or(f64::NAN),
+    ))
+}
+
+/// `strLt` ... `strGte`: code point order against one string.
+fn order_test(c: &mut Checker, o: &Operands<'_>) -> Option<Test> {
+    let (v, p) = o.single(c)?;
+    let Json::String(s) = v else {
+        c.wrong_type(&p, "a string", v);
+        return None;
+    };
+    Some(Test::Text(cmp_of(&o.op[3..]), Box::from(s.as_str())))
+}
+
+/// The longest pattern `matches` accepts, in bytes.
+pub(crate) const MAX_REGEX_BYTES: usize = 1024;
+
+/// `matches`: one regular expression, compiled here (linear-time matching: see
+/// `crate::regex`).
+fn regex_test(c: &mut Checker, o: &Operands<'_>) -> Option<Test> {
+    let (v, p) = o.single(c)?;
+    let Json::String(pattern) = v else {
+        c.wrong_type(&p, "a regular expression", v);
+        return None;
+    };
+    if pattern.len() > MAX_REGEX_BYTES {
+        c.error(
+            &p,
+            ProblemCode::RegexTooLarge,
+            format!(
+                "the pattern is {} bytes, more than the limit of {MAX_REGEX_BYTES}",
+                pattern.len()
+            ),
+        );
+        return None;
+    }
+    match Regex::new(pattern) {
+        Ok(re) => Some(Test::Matches(Box::new(re))),
+        Err(RegexError::TooLarge) => {
+            c.error(
+                &p,
+                ProblemCode::RegexTooLarge,
+                format!(
+                    "{pattern} compiles to more than {MAX_STATES} states (or counts a repetition over 1,000): simplify it or split it into several conditions",
+                    pattern = q(pattern)
+                ),
+            );
+            None
+        }
+        Err(RegexError::Invalid(why)) => {
+            c.error(
+                &p,
+                ProblemCode::InvalidRegex,
+                format!("{pattern}: {why}", pattern = q(pattern)),
+            );
+            None
+        }
+    }
+}
+
+/// `inCidr`: IP ranges, parsed here.
+fn cidr_test(c: &mut Checker, o: &Operands<'_>) -> Option<Test> {
+    o.count(c, 1, usize::MAX)?;
+    let mut ranges = Vec::with_capacity(o.values.len());
+    for (v, p) in o.values.iter() {
+        let Json::String(s) = v else {
+            c.wrong_type(&p, "an IP range such as \"10.0.0.0/8\"", v);
+            return None;
+        };
+        let Some(range) = Cidr::parse(s) else {
+            c.error(
+                &p,
+                ProblemCode::InvalidCidr,
+                format!(
+                    "{s} is not an IP range such as \"10.0.0.0/8\" or \"2001:db8::/32\" (host bits must be 0)",
+                    s = q(s)
+                ),
+            );
+            return None;
+        };
+        ranges.push(range);
+    }
+    ranges.dedup();
+    Some(Test::InCidr(ranges))
+}
+
+/// `isType`: one of `string`, `number`, `boolean`, `list`.
+fn type_test(c: &mut Checker, o: &Operands<'_>) -> Option<Test> {
+    let (v, p) = o.single(c)?;
+    match v {
+        Json::String(s) => match AttributeType::parse(s) {
+            Some(t) => Some(Test::IsType(t)),
+            None => {
+                c.error(
+                    &p,
+                    ProblemCode::InvalidCondition,
+                    format!(
+                        "isType takes \"string\", \"number\", \"boolean\" or \"list\", not {s}",
+                        s = q(s)
+                    ),
+                );
+                None
+            }
+        },
+        other => {
+            c.wrong_type(&p, "a type name", other);
+            None
+        }
+    }
 }
 
 /// `startsWith`, `endsWith`, `contains`: text tests against any of the values.
@@ -330,7 +491,7 @@ fn text_test(c: &mut Checker, o: &Operands<'_>) -> Option<Test> {
     Some(match o.op {
         "startsWith" => Test::StartsWith(list),
         "endsWith" => Test::EndsWith(list),
-        _ => Test::Contains(Needles::new(list)),
+        _ => Test::Contains(Needles::new(list, o.fold)),
     })
 }
 

@@ -14,7 +14,8 @@ use crate::bucket::SaltPrefix;
 use crate::context::{text_eq, AttributeName};
 use crate::error::Problem;
 use crate::semver::OwnedVersion;
-use crate::value::{FlagValue, ValueType};
+use crate::text::{contains_folded, eq_folded, fold_into, Cidr, FOLD_BUFFER};
+use crate::value::{AttributeRef, AttributeValue, FlagValue, ValueType};
 use plan::Plan;
 
 /// The config schema versions this build reads.
@@ -125,6 +126,41 @@ impl StrSet {
             StrSet::Large(set) => set.contains(s),
         }
     }
+
+    /// Whether `s` case-folded is in the set (whose items are folded): folded into a
+    /// stack buffer and looked up; texts that fold to more than [`FOLD_BUFFER`] bytes
+    /// are compared with each item.
+    #[inline]
+    pub(crate) fn contains_folded(&self, s: &str) -> bool {
+        let mut buf = [0u8; FOLD_BUFFER];
+        match fold_into(s, &mut buf) {
+            Some(f) => self.contains(f),
+            None => self.iter().any(|v| eq_folded(s, v)),
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            StrSet::Small(items) => items.len(),
+            StrSet::Large(set) => set.len(),
+        }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &str> {
+        let (small, large) = match self {
+            StrSet::Small(items) => (Some(items.iter()), None),
+            StrSet::Large(set) => (None, Some(set.iter())),
+        };
+        small
+            .into_iter()
+            .flatten()
+            .chain(large.into_iter().flatten())
+            .map(|s| &**s)
+    }
 }
 
 /// The numbers of an `in`: sorted, searched by bisection (a million numbers cost 20
@@ -152,6 +188,14 @@ impl NumberSet {
         let n = n + 0.0;
         self.0.binary_search_by(|x| x.total_cmp(&n)).is_ok()
     }
+
+    pub(crate) fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 /// The needles of a `contains`: a few searched one by one; many through one Aho-Corasick
@@ -165,9 +209,13 @@ pub(crate) enum Needles {
 }
 
 impl Needles {
-    pub(crate) fn new(needles: Vec<Box<str>>) -> Needles {
+    /// `fold`: the needles are case-folded and searched one by one (the automaton folds
+    /// ASCII only).
+    pub(crate) fn new(needles: Vec<Box<str>>, fold: bool) -> Needles {
+        #[cfg(target_arch = "wasm32")]
+        let _ = fold;
         #[cfg(not(target_arch = "wasm32"))]
-        if needles.len() > LINEAR_SET_MAX {
+        if needles.len() > LINEAR_SET_MAX && !fold {
             if let Ok(automaton) = aho_corasick::AhoCorasick::new(needles.iter().map(|n| &**n)) {
                 return Needles::Many(Box::new(automaton));
             }
@@ -177,8 +225,9 @@ impl Needles {
 
     /// Whether any needle occurs in `text`. Does not allocate.
     #[inline]
-    pub(crate) fn found_in(&self, text: &str) -> bool {
+    pub(crate) fn found_in(&self, text: &str, fold: bool) -> bool {
         match self {
+            Needles::Few(list) if fold => list.iter().any(|p| contains_folded(text, p)),
             Needles::Few(list) => list.iter().any(|p| text.contains(&**p)),
             #[cfg(not(target_arch = "wasm32"))]
             Needles::Many(automaton) => automaton.is_match(text),
@@ -213,20 +262,121 @@ impl Cmp {
 /// What a condition tests, compiled.
 #[derive(Debug, Clone)]
 pub(crate) enum Test {
-    OneOf {
-        strings: StrSet,
-        numbers: NumberSet,
-        bools: [bool; 2],
-    },
+    /// `equals`, `in`, `notIn` (negated).
+    OneOf(ValueSet),
     StartsWith(Vec<Box<str>>),
     EndsWith(Vec<Box<str>>),
     Contains(Needles),
+    /// `lt` ... `gte` (a string that is a JSON number is read as that number).
     Number(Cmp, f64),
+    /// `strLt` ... `strGte`: code point order.
+    Text(Cmp, Box<str>),
     Semver(Cmp, Box<OwnedVersion>),
     Before(i64),
     After(i64),
     Exists,
     InSegment(Vec<u32>),
+    /// `anyOf`, `allOf`, `noneOf`: the attribute as a list (a scalar is a list of one).
+    AnyOf(ValueSet),
+    AllOf(ValueSet),
+    NoneOf(ValueSet),
+    /// `sizeEq` ... `sizeGte`: the number of items of a list attribute.
+    Size(Cmp, f64),
+    /// `matches`: a regular expression, compiled at load.
+    Matches(Box<crate::regex::Regex>),
+    /// `inCidr`: IP ranges, parsed at load.
+    InCidr(Vec<Cidr>),
+    /// `isType`.
+    IsType(AttributeType),
+}
+
+/// The types `isType` tells apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AttributeType {
+    String,
+    Number,
+    Boolean,
+    List,
+}
+
+impl AttributeType {
+    pub(crate) fn parse(name: &str) -> Option<AttributeType> {
+        Some(match name {
+            "string" => AttributeType::String,
+            "number" => AttributeType::Number,
+            "boolean" => AttributeType::Boolean,
+            "list" => AttributeType::List,
+            _ => return None,
+        })
+    }
+}
+
+/// The values of `equals`/`in`/`anyOf`/...: strings (case-folded at load under
+/// `ignoreCase`), numbers and booleans, each kind in its own set.
+#[derive(Debug, Clone)]
+pub(crate) struct ValueSet {
+    pub(crate) strings: StrSet,
+    pub(crate) numbers: NumberSet,
+    pub(crate) bools: [bool; 2],
+}
+
+impl ValueSet {
+    /// How many distinct values.
+    pub(crate) fn len(&self) -> usize {
+        self.strings.len()
+            + self.numbers.len()
+            + usize::from(self.bools[0])
+            + usize::from(self.bools[1])
+    }
+
+    /// Whether the set has values of `attr`'s type (else the attribute is of a type the
+    /// operator cannot compare).
+    #[inline]
+    pub(crate) fn compares(&self, attr: AttributeRef<'_>) -> bool {
+        match attr {
+            AttributeRef::String(_) => !self.strings.is_empty(),
+            AttributeRef::Number(_) => !self.numbers.is_empty(),
+            AttributeRef::Bool(_) => self.bools != [false, false],
+            AttributeRef::List(_) => false,
+        }
+    }
+
+    /// Whether `attr` (a scalar) is one of the values; `fold`: strings compared folded.
+    #[inline]
+    pub(crate) fn contains(&self, attr: AttributeRef<'_>, fold: bool) -> bool {
+        match attr {
+            AttributeRef::String(s) if fold => self.strings.contains_folded(s),
+            AttributeRef::String(s) => self.strings.contains(s),
+            AttributeRef::Number(n) => self.numbers.contains(n),
+            AttributeRef::Bool(b) => self.bools[usize::from(b)],
+            AttributeRef::List(_) => false,
+        }
+    }
+
+    /// Whether every value equals some item of `items`.
+    pub(crate) fn all_in(&self, items: &[AttributeValue], fold: bool) -> bool {
+        let has_text = |v: &str| {
+            items.iter().any(|i| match i {
+                AttributeValue::String(s) if fold => eq_folded(s, v),
+                AttributeValue::String(s) => text_eq(s, v),
+                _ => false,
+            })
+        };
+        let has_number = |n: f64| {
+            items
+                .iter()
+                .any(|i| matches!(i, AttributeValue::Number(m) if *m == n))
+        };
+        let has_bool = |b: bool| {
+            items
+                .iter()
+                .any(|i| matches!(i, AttributeValue::Bool(c) if *c == b))
+        };
+        self.strings.iter().all(has_text)
+            && self.numbers.0.iter().all(|&n| has_number(n))
+            && (!self.bools[0] || has_bool(false))
+            && (!self.bools[1] || has_bool(true))
+    }
 }
 
 /// One condition of a rule: an attribute, a test, and whether to negate it.
@@ -235,6 +385,8 @@ pub(crate) struct Condition {
     pub(crate) attribute: AttributeName,
     pub(crate) test: Test,
     pub(crate) negate: bool,
+    /// `ignoreCase`: strings compared case-folded (the values are folded at load).
+    pub(crate) fold: bool,
 }
 
 /// A reusable audience.

@@ -2,7 +2,8 @@
  *
  *   run_vectors VECTORS_DIR
  *
- * Contexts are built attribute by attribute (flagcore_context_set_string/number/bool), the
+ * Contexts are built attribute by attribute (flagcore_context_set_string/number/bool and
+ * _string_list/_number_list; a list mixing strings and numbers: flagcore_context_set_json), the
  * evaluation time passed explicitly (FLAGCORE_TIME_UNSET for cases without `at`, so the
  * `noTime` cases run too). Prints "c: N vectors replayed, M mismatches" and exits 1 on any
  * mismatch. A small JSON reader is included: strings keep their length (they may hold NUL).
@@ -303,9 +304,66 @@ static void check_details(const char *id, const flagcore_evaluation *e, const jv
   if (!str_is(e->prerequisite, get(expect, "prerequisite"))) mismatch(id, "prerequisite");
 }
 
+/* A list is "strings" (every item a string; an empty list too), "numbers", or mixed. */
+static jtype list_kind(const jv *list) {
+  jtype kind = J_STR;
+  for (size_t i = 0; i < list->count; i++) {
+    if (i == 0) kind = list->items[i]->t;
+    else if (list->items[i]->t != kind) return J_ARR;
+  }
+  return kind == J_STR || kind == J_NUM ? kind : J_ARR;
+}
+
+/* Appends `v` as JSON to buf (strings, numbers, booleans, null, arrays, objects). */
+static void to_json(const jv *v, char **buf, size_t *len, size_t *cap) {
+  char tmp[64];
+#define PUT(ptr, n) do { size_t n_ = (n); while (*len + n_ + 1 > *cap) { *cap = *cap ? 2 * *cap : 256; *buf = realloc(*buf, *cap); if (!*buf) abort(); } memcpy(*buf + *len, (ptr), n_); *len += n_; (*buf)[*len] = 0; } while (0)
+  switch (v->t) {
+    case J_NULL: PUT("null", 4); break;
+    case J_BOOL: PUT(v->b ? "true" : "false", v->b ? 4 : 5); break;
+    case J_NUM: { int n = snprintf(tmp, sizeof tmp, "%.17g", v->n); PUT(tmp, (size_t)n); break; }
+    case J_STR:
+      PUT("\"", 1);
+      for (size_t i = 0; i < v->len; i++) {
+        unsigned char c = (unsigned char)v->s[i];
+        if (c == '"' || c == '\\') { tmp[0] = '\\'; tmp[1] = (char)c; PUT(tmp, 2); }
+        else if (c < 0x20) { int n = snprintf(tmp, sizeof tmp, "\\u%04x", c); PUT(tmp, (size_t)n); }
+        else PUT(&v->s[i], 1);
+      }
+      PUT("\"", 1);
+      break;
+    case J_ARR:
+    case J_OBJ:
+      PUT(v->t == J_ARR ? "[" : "{", 1);
+      for (size_t i = 0; i < v->count; i++) {
+        if (i) PUT(",", 1);
+        if (v->t == J_OBJ) { to_json(v->keys[i], buf, len, cap); PUT(":", 1); }
+        to_json(v->items[i], buf, len, cap);
+      }
+      PUT(v->t == J_ARR ? "]" : "}", 1);
+      break;
+  }
+#undef PUT
+}
+
 static flagcore_context *build_context(const jv *obj) {
   flagcore_context *ctx = NULL;
   if (flagcore_context_new(NULL, 0, &ctx) != FLAGCORE_RESULT_OK) return NULL;
+  /* A list mixing strings and numbers has no typed setter: the whole context as JSON. */
+  for (size_t i = 0; i < obj->count; i++) {
+    if (obj->items[i]->t == J_ARR && list_kind(obj->items[i]) == J_ARR) {
+      char *buf = NULL;
+      size_t len = 0, cap = 0;
+      to_json(obj, &buf, &len, &cap);
+      flagcore_result rc = flagcore_context_set_json(ctx, buf, len);
+      free(buf);
+      if (rc != FLAGCORE_RESULT_OK) {
+        flagcore_context_free(ctx);
+        return NULL;
+      }
+      return ctx;
+    }
+  }
   for (size_t i = 0; i < obj->count; i++) {
     const jv *k = obj->keys[i], *v = obj->items[i];
     bool is_key = k->len == 3 && !memcmp(k->s, "key", 3);
@@ -315,6 +373,17 @@ static flagcore_context *build_context(const jv *obj) {
     else if (v->t == J_STR) rc = flagcore_context_set_string(ctx, k->s, k->len, v->s, v->len);
     else if (v->t == J_NUM) rc = flagcore_context_set_number(ctx, k->s, k->len, v->n);
     else if (v->t == J_BOOL) rc = flagcore_context_set_bool(ctx, k->s, k->len, v->b);
+    else if (v->t == J_ARR && list_kind(v) == J_NUM) {
+      double *items = xmalloc((v->count + 1) * sizeof *items);
+      for (size_t j = 0; j < v->count; j++) items[j] = v->items[j]->n;
+      rc = flagcore_context_set_number_list(ctx, k->s, k->len, items, v->count);
+      free(items);
+    } else if (v->t == J_ARR) {
+      flagcore_str *items = xmalloc((v->count + 1) * sizeof *items);
+      for (size_t j = 0; j < v->count; j++) items[j] = (flagcore_str){v->items[j]->s, v->items[j]->len};
+      rc = flagcore_context_set_string_list(ctx, k->s, k->len, v->count ? items : NULL, v->count);
+      free(items);
+    }
     if (rc != FLAGCORE_RESULT_OK) {
       flagcore_context_free(ctx);
       return NULL;

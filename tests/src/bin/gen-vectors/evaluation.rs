@@ -7,6 +7,7 @@ use serde_json::{json, Map, Value};
 use super::{compact, VectorFile};
 
 mod layers;
+mod targeting;
 
 /// 2026-11-22T00:00:00Z in Unix milliseconds.
 const NOV22: i64 = 1_795_305_600_000;
@@ -1353,6 +1354,11 @@ pub(super) fn files() -> Vec<VectorFile> {
     let mut store = kill_and_overrides();
     store.push(typed_getters());
     vec![
+        file(
+            "eval-operators.json",
+            "Issue 14's targeting (lists, ignoreCase, matches, inCidr, string order, isType, numbers as text) and the truth table of every operator, each plain and negated.",
+            targeting::groups(),
+        ),
         file(
             "eval-targeting.json",
             "Operators (each also negated), rule order, segments, contexts and unknown flags.",
