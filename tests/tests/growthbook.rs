@@ -13,7 +13,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use flagcore::{Config, Context};
+use flagcore::{AttributeValue, Config, Context};
 use serde_json::{json, Map, Value};
 
 /// A flagcore condition (JSON, as in a config).
@@ -29,8 +29,11 @@ const MAX_RULES: usize = 64;
 
 /// What the translation knows about the case's attributes.
 struct Attributes {
-    /// Dot paths of attributes holding lists or objects (no such context values today).
+    /// Dot paths of attributes holding objects, or lists flagcore cannot hold (of booleans,
+    /// objects, lists, nulls): conditions on these are not expressible.
     structured: BTreeSet<String>,
+    /// Dot paths of attributes holding lists of strings and numbers (list context values).
+    lists: BTreeSet<String>,
 }
 
 fn always() -> Dnf {
@@ -163,9 +166,19 @@ fn value_condition(path: &str, v: &Value, attrs: &Attributes, groups: &Value) ->
         ));
     }
     match v {
+        Value::String(_) | Value::Number(_) | Value::Bool(_) if attrs.lists.contains(path) => {
+            Err("a list attribute, with equality to a scalar".into())
+        }
+        Value::Array(_) if attrs.lists.contains(path) => {
+            Err("a list attribute, with equality to a list (order matters)".into())
+        }
         Value::String(_) | Value::Number(_) | Value::Bool(_) => op_eq(path, v),
         Value::Null => op_exists(path, &json!(false)),
         Value::Array(_) => Err("equality with a list".into()),
+        Value::Object(ops) if is_operator_object(v) && attrs.lists.contains(path) => all_of(
+            ops.iter()
+                .map(|(op, arg)| list_operator(op, path, arg, attrs, groups)),
+        ),
         Value::Object(ops) if is_operator_object(v) => all_of(
             ops.iter()
                 .map(|(op, arg)| operator(op, path, arg, attrs, groups)),
@@ -186,9 +199,11 @@ fn operator(op: &str, path: &str, arg: &Value, attrs: &Attributes, groups: &Valu
         "$exists" => op_exists(path, arg),
         "$in" => op_in(path, arg),
         "$nin" => op_nin(path, arg),
-        "$ini" | "$nini" | "$alli" | "$regexi" => op_ignore_case(op),
-        "$all" | "$elemMatch" | "$size" => op_list(op),
-        "$regex" => op_regex(path, arg),
+        "$ini" => op_ignore_case(path, "in", arg, false),
+        "$nini" => op_ignore_case(path, "in", arg, true),
+        "$alli" | "$all" | "$elemMatch" | "$size" => op_list(op),
+        "$regex" => op_regex(path, arg, false),
+        "$regexi" => op_regex(path, arg, true),
         "$not" => not(value_condition(path, arg, attrs, groups)?),
         "$type" => op_type(path, arg),
         "$veq" => op_version(path, "semverEq", arg),
@@ -200,6 +215,92 @@ fn operator(op: &str, path: &str, arg: &Value, attrs: &Attributes, groups: &Valu
         "$inGroup" => op_in_group(path, arg, groups, false),
         "$notInGroup" => op_in_group(path, arg, groups, true),
         other => Err(format!("unknown operator {other} (GrowthBook: false)")),
+    }
+}
+
+/// One GrowthBook operator on a list attribute (GrowthBook's array semantics).
+fn list_operator(
+    op: &str,
+    path: &str,
+    arg: &Value,
+    attrs: &Attributes,
+    groups: &Value,
+) -> Translated {
+    match op {
+        // Any item in the set / no item in the set.
+        "$in" => set_op(path, "anyOf", arg, false, false),
+        "$nin" => set_op(path, "noneOf", arg, false, true),
+        "$ini" => set_op(path, "anyOf", arg, true, false),
+        "$nini" => set_op(path, "noneOf", arg, true, true),
+        // Every value of the set among the items.
+        "$all" => set_op(path, "allOf", arg, false, false),
+        "$alli" => set_op(path, "allOf", arg, true, false),
+        "$size" => op_size(path, arg),
+        "$elemMatch" => op_elem_match(path, arg, attrs, groups),
+        "$type" => op_type(path, arg),
+        "$exists" => op_exists(path, arg),
+        "$not" => not(value_condition(path, arg, attrs, groups)?),
+        other => Err(format!("a list attribute, with {other}")),
+    }
+}
+
+/// `anyOf` / `noneOf` / `allOf` over a scalar set (GrowthBook: a non-list argument never
+/// holds; an empty `$in` never holds, an empty `$nin` always does, an empty `$all` never).
+fn set_op(path: &str, op: &str, arg: &Value, ignore_case: bool, empty_holds: bool) -> Translated {
+    let Some(items) = scalar_list(arg)? else {
+        return Ok(never());
+    };
+    if items.is_empty() {
+        return Ok(if empty_holds { always() } else { never() });
+    }
+    let mut c = cond(path, op, None, Some(json!(items)));
+    if ignore_case {
+        c["ignoreCase"] = json!(true);
+    }
+    Ok(one(c))
+}
+
+/// `$size`: a number is `sizeEq`; an object of comparison operators compares the size.
+fn op_size(path: &str, arg: &Value) -> Translated {
+    match arg {
+        Value::Number(_) => Ok(one(cond(path, "sizeEq", Some(arg.clone()), None))),
+        Value::Object(ops) => all_of(ops.iter().map(|(op, v)| {
+            let size_op = match op.as_str() {
+                "$eq" => "sizeEq",
+                "$lt" => "sizeLt",
+                "$lte" => "sizeLte",
+                "$gt" => "sizeGt",
+                "$gte" => "sizeGte",
+                other => return Err(format!("$size with {other}")),
+            };
+            match v {
+                Value::Number(_) => Ok(one(cond(path, size_op, Some(v.clone()), None))),
+                _ => Err("$size compared with a non-number".into()),
+            }
+        })),
+        _ => Err("$size of a non-number".into()),
+    }
+}
+
+/// `$elemMatch` with scalar operators: some item satisfies all of them. flagcore's scalar
+/// operators match a list when any item matches, which is the same for one operator; with
+/// several, each could be met by a different item, so only one operator translates.
+fn op_elem_match(path: &str, arg: &Value, attrs: &Attributes, groups: &Value) -> Translated {
+    match arg {
+        Value::Object(ops) if is_operator_object(arg) && ops.len() == 1 => {
+            let (op, v) = ops.iter().next().ok_or("an empty $elemMatch")?;
+            let scalar = Attributes {
+                structured: BTreeSet::new(),
+                lists: BTreeSet::new(),
+            };
+            let _ = attrs;
+            operator(op, path, v, &scalar, groups)
+        }
+        Value::Object(ops) if is_operator_object(arg) => Err(format!(
+            "$elemMatch with {} operators (one item must meet all)",
+            ops.len()
+        )),
+        _ => Err("$elemMatch over objects".into()),
     }
 }
 
@@ -218,11 +319,19 @@ fn op_eq(path: &str, arg: &Value) -> Translated {
     }
 }
 
-/// `$lt` ... `$gte`: `lt` ... `gte` on numbers. Strings: no string ordering today.
+/// `$lt` ... `$gte`: `lt` ... `gte` on numbers, `strLt` ... `strGte` on strings.
 fn op_compare(path: &str, op: &str, arg: &Value) -> Translated {
     match arg {
         Value::Number(_) => Ok(one(cond(path, op, Some(arg.clone()), None))),
-        Value::String(_) => Err("string ordering (<, > on strings)".into()),
+        Value::String(_) => {
+            let str_op = match op {
+                "lt" => "strLt",
+                "lte" => "strLte",
+                "gt" => "strGt",
+                _ => "strGte",
+            };
+            Ok(one(cond(path, str_op, Some(arg.clone()), None)))
+        }
         _ => Err("ordering against a non-number".into()),
     }
 }
@@ -275,61 +384,57 @@ fn op_nin(path: &str, arg: &Value) -> Translated {
     }
 }
 
-/// `$ini`, `$nini`, `$alli`, `$regexi`: case-insensitive comparison.
-fn op_ignore_case(op: &str) -> Translated {
-    Err(format!("{op}: case-insensitive comparison (ignoreCase)"))
+/// `$ini`, `$nini` on a scalar attribute: `in` / `notIn` with `ignoreCase`.
+fn op_ignore_case(path: &str, op: &str, arg: &Value, negated: bool) -> Translated {
+    let translated = if negated {
+        op_nin(path, arg)?
+    } else {
+        op_in(path, arg)?
+    };
+    let _ = op;
+    Ok(translated
+        .into_iter()
+        .map(|conj| {
+            conj.into_iter()
+                .map(|mut c| {
+                    if c.get("values").is_some() {
+                        c["ignoreCase"] = json!(true);
+                    }
+                    c
+                })
+                .collect()
+        })
+        .collect())
 }
 
-/// `$all`, `$elemMatch`, `$size`: operators over list attributes.
+/// `$all`, `$alli`, `$elemMatch`, `$size` on an attribute that is not a list of strings and
+/// numbers.
 fn op_list(op: &str) -> Translated {
     Err(format!("{op}: list attributes"))
 }
 
-/// `$regex`: a literal pattern, anchored or not, is `equals` / `startsWith` / `endsWith` /
-/// `contains`; anything else needs regular expressions.
-fn op_regex(path: &str, arg: &Value) -> Translated {
+/// `$regex`: `matches` (flagcore's linear-time engine, the common `regex` syntax; a pattern
+/// it refuses is reported untranslatable); `$regexi` adds `(?i)` (ASCII letters only).
+fn op_regex(path: &str, arg: &Value, ignore_case: bool) -> Translated {
     let Value::String(pattern) = arg else {
         return Err("$regex with a non-string pattern".into());
     };
-    let start = pattern.starts_with('^');
-    let body = pattern.strip_prefix('^').unwrap_or(pattern);
-    let end = body.ends_with('$') && !body.ends_with("\\$");
-    let body = if end { &body[..body.len() - 1] } else { body };
-    let mut literal = String::new();
-    let mut chars = body.chars();
-    while let Some(ch) = chars.next() {
-        match ch {
-            '\\' => match chars.next() {
-                Some(e) if "\\.^$|?*+()[]{}/-".contains(e) => literal.push(e),
-                _ => return Err("$regex: a regular expression (no regex operator)".into()),
-            },
-            '.' | '^' | '$' | '|' | '?' | '*' | '+' | '(' | ')' | '[' | ']' | '{' | '}' => {
-                return Err("$regex: a regular expression (no regex operator)".into())
-            }
-            c => literal.push(c),
-        }
-    }
-    let op = match (start, end) {
-        (true, true) => "equals",
-        (true, false) => "startsWith",
-        (false, true) => "endsWith",
-        (false, false) => "contains",
+    let pattern = if ignore_case {
+        format!("(?i){pattern}")
+    } else {
+        pattern.clone()
     };
-    if literal.is_empty() && op != "equals" {
-        // Matches every string: a string attribute of any value.
-        return Ok(one(cond(path, "startsWith", None, Some(json!([""])))));
-    }
-    let value = json!(literal);
-    Ok(one(match op {
-        "equals" => cond(path, op, Some(value), None),
-        _ => cond(path, op, None, Some(json!([value]))),
-    }))
+    Ok(one(cond(path, "matches", Some(json!(pattern)), None)))
 }
 
 /// `$type`: `"null"` and `"undefined"` are a missing attribute; the others need a type check.
 fn op_type(path: &str, arg: &Value) -> Translated {
     match arg.as_str() {
         Some("null") | Some("undefined") => op_exists(path, &json!(false)),
+        Some(t @ ("string" | "number" | "boolean")) => {
+            Ok(one(cond(path, "isType", Some(json!(t)), None)))
+        }
+        Some("array") => Ok(one(cond(path, "isType", Some(json!("list")), None))),
         Some(t) => Err(format!("$type {t}: a type check")),
         None => Err("$type of a non-string".into()),
     }
@@ -367,17 +472,34 @@ fn op_in_group(path: &str, arg: &Value, groups: &Value, negated: bool) -> Transl
 fn context(attrs: &Value) -> Result<(Context, Attributes), Untranslatable> {
     let mut ctx = Context::new("growthbook-case");
     let mut structured = BTreeSet::new();
+    let mut lists = BTreeSet::new();
     fn walk(
         prefix: &str,
         v: &Value,
         ctx: &mut Context,
         structured: &mut BTreeSet<String>,
+        lists: &mut BTreeSet<String>,
     ) -> Result<(), Untranslatable> {
         match v {
             Value::Null => {}
             Value::Bool(b) => ctx.set(prefix, *b),
             Value::Number(n) => ctx.set(prefix, n.as_f64().unwrap_or(f64::NAN)),
             Value::String(s) => ctx.set(prefix, s.as_str()),
+            Value::Array(items)
+                if items
+                    .iter()
+                    .all(|v| matches!(v, Value::String(_) | Value::Number(_))) =>
+            {
+                let list: Vec<AttributeValue> = items
+                    .iter()
+                    .map(|v| match v {
+                        Value::String(s) => AttributeValue::from(s.as_str()),
+                        _ => AttributeValue::from(v.as_f64().unwrap_or(f64::NAN)),
+                    })
+                    .collect();
+                ctx.set(prefix, list);
+                lists.insert(prefix.to_owned());
+            }
             Value::Array(_) => {
                 structured.insert(prefix.to_owned());
             }
@@ -394,14 +516,14 @@ fn context(attrs: &Value) -> Result<(Context, Attributes), Untranslatable> {
                     if path == "key" && !v.is_string() {
                         return Err("a non-string attribute named key".into());
                     }
-                    walk(&path, v, ctx, structured)?;
+                    walk(&path, v, ctx, structured, lists)?;
                 }
             }
         }
         Ok(())
     }
-    walk("", attrs, &mut ctx, &mut structured)?;
-    Ok((ctx, Attributes { structured }))
+    walk("", attrs, &mut ctx, &mut structured, &mut lists)?;
+    Ok((ctx, Attributes { structured, lists }))
 }
 
 fn config_text(dnf: &Dnf) -> String {
@@ -538,10 +660,12 @@ fn growthbook_eval_condition_cases() {
     );
     // A ratchet: what is expressible today stays expressible (raise it as operators land).
     assert!(
-        expressible >= TODAY_EXPRESSIBLE,
-        "{expressible} < {TODAY_EXPRESSIBLE}"
+        expressible >= TODAY_EXPRESSIBLE && expressible * 10 >= cases.len() * 9,
+        "{expressible} < {TODAY_EXPRESSIBLE}, or under 90% of {}",
+        cases.len()
     );
 }
 
-/// The cases expressible when this test was written (before lists, regex, ignoreCase...).
-const TODAY_EXPRESSIBLE: usize = 159;
+/// The cases expressible with lists, regular expressions, ignoreCase, string ordering and
+/// type checks (159 before them); the goal is 90% of the cases.
+const TODAY_EXPRESSIBLE: usize = 228;
