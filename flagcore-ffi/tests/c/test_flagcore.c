@@ -562,6 +562,18 @@ static void test_plans(const char *json, size_t json_len) {
     CHECK(revision == 3);
     on = users_on(store);
     CHECK(on > 4000 * 46 / 100 && on < 4000 * 54 / 100);
+    /* Applying is a compare-and-swap on the stage: the same ADVANCE again (replayed), or a
+     * hand-written jump to 100%, is refused and changes nothing. */
+    uint64_t unchanged = 77;
+    CHECK_RESULT(flagcore_store_apply_decision(store, S("speechmatics-direct"), S(advance), &unchanged),
+                 FLAGCORE_RESULT_STALE_DECISION);
+    CHECK(unchanged == 77);
+    CHECK(flagcore_last_error(err, sizeof err) > 0 && strstr(err, "stale decision") != NULL);
+    static const char jump[] = "{\"decision\": \"ADVANCE\", \"fromStage\": 2, \"stage\": 3, \"percentage\": 50}";
+    CHECK_RESULT(flagcore_store_apply_decision(store, S("speechmatics-direct"), S(jump), NULL),
+                 FLAGCORE_RESULT_STALE_DECISION);
+    CHECK_RESULT(flagcore_store_revision(store, &unchanged), FLAGCORE_RESULT_OK);
+    CHECK(unchanged == 3);
     /* The previous config stays in history. */
     CHECK_RESULT(flagcore_store_rollback(store, &revision), FLAGCORE_RESULT_OK);
     CHECK(revision == 2);
