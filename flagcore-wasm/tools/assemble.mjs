@@ -57,6 +57,7 @@ function common(dir, wrapperText = wrapper) {
 
 // The config's JSON Schema (schema/flagcore.schema.json): shipped as
 // `flagcore-wasm/schema.json`, so an editor can point at node_modules without the repository.
+mkdirSync(pkgDir, { recursive: true }); // a fresh clone has no pkg/ yet
 copyFileSync(join(jsDir, "..", "..", "schema", "flagcore.schema.json"), join(pkgDir, "flagcore.schema.json"));
 
 // --- web: wasm-bindgen's output as is, plus the wrapper.
