@@ -106,6 +106,8 @@ pub(crate) fn compile_conditions(
     out
 }
 
+// Over 80 lines: the dispatch to one function per operator family (below), with the checks
+// every condition shares (op, value or values, attribute, negate, ignoreCase) before it.
 pub(crate) fn compile_condition(
     c: &mut Checker,
     value: &Json<'_>,
