@@ -208,24 +208,10 @@ thread_local! {
     static LAST_ERROR: RefCell<String> = const { RefCell::new(String::new()) };
 }
 
-/// The message of the last failed call on the calling thread: another thread's failure can
-/// never overwrite it before it is read. Successful calls leave it alone, so the hot path
-/// never touches it. The per-handle `*_last_error` exports read the same message (the
-/// handle is only checked); `LastError` is the marker they keep.
-#[derive(Debug, Default)]
-pub(crate) struct LastError;
-
-impl LastError {
-    /// snprintf-style copy: writes at most `cap - 1` bytes and a NUL, returns the full length.
-    ///
-    /// # Safety
-    /// `buf` is NULL or valid for `cap` bytes of writes.
-    pub(crate) unsafe fn copy_to(&self, buf: *mut c_char, cap: usize) -> usize {
-        // SAFETY: forwarded from the caller.
-        unsafe { copy_last_error(buf, cap) }
-    }
-}
-
+/// Records the message of a failed call for this thread's `flagcore_last_error` (and the
+/// per-handle `*_last_error` exports, which read the same message): another thread's failure
+/// can never overwrite it before it is read. Successful calls leave it alone, so the hot path
+/// never touches it.
 pub(crate) fn set_last_error(message: String) {
     LAST_ERROR.with(|m| *m.borrow_mut() = message);
 }
@@ -273,37 +259,28 @@ fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
 }
 
 /// Runs `body` for an export: a panic becomes [`flagcore_result::Panic`], a failure
-/// becomes its code, and the message is recorded on `errors` (the handle's last error)
-/// when there is one. Nothing unwinds into C.
-pub(crate) fn boundary(
-    errors: Option<&LastError>,
-    body: impl FnOnce() -> Result<(), Failure>,
-) -> flagcore_result {
+/// becomes its code, and the message is recorded as this thread's last error. Nothing
+/// unwinds into C.
+pub(crate) fn boundary(body: impl FnOnce() -> Result<(), Failure>) -> flagcore_result {
     let outcome = catch_unwind(AssertUnwindSafe(body));
     let failure = match outcome {
         Ok(Ok(())) => return flagcore_result::Ok,
         Ok(Err(failure)) => failure,
         Err(payload) => Failure::Panic(panic_text(payload.as_ref())),
     };
-    let _ = errors;
     set_last_error(failure.message());
     failure.code()
 }
 
 /// Like [`boundary`] for the few exports that return a plain value: `fallback` on any
 /// failure or panic.
-pub(crate) fn boundary_value<T>(
-    errors: Option<&LastError>,
-    fallback: T,
-    body: impl FnOnce() -> Result<T, Failure>,
-) -> T {
+pub(crate) fn boundary_value<T>(fallback: T, body: impl FnOnce() -> Result<T, Failure>) -> T {
     let outcome = catch_unwind(AssertUnwindSafe(body));
     let failure = match outcome {
         Ok(Ok(value)) => return value,
         Ok(Err(failure)) => failure,
         Err(payload) => Failure::Panic(panic_text(payload.as_ref())),
     };
-    let _ = errors;
     set_last_error(failure.message());
     fallback
 }

@@ -7,7 +7,7 @@ use arc_swap::ArcSwap;
 
 use flagcore::{AttributeValue, Context, ContextError, MAX_LIST_ITEMS};
 
-use crate::boundary::{boundary, boundary_value, handle, out, text, write, Failure, LastError};
+use crate::boundary::{boundary, boundary_value, handle, out, text, write, Failure};
 use crate::flagcore_result;
 #[allow(unused_imports)]
 use crate::handles::*;
@@ -30,12 +30,11 @@ pub unsafe extern "C" fn flagcore_context_new(
     key_len: usize,
     out_context: *mut *mut flagcore_context,
 ) -> flagcore_result {
-    boundary(None, || {
+    boundary(|| {
         let out_context = out(out_context, "out_context")?;
         let key = from_caller!(text(key, key_len, "key"))?;
         let context = into_handle(flagcore_context {
             context: ArcSwap::from_pointee(Context::new(key)),
-            errors: LastError,
         });
         // SAFETY: checked non-null; valid by the caller's contract.
         unsafe { write(out_context, context) };
@@ -63,7 +62,7 @@ pub unsafe extern "C" fn flagcore_context_free(context: *mut flagcore_context) {
 #[no_mangle]
 pub unsafe extern "C" fn flagcore_last_error(buf: *mut c_char, buf_len: usize) -> usize {
     // SAFETY: forwarded from the caller.
-    boundary_value(None, 0, || {
+    boundary_value(0, || {
         Ok(unsafe { crate::boundary::copy_last_error(buf, buf_len) })
     })
 }
@@ -78,9 +77,9 @@ pub unsafe extern "C" fn flagcore_context_last_error(
     buf: *mut c_char,
     buf_len: usize,
 ) -> usize {
-    boundary_value(None, 0, || {
-        let context = from_caller!(handle(context, "context"))?;
-        Ok(from_caller!(context.errors.copy_to(buf, buf_len)))
+    boundary_value(0, || {
+        from_caller!(handle(context, "context"))?; // checked: NULL is an error
+        Ok(from_caller!(crate::boundary::copy_last_error(buf, buf_len)))
     })
 }
 
@@ -92,11 +91,9 @@ pub(crate) unsafe fn mutate(
     context: *mut flagcore_context,
     body: impl Fn(&mut Context) -> Result<(), Failure>,
 ) -> flagcore_result {
-    // SAFETY: forwarded from the caller (shared access is enough: changes are swapped in).
-    let Some(context) = (unsafe { context.cast_const().as_ref() }) else {
-        return flagcore_result::NullArgument;
-    };
-    boundary(Some(&context.errors), || {
+    boundary(|| {
+        // Shared access is enough: changes are swapped in.
+        let context = from_caller!(handle(context.cast_const(), "context"))?;
         // Copy, change, swap; retried if another setter swapped in between (`rcu`), so
         // concurrent setters lose no change and evaluations never wait.
         let mut failure = None;

@@ -6,7 +6,7 @@ use arc_swap::ArcSwap;
 
 use flagcore::{At, Context, Problem, Snapshot, Store};
 
-use crate::boundary::{Failure, LastError};
+use crate::boundary::Failure;
 #[allow(unused_imports)]
 use crate::types::*;
 
@@ -20,7 +20,6 @@ use crate::types::*;
 pub struct flagcore_store {
     /// Shared with the config sources that update it (`flagcore_source_*`).
     pub(crate) store: Arc<Store>,
-    pub(crate) errors: LastError,
 }
 
 /// A consistent view of a store at one revision. Keeps its config alive (even after
@@ -28,7 +27,6 @@ pub struct flagcore_store {
 #[derive(Debug)]
 pub struct flagcore_snapshot {
     pub(crate) snapshot: Snapshot,
-    pub(crate) errors: LastError,
 }
 
 /// Who a flag is evaluated for: a targeting key and attributes. Build it once and reuse
@@ -38,7 +36,6 @@ pub struct flagcore_snapshot {
 #[derive(Debug)]
 pub struct flagcore_context {
     pub(crate) context: ArcSwap<Context>,
-    pub(crate) errors: LastError,
 }
 
 impl flagcore_context {

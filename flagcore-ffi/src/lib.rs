@@ -159,7 +159,7 @@ pub unsafe extern "C" fn flagcore_bucket(
     value_len: usize,
     out_bucket: *mut u32,
 ) -> flagcore_result {
-    boundary(None, || {
+    boundary(|| {
         let out_bucket = out(out_bucket, "out_bucket")?;
         // SAFETY: pointer contracts forwarded from the caller.
         let salt = unsafe { text(salt, salt_len, "salt") }?;
@@ -174,7 +174,7 @@ pub unsafe extern "C" fn flagcore_bucket(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::boundary::{boundary_value, copy_truncated, Failure, LastError};
+    use crate::boundary::{boundary_value, copy_truncated, Failure};
     use flagcore::{ErrorCode, Reason};
 
     #[test]
@@ -260,15 +260,14 @@ mod tests {
 
     #[test]
     fn panics_become_codes() {
-        let errors = LastError;
-        let code = boundary(Some(&errors), || -> Result<(), Failure> { panic!("boom") });
+        let code = boundary(|| -> Result<(), Failure> { panic!("boom") });
         assert_eq!(code, flagcore_result::Panic);
         let mut buf = [0 as c_char; 64];
         // SAFETY: buf is 64 bytes.
-        let n = unsafe { errors.copy_to(buf.as_mut_ptr(), buf.len()) };
+        let n = unsafe { crate::boundary::copy_last_error(buf.as_mut_ptr(), buf.len()) };
         assert!(n > 0);
         assert_eq!(
-            boundary_value(None, 7, || -> Result<i32, Failure> { panic!("x") }),
+            boundary_value(7, || -> Result<i32, Failure> { panic!("x") }),
             7
         );
     }

@@ -4,7 +4,7 @@ use std::ffi::c_char;
 
 use flagcore::At;
 
-use crate::boundary::{boundary, out, text, write};
+use crate::boundary::{boundary, handle, out, text, write};
 use crate::flagcore_result;
 #[allow(unused_imports)]
 use crate::handles::*;
@@ -51,10 +51,8 @@ pub unsafe extern "C" fn flagcore_store_plan_decide(
     at_millis: i64,
     out_decision: *mut *mut flagcore_string,
 ) -> flagcore_result {
-    let Some(store) = (from_caller!(store.as_ref())) else {
-        return flagcore_result::NullArgument;
-    };
-    boundary(Some(&store.errors), || {
+    boundary(|| {
+        let store = from_caller!(handle(store, "store"))?;
         let out_decision = out(out_decision, "out_decision")?;
         let flag = from_caller!(text(flag, flag_len, "flag"))?;
         let input = from_caller!(text(input_json, input_len, "input_json"))?;
@@ -103,10 +101,8 @@ pub unsafe extern "C" fn flagcore_store_apply_decision(
     decision_len: usize,
     out_revision: *mut u64,
 ) -> flagcore_result {
-    let Some(store) = (from_caller!(store.as_ref())) else {
-        return flagcore_result::NullArgument;
-    };
-    boundary(Some(&store.errors), || {
+    boundary(|| {
+        let store = from_caller!(handle(store, "store"))?;
         let flag = from_caller!(text(flag, flag_len, "flag"))?;
         let decision = from_caller!(text(decision_json, decision_len, "decision_json"))?;
         let revision = store.store.apply_decision_json(flag, decision)?;

@@ -35,7 +35,7 @@ pub unsafe extern "C" fn flagcore_report_free(report: *mut flagcore_report) {
 /// `report` is NULL or a live report.
 #[no_mangle]
 pub unsafe extern "C" fn flagcore_report_len(report: *const flagcore_report) -> usize {
-    boundary_value(None, 0, || {
+    boundary_value(0, || {
         Ok(from_caller!(handle(report, "report"))?.problems.len())
     })
 }
@@ -51,7 +51,7 @@ pub unsafe extern "C" fn flagcore_report_get(
     index: usize,
     out_problem: *mut flagcore_problem,
 ) -> flagcore_result {
-    boundary(None, || {
+    boundary(|| {
         let out_problem = out(out_problem, "out_problem")?;
         let report = from_caller!(handle(report, "report"))?;
         let p = report.problems.get(index).ok_or_else(|| {

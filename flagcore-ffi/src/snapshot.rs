@@ -33,9 +33,9 @@ pub unsafe extern "C" fn flagcore_snapshot_last_error(
     buf: *mut c_char,
     buf_len: usize,
 ) -> usize {
-    boundary_value(None, 0, || {
-        let snapshot = from_caller!(handle(snapshot, "snapshot"))?;
-        Ok(from_caller!(snapshot.errors.copy_to(buf, buf_len)))
+    boundary_value(0, || {
+        from_caller!(handle(snapshot, "snapshot"))?; // checked: NULL is an error
+        Ok(from_caller!(crate::boundary::copy_last_error(buf, buf_len)))
     })
 }
 
@@ -48,7 +48,7 @@ pub unsafe extern "C" fn flagcore_snapshot_revision(
     snapshot: *const flagcore_snapshot,
     out_revision: *mut u64,
 ) -> flagcore_result {
-    boundary(None, || {
+    boundary(|| {
         let out_revision = out(out_revision, "out_revision")?;
         let snapshot = from_caller!(handle(snapshot, "snapshot"))?;
         // SAFETY: checked non-null; valid by the caller's contract.
@@ -67,7 +67,7 @@ pub unsafe extern "C" fn flagcore_snapshot_flag_count(
     snapshot: *const flagcore_snapshot,
     out_count: *mut usize,
 ) -> flagcore_result {
-    boundary(None, || {
+    boundary(|| {
         let out_count = out(out_count, "out_count")?;
         let snapshot = from_caller!(handle(snapshot, "snapshot"))?;
         // SAFETY: checked non-null; valid by the caller's contract.
@@ -102,8 +102,7 @@ pub unsafe extern "C" fn flagcore_snapshot_evaluate(
     expected_type: u32,
     out_evaluation: *mut flagcore_evaluation,
 ) -> flagcore_result {
-    let errors = from_caller!(snapshot.as_ref()).map(|s| &s.errors);
-    boundary(errors, || {
+    boundary(|| {
         let out_evaluation = out(out_evaluation, "out_evaluation")?;
         let snapshot = from_caller!(handle(snapshot, "snapshot"))?;
         let context = from_caller!(handle(context, "context"))?;
@@ -149,8 +148,7 @@ pub unsafe extern "C" fn flagcore_snapshot_evaluate_all(
     capacity: usize,
     out_len: *mut usize,
 ) -> flagcore_result {
-    let errors = from_caller!(snapshot.as_ref()).map(|s| &s.errors);
-    boundary(errors, || {
+    boundary(|| {
         let out_len = out(out_len, "out_len")?;
         let snapshot = from_caller!(handle(snapshot, "snapshot"))?;
         let context = from_caller!(handle(context, "context"))?;
@@ -211,7 +209,7 @@ impl flagcore_string {
 /// `string` is NULL or live.
 #[no_mangle]
 pub unsafe extern "C" fn flagcore_string_get(string: *const flagcore_string) -> flagcore_str {
-    boundary_value(None, flagcore_str::ABSENT, || {
+    boundary_value(flagcore_str::ABSENT, || {
         let string = from_caller!(handle(string, "string"))?;
         Ok(flagcore_str::of(string.as_str()))
     })

@@ -9,7 +9,7 @@ use std::time::Duration;
 use ::flagcore_source::{FileSource, HttpSource, Source, SourceError};
 use serde_json::{Map, Value};
 
-use crate::boundary::{boundary, handle, out, text, write, Failure, LastError};
+use crate::boundary::{boundary, handle, out, text, write, Failure};
 use crate::flagcore_result;
 use crate::handles::{flagcore_store, free_handle, into_handle};
 use crate::snapshot::flagcore_string;
@@ -118,7 +118,7 @@ unsafe fn start(
         Option<Arc<flagcore::Store>>,
     ) -> Result<Source, Failure>,
 ) -> flagcore_result {
-    boundary(None, || {
+    boundary(|| {
         let out_source = out(out_source, "out_source")?;
         // SAFETY: forwarded from the caller.
         let location = unsafe { text(location, location_len, "location") }?;
@@ -238,15 +238,12 @@ pub unsafe extern "C" fn flagcore_source_store(
     source: *const flagcore_source,
     out_store: *mut *mut flagcore_store,
 ) -> flagcore_result {
-    boundary(None, || {
+    boundary(|| {
         let out_store = out(out_store, "out_store")?;
         // SAFETY: forwarded from the caller.
         let source = unsafe { handle(source, "source") }?;
         let handle = source.source.store().map_or(std::ptr::null_mut(), |store| {
-            into_handle(flagcore_store {
-                store,
-                errors: LastError,
-            })
+            into_handle(flagcore_store { store })
         });
         // SAFETY: checked non-null; valid by the caller's contract.
         unsafe { write(out_store, handle) };
@@ -265,7 +262,7 @@ pub unsafe extern "C" fn flagcore_source_wait_ready(
     timeout_ms: u64,
     out_ready: *mut bool,
 ) -> flagcore_result {
-    boundary(None, || {
+    boundary(|| {
         let out_ready = out(out_ready, "out_ready")?;
         // SAFETY: forwarded from the caller.
         let source = unsafe { handle(source, "source") }?;
@@ -295,7 +292,7 @@ pub unsafe extern "C" fn flagcore_source_next_event(
     timeout_ms: u64,
     out_event: *mut *mut flagcore_string,
 ) -> flagcore_result {
-    boundary(None, || {
+    boundary(|| {
         let out_event = out(out_event, "out_event")?;
         // SAFETY: forwarded from the caller.
         let source = unsafe { handle(source, "source") }?;
@@ -320,7 +317,7 @@ pub unsafe extern "C" fn flagcore_source_status(
     source: *const flagcore_source,
     out_status: *mut *mut flagcore_string,
 ) -> flagcore_result {
-    boundary(None, || {
+    boundary(|| {
         let out_status = out(out_status, "out_status")?;
         // SAFETY: forwarded from the caller.
         let source = unsafe { handle(source, "source") }?;
@@ -339,7 +336,7 @@ pub unsafe extern "C" fn flagcore_source_status(
 pub unsafe extern "C" fn flagcore_source_refresh(
     source: *const flagcore_source,
 ) -> flagcore_result {
-    boundary(None, || {
+    boundary(|| {
         // SAFETY: forwarded from the caller.
         unsafe { handle(source, "source") }?.source.refresh();
         Ok(())
@@ -354,7 +351,7 @@ pub unsafe extern "C" fn flagcore_source_refresh(
 /// `source` is live.
 #[no_mangle]
 pub unsafe extern "C" fn flagcore_source_close(source: *const flagcore_source) -> flagcore_result {
-    boundary(None, || {
+    boundary(|| {
         // SAFETY: forwarded from the caller.
         unsafe { handle(source, "source") }?.source.close();
         Ok(())

@@ -5,9 +5,7 @@ use std::sync::Arc;
 
 use flagcore::{Override, Store, StoreOptions};
 
-use crate::boundary::{
-    boundary, boundary_value, bytes, handle, out, text, write, Failure, LastError,
-};
+use crate::boundary::{boundary, boundary_value, bytes, handle, out, text, write, Failure};
 use crate::flagcore_result;
 #[allow(unused_imports)]
 use crate::handles::*;
@@ -35,7 +33,7 @@ pub unsafe extern "C" fn flagcore_store_new(
     report: *mut flagcore_report,
     out_store: *mut *mut flagcore_store,
 ) -> flagcore_result {
-    boundary(None, || {
+    boundary(|| {
         let out_store = out(out_store, "out_store")?;
         let json = from_caller!(bytes(json, json_len, "json"))?;
         let report = from_caller!(report_mut(report));
@@ -46,7 +44,6 @@ pub unsafe extern "C" fn flagcore_store_new(
                 }
                 let handle = into_handle(flagcore_store {
                     store: Arc::new(store),
-                    errors: LastError,
                 });
                 // SAFETY: checked non-null; valid by the caller's contract.
                 unsafe { write(out_store, handle) };
@@ -85,9 +82,9 @@ pub unsafe extern "C" fn flagcore_store_last_error(
     buf: *mut c_char,
     buf_len: usize,
 ) -> usize {
-    boundary_value(None, 0, || {
-        let store = from_caller!(handle(store, "store"))?;
-        Ok(from_caller!(store.errors.copy_to(buf, buf_len)))
+    boundary_value(0, || {
+        from_caller!(handle(store, "store"))?; // checked: NULL is an error
+        Ok(from_caller!(crate::boundary::copy_last_error(buf, buf_len)))
     })
 }
 
@@ -108,11 +105,8 @@ pub unsafe extern "C" fn flagcore_store_update(
     report: *mut flagcore_report,
     out_revision: *mut u64,
 ) -> flagcore_result {
-    let store = match from_caller!(store.as_ref()) {
-        Some(store) => store,
-        None => return flagcore_result::NullArgument,
-    };
-    boundary(Some(&store.errors), || {
+    boundary(|| {
+        let store = from_caller!(handle(store, "store"))?;
         let json = from_caller!(bytes(json, json_len, "json"))?;
         let report = from_caller!(report_mut(report));
         match store.store.update_slice(json) {
@@ -146,10 +140,8 @@ pub unsafe extern "C" fn flagcore_store_rollback(
     store: *const flagcore_store,
     out_revision: *mut u64,
 ) -> flagcore_result {
-    let Some(store) = (from_caller!(store.as_ref())) else {
-        return flagcore_result::NullArgument;
-    };
-    boundary(Some(&store.errors), || {
+    boundary(|| {
+        let store = from_caller!(handle(store, "store"))?;
         let revision = store.store.rollback()?;
         if !out_revision.is_null() {
             // SAFETY: non-null; valid by the caller's contract.
@@ -168,7 +160,7 @@ pub unsafe extern "C" fn flagcore_store_revision(
     store: *const flagcore_store,
     out_revision: *mut u64,
 ) -> flagcore_result {
-    boundary(None, || {
+    boundary(|| {
         let out_revision = out(out_revision, "out_revision")?;
         let store = from_caller!(handle(store, "store"))?;
         // SAFETY: checked non-null; valid by the caller's contract.
@@ -189,10 +181,8 @@ pub unsafe extern "C" fn flagcore_store_set_override_kill(
     flag: *const c_char,
     flag_len: usize,
 ) -> flagcore_result {
-    let Some(store) = (from_caller!(store.as_ref())) else {
-        return flagcore_result::NullArgument;
-    };
-    boundary(Some(&store.errors), || {
+    boundary(|| {
+        let store = from_caller!(handle(store, "store"))?;
         let flag = from_caller!(text(flag, flag_len, "flag"))?;
         store.store.set_override(flag, Override::Kill)?;
         Ok(())
@@ -213,10 +203,8 @@ pub unsafe extern "C" fn flagcore_store_set_override_variant(
     variant: *const c_char,
     variant_len: usize,
 ) -> flagcore_result {
-    let Some(store) = (from_caller!(store.as_ref())) else {
-        return flagcore_result::NullArgument;
-    };
-    boundary(Some(&store.errors), || {
+    boundary(|| {
+        let store = from_caller!(handle(store, "store"))?;
         let flag = from_caller!(text(flag, flag_len, "flag"))?;
         let variant = from_caller!(text(variant, variant_len, "variant"))?;
         store
@@ -238,10 +226,8 @@ pub unsafe extern "C" fn flagcore_store_clear_override(
     flag_len: usize,
     out_had: *mut bool,
 ) -> flagcore_result {
-    let Some(store) = (from_caller!(store.as_ref())) else {
-        return flagcore_result::NullArgument;
-    };
-    boundary(Some(&store.errors), || {
+    boundary(|| {
+        let store = from_caller!(handle(store, "store"))?;
         let flag = from_caller!(text(flag, flag_len, "flag"))?;
         let had = store.store.clear_override(flag);
         if !out_had.is_null() {
@@ -271,8 +257,7 @@ pub unsafe extern "C" fn flagcore_store_is_enabled(
     time: u32,
     at_millis: i64,
 ) -> bool {
-    let errors = from_caller!(store.as_ref()).map(|s| &s.errors);
-    boundary_value(errors, false, || {
+    boundary_value(false, || {
         let store = from_caller!(handle(store, "store"))?;
         let context = from_caller!(handle(context, "context"))?;
         let flag = from_caller!(text(flag, flag_len, "flag"))?;
@@ -300,8 +285,7 @@ pub(crate) unsafe fn store_call(
     at_millis: i64,
     call: impl FnOnce(&flagcore::Evaluator<'_>, &str, &flagcore::Context) -> Result<(), Failure>,
 ) -> flagcore_result {
-    let errors = from_caller!(store.as_ref()).map(|s| &s.errors);
-    boundary(errors, || {
+    boundary(|| {
         let store = from_caller!(handle(store, "store"))?;
         let context = from_caller!(handle(context, "context"))?;
         let flag = from_caller!(text(flag, flag_len, "flag"))?;
@@ -433,12 +417,11 @@ pub unsafe extern "C" fn flagcore_store_snapshot(
     store: *const flagcore_store,
     out_snapshot: *mut *mut flagcore_snapshot,
 ) -> flagcore_result {
-    boundary(None, || {
+    boundary(|| {
         let out_snapshot = out(out_snapshot, "out_snapshot")?;
         let store = from_caller!(handle(store, "store"))?;
         let snapshot = into_handle(flagcore_snapshot {
             snapshot: store.store.snapshot_owned(),
-            errors: LastError,
         });
         // SAFETY: checked non-null; valid by the caller's contract.
         unsafe { write(out_snapshot, snapshot) };

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from typing import Any, Dict, Optional, Tuple, Union
 
 from ._native import ffi, lib
@@ -77,7 +76,6 @@ def _time_args(at: Any) -> Tuple[int, int]:
 # Bound once: an attribute lookup on ``lib`` per call is measurable on the hot path.
 _is_enabled = lib.flagcore_store_is_enabled
 _store_variant = lib.flagcore_store_variant
-_time_ns = time.time_ns
 _unpack = ffi.unpack
 
 # Per thread (cffi releases the GIL during a call, so threads must not share them): the
@@ -131,9 +129,6 @@ def _number(v: float) -> Union[int, float]:
     """A number as flagcore writes it in JSON: integral values within 2^53 as int."""
     return int(v) if v.is_integer() and abs(v) < 9_007_199_254_740_992 else v
 
-
-def _now() -> int:
-    return time.time_ns() // 1_000_000
 
 
 
