@@ -6,32 +6,19 @@
 //      (examples/evaluate.rs), with both builds;
 //   4. replays tests/vectors/ (evaluation and bucketing) in the browser when they exist;
 //   5. screenshot-tests the example page (target/wasm-test/example-page.png).
-import { createServer } from "node:http";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, existsSync, copyFileSync, symlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, extname, join, normalize } from "node:path";
+import { mkdirSync, readFileSync, rmSync, copyFileSync, symlinkSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { deepStrictEqual } from "node:assert/strict";
 import * as esbuild from "esbuild";
-import { chromium } from "playwright-core";
+import { checker, launchChromium, serveSite } from "./harness.mjs";
 import { exampleText, makeUsers, repoRoot, rustAnswers, workDir } from "../support.mjs";
 import { evaluationMismatch, loadVectors, validationMismatch } from "./vectors.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const pkgDir = join(repoRoot, "flagcore-wasm");
 const site = join(workDir, "site");
-const chromiumPath = process.env.CHROMIUM ?? "/usr/bin/chromium";
-let failures = 0;
-
-function check(label, fn) {
-  try {
-    fn();
-    console.log(`ok   ${label}`);
-  } catch (e) {
-    failures++;
-    console.log(`FAIL ${label}\n${e.message.split("\n").slice(0, 40).join("\n")}`);
-  }
-}
+const { check, ...checks } = checker();
 
 // --- 1. bundle -----------------------------------------------------------------------------
 rmSync(site, { recursive: true, force: true });
@@ -62,32 +49,10 @@ copyFileSync(join(repoRoot, "examples", "speech-migration.json"), join(site, "ex
 copyFileSync(join(pkgDir, "pkg", "web", "flagcore_wasm_bg.wasm"), join(site, "flagcore_wasm_bg.wasm"));
 
 // --- 2. serve ------------------------------------------------------------------------------
-const types = { ".html": "text/html", ".js": "text/javascript", ".json": "application/json", ".wasm": "application/wasm" };
-const server = createServer((req, res) => {
-  const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname)).replace(/^(\.\.[/\\])+/, "");
-  if (path === "/favicon.ico") {
-    res.writeHead(204).end();
-    return;
-  }
-  const file = join(site, path.endsWith("/") ? join(path, "index.html") : path);
-  if (!file.startsWith(site) || !existsSync(file)) {
-    res.writeHead(404).end("not found");
-    return;
-  }
-  res.writeHead(200, { "content-type": types[extname(file)] ?? "application/octet-stream" }).end(readFileSync(file));
-});
-await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-const base = `http://127.0.0.1:${server.address().port}`;
+const { base, close: closeServer } = await serveSite(site);
 
 // --- 3. the browser ------------------------------------------------------------------------
-const profile = mkdtempSync(join(tmpdir(), "flagcore-chromium-"));
-const browser = await chromium.launchPersistentContext(profile, {
-  executablePath: chromiumPath,
-  headless: true,
-  timezoneId: "UTC",
-  viewport: { width: 1100, height: 560 },
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const { browser, close: closeBrowser } = await launchChromium("flagcore-chromium-", { viewport: { width: 1100, height: 560 } });
 try {
   const page = browser.pages()[0] ?? (await browser.newPage());
   const pageErrors = [];
@@ -198,12 +163,11 @@ try {
   check("no errors in the browser console", () => deepStrictEqual(pageErrors, []));
   console.log(`browser: ${got.userAgent}`);
 } finally {
-  await browser.close();
-  server.close();
-  rmSync(profile, { recursive: true, force: true });
+  await closeBrowser();
+  closeServer();
 }
-if (failures) {
-  console.log(`browser test: ${failures} check(s) failed`);
+if (checks.failures) {
+  console.log(`browser test: ${checks.failures} check(s) failed`);
   process.exit(1);
 }
 console.log("browser test: all checks passed");

@@ -14,23 +14,14 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } fr
 import { dirname, extname, join, normalize, relative } from "node:path";
 import { deepStrictEqual, ok } from "node:assert/strict";
 import { chromium } from "playwright-core";
+import { checker } from "../browser/harness.mjs";
 import { repoRoot, rustAnswers } from "../support.mjs";
 
 const app = join(repoRoot, "examples", "expo");
 const pkgDir = join(repoRoot, "flagcore-wasm");
 const work = join(repoRoot, "target", "expo-test");
 const chromiumPath = process.env.CHROMIUM ?? "/usr/bin/chromium";
-let failures = 0;
-
-function check(label, fn) {
-  try {
-    fn();
-    console.log(`ok   ${label}`);
-  } catch (e) {
-    failures++;
-    console.log(`FAIL ${label}\n${e.message.split("\n").slice(0, 20).join("\n")}`);
-  }
-}
+const { check, ...checks } = checker(20);
 
 const files = (dir) =>
   readdirSync(dir, { recursive: true })
@@ -127,5 +118,5 @@ try {
   server.close();
 }
 
-console.log(failures ? `expo: ${failures} checks failed` : "expo: all checks passed");
-process.exit(failures ? 1 : 0);
+console.log(checks.failures ? `expo: ${checks.failures} checks failed` : "expo: all checks passed");
+process.exit(checks.failures ? 1 : 0);

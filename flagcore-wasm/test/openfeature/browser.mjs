@@ -5,31 +5,18 @@
 //   3. replays tests/vectors/eval-*.json through @openfeature/web-sdk in the browser: 0 mismatches;
 //   4. the React page renders the Rust core's answers (examples/evaluate.rs) for several
 //      users, re-renders after a config update and after a kill override, with no console errors.
-import { createServer } from "node:http";
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, existsSync, copyFileSync, symlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, extname, join, normalize } from "node:path";
+import { mkdirSync, readFileSync, readdirSync, rmSync, copyFileSync, symlinkSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { deepStrictEqual } from "node:assert/strict";
 import * as esbuild from "esbuild";
-import { chromium } from "playwright-core";
+import { checker, launchChromium, serveSite } from "../browser/harness.mjs";
 import { exampleText, repoRoot, rustAnswers, workDir } from "../support.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const pkgDir = join(repoRoot, "flagcore-wasm");
 const site = join(workDir, "openfeature-site");
-const chromiumPath = process.env.CHROMIUM ?? "/usr/bin/chromium";
-let failures = 0;
-
-function check(label, fn) {
-  try {
-    fn();
-    console.log(`ok   ${label}`);
-  } catch (e) {
-    failures++;
-    console.log(`FAIL ${label}\n${e.message.split("\n").slice(0, 40).join("\n")}`);
-  }
-}
+const { check, ...checks } = checker();
 
 // --- 1. bundle -----------------------------------------------------------------------------
 rmSync(site, { recursive: true, force: true });
@@ -59,25 +46,10 @@ copyFileSync(join(repoRoot, "examples", "web-openfeature", "index.html"), join(s
 copyFileSync(join(repoRoot, "examples", "speech-migration.json"), join(site, "react", "speech-migration.json"));
 
 // --- 2. serve ------------------------------------------------------------------------------
-const types = { ".html": "text/html", ".js": "text/javascript", ".json": "application/json" };
-const server = createServer((req, res) => {
-  const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname)).replace(/^(\.\.[/\\])+/, "");
-  if (path === "/favicon.ico") return void res.writeHead(204).end();
-  const file = join(site, path.endsWith("/") ? join(path, "index.html") : path);
-  if (!file.startsWith(site) || !existsSync(file)) return void res.writeHead(404).end("not found");
-  res.writeHead(200, { "content-type": types[extname(file)] ?? "application/octet-stream" }).end(readFileSync(file));
-});
-await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-const base = `http://127.0.0.1:${server.address().port}`;
+const { base, close: closeServer } = await serveSite(site);
 
 // --- 3. the browser ------------------------------------------------------------------------
-const profile = mkdtempSync(join(tmpdir(), "flagcore-openfeature-chromium-"));
-const browser = await chromium.launchPersistentContext(profile, {
-  executablePath: chromiumPath,
-  headless: true,
-  timezoneId: "UTC",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const { browser, close: closeBrowser } = await launchChromium("flagcore-openfeature-chromium-");
 try {
   const tab = browser.pages()[0] ?? (await browser.newPage());
   const errors = [];
@@ -154,15 +126,14 @@ try {
   check("a kill override re-renders the component: speechmatics-direct off", () => {});
   check("no errors in the browser console", () => deepStrictEqual(errors, []));
 } catch (e) {
-  failures++;
+  checks.fail();
   console.log(`FAIL ${e.stack}`);
 } finally {
-  await browser.close();
-  server.close();
-  rmSync(profile, { recursive: true, force: true });
+  await closeBrowser();
+  closeServer();
 }
-if (failures) {
-  console.log(`openfeature browser test: ${failures} check(s) failed`);
+if (checks.failures) {
+  console.log(`openfeature browser test: ${checks.failures} check(s) failed`);
   process.exit(1);
 }
 console.log("openfeature browser test: all checks passed");
