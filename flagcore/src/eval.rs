@@ -8,7 +8,7 @@ use crate::bucket::{bucket_with_prefix, SaltPrefix};
 use crate::condition::condition_matches;
 use crate::context::Context;
 use crate::evaluator::At;
-use crate::model::{Config, Flag, Serve};
+use crate::model::{Config, Flag, Serve, Stage};
 use crate::value::{AttributeRef, FlagValue};
 
 /// Why a flag served what it served (OpenFeature's vocabulary where it has a word).
@@ -501,11 +501,7 @@ fn serve(flag: &Flag, serve_: &Serve, ctx: &Context, at: At) -> Served {
             let Some(now) = at.millis() else {
                 return Served::Failed(ErrorCode::InvalidContext);
             };
-            match stages
-                .iter()
-                .rev()
-                .find(|s| s.from.is_none_or(|from| from <= now))
-            {
+            match Stage::serving(stages, now) {
                 Some(stage) => serve(flag, &stage.serve, ctx, at),
                 None => Served::NotApplicable,
             }

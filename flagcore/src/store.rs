@@ -150,9 +150,11 @@ fn check_advance(
         return Err(StoreError::InvalidPercentage(percentage));
     }
     // A time-staged default serves a share that depends on the time: the decision's time
-    // (decide() records it), else now, as everywhere a time is not given.
-    let at = at.or_else(|| At::Now.millis());
-    let share = current.default.share_at(plan.variant, at);
+    // (decide() records it), else now, as everywhere a time is not given (the clock is read
+    // only for a time-staged default).
+    let share = current
+        .default
+        .share_at(plan.variant, at.map_or(At::Now, At::Millis));
     let serving = share.and_then(|s| plan.stage_of(s));
     if serving != Some(from_stage) {
         let now = match (serving, share) {

@@ -415,9 +415,10 @@ pub(crate) enum Serve {
 }
 
 impl Serve {
-    /// The share of buckets (thousandths of a percent) this serve gives `variant` at `at`;
-    /// `None` for a time-staged serve without a time, or before its first stage.
-    pub(crate) fn share_at(&self, variant: u32, at: Option<i64>) -> Option<u32> {
+    /// The share of buckets (thousandths of a percent) this serve gives `variant` at `at`
+    /// (read only for a time-staged serve); `None` for a time-staged serve without a time,
+    /// or before its first stage.
+    pub(crate) fn share_at(&self, variant: u32, at: crate::At) -> Option<u32> {
         match self {
             Serve::Variant(v) => Some(if *v == variant {
                 crate::bucket::BUCKETS
@@ -436,12 +437,10 @@ impl Serve {
                 Some(share)
             }
             Serve::Staged(stages) => {
-                let now = at?;
-                let stage = stages
-                    .iter()
-                    .rev()
-                    .find(|s| s.from.is_none_or(|from| from <= now))?;
-                stage.serve.share_at(variant, at)
+                let now = at.millis()?;
+                Stage::serving(stages, now)?
+                    .serve
+                    .share_at(variant, crate::At::Millis(now))
             }
         }
     }
@@ -452,6 +451,17 @@ impl Serve {
 pub(crate) struct Stage {
     pub(crate) from: Option<i64>,
     pub(crate) serve: Serve,
+}
+
+impl Stage {
+    /// The stage serving at `now` (the last one started), or `None` before the first.
+    #[inline]
+    pub(crate) fn serving(stages: &[Stage], now: i64) -> Option<&Stage> {
+        stages
+            .iter()
+            .rev()
+            .find(|s| s.from.is_none_or(|from| from <= now))
+    }
 }
 
 /// An ordered targeting rule.
@@ -654,11 +664,7 @@ impl<'a> FlagInfo<'a> {
         let mut serve = &self.flag.default;
         if let Serve::Staged(stages) = serve {
             let now = now_millis?;
-            serve = &stages
-                .iter()
-                .rev()
-                .find(|s| s.from.is_none_or(|from| from <= now))?
-                .serve;
+            serve = &Stage::serving(stages, now)?.serve;
         }
         let name = |i: u32| -> &'a str { &self.flag.variants[i as usize].name };
         match serve {
