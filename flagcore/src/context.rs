@@ -358,7 +358,18 @@ impl Context {
     pub fn set_json_value(&mut self, name: &str, json: &str) -> Result<(), ContextError> {
         let value: serde_json::Value =
             serde_json::from_str(json).map_err(|e| ContextError::Syntax(e.to_string()))?;
-        match attribute_from_json(name, &value)? {
+        self.set_from_value(name, &value)
+    }
+
+    /// Sets one attribute from an already-parsed JSON value, checked as
+    /// [`Context::set_json_value`] checks it (`null` removes it). For adapters whose
+    /// contexts carry lists as JSON values (the OpenFeature provider).
+    pub fn set_from_value(
+        &mut self,
+        name: &str,
+        value: &serde_json::Value,
+    ) -> Result<(), ContextError> {
+        match attribute_from_json(name, value)? {
             Some(v) => self.set(name, v),
             None => {
                 self.remove(name);
@@ -368,7 +379,8 @@ impl Context {
     }
 
     /// Parses a flat JSON object: `{"key": "user-1", "email": "a@b.c", "seats": 3}`.
-    /// Null attributes are skipped; objects and arrays are refused.
+    /// Null attributes are skipped; an array is a list attribute (strings and numbers, at most
+    /// [`MAX_LIST_ITEMS`]); nested objects are refused.
     pub fn from_json(text: &str) -> Result<Context, ContextError> {
         let value: serde_json::Value =
             serde_json::from_str(text).map_err(|e| ContextError::Syntax(e.to_string()))?;
