@@ -35,6 +35,7 @@ pub(crate) fn compile_rules(
         let Some(obj) = Obj::read(c, item, &rpath, RULE_FIELDS) else {
             continue;
         };
+        obj.string(c, "description");
         let id = obj.string(c, "id");
         if let Some(id) = id {
             if ids.insert(id, 0).is_some() {

@@ -16,6 +16,7 @@ pub(crate) fn compile_segment(
     path: &Path<'_>,
 ) -> Option<Segment> {
     let obj = Obj::read(c, value, path, SEGMENT_FIELDS)?;
+    obj.string(c, "description");
     let attribute = obj.string(c, "attribute").unwrap_or("key");
     let included = string_list(c, obj.get("keys"), &obj.at("keys"), true);
     let excluded = string_list(c, obj.get("excluded"), &obj.at("excluded"), true);
@@ -31,6 +32,7 @@ pub(crate) fn compile_segment(
                     let Some(robj) = Obj::read(c, rule, &rpath, SEGMENT_RULE_FIELDS) else {
                         continue;
                     };
+                    robj.string(c, "description");
                     let conditions = match robj.required(c, "conditions") {
                         Some(conds) => compile_conditions(
                             c,

@@ -147,6 +147,7 @@ pub(crate) fn compile_stages(
             ok = false;
             continue;
         };
+        o.string(c, "description");
         let from = match o.get("from") {
             Some(v) => match timestamp(c, v, &o.at("from")) {
                 Some(t) => Some(t),
