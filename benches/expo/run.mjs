@@ -3,7 +3,9 @@
 // page: this tree's (`new`) and the same build with the base commit's wrapper js/flagcore.js
 // (`base`; FLAGCORE_BENCH_BASE, default: the merge base with main). Each is timed bundled
 // (what the app runs, after Metro's Babel transform) and untranspiled (pkg/sync's modules
-// loaded as they are, in the same page), by the same loop (bench.js). Also reports the
+// loaded as they are, in the same page), by the same loop (bench.js). The new copy is also
+// timed bundled by esbuild as a Vite 5 production build bundles it (esbuild, minified,
+// target es2020 + chrome87: what Vite's default `build.target` lowers to). Also reports the
 // gzipped size of the exported JS.
 //
 //   node benches/expo/run.mjs [--quick]      (scripts/bench runs it in full mode only)
@@ -74,8 +76,24 @@ log(`expo export --platform web: ${((Date.now() - start) / 1000).toFixed(1)} s`)
 const jsFiles = readdirSync(dist, { recursive: true }).filter((f) => f.endsWith(".js"));
 const bundleGz = jsFiles.reduce((n, f) => n + gzipSync(readFileSync(join(dist, f)), { level: 9 }).length, 0);
 
+// --- esbuild, as a Vite production build bundles the package ---------------------------------
+const esbuildDir = join(stage, "esbuild");
+mkdirSync(esbuildDir, { recursive: true });
+writeFileSync(join(app, "esbuild-entry.js"), 'export { FlagStore } from "flagcore-wasm";\n');
+start = Date.now();
+await createRequire(join(ROOT, "flagcore-wasm", "package.json"))("esbuild").build({
+  entryPoints: [join(app, "esbuild-entry.js")],
+  outfile: join(esbuildDir, "bundle.js"),
+  bundle: true,
+  format: "esm",
+  minify: true,
+  target: ["es2020", "chrome87"],
+  logLevel: "warning",
+});
+log(`esbuild bundle: ${((Date.now() - start) / 1000).toFixed(1)} s`);
+
 // --- Chromium ------------------------------------------------------------------------------
-const routes = { "/untranspiled/new/": newSync, "/untranspiled/base/": baseSync, "/bench/": HERE };
+const routes = { "/untranspiled/new/": newSync, "/untranspiled/base/": baseSync, "/bench/": HERE, "/esbuild/": esbuildDir };
 const types = { ".html": "text/html", ".js": "text/javascript", ".json": "application/json", ".css": "text/css" };
 const server = createServer((req, res) => {
   const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname)).replace(/^(\.\.[/\\])+/, "");
@@ -103,13 +121,20 @@ try {
   if (errors.length) throw new Error(`page errors: ${errors.join("; ")}`);
   results = await page.evaluate(async (opts) => {
     const bundled = globalThis.flagcoreBenchStores;
-    const [un, ub, { run }] = await Promise.all([
+    const [un, ub, eb, { run }] = await Promise.all([
       import("/untranspiled/new/index.js"),
       import("/untranspiled/base/index.js"),
+      import("/esbuild/bundle.js"),
       import("/bench/bench.js"),
     ]);
     return run(
-      { "bundled base": bundled.base, "bundled new": bundled.new, "untranspiled base": ub.FlagStore, "untranspiled new": un.FlagStore },
+      {
+        "bundled base": bundled.base,
+        "bundled new": bundled.new,
+        "untranspiled base": ub.FlagStore,
+        "untranspiled new": un.FlagStore,
+        "esbuild new": eb.FlagStore,
+      },
       opts,
     );
   }, QUICK ? { calls: 200, batches: 2 } : { calls: 100_000, batches: 9 });
@@ -132,7 +157,8 @@ const out = {
 mkdirSync(join(ROOT, "target", "bench-results"), { recursive: true });
 writeFileSync(join(ROOT, "target", "bench-results", "expo-web.json"), JSON.stringify(out, null, 2) + "\n");
 console.log(`Expo web export in Chromium ${browserVersion} (base ${base.slice(0, 10)}); ns per call`);
-console.log(["scenario", "bundled base", "bundled new", "untranspiled base", "untranspiled new", "new: bundled/untranspiled"].join(" | "));
+console.log(["scenario", "bundled base", "bundled new", "untranspiled base", "untranspiled new", "esbuild new", "new: bundled/untranspiled", "new: esbuild/untranspiled"].join(" | "));
 for (const r of rows) {
-  console.log([r.scenario, r["bundled base"], r["bundled new"], r["untranspiled base"], r["untranspiled new"], (r["bundled new"] / r["untranspiled new"]).toFixed(2)].join(" | "));
+  const ratio = (x) => (x / r["untranspiled new"]).toFixed(2);
+  console.log([r.scenario, r["bundled base"], r["bundled new"], r["untranspiled base"], r["untranspiled new"], r["esbuild new"], ratio(r["bundled new"]), ratio(r["esbuild new"])].join(" | "));
 }
