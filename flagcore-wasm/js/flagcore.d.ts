@@ -231,7 +231,7 @@ export type FailureCode =
   | "UNKNOWN_FLAG" | "UNKNOWN_VARIANT" | "BUFFER_TOO_SMALL" | "PANIC" | "INVALID_ARGUMENT"
   | "NO_PLAN" | "INVALID_PLAN_INPUT" | "OVERRIDDEN" | "STALE_DECISION" | "MISSING_TIME"
   | "STAGE_OUT_OF_RANGE" | "UNKNOWN_STAGE" | "INVALID_OBSERVATION" | "FREED"
-  | "PLANS_NOT_INCLUDED";
+  | "PLANS_NOT_INCLUDED" | "NOT_INITIALIZED";
 
 export class FlagcoreError extends Error {
   /** A stable code from the one table every flagcore binding shares. */
