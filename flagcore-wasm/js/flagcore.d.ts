@@ -2,6 +2,16 @@
 // in docs/config.md of the flagcore repository; these types follow it field by field).
 
 /** A JSON value. */
+// These types compile under any \`lib\` from ES2022 on, with or without DOM and @types/node
+// (scripts/test-dist checks \`lib: ["es2022"]\` with skipLibCheck false): Symbol.dispose is
+// declared here as @types/node declares it, for a \`lib\` without esnext.disposable (the
+// runtime uses Symbol.dispose, or Symbol.for("Symbol.dispose") where the engine lacks it).
+declare global {
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+  }
+}
+
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 // ---------------------------------------------------------------------------------------

@@ -123,7 +123,11 @@ write(
  * Request, a Response, bytes or a compiled module; in Node also a file: URL or a file path
  * (read from disk).
  */
-export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
+export type InitInput = Global<"Request"> | Global<"URL"> | Global<"Response"> | string | ArrayBuffer | ArrayBufferView | WasmModule;
+// The DOM's (or @types/node's) classes by their global constructors: \`never\` where the
+// project's \`lib\` has no such global, so these types compile with \`lib: ["es2022"]\`.
+type Global<Name extends string> = typeof globalThis extends { [K in Name]: { prototype: infer T } } ? T : never;
+type WasmModule = typeof globalThis extends { WebAssembly: { Module: { prototype: infer T } } } ? T : never;
 /**
  * Loads and instantiates the WASM once; call and await it before using FlagStore (which
  * otherwise throws FlagcoreError NOT_INITIALIZED). In Node, \`await init()\` reads the .wasm
@@ -131,7 +135,7 @@ export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembl
  */
 export default function init(input?: { module_or_path?: InitInput | Promise<InitInput> }): Promise<unknown>;
 /** Instantiates the WASM synchronously from bytes or a compiled module. */
-export function initSync(input: { module: BufferSource | WebAssembly.Module }): unknown;
+export function initSync(input: { module: ArrayBuffer | ArrayBufferView | WasmModule }): unknown;
 `,
 );
 
@@ -287,4 +291,28 @@ export * from "./flagcore.js";
 }
 
 hermes(join(pkgDir, "hermes"), hermesGenDir);
+
+// --- CommonJS entries (the package.json "require" condition) for sync, web and plans: each
+// entry's X.cjs is \`module.exports = require("./X.js")\` (Node's require(esm), which
+// "engines" asks for: one module instance for import and require, so no dual-package
+// hazard), and every X.d.ts gets an X.d.cts twin whose relative imports name .cjs files: a
+// TypeScript CommonJS project (module node16 / nodenext) then resolves CommonJS types
+// instead of reporting TS1479 (a CommonJS file cannot import an ES module's types).
+function commonjs(dir) {
+  for (const name of readdirSync(dir)) {
+    if (name.endsWith(".d.ts")) {
+      const text = readFileSync(join(dir, name), "utf8");
+      const cts = text.replace(/((?:from|import\()\s*["']\.\/[\w.-]+)\.js(["'])/g, "$1.cjs$2");
+      if (/["']\.\/[\w.-]+\.js["']/.test(cts)) {
+        console.error(`assemble: ${dir}/${name} has a relative .js import the .d.cts rewrite missed`);
+        process.exit(1);
+      }
+      write(dir, name.replace(/\.d\.ts$/, ".d.cts"), cts);
+    }
+  }
+  for (const entry of ["index", "source", "openfeature", "openfeature-server", "openfeature-otel"]) {
+    write(dir, `${entry}.cjs`, `${header}module.exports = require("./${entry}.js");\n`);
+  }
+}
+for (const build of ["sync", "web", "plans"]) commonjs(join(pkgDir, build));
 console.log(`assembled ${pkgDir}/{sync,web,plans,hermes} (flagcore-wasm ${version})`);
