@@ -131,6 +131,9 @@ enum flagcore_result
   FLAGCORE_RESULT_FREED = 19,
   // This build leaves rollout plans out (never returned by this library).
   FLAGCORE_RESULT_PLANS_NOT_INCLUDED = 20,
+  // The engine is not loaded yet (JS `flagcore-wasm/web` before `init()`; never returned
+  // by this library).
+  FLAGCORE_RESULT_NOT_INITIALIZED = 21,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L

@@ -88,8 +88,13 @@ class BuildNative(build_ext):
             if sys.platform.startswith("linux"):
                 ext.libraries = ["pthread", "dl", "m"]
                 # Keep the Rust library's symbols private to the module and drop unused
-                # code: nothing else in the process can bind to (or clash with) them.
-                ext.extra_link_args = ["-Wl,--exclude-libs,ALL", "-Wl,--gc-sections"]
+                # code: nothing else in the process can bind to (or clash with) them. A
+                # version script, not --exclude-libs, so that lld (zig cc, which
+                # scripts/dist links the manylinux2014 wheel with) does it too.
+                exports = os.path.join(self.build_temp, "exports.map")
+                with open(exports, "w", encoding="ascii") as f:
+                    f.write("{\n  global: PyInit__flagcore_cffi;\n  local: *;\n};\n")
+                ext.extra_link_args = [f"-Wl,--version-script={exports}", "-Wl,--gc-sections"]
             elif sys.platform == "darwin":
                 ext.extra_link_args = ["-Wl,-dead_strip"]
                 ext.libraries = ["m"]

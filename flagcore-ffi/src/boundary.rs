@@ -71,6 +71,9 @@ pub enum flagcore_result {
     Freed = 19,
     /// This build leaves rollout plans out (never returned by this library).
     PlansNotIncluded = 20,
+    /// The engine is not loaded yet (JS `flagcore-wasm/web` before `init()`; never returned
+    /// by this library).
+    NotInitialized = 21,
 }
 
 impl flagcore_result {
@@ -98,11 +101,12 @@ impl flagcore_result {
             flagcore_result::InvalidObservation => "FLAGCORE_RESULT_INVALID_OBSERVATION\0",
             flagcore_result::Freed => "FLAGCORE_RESULT_FREED\0",
             flagcore_result::PlansNotIncluded => "FLAGCORE_RESULT_PLANS_NOT_INCLUDED\0",
+            flagcore_result::NotInitialized => "FLAGCORE_RESULT_NOT_INITIALIZED\0",
         }
     }
 
     /// Every code, in number order.
-    pub(crate) const ALL: [flagcore_result; 21] = [
+    pub(crate) const ALL: [flagcore_result; 22] = [
         flagcore_result::Ok,
         flagcore_result::NullArgument,
         flagcore_result::InvalidUtf8,
@@ -124,6 +128,7 @@ impl flagcore_result {
         flagcore_result::InvalidObservation,
         flagcore_result::Freed,
         flagcore_result::PlansNotIncluded,
+        flagcore_result::NotInitialized,
     ];
 
     /// The C code of a core failure code: the same number (checked by a test).

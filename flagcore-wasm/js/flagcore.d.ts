@@ -2,6 +2,16 @@
 // in docs/config.md of the flagcore repository; these types follow it field by field).
 
 /** A JSON value. */
+// These types compile under any \`lib\` from ES2022 on, with or without DOM and @types/node
+// (scripts/test-dist checks \`lib: ["es2022"]\` with skipLibCheck false): Symbol.dispose is
+// declared here as @types/node declares it, for a \`lib\` without esnext.disposable (the
+// runtime uses Symbol.dispose, or Symbol.for("Symbol.dispose") where the engine lacks it).
+declare global {
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+  }
+}
+
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 // ---------------------------------------------------------------------------------------
@@ -231,7 +241,7 @@ export type FailureCode =
   | "UNKNOWN_FLAG" | "UNKNOWN_VARIANT" | "BUFFER_TOO_SMALL" | "PANIC" | "INVALID_ARGUMENT"
   | "NO_PLAN" | "INVALID_PLAN_INPUT" | "OVERRIDDEN" | "STALE_DECISION" | "MISSING_TIME"
   | "STAGE_OUT_OF_RANGE" | "UNKNOWN_STAGE" | "INVALID_OBSERVATION" | "FREED"
-  | "PLANS_NOT_INCLUDED";
+  | "PLANS_NOT_INCLUDED" | "NOT_INITIALIZED";
 
 export class FlagcoreError extends Error {
   /** A stable code from the one table every flagcore binding shares. */

@@ -48,6 +48,16 @@ function rethrow(e) {
   throw e;
 }
 
+/** Throws NOT_INITIALIZED when the build's WASM is not instantiated (`flagcore-wasm/web` before `init()`). */
+function loaded() {
+  if (!wasm.__flagcore_ready()) {
+    throw new FlagcoreError(
+      'flagcore-wasm/web: the WASM is not loaded yet: call `await init()` (or `initSync({ module })`) first, or import "flagcore-wasm", which needs no init()',
+      "NOT_INITIALIZED",
+    );
+  }
+}
+
 function configText(config) {
   if (typeof config === "string") return config;
   if (config instanceof Uint8Array) return new TextDecoder().decode(config);
@@ -141,6 +151,7 @@ export class FlagStore {
 
   /** @param config JSON text, a parsed config object, or UTF-8 bytes. Throws FlagcoreConfigError. */
   constructor(config) {
+    loaded();
     const text = configText(config);
     /** @internal The wasm-bindgen engine; undefined once freed. */
     this._engine = undefined;
@@ -409,10 +420,12 @@ export class FlagStore {
 
 /** The bucket (0..99999) of `value` for a flag salted with `salt` (the flag key unless the config sets `salt`). */
 export function bucket(salt, value) {
+  loaded();
   return wasm.bucket(String(salt), String(value));
 }
 
 /** The size of the WASM linear memory in bytes (diagnostics; it should stay flat under load). */
 export function wasmMemoryBytes() {
+  loaded();
   return wasm.memoryBytes();
 }

@@ -1,6 +1,9 @@
 // Types of `flagcore-wasm/source` (source.js).
 import type { FlagStore } from "./index.js";
 
+/** The global \`fetch\`'s type where the \`lib\` (DOM) or @types/node declares it; a function returning a Promise otherwise. */
+export type FetchFunction = typeof globalThis extends { fetch: infer F } ? F : (input: string, init?: object) => Promise<unknown>;
+
 /** One problem of a refused config, with its JSON path. */
 export interface SourceProblem {
   severity: "error" | "warning";
@@ -64,7 +67,7 @@ export interface HttpSourceOptions {
   /** The storage key (default `flagcore:<url>`). */
   storageKey?: string;
   /** The fetch to use (default globalThis.fetch). */
-  fetch?: typeof fetch;
+  fetch?: FetchFunction;
   /** The page whose visibility pauses polling (default globalThis.document; null: never pause). */
   document?: { visibilityState: string; addEventListener: Function; removeEventListener: Function } | null;
   /** Called with every event. */

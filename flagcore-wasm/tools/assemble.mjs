@@ -60,30 +60,82 @@ function common(dir, wrapperText = wrapper) {
 mkdirSync(pkgDir, { recursive: true }); // a fresh clone has no pkg/ yet
 copyFileSync(join(jsDir, "..", "..", "schema", "flagcore.schema.json"), join(pkgDir, "flagcore.schema.json"));
 
-// --- web: wasm-bindgen's output as is, plus the wrapper.
+// Every build's glue says whether its WASM is instantiated, so that js/flagcore.js can throw
+// a FlagcoreError (NOT_INITIALIZED) instead of a TypeError from inside the glue when the web
+// build is used before init(). wasm-bindgen's \`web\` glue sets \`wasm\` when it instantiates.
+const readyExport = "\nexport function __flagcore_ready() { return wasm !== undefined; }\n";
+if (!/^let wasmModule, wasmInstance, wasm;$/m.test(glue)) {
+  console.error("assemble: wasm-bindgen glue changed; cannot find its `wasm` variable");
+  process.exit(1);
+}
+
+// --- web: wasm-bindgen's output, plus the wrapper and an init() that also runs in Node.
 const web = join(pkgDir, "web");
 common(web);
-write(web, "flagcore_wasm.js", glue);
+write(web, "flagcore_wasm.js", glue + readyExport);
 copyFileSync(wasmPath, join(web, "flagcore_wasm_bg.wasm"));
+// init(): wasm-bindgen's, except that in Node (whose fetch has no file: URLs) a file: URL
+// or a path is read from disk, the default (the .wasm next to this module) included. Node
+// is told by process.getBuiltinModule (Node >= 20.16), so no bundler sees an import of
+// node:fs. Everything else (http URLs, Request, Response, bytes, a module) goes to
+// wasm-bindgen's init as given.
 write(
   web,
   "index.js",
   `${header}// Call \`await init()\` (fetches flagcore_wasm_bg.wasm next to this file, or pass
 // { module_or_path }) or \`initSync({ module })\` once before using FlagStore.
+import initWasm from "./flagcore_wasm.js";
 export * from "./flagcore.js";
-export { default, initSync } from "./flagcore_wasm.js";
+export { initSync } from "./flagcore_wasm.js";
+
+function nodeFs() {
+  const p = globalThis.process;
+  return typeof p === "object" && p !== null && typeof p.getBuiltinModule === "function" && p.versions && p.versions.node
+    ? p.getBuiltinModule("node:fs/promises")
+    : undefined;
+}
+
+function onDisk(where) {
+  if (typeof URL === "function" && where instanceof URL) return where.protocol === "file:";
+  if (typeof where !== "string") return false;
+  if (where.startsWith("file:")) return true;
+  return !URL.canParse(where); // not an absolute URL: a path (Node's fetch has no base URL)
+}
+
+export default async function init(input) {
+  const fs = nodeFs();
+  if (fs === undefined) return initWasm(input);
+  const wrapped = input !== undefined && input !== null && Object.getPrototypeOf(input) === Object.prototype;
+  let where = wrapped ? input.module_or_path : input;
+  if (where === undefined) where = new URL("flagcore_wasm_bg.wasm", import.meta.url);
+  where = await where;
+  if (onDisk(where)) where = await fs.readFile(typeof where === "string" && where.startsWith("file:") ? new URL(where) : where);
+  return initWasm({ module_or_path: where });
+}
 `,
 );
 write(
   web,
   "index.d.ts",
   `${header}export * from "./flagcore.js";
-/** Where the .wasm comes from: a URL (default: flagcore_wasm_bg.wasm next to this module), a Response, bytes or a compiled module. */
-export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
-/** Loads and instantiates the WASM once; call and await it before using FlagStore. */
+/**
+ * Where the .wasm comes from: a URL (default: flagcore_wasm_bg.wasm next to this module), a
+ * Request, a Response, bytes or a compiled module; in Node also a file: URL or a file path
+ * (read from disk).
+ */
+export type InitInput = Global<"Request"> | Global<"URL"> | Global<"Response"> | string | ArrayBuffer | ArrayBufferView | WasmModule;
+// The DOM's (or @types/node's) classes by their global constructors: \`never\` where the
+// project's \`lib\` has no such global, so these types compile with \`lib: ["es2022"]\`.
+type Global<Name extends string> = typeof globalThis extends { [K in Name]: { prototype: infer T } } ? T : never;
+type WasmModule = typeof globalThis extends { WebAssembly: { Module: { prototype: infer T } } } ? T : never;
+/**
+ * Loads and instantiates the WASM once; call and await it before using FlagStore (which
+ * otherwise throws FlagcoreError NOT_INITIALIZED). In Node, \`await init()\` reads the .wasm
+ * next to this module.
+ */
 export default function init(input?: { module_or_path?: InitInput | Promise<InitInput> }): Promise<unknown>;
 /** Instantiates the WASM synchronously from bytes or a compiled module. */
-export function initSync(input: { module: BufferSource | WebAssembly.Module }): unknown;
+export function initSync(input: { module: ArrayBuffer | ArrayBufferView | WasmModule }): unknown;
 `,
 );
 
@@ -104,7 +156,7 @@ if (syncGlue.includes("import.meta")) {
   process.exit(1);
 }
 common(dir);
-write(dir, "flagcore_wasm.js", syncGlue);
+write(dir, "flagcore_wasm.js", syncGlue + readyExport);
 // The .wasm as base64 of its deflate-raw compression, inflated on import by js/inflate.js:
 // base64 of the bytes themselves gzips a third worse than the .wasm (issue 18; the sizes
 // are in flagcore-wasm/README.md), this within about 1% of it.
@@ -184,7 +236,8 @@ function hermes(dir, genDir) {
     'import * as wasm from "./flagcore_wasm_bg.wasm.js";',
     "wasm-bindgen's bundler glue",
   );
-  write(dir, "flagcore_wasm.js", loader);
+  // The wasm2js module is evaluated on import: always ready.
+  write(dir, "flagcore_wasm.js", `${loader}\nexport function __flagcore_ready() { return true; }\n`);
   // The glue keeps views of the WASM memory and renews them when the memory's buffer is
   // detached (WebAssembly detaches it on growth). wasm2js's memory grows into a new
   // ArrayBuffer and cannot detach the old one, so compare the buffer itself.
@@ -238,4 +291,28 @@ export * from "./flagcore.js";
 }
 
 hermes(join(pkgDir, "hermes"), hermesGenDir);
+
+// --- CommonJS entries (the package.json "require" condition) for sync, web and plans: each
+// entry's X.cjs is \`module.exports = require("./X.js")\` (Node's require(esm), which
+// "engines" asks for: one module instance for import and require, so no dual-package
+// hazard), and every X.d.ts gets an X.d.cts twin whose relative imports name .cjs files: a
+// TypeScript CommonJS project (module node16 / nodenext) then resolves CommonJS types
+// instead of reporting TS1479 (a CommonJS file cannot import an ES module's types).
+function commonjs(dir) {
+  for (const name of readdirSync(dir)) {
+    if (name.endsWith(".d.ts")) {
+      const text = readFileSync(join(dir, name), "utf8");
+      const cts = text.replace(/((?:from|import\()\s*["']\.\/[\w.-]+)\.js(["'])/g, "$1.cjs$2");
+      if (/["']\.\/[\w.-]+\.js["']/.test(cts)) {
+        console.error(`assemble: ${dir}/${name} has a relative .js import the .d.cts rewrite missed`);
+        process.exit(1);
+      }
+      write(dir, name.replace(/\.d\.ts$/, ".d.cts"), cts);
+    }
+  }
+  for (const entry of ["index", "source", "openfeature", "openfeature-server", "openfeature-otel"]) {
+    write(dir, `${entry}.cjs`, `${header}module.exports = require("./${entry}.js");\n`);
+  }
+}
+for (const build of ["sync", "web", "plans"]) commonjs(join(pkgDir, build));
 console.log(`assembled ${pkgDir}/{sync,web,plans,hermes} (flagcore-wasm ${version})`);

@@ -129,6 +129,9 @@ failure_codes! {
     /// This build of a binding leaves rollout plans out (the JS evaluation entry: use
     /// `flagcore-wasm/plans`).
     PlansNotIncluded = 20, "PLANS_NOT_INCLUDED", Plan;
+    /// The binding's engine is not loaded yet (the JS `flagcore-wasm/web` entry before
+    /// `await init()` has finished): call `init()` first.
+    NotInitialized = 21, "NOT_INITIALIZED", Call;
 }
 
 impl fmt::Display for FailureCode {

@@ -22,6 +22,7 @@ enum flagcore_result
   FLAGCORE_RESULT_INVALID_OBSERVATION = 18,
   FLAGCORE_RESULT_FREED = 19,
   FLAGCORE_RESULT_PLANS_NOT_INCLUDED = 20,
+  FLAGCORE_RESULT_NOT_INITIALIZED = 21,
 };
 typedef uint32_t flagcore_result;
 enum flagcore_severity

@@ -117,6 +117,7 @@ _ERROR_CLASSES: Dict[int, type] = {
     lib.FLAGCORE_RESULT_INVALID_OBSERVATION: PlanError,
     lib.FLAGCORE_RESULT_FREED: StoreClosedError,
     lib.FLAGCORE_RESULT_PLANS_NOT_INCLUDED: PlanError,
+    lib.FLAGCORE_RESULT_NOT_INITIALIZED: FlagcoreError,
 }
 
 

@@ -89,11 +89,12 @@ static void test_names(void) {
           FLAGCORE_RESULT_PANIC == 9);
     CHECK(FLAGCORE_REASON_OFF == 0 && FLAGCORE_REASON_ERROR == 6);
     /* Every code has its name (the core's table), and the numbers run without a gap. */
-    CHECK(FLAGCORE_RESULT_STALE_DECISION == 14 && FLAGCORE_RESULT_PLANS_NOT_INCLUDED == 20);
+    CHECK(FLAGCORE_RESULT_STALE_DECISION == 14 && FLAGCORE_RESULT_PLANS_NOT_INCLUDED == 20 &&
+          FLAGCORE_RESULT_NOT_INITIALIZED == 21);
     CHECK(strcmp(flagcore_result_name(FLAGCORE_RESULT_STALE_DECISION), "FLAGCORE_RESULT_STALE_DECISION") == 0);
-    for (uint32_t n = 0; n <= FLAGCORE_RESULT_PLANS_NOT_INCLUDED; n++)
+    for (uint32_t n = 0; n <= FLAGCORE_RESULT_NOT_INITIALIZED; n++)
         CHECK(strcmp(flagcore_result_name(n), "FLAGCORE_RESULT_UNKNOWN") != 0);
-    CHECK(strcmp(flagcore_result_name(FLAGCORE_RESULT_PLANS_NOT_INCLUDED + 1), "FLAGCORE_RESULT_UNKNOWN") == 0);
+    CHECK(strcmp(flagcore_result_name(FLAGCORE_RESULT_NOT_INITIALIZED + 1), "FLAGCORE_RESULT_UNKNOWN") == 0);
 }
 
 static void test_bucket(void) {

@@ -1,6 +1,7 @@
 // The Expo test (scripts/test-hermes): the example app examples/expo, exported by Metro itself.
 //   1. installs flagcore-wasm into the example's node_modules from `npm pack` (what a user gets
-//      from the registry: the package.json "files" and "exports" as published);
+//      from the registry: the package.json "files" and "exports" as published), or from the
+//      tarball FLAGCORE_WASM_TARBALL names (scripts/test-dist: dist/'s);
 //   2. `expo export --platform android`: the bundle must be Hermes bytecode (.hbc) and hold the
 //      Hermes build (pkg/hermes, the wasm2js module), not the WASM build;
 //   3. `expo export --platform web`: the bundle must hold the WASM build (pkg/sync) and not
@@ -36,12 +37,14 @@ const hermesMarker = "this TextDecoder only decodes UTF-8";
 // --- 1. install the package as published --------------------------------------------------
 rmSync(work, { recursive: true, force: true });
 mkdirSync(work, { recursive: true });
-const tarball = execFileSync("npm", ["pack", "--silent", "--pack-destination", work], { cwd: pkgDir, encoding: "utf8" }).trim().split("\n").pop();
+const tarball =
+  process.env.FLAGCORE_WASM_TARBALL ??
+  join(work, execFileSync("npm", ["pack", "--silent", "--pack-destination", work], { cwd: pkgDir, encoding: "utf8" }).trim().split("\n").pop());
 const installed = join(app, "node_modules", "flagcore-wasm");
 rmSync(installed, { recursive: true, force: true });
 mkdirSync(installed, { recursive: true });
-execFileSync("tar", ["xzf", join(work, tarball), "-C", installed, "--strip-components=1"]);
-console.log(`installed ${tarball} (${statSync(join(work, tarball)).size} bytes) into examples/expo/node_modules`);
+execFileSync("tar", ["xzf", tarball, "-C", installed, "--strip-components=1"]);
+console.log(`installed ${tarball} (${statSync(tarball).size} bytes) into examples/expo/node_modules`);
 
 const expoExport = (platform) => {
   const out = join(work, platform);
