@@ -94,7 +94,12 @@ class BuildNative(build_ext):
                 exports = os.path.join(self.build_temp, "exports.map")
                 with open(exports, "w", encoding="ascii") as f:
                     f.write("{\n  global: PyInit__flagcore_cffi;\n  local: *;\n};\n")
-                ext.extra_link_args = [f"-Wl,--version-script={exports}", "-Wl,--gc-sections"]
+                # -S: no debug sections (the Rust library's would make the module ~10 MB).
+                ext.extra_link_args = [
+                    f"-Wl,--version-script={exports}",
+                    "-Wl,--gc-sections",
+                    "-Wl,-S",
+                ]
             elif sys.platform == "darwin":
                 ext.extra_link_args = ["-Wl,-dead_strip"]
                 ext.libraries = ["m"]
