@@ -116,7 +116,10 @@ class Flag:
         if ch is None or store_h is None:
             raise StoreClosedError("context is closed" if ch is None else "store is closed")
         has, t = (_TIME_NOW, 0) if at is None else _time_args(at)
-        i, r = _index_out()
+        try:
+            i, r = _buffers.index
+        except AttributeError:
+            i, r = _index_out()
         while True:
             if _flag_variant_index(self._h, ch, has, t, i, r) != _OK:
                 return None

@@ -56,7 +56,7 @@ from .context import (  # noqa: F401
     ContextLike,
     _context,
 )
-from .flag import Flag, Names, _index_out, _name, _store_variant_index
+from .flag import Flag, Names, _buffers, _index_out, _name, _store_variant_index
 
 
 # ---------------------------------------------------------------------------------------
@@ -174,7 +174,10 @@ class Store:
         if h is None or ch is None:
             raise StoreClosedError("store is closed" if h is None else "context is closed")
         has, t = (_TIME_NOW, 0) if at is None else _time_args(at)
-        i, r = _index_out()
+        try:
+            i, r = _buffers.index
+        except AttributeError:
+            i, r = _index_out()
         while True:
             rc = _store_variant_index(h, k, len(k), ch, has, t, i, r)
             if rc != _OK:
