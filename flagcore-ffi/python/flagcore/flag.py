@@ -1,4 +1,4 @@
-"""``Flag``: one flag of a store, resolved once (``Store.flag(key)``), and the variant names
+"""``FlagHandle``: one flag of a store, resolved once (``Store.flag(key)``), and the variant names
 the ``variant`` calls keep per config revision."""
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def _name(table: Dict[str, Names], flag: str, store_h: Any, k: bytes, index: int
     return names[1][index]
 
 
-class Flag:
+class FlagHandle:
     """One flag of a :class:`Store`, by key, resolved once: ``store.flag("key")``.
 
     Its calls skip the key lookup while the store serves the same config, and resolve the
@@ -93,7 +93,7 @@ class Flag:
         self._h = ffi.gc(out[0], lib.flagcore_flag_free)
 
     def __repr__(self) -> str:
-        return f"Flag({self.key!r})"
+        return f"FlagHandle({self.key!r})"
 
     def is_enabled(self, ctx: ContextLike, *, at: Any = None) -> bool:
         """Whether the flag serves ``True`` for ``ctx`` (as :meth:`Store.is_enabled`)."""

@@ -56,7 +56,7 @@ from .context import (  # noqa: F401
     ContextLike,
     _context,
 )
-from .flag import Flag, Names, _buffers, _index_out, _name, _store_variant_index
+from .flag import FlagHandle, Names, _buffers, _index_out, _name, _store_variant_index
 
 
 # ---------------------------------------------------------------------------------------
@@ -192,11 +192,11 @@ class Store:
                 return name
             # The store moved on between the two calls: ask again.
 
-    def flag(self, key: str) -> Flag:
+    def flag(self, key: str) -> FlagHandle:
         """A handle on the flag ``key``, resolved once and valid across updates and
-        rollbacks (see :class:`Flag`): ``store.flag("key").is_enabled(ctx)``. The key need
+        rollbacks (see :class:`FlagHandle`): ``store.flag("key").is_enabled(ctx)``. The key need
         not exist yet."""
-        return Flag(self, key)
+        return FlagHandle(self, key)
 
     def get_bool(self, flag: str, ctx: ContextLike, default: bool, *, at: Any = None) -> bool:
         """A boolean flag's value, or ``default`` on any error or type mismatch."""

@@ -1,4 +1,4 @@
-"""Flag handles (``Store.flag``): the by-key answers, across updates, rollbacks and overrides."""
+"""FlagHandle handles (``Store.flag``): the by-key answers, across updates, rollbacks and overrides."""
 
 from __future__ import annotations
 

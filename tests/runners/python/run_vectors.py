@@ -80,7 +80,7 @@ def evaluations(run: Run, name: str, doc: Dict[str, Any]) -> None:
                 store.set_override(o["flag"], kill=True)
             else:
                 store.set_override(o["flag"], variant=o["variant"])
-        handles: Dict[str, flagcore.Flag] = {}  # one per flag: later cases reuse its resolution
+        handles: Dict[str, flagcore.FlagHandle] = {}  # one per flag: later cases reuse its resolution
         for case in group["cases"]:
             cid = case["id"]
             run.replayed += 1
