@@ -11,7 +11,8 @@
 //! advance the first call resolves the key again: a flag added later is found, one removed
 //! answers as a missing flag does by key, one moved is found at its new place.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::mem::ManuallyDrop;
 use std::ops::Deref;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -185,22 +186,42 @@ impl<S: Deref<Target = Store>> FlagHandle<S> {
 const SLOTS: usize = 4;
 
 /// One state a thread has seen: the store's id and generation it was loaded at, and the
-/// state itself (taken out while a call uses it).
+/// state (a reference count, dropped by hand: see [`Cleanup`]).
 struct Seen {
-    key: Cell<(u64, u64)>,
-    state: Cell<Option<Arc<State>>>,
+    key: (u64, u64),
+    state: Option<ManuallyDrop<Arc<State>>>,
+}
+
+impl Seen {
+    /// Drops the state this slot holds, if any.
+    fn clear(&mut self) {
+        if let Some(state) = self.state.take() {
+            drop(ManuallyDrop::into_inner(state));
+        }
+    }
 }
 
 thread_local! {
-    static SEEN: [Seen; SLOTS] = const {
-        [const {
-            Seen {
-                key: Cell::new((0, 0)),
-                state: Cell::new(None),
-            }
-        }; SLOTS]
+    // No destructor (`ManuallyDrop`), so reading it never fails, even while the thread's
+    // other locals are being destroyed; `CLEANUP` drops what it holds at thread exit.
+    static SEEN: RefCell<[Seen; SLOTS]> = const {
+        RefCell::new([const { Seen { key: (0, 0), state: None } }; SLOTS])
     };
     static NEXT_SLOT: Cell<usize> = const { Cell::new(0) };
+    static CLEANUP: Cleanup = const { Cleanup };
+}
+
+/// Drops the states `SEEN` holds when the thread exits (registered by the first state kept).
+struct Cleanup;
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        SEEN.with(|seen| {
+            if let Ok(mut seen) = seen.try_borrow_mut() {
+                seen.iter_mut().for_each(Seen::clear);
+            }
+        });
+    }
 }
 
 /// Runs `f` with the state `store` serves now. Loading it from the store's `ArcSwap` for
@@ -208,53 +229,65 @@ thread_local! {
 /// whole evaluation of a simple flag, so each thread keeps, per store (up to [`SLOTS`]
 /// stores), the last state it loaded with a reference count, and reuses it while the
 /// store's generation (incremented after each publish) is the one it was loaded at: one
-/// atomic load per call. The cost: until a thread's next handle call on that store (or
-/// its exit), it keeps that state's config alive after the store moved on or was dropped,
-/// at most [`SLOTS`] configs per thread.
+/// atomic load and one thread-local read per call. The cost: until a thread's next handle
+/// call on that store (or its exit), it keeps that state's config alive after the store
+/// moved on or was dropped, at most [`SLOTS`] configs per thread.
 #[inline]
 fn with_state<R>(store: &Store, f: impl FnOnce(&State) -> R) -> R {
     // Acquire: a generation seen here was incremented after its state was stored, so the
     // state loaded below is that one or a later one.
     let key = (store.id, store.generation.load(Ordering::Acquire));
-    let cached = SEEN.try_with(|seen| {
-        let slot = seen.iter().position(|s| s.key.get() == key)?;
-        // None when a call of `f` below this one (an `evaluate_at` reader that evaluates
-        // another handle) holds it.
-        Some((slot, seen[slot].state.take()?))
+    let hit = SEEN.with(|seen| {
+        // A shared borrow: a call of `f` that evaluates another handle (an `evaluate_at`
+        // reader) reads the slots too.
+        let Ok(slots) = seen.try_borrow() else {
+            return Err(f);
+        };
+        match slots
+            .iter()
+            .find(|s| s.key == key)
+            .and_then(|s| s.state.as_ref())
+        {
+            Some(state) => Ok(f(state)),
+            None => Err(f),
+        }
     });
-    if let Ok(Some((slot, state))) = cached {
-        let r = f(&state);
-        keep(slot, key, state);
-        return r;
-    }
+    let f = match hit {
+        Ok(r) => return r,
+        Err(f) => f,
+    };
     let state = store.state_full();
     let r = f(&state);
-    let slot = SEEN
-        .try_with(|seen| {
-            seen.iter()
-                .position(|s| s.key.get().0 == key.0)
-                .unwrap_or_else(|| {
-                    NEXT_SLOT
-                        .try_with(|n| {
-                            let slot = n.get();
-                            n.set((slot + 1) % SLOTS);
-                            slot
-                        })
-                        .unwrap_or(0)
-                })
-        })
-        .unwrap_or(0);
-    keep(slot, key, state);
+    keep(key, state);
     r
 }
 
-/// Puts `state` (loaded at `key`) in this thread's `slot` (nothing once the thread's
-/// locals are being destroyed).
-#[inline]
-fn keep(slot: usize, key: (u64, u64), state: Arc<State>) {
-    let _ = SEEN.try_with(|seen| {
-        seen[slot].key.set(key);
-        seen[slot].state.set(Some(state));
+/// Keeps `state` (loaded at `key`) in this thread's slots: the slot of the same store, else
+/// the next in turn. Not while a call up the stack reads the slots, nor once the thread's
+/// locals are being destroyed (then the state is dropped now).
+#[cold]
+fn keep(key: (u64, u64), state: Arc<State>) {
+    if CLEANUP.try_with(|_| ()).is_err() {
+        return;
+    }
+    SEEN.with(|seen| {
+        let Ok(mut slots) = seen.try_borrow_mut() else {
+            return;
+        };
+        let slot = slots
+            .iter()
+            .position(|s| s.key.0 == key.0)
+            .unwrap_or_else(|| {
+                NEXT_SLOT.with(|n| {
+                    let slot = n.get();
+                    n.set((slot + 1) % SLOTS);
+                    slot
+                })
+            });
+        let seen = &mut slots[slot];
+        seen.clear();
+        seen.key = key;
+        seen.state = Some(ManuallyDrop::new(state));
     });
 }
 

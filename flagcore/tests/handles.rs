@@ -269,3 +269,35 @@ fn a_handle_evaluated_inside_another_handles_reader() {
     store.update(&config(&[("b", true)])).unwrap();
     assert!(!a.is_enabled(&user) && b.is_enabled(&user));
 }
+
+#[test]
+fn a_thread_lets_go_of_the_configs_it_kept_when_it_exits() {
+    let store = Store::from_json_with_options(
+        &config(&[("a", true)]),
+        flagcore::StoreOptions {
+            history: 1,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let first = store.config();
+    let (used, updated) = (std::sync::Barrier::new(2), std::sync::Barrier::new(2));
+    std::thread::scope(|s| {
+        let reader = s.spawn(|| {
+            assert!(store.flag("a").is_enabled(&Context::new("u")));
+            used.wait();
+            updated.wait();
+        });
+        used.wait();
+        store.update(&config(&[("a", false)])).unwrap();
+        // The store let go of the first config; the reader's thread still holds its state.
+        assert_eq!(Arc::strong_count(&first), 2);
+        updated.wait();
+        reader.join().unwrap();
+    });
+    assert_eq!(
+        Arc::strong_count(&first),
+        1,
+        "the reader's exit dropped its state"
+    );
+}
