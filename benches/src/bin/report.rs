@@ -477,7 +477,7 @@ fn python_targets(harnesses: &[(String, Vec<Row>)]) -> Vec<Target> {
         Target {
             what: format!("python `{call}` ({id}, reused context): ≤ {limit:.0} ns"),
             measured: format!(
-                "{} (through a Flag handle: {})",
+                "{} (through a `FlagHandle`: {})",
                 t.map(format_ns).unwrap_or_else(|| "—".into()),
                 handle.map(format_ns).unwrap_or_else(|| "—".into())
             ),
