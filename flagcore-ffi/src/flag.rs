@@ -9,7 +9,7 @@ use crate::boundary::{boundary, boundary_value, handle, out, text, write, Failur
 use crate::flagcore_result;
 #[allow(unused_imports)]
 use crate::handles::*;
-use crate::store::copy_name;
+use crate::store::{copy_name, write_variant_index};
 #[allow(unused_imports)]
 use crate::types::*;
 
@@ -103,13 +103,8 @@ pub unsafe extern "C" fn flagcore_flag_variant_index(
         let Some((index, revision)) = flag.flag.variant_index_at(&context.current(), at) else {
             return Err(unknown(&flag.flag));
         };
-        // SAFETY: checked non-null, or NULL-checked; valid by the caller's contract.
-        unsafe {
-            write(out_index, index);
-            if !out_revision.is_null() {
-                write(out_revision, revision);
-            }
-        }
+        // SAFETY: `out_index` checked non-null; valid by the caller's contract.
+        unsafe { write_variant_index(out_index, out_revision, index, revision) };
         Ok(())
     })
 }

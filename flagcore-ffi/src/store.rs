@@ -454,15 +454,30 @@ pub unsafe extern "C" fn flagcore_store_variant_index(
                 flag.to_owned(),
             )));
         };
-        // SAFETY: checked non-null, or NULL-checked; valid by the caller's contract.
-        unsafe {
-            write(out_index, index);
-            if !out_revision.is_null() {
-                write(out_revision, snapshot.revision());
-            }
-        }
+        // SAFETY: `out_index` checked non-null; valid by the caller's contract.
+        unsafe { write_variant_index(out_index, out_revision, index, snapshot.revision()) };
         Ok(())
     })
+}
+
+/// Writes the answer of a `*_variant_index` call: the position, and the revision when
+/// `out_revision` is not NULL.
+///
+/// # Safety
+/// `out_index` is valid for one write; `out_revision` is NULL or valid for one write.
+pub(crate) unsafe fn write_variant_index(
+    out_index: *mut usize,
+    out_revision: *mut u64,
+    index: usize,
+    revision: u64,
+) {
+    // SAFETY: valid by the caller's contract.
+    unsafe {
+        write(out_index, index);
+        if !out_revision.is_null() {
+            write(out_revision, revision);
+        }
+    }
 }
 
 /// Takes a snapshot: a consistent view of the config and overrides serving now, for
