@@ -159,7 +159,7 @@ impl<S: Deref<Target = Store>> FlagHandle<S> {
     /// ```
     /// # use flagcore::{At, Context, Reason, Store};
     /// let store = Store::from_json(r#"{"schemaVersion": 1, "flags": {"f": {"enabled": true,
-    ///     "variants": {"a": "x", "b": "y"}, "default": {"variant": "b"}}}}"#).unwrap();
+    ///     "variants": {"a": "x", "b": "y"}, "offVariant": "a", "default": {"variant": "b"}}}}"#).unwrap();
     /// let f = store.flag("f");
     /// let (variant, reason) = f.evaluate_at(&Context::new("u"), At::Now, |e| (e.variant.map(str::to_owned), e.reason));
     /// assert_eq!(variant.as_deref(), Some("b"));
