@@ -1,6 +1,8 @@
-//! Flag handles (issue 18): one flag resolved once (`Snapshot::flag` -> `FlagRef`) against
-//! the by-key path the compare bench measures (`Store::is_enabled`: a snapshot load and a
-//! key lookup per call), for the single-flag scenarios. `cargo bench -p flagcore-benches
+//! Flag handles (issue 18): one flag resolved once, as a handle that follows the store
+//! (`Store::flag` -> `FlagHandle`: a snapshot load per call, no key lookup) and as a
+//! reference into one snapshot (`Snapshot::flag` -> `FlagRef`), against the by-key path the
+//! compare bench measures (`Store::is_enabled`: a snapshot load and a key lookup per call),
+//! for the single-flag scenarios. `cargo bench -p flagcore-benches
 //! --bench handles`; scripts/bench runs it and BENCHMARKS.md records it.
 
 use std::hint::black_box;
@@ -24,6 +26,10 @@ fn handles(c: &mut Criterion) {
         let mut group = c.benchmark_group(format!("handle/{}", scenario.id()));
         group.bench_function("store.is_enabled(key)", |b| {
             b.iter(|| store.is_enabled(black_box(key), black_box(&ctx)))
+        });
+        let handle = store.flag(key);
+        group.bench_function("flag_handle.is_enabled", |b| {
+            b.iter(|| black_box(&handle).is_enabled(black_box(&ctx)))
         });
         let snapshot = store.snapshot();
         group.bench_function("snapshot.is_enabled(key)", |b| {

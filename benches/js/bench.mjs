@@ -182,6 +182,7 @@ async function benchFlagcore() {
   });
   const ctx = { key: USER };
   const E = "flagcore-wasm";
+  const [boolOn, rollout25, split7030] = ["bool-on", "rollout-25", "split-70-30"].map((k) => store.flag(k));
   const base0 = `flagcore-wasm ${version}, prebuilt context object reused`;
   const base = `${base0}, {at} given`;
   const rows = [
@@ -191,6 +192,9 @@ async function benchFlagcore() {
     { scenario: "3-split-70-30", engine: E, median_ns: measure(() => store.variant("split-70-30", ctx, opts) === "treatment"), note: `FlagStore.variant; ${base}` },
     { scenario: "3-split-70-30-evaluate", engine: E, median_ns: measure(() => store.evaluate("split-70-30", ctx, opts).variant === "treatment"), note: `FlagStore.evaluate: full EvaluationResult object; ${base}` },
     { scenario: "6-evaluate-all-100", engine: E, median_ns: measure(() => big.evaluateAll(ctx, opts)["flag-000"].value, Math.max(CALLS / 100, 2)), note: `FlagStore.evaluateAll: one call returns 100 EvaluationResult objects (per call of 100 flags); ${base}` },
+    { scenario: "1-bool-on-handle", engine: E, median_ns: measure(() => boolOn.isEnabled(ctx, opts)), note: `store.flag("bool-on").isEnabled: a Flag handle resolved once; ${base}` },
+    { scenario: "2-rollout-25-handle", engine: E, median_ns: measure(() => rollout25.isEnabled(ctx, opts)), note: `store.flag("rollout-25").isEnabled; ${base}` },
+    { scenario: "3-split-70-30-handle", engine: E, median_ns: measure(() => split7030.variant(ctx, opts) === "treatment"), note: `store.flag("split-70-30").variant; ${base}` },
   ];
   // For scale: one call across the JS/WASM boundary with two short strings, and the
   // JSON.parse part of evaluateAll (its answer crosses the boundary as JSON text).

@@ -216,7 +216,15 @@ def bench_flagcore(calls: int, repeats: int) -> List[Dict[str, Any]]:
         "Store.is_enabled with a plain dict context (converted per call)")
     assert store.variant("split-70-30", user) in ("control", "treatment")
     row("3-split-70-30", measure(lambda: store.variant("split-70-30", user), calls, repeats),
-        "Store.variant (name copied into a buffer)")
+        "Store.variant (the variant's position; names kept per revision)")
+    bool_on, rollout, split = store.flag("bool-on"), store.flag("rollout-25"), store.flag("split-70-30")
+    assert bool_on.is_enabled(user) and split.variant(user) == store.variant("split-70-30", user)
+    row("1-bool-on-handle", measure(lambda: bool_on.is_enabled(user), calls, repeats),
+        'store.flag("bool-on").is_enabled: a Flag handle resolved once, prebuilt Context, at=now')
+    row("2-rollout-25-handle", measure(lambda: rollout.is_enabled(user), calls, repeats),
+        'store.flag("rollout-25").is_enabled, prebuilt Context, at=now')
+    row("3-split-70-30-handle", measure(lambda: split.variant(user), calls, repeats),
+        'store.flag("split-70-30").variant, prebuilt Context, at=now')
     row("3-split-70-30-evaluate", measure(lambda: store.evaluate("split-70-30", user), calls // 4, repeats),
         "Store.evaluate: full frozen Evaluation dataclass")
 

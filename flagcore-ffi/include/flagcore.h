@@ -270,6 +270,13 @@ typedef uint32_t flagcore_time;
 // setter swaps in a changed copy that evaluations already running do not see.
 typedef struct flagcore_context flagcore_context;
 
+// One flag of a store, by key, resolved once: its calls skip the key lookup of the
+// `flagcore_store_*` calls while the store serves the same config, and resolve the key
+// again after an update or a rollback (a flag added later is found; a removed one answers
+// as an unknown flag does by key). Holds its store (freeing the store first is allowed).
+// Thread-safe: any number of threads may evaluate through one flag at once.
+typedef struct flagcore_flag flagcore_flag;
+
 // The problems found in a config: errors when it was refused, warnings when it loaded.
 // Create one with `flagcore_report_new`, pass it to the calls that load configs, and
 // reuse it.
@@ -514,6 +521,65 @@ flagcore_result flagcore_context_set_json(struct flagcore_context *context,
                                           const char *json,
                                           size_t json_len);
 
+// A handle on the flag `key` of `store` (which need not have the flag yet). On success
+// `*out_flag` receives it; free it with `flagcore_flag_free`.
+//
+// # Safety
+// `store` is live; `key` is valid for `key_len` bytes; `out_flag` is valid for one write.
+flagcore_result flagcore_store_flag(const struct flagcore_store *store,
+                                    const char *key,
+                                    size_t key_len,
+                                    struct flagcore_flag **out_flag);
+
+// Frees a flag handle. NULL is a no-op.
+//
+// # Safety
+// `flag` is NULL or from `flagcore_store_flag`, not freed before, and not in use by
+// another thread.
+void flagcore_flag_free(struct flagcore_flag *flag);
+
+// `flagcore_store_is_enabled` through a handle: whether the flag serves `true` for
+// `context` (`false` for anything but a boolean flag serving true, including a flag the
+// serving config lacks and every error). No allocation.
+//
+// # Safety
+// `flag` and `context` are NULL or live.
+bool flagcore_flag_is_enabled(const struct flagcore_flag *flag,
+                              const struct flagcore_context *context,
+                              uint32_t time,
+                              int64_t at_millis);
+
+// `flagcore_store_variant_index` through a handle: the position of the variant served
+// into `*out_index`, the revision that served it into `*out_revision` (may be NULL).
+// `FLAGCORE_RESULT_UNKNOWN_FLAG` when the serving config lacks the flag.
+//
+// # Safety
+// `flag` and `context` are live; `out_index` is valid for one write; `out_revision` is
+// NULL or valid for one write.
+flagcore_result flagcore_flag_variant_index(const struct flagcore_flag *flag,
+                                            const struct flagcore_context *context,
+                                            uint32_t time,
+                                            int64_t at_millis,
+                                            size_t *out_index,
+                                            uint64_t *out_revision);
+
+// `flagcore_store_variant` through a handle: copies the name of the variant served into
+// `buf` (a NUL follows when `buf_len` exceeds its length) and its length into `*out_len`.
+// `FLAGCORE_RESULT_UNKNOWN_FLAG` when the serving config lacks the flag;
+// `FLAGCORE_RESULT_BUFFER_TOO_SMALL` (the needed length in `*out_len`, `buf` untouched)
+// when `buf_len` is less than the name's length.
+//
+// # Safety
+// `flag` and `context` are live; `buf` is valid for `buf_len` bytes of writes (NULL when
+// 0); `out_len` is valid for one write.
+flagcore_result flagcore_flag_variant(const struct flagcore_flag *flag,
+                                      const struct flagcore_context *context,
+                                      uint32_t time,
+                                      int64_t at_millis,
+                                      char *buf,
+                                      size_t buf_len,
+                                      size_t *out_len);
+
 // Decides the next step of `flag`'s rollout plan (see docs/rollouts.md) from metrics,
 // against the config serving now: ADVANCE, HOLD or ROLL_BACK, with the reason.
 //
@@ -666,6 +732,21 @@ flagcore_result flagcore_snapshot_evaluate_all(const struct flagcore_snapshot *s
                                                struct flagcore_evaluation *out_evaluations,
                                                size_t capacity,
                                                size_t *out_len);
+
+// The name of variant `index` of `flag` in this snapshot's config (the order of the
+// config's `variants`, the positions `flagcore_store_variant_index` and
+// `flagcore_flag_variant_index` answer with) into `*out_name`, borrowed from `snapshot`
+// (valid until `flagcore_snapshot_free`). `FLAGCORE_RESULT_UNKNOWN_FLAG` when the config
+// lacks the flag, `FLAGCORE_RESULT_UNKNOWN_VARIANT` when the flag has no variant `index`.
+//
+// # Safety
+// `snapshot` is live; `flag` is valid for `flag_len` bytes; `out_name` is valid for one
+// write.
+flagcore_result flagcore_snapshot_variant_name(const struct flagcore_snapshot *snapshot,
+                                               const char *flag,
+                                               size_t flag_len,
+                                               size_t index,
+                                               struct flagcore_str *out_name);
 
 // The text of a string: `len` bytes of UTF-8 at `ptr`, and a NUL after them (so `ptr`
 // is also a C string). Borrowed from `string`: valid until `flagcore_string_free`.
@@ -944,6 +1025,25 @@ flagcore_result flagcore_store_variant(const struct flagcore_store *store,
                                        char *buf,
                                        size_t buf_len,
                                        size_t *out_len);
+
+// The position of the variant `flag` serves for `context` (the off variant's on an
+// evaluation error) in the flag's variant order, into `*out_index`, and the revision that
+// served it into `*out_revision` (may be NULL): `flagcore_store_variant` without copying
+// the name, for callers that keep the names per revision
+// (`flagcore_snapshot_variant_name`). `FLAGCORE_RESULT_UNKNOWN_FLAG` when the flag does
+// not exist.
+//
+// # Safety
+// `store` and `context` are live; `flag` is valid for `flag_len` bytes; `out_index` is
+// valid for one write; `out_revision` is NULL or valid for one write.
+flagcore_result flagcore_store_variant_index(const struct flagcore_store *store,
+                                             const char *flag,
+                                             size_t flag_len,
+                                             const struct flagcore_context *context,
+                                             uint32_t time,
+                                             int64_t at_millis,
+                                             size_t *out_index,
+                                             uint64_t *out_revision);
 
 // Takes a snapshot: a consistent view of the config and overrides serving now, for
 // evaluations whose strings must outlive later updates. Free it with

@@ -7,7 +7,7 @@
 //! ## Conventions (every export follows them)
 //!
 //! - Every symbol starts with `flagcore_`. Objects are typed opaque handles
-//!   (`flagcore_store`, `flagcore_context`, `flagcore_snapshot`, `flagcore_report`,
+//!   (`flagcore_store`, `flagcore_flag`, `flagcore_context`, `flagcore_snapshot`, `flagcore_report`,
 //!   `flagcore_string`), each with one `*_free` that accepts NULL.
 //! - Every fallible function returns a [`flagcore_result`] (stable numbers). Outputs go
 //!   through out-parameters that are written only when the result is
@@ -37,7 +37,7 @@
 //! pointers C hands in. Each export documents what it requires of its pointers; the
 //! pointers it forwards go through `from_caller!` (boundary.rs), whose one SAFETY comment
 //! says why that holds; other `unsafe` blocks say why they hold. One module per handle:
-//! store.rs, snapshot.rs, context.rs, report.rs, plan.rs (types.rs: the plain data). Handles are `Box`es turned into raw pointers by their
+//! store.rs, flag.rs, snapshot.rs, context.rs, report.rs, plan.rs (types.rs: the plain data). Handles are `Box`es turned into raw pointers by their
 //! constructor and back by their `*_free`.
 #![cfg_attr(
     not(test),
@@ -49,6 +49,7 @@
 #[macro_use]
 mod boundary;
 mod context;
+mod flag;
 mod handles;
 mod plan;
 mod report;
@@ -62,6 +63,7 @@ use std::ffi::c_char;
 pub use boundary::flagcore_result;
 use boundary::{boundary, out, text, write};
 pub use context::*;
+pub use flag::*;
 pub use handles::*;
 pub use plan::*;
 pub use report::*;

@@ -2,6 +2,8 @@
 
 use std::ffi::c_char;
 
+use flagcore::StoreError;
+
 use crate::boundary::{boundary, boundary_value, handle, out, text, write, Failure};
 use crate::flagcore_result;
 #[allow(unused_imports)]
@@ -174,6 +176,44 @@ pub unsafe extern "C" fn flagcore_snapshot_evaluate_all(
         }
         // SAFETY: checked non-null; valid by the caller's contract.
         unsafe { write(out_len, count) };
+        Ok(())
+    })
+}
+
+/// The name of variant `index` of `flag` in this snapshot's config (the order of the
+/// config's `variants`, the positions `flagcore_store_variant_index` and
+/// `flagcore_flag_variant_index` answer with) into `*out_name`, borrowed from `snapshot`
+/// (valid until `flagcore_snapshot_free`). `FLAGCORE_RESULT_UNKNOWN_FLAG` when the config
+/// lacks the flag, `FLAGCORE_RESULT_UNKNOWN_VARIANT` when the flag has no variant `index`.
+///
+/// # Safety
+/// `snapshot` is live; `flag` is valid for `flag_len` bytes; `out_name` is valid for one
+/// write.
+#[no_mangle]
+pub unsafe extern "C" fn flagcore_snapshot_variant_name(
+    snapshot: *const flagcore_snapshot,
+    flag: *const c_char,
+    flag_len: usize,
+    index: usize,
+    out_name: *mut flagcore_str,
+) -> flagcore_result {
+    boundary(|| {
+        let out_name = out(out_name, "out_name")?;
+        let snapshot = from_caller!(handle(snapshot, "snapshot"))?;
+        let flag = from_caller!(text(flag, flag_len, "flag"))?;
+        let info = snapshot
+            .snapshot
+            .config()
+            .flag(flag)
+            .ok_or_else(|| Failure::Store(StoreError::UnknownFlag(flag.to_owned())))?;
+        let (name, _) = info.variants().nth(index).ok_or_else(|| {
+            Failure::Store(StoreError::UnknownVariant {
+                flag: flag.to_owned(),
+                variant: format!("#{index}"),
+            })
+        })?;
+        // SAFETY: checked non-null; valid by the caller's contract.
+        unsafe { write(out_name, flagcore_str::of(name)) };
         Ok(())
     })
 }

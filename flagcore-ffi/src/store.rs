@@ -380,30 +380,104 @@ pub unsafe extern "C" fn flagcore_store_variant(
                 flag.to_owned(),
             )));
         };
-        if buf_len < variant.len() {
-            // SAFETY: checked non-null; valid by the caller's contract.
-            unsafe { write(out_len, variant.len()) };
-            return Err(Failure::BufferTooSmall {
-                needed: variant.len(),
-            });
-        }
-        if !variant.is_empty() && buf.is_null() {
-            return Err(Failure::Null("buf"));
-        }
-        // SAFETY: `buf` has room for `buf_len >= variant.len()` bytes (caller's contract);
-        // a NUL is written only when there is room for it.
-        unsafe {
-            std::ptr::copy_nonoverlapping(variant.as_ptr(), buf.cast::<u8>(), variant.len());
-            if buf_len > variant.len() {
-                *buf.add(variant.len()) = 0;
-            }
-            write(out_len, variant.len());
-        }
-        Ok(())
+        // SAFETY: forwarded from the caller.
+        unsafe { copy_name(variant, buf, buf_len, out_len) }
     };
     from_caller!(store_call(
         store, flag, flag_len, context, time, at_millis, call
     ))
+}
+
+/// Copies `name` into `buf` for the `*_variant` calls: its length to `*out_len`, a NUL
+/// after it when there is room; `FLAGCORE_RESULT_BUFFER_TOO_SMALL` (with the needed length
+/// in `*out_len`, `buf` untouched) when `buf_len` is less than the name's length.
+///
+/// # Safety
+/// `buf` is valid for `buf_len` bytes of writes (NULL when 0); `out_len` is valid for one
+/// write.
+pub(crate) unsafe fn copy_name(
+    name: &str,
+    buf: *mut c_char,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> Result<(), Failure> {
+    if buf_len < name.len() {
+        // SAFETY: valid by the caller's contract.
+        unsafe { write(out_len, name.len()) };
+        return Err(Failure::BufferTooSmall { needed: name.len() });
+    }
+    if !name.is_empty() && buf.is_null() {
+        return Err(Failure::Null("buf"));
+    }
+    // SAFETY: `buf` has room for `buf_len >= name.len()` bytes (caller's contract); a NUL
+    // is written only when there is room for it.
+    unsafe {
+        std::ptr::copy_nonoverlapping(name.as_ptr(), buf.cast::<u8>(), name.len());
+        if buf_len > name.len() {
+            *buf.add(name.len()) = 0;
+        }
+        write(out_len, name.len());
+    }
+    Ok(())
+}
+
+/// The position of the variant `flag` serves for `context` (the off variant's on an
+/// evaluation error) in the flag's variant order, into `*out_index`, and the revision that
+/// served it into `*out_revision` (may be NULL): `flagcore_store_variant` without copying
+/// the name, for callers that keep the names per revision
+/// (`flagcore_snapshot_variant_name`). `FLAGCORE_RESULT_UNKNOWN_FLAG` when the flag does
+/// not exist.
+///
+/// # Safety
+/// `store` and `context` are live; `flag` is valid for `flag_len` bytes; `out_index` is
+/// valid for one write; `out_revision` is NULL or valid for one write.
+#[no_mangle]
+pub unsafe extern "C" fn flagcore_store_variant_index(
+    store: *const flagcore_store,
+    flag: *const c_char,
+    flag_len: usize,
+    context: *const flagcore_context,
+    time: u32,
+    at_millis: i64,
+    out_index: *mut usize,
+    out_revision: *mut u64,
+) -> flagcore_result {
+    boundary(|| {
+        let out_index = out(out_index, "out_index")?;
+        let store = from_caller!(handle(store, "store"))?;
+        let context = from_caller!(handle(context, "context"))?;
+        let flag = from_caller!(text(flag, flag_len, "flag"))?;
+        let at = at_of(time, at_millis)?;
+        let snapshot = store.store.snapshot();
+        let Some(index) = snapshot.at(at).variant_index(flag, &context.current()) else {
+            return Err(Failure::Store(flagcore::StoreError::UnknownFlag(
+                flag.to_owned(),
+            )));
+        };
+        // SAFETY: `out_index` checked non-null; valid by the caller's contract.
+        unsafe { write_variant_index(out_index, out_revision, index, snapshot.revision()) };
+        Ok(())
+    })
+}
+
+/// Writes the answer of a `*_variant_index` call: the position, and the revision when
+/// `out_revision` is not NULL.
+///
+/// # Safety
+/// `out_index` is valid for one write; `out_revision` is NULL or valid for one write.
+pub(crate) unsafe fn write_variant_index(
+    out_index: *mut usize,
+    out_revision: *mut u64,
+    index: usize,
+    revision: u64,
+) {
+    // SAFETY: valid by the caller's contract.
+    unsafe {
+        write(out_index, index);
+        if !out_revision.is_null() {
+            write(out_revision, revision);
+        }
+    }
 }
 
 /// Takes a snapshot: a consistent view of the config and overrides serving now, for

@@ -322,6 +322,19 @@ export interface PlanOutcome {
  *
  * Free it with `free()` (or `using store = ...`) when done; otherwise the garbage collector does.
  */
+/** One flag of a FlagStore, resolved once: `store.flag(key)`. */
+export class FlagHandle {
+  private constructor();
+  /** The flag's key. */
+  readonly key: string;
+  /** Whether the flag serves `true` (false on any error, for non-boolean flags, or when the config lacks it). */
+  isEnabled(ctx: EvaluationContext, opts?: EvaluationOptions): boolean;
+  /** The variant served (the off variant on an evaluation error), `null` when the config lacks the flag. */
+  variant(ctx: EvaluationContext, opts?: EvaluationOptions): string | null;
+  /** The full answer (as FlagStore.evaluate). */
+  evaluate(ctx: EvaluationContext, opts?: EvaluationOptions): EvaluationResult;
+}
+
 export class FlagStore {
   /** Parses, validates and compiles a config (JSON text, an object, or UTF-8 bytes). Throws FlagcoreConfigError. */
   constructor(config: string | FlagConfig | Uint8Array);
@@ -342,6 +355,12 @@ export class FlagStore {
   evaluate(flag: string, ctx: EvaluationContext, opts?: EvaluationOptions): EvaluationResult;
   /** Every flag's answer for one context, keyed by flag, in config order. */
   evaluateAll(ctx: EvaluationContext, opts?: EvaluationOptions): Record<string, EvaluationResult>;
+  /**
+   * A handle on the flag `key`, resolved once, valid across update, rollback and
+   * applyDecision (a flag added later is found; a removed one answers as an unknown flag
+   * does by key) until the store is freed: `store.flag("checkout").isEnabled(ctx)`.
+   */
+  flag(key: string): FlagHandle;
 
   /** Swaps in a new config atomically. Throws FlagcoreConfigError; the last good config keeps serving. */
   update(config: string | FlagConfig | Uint8Array): UpdateResult;

@@ -114,6 +114,9 @@ function sameAttributes(ctx, sent) {
 
 let maxListItems = 0;
 
+/** The most flag keys a FlagStore gives engine ids (see `_id`): bounds the memory of keys seen. */
+const MAX_IDS = 4096;
+
 /** Sends an array attribute (strings and numbers, at most `maxListItems()`) to the engine. */
 function writeList(engine, name, list) {
   if (list.length > (maxListItems ||= wasm.maxListItems())) {
@@ -168,6 +171,11 @@ export class FlagStore {
      * position, so no string leaves WASM per call. Emptied whenever the config may have changed.
      */
     this._names = new Map();
+    /**
+     * @internal Flag keys and the engine's ids for them (`flagId`): a call by key passes a
+     * number to WASM instead of the key's UTF-8 (at most MAX_IDS keys; then by key).
+     */
+    this._ids = new Map();
     try {
       this._engine = new wasm.Engine(text);
     } catch (e) {
@@ -244,6 +252,28 @@ export class FlagStore {
     this._sent = sent;
   }
 
+  /** The engine's id for `flag` (made on first use), or -1 past MAX_IDS keys unless `always`. */
+  _id(flag, always) {
+    let id = this._ids.get(flag);
+    if (id !== undefined) return id;
+    if (typeof flag !== "string") return -1;
+    const full = this._ids.size >= MAX_IDS;
+    if (full && !always) return -1;
+    id = this._engineOrThrow().flagId(flag);
+    if (!full) this._ids.set(flag, id);
+    return id;
+  }
+
+  /** The name of variant `i` of `flag` (the names of each flag are read once per config). */
+  _name(flag, i) {
+    let names = this._names.get(flag);
+    if (names === undefined) {
+      names = JSON.parse(this._engine.variantNames(flag));
+      this._names.set(flag, names);
+    }
+    return names[i];
+  }
+
   _plansEngine() {
     const engine = this._engineOrThrow();
     if (typeof engine.decidePlan !== "function") {
@@ -263,20 +293,26 @@ export class FlagStore {
   /** Whether `flag` serves `true` for `ctx` (false on any error or for non-boolean flags). */
   isEnabled(flag, ctx, opts) {
     const at = this._use(ctx, opts);
-    return this._engine.isEnabled(flag, at);
+    const id = this._id(flag, false);
+    return id < 0 ? this._engine.isEnabled(flag, at) : this._engine.isEnabledId(id, at);
   }
 
   /** The variant served (the off variant on an evaluation error), or null for an unknown flag. */
   variant(flag, ctx, opts) {
     const at = this._use(ctx, opts);
-    const i = this._engine.variantIndex(flag, at);
-    if (i < 0) return null;
-    let names = this._names.get(flag);
-    if (names === undefined) {
-      names = JSON.parse(this._engine.variantNames(flag));
-      this._names.set(flag, names);
-    }
-    return names[i];
+    const id = this._id(flag, false);
+    const i = id < 0 ? this._engine.variantIndex(flag, at) : this._engine.variantIndexId(id, at);
+    return i < 0 ? null : this._name(flag, i);
+  }
+
+  /**
+   * A handle on the flag `key`, resolved once: `store.flag("checkout").isEnabled(ctx)`. It
+   * stays valid across update, rollback and applyDecision (a flag added later is found, a
+   * removed one answers as an unknown flag does by key), until the store is freed.
+   */
+  flag(key) {
+    if (typeof key !== "string") throw new TypeError(`flag key must be a string, got ${describe(key)}`);
+    return new FlagHandle(this, key, this._id(key, true));
   }
 
   /** A boolean flag's value, or `defaultValue` on error or type mismatch. */
@@ -307,7 +343,8 @@ export class FlagStore {
   /** The full answer: value, variant, reason, errorCode, ruleIndex, ruleId, bucket, prerequisite. */
   evaluate(flag, ctx, opts) {
     const at = this._use(ctx, opts);
-    return result(JSON.parse(this._engine.evaluate(flag, at)), 0);
+    const id = this._id(flag, false);
+    return result(JSON.parse(id < 0 ? this._engine.evaluate(flag, at) : this._engine.evaluateId(id, at)), 0);
   }
 
   /** Every flag's evaluation for one context, keyed by flag, in config order. */
@@ -409,12 +446,50 @@ export class FlagStore {
     this._engine = undefined;
     this._sent = null;
     this._names.clear();
+    this._ids.clear();
     engine.free();
   }
 
   /** `using store = new FlagStore(config)` frees it at the end of the block. */
   [Symbol.dispose ?? Symbol.for("Symbol.dispose")]() {
     this.free();
+  }
+}
+
+/**
+ * One flag of a FlagStore, resolved once (`store.flag(key)`): the store's calls without
+ * the key. Its state is in ordinary properties for the same reason as the store's.
+ */
+export class FlagHandle {
+  constructor(store, key, id) {
+    /** @internal */
+    this._store = store;
+    /** @internal The engine's id for the key. */
+    this._id = id;
+    /** The flag's key. */
+    this.key = key;
+  }
+
+  /** Whether the flag serves `true` for `ctx` (false on any error, for non-boolean flags, or when the config lacks it). */
+  isEnabled(ctx, opts) {
+    const store = this._store;
+    const at = store._use(ctx, opts);
+    return store._engine.isEnabledId(this._id, at);
+  }
+
+  /** The variant served (the off variant on an evaluation error), or null when the config lacks the flag. */
+  variant(ctx, opts) {
+    const store = this._store;
+    const at = store._use(ctx, opts);
+    const i = store._engine.variantIndexId(this._id, at);
+    return i < 0 ? null : store._name(this.key, i);
+  }
+
+  /** The full answer (as FlagStore.evaluate). */
+  evaluate(ctx, opts) {
+    const store = this._store;
+    const at = store._use(ctx, opts);
+    return result(JSON.parse(store._engine.evaluateId(this._id, at)), 0);
   }
 }
 

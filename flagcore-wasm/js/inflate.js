@@ -155,7 +155,9 @@ export function inflateRaw(src, size) {
       }
     }
   } while (!last);
-  if (at > src.length) throw new Error("flagcore-wasm: the embedded WASM is truncated");
+  // `decode` reads whole bytes ahead (up to its longest code) and may pass the end without
+  // using them: only the bytes whose bits were used count.
+  if (at - (count >> 3) > src.length) throw new Error("flagcore-wasm: the embedded WASM is truncated");
   if (o !== size) throw new Error(`flagcore-wasm: the embedded WASM decodes to ${o} bytes, expected ${size}`);
   return out;
 }

@@ -191,13 +191,10 @@ const KEPT = 64;
 export class FlagcoreProviderBase {
   metadata = Object.freeze({ name: PROVIDER_NAME });
   hooks = [];
-  /** @type {FlagStore | undefined} */
-  #store;
-  #pending;
-  #now;
-  /** revision -> described config, for the changed keys of a rollback. */
-  #configs = new Map();
-  #refused = false;
+  // Internal state lives in ordinary properties with a leading underscore, not in `#private`
+  // fields: Babel (Metro's preset, which Expo web apps run) compiles `#private` into helper
+  // calls per access (issue 18; FlagStore in flagcore.js does the same). They are not part
+  // of the API (the TypeScript types leave them out); all are assigned in the constructor.
 
   /**
    * @param config the flagcore config: JSON text, an object, UTF-8 bytes, or a Promise of one
@@ -206,44 +203,54 @@ export class FlagcoreProviderBase {
    *   for none) for each evaluation; default: the current time.
    */
   constructor(events, config, options = {}) {
+    /** @internal @type {FlagStore | undefined} */
+    this._store = undefined;
+    /** @internal A config still being fetched (a Promise). */
+    this._pending = undefined;
+    /** @internal revision -> described config, for the changed keys of a rollback. */
+    this._configs = new Map();
+    /** @internal */
+    this._refused = false;
     this.events = events;
-    this.#now = options.now;
-    if (config !== null && typeof config === "object" && typeof config.then === "function") this.#pending = config;
-    else this.#load(config);
+    /** @internal */
+    this._now = options.now;
+    if (config !== null && typeof config === "object" && typeof config.then === "function") this._pending = config;
+    else this._load(config);
   }
 
-  #load(config) {
+  _load(config) {
     const text = configText(config);
-    this.#store = new FlagStore(text);
-    this.#remember(this.#store.revision, text);
+    this._store = new FlagStore(text);
+    this._remember(this._store.revision, text);
   }
 
-  #remember(revision, text) {
-    this.#configs.set(revision, describe(text));
-    if (this.#configs.size > KEPT) this.#configs.delete(this.#configs.keys().next().value);
+  _remember(revision, text) {
+    this._configs.set(revision, describe(text));
+    if (this._configs.size > KEPT) this._configs.delete(this._configs.keys().next().value);
   }
 
   /** Loads a pending config; the SDK emits READY when this resolves and ERROR when it throws. */
   async initialize() {
-    if (this.#pending === undefined) return;
-    const pending = this.#pending;
-    this.#pending = undefined;
-    this.#load(await pending);
+    if (this._pending === undefined) return;
+    const pending = this._pending;
+    /** @internal A config still being fetched. */
+    this._pending = undefined;
+    this._load(await pending);
   }
 
   /** The FlagStore answering (undefined until a pending config has loaded). */
   get store() {
-    return this.#store;
+    return this._store;
   }
 
   async onClose() {
-    this.#store?.free();
-    this.#store = undefined;
+    this._store?.free();
+    this._store = undefined;
   }
 
-  #emitChange(before, after, flagsChanged) {
-    if (this.#refused) {
-      this.#refused = false;
+  _emitChange(before, after, flagsChanged) {
+    if (this._refused) {
+      this._refused = false;
       this.events.emit(EVENTS.ready, { message: "an accepted config serves again" });
     }
     const details = { message: `flagcore revision ${after}` };
@@ -254,7 +261,7 @@ export class FlagcoreProviderBase {
 
   /** Swaps in a new config: CONFIGURATION_CHANGED with the changed flag keys, or ERROR (rethrown) when it is refused; the last good config keeps serving. */
   update(config) {
-    const store = this.#live();
+    const store = this._live();
     const text = configText(config);
     const before = store.revision;
     let result;
@@ -262,7 +269,7 @@ export class FlagcoreProviderBase {
       result = store.update(text);
     } catch (e) {
       if (e instanceof FlagcoreConfigError) {
-        this.#refused = true;
+        this._refused = true;
         this.events.emit(EVENTS.error, {
           message: `config refused, the last good config (revision ${before}) keeps serving: ${e.message}`,
           errorCode: "PARSE_ERROR",
@@ -271,50 +278,50 @@ export class FlagcoreProviderBase {
       }
       throw e;
     }
-    const old = this.#configs.get(before);
-    this.#remember(result.revision, text);
-    this.#emitChange(before, result.revision, changedFlags(old, this.#configs.get(result.revision)));
+    const old = this._configs.get(before);
+    this._remember(result.revision, text);
+    this._emitChange(before, result.revision, changedFlags(old, this._configs.get(result.revision)));
     return result;
   }
 
   /** Goes back to the previous config (CONFIGURATION_CHANGED); returns the revision now serving. */
   rollback() {
-    const store = this.#live();
+    const store = this._live();
     const before = store.revision;
     const revision = store.rollback();
-    this.#emitChange(before, revision, changedFlags(this.#configs.get(before), this.#configs.get(revision)));
+    this._emitChange(before, revision, changedFlags(this._configs.get(before), this._configs.get(revision)));
     return revision;
   }
 
   /** Forces a flag (`{ kill: true }` or `{ variant }`): CONFIGURATION_CHANGED for it and the flags requiring it. */
   setOverride(flag, override) {
-    const store = this.#live();
+    const store = this._live();
     store.setOverride(flag, override);
-    this.#emitOverride(store, flag);
+    this._emitOverride(store, flag);
   }
 
   /** Clears a flag's override; returns whether there was one (CONFIGURATION_CHANGED if so). */
   clearOverride(flag) {
-    const store = this.#live();
+    const store = this._live();
     const had = store.clearOverride(flag);
-    if (had) this.#emitOverride(store, flag);
+    if (had) this._emitOverride(store, flag);
     return had;
   }
 
-  #emitOverride(store, flag) {
-    const config = this.#configs.get(store.revision);
+  _emitOverride(store, flag) {
+    const config = this._configs.get(store.revision);
     const changed = config === undefined ? [flag] : dependents(config, new Set([flag]), [...config.flags.keys()]);
-    this.#emitChange(store.revision, store.revision, changed);
+    this._emitChange(store.revision, store.revision, changed);
   }
 
-  #live() {
-    if (this.#store === undefined) throw new FlagcoreContextError("the provider's config has not loaded yet (await the SDK's setProviderAndWait)");
-    return this.#store;
+  _live() {
+    if (this._store === undefined) throw new FlagcoreContextError("the provider's config has not loaded yet (await the SDK's setProviderAndWait)");
+    return this._store;
   }
 
   /** Resolves one flag as `type` ("boolean" | "string" | "number" | "object") for an OpenFeature context. */
   resolve(flagKey, type, defaultValue, context) {
-    const store = this.#store;
+    const store = this._store;
     if (store === undefined) return { value: defaultValue, reason: "ERROR", errorCode: "PROVIDER_NOT_READY" };
     let ctx;
     try {
@@ -325,12 +332,12 @@ export class FlagcoreProviderBase {
     }
     let e;
     try {
-      e = store.evaluate(flagKey, ctx, this.#now === undefined ? undefined : { at: this.#now() });
+      e = store.evaluate(flagKey, ctx, this._now === undefined ? undefined : { at: this._now() });
     } catch (err) {
       if (err instanceof FlagcoreContextError) return { value: defaultValue, reason: "ERROR", errorCode: "INVALID_CONTEXT", errorMessage: err.message };
       throw err;
     }
-    const config = this.#configs.get(store.revision);
+    const config = this._configs.get(store.revision);
     const flag = config?.flags.get(flagKey);
     const flagMetadata = { flagcoreReason: e.reason };
     if (e.ruleIndex !== null) flagMetadata.ruleIndex = e.ruleIndex;
@@ -356,12 +363,12 @@ export class FlagcoreProviderBase {
  * Works with the web and the server SDK.
  */
 export class ExposureHook {
-  #record;
+  // `_record`: not `#private` (Babel compiles those into helper calls per access; issue 18).
   constructor(record) {
-    this.#record = record;
+    this._record = record;
   }
   finally(hookContext, details) {
-    this.#record({
+    this._record({
       flagKey: hookContext.flagKey,
       variant: details?.variant,
       reason: details?.reason ?? "UNKNOWN",

@@ -14,12 +14,13 @@ export const EVALUATION_EVENT = "feature_flag.evaluation";
  * code in lower case, `flag_not_found`).
  */
 export class OpenTelemetryHook {
-  #span;
+  // `_span`, `_record`: not `#private` (Babel compiles those into helper calls per access;
+  // issue 18); not part of the API.
   constructor(options = {}) {
-    this.#span = options.span ?? (() => trace.getActiveSpan());
+    this._span = options.span ?? (() => trace.getActiveSpan());
   }
-  #record(hookContext, attributes) {
-    const span = this.#span();
+  _record(hookContext, attributes) {
+    const span = this._span();
     if (span === undefined) return;
     attributes["feature_flag.key"] = hookContext.flagKey;
     attributes["feature_flag.provider.name"] = hookContext.providerMetadata?.name;
@@ -30,9 +31,9 @@ export class OpenTelemetryHook {
   after(hookContext, details) {
     const attributes = { "feature_flag.result.reason": String(details.reason ?? "unknown").toLowerCase() };
     if (details.variant !== undefined) attributes["feature_flag.result.variant"] = details.variant;
-    this.#record(hookContext, attributes);
+    this._record(hookContext, attributes);
   }
   error(hookContext, err) {
-    this.#record(hookContext, { "feature_flag.result.reason": "error", "error.type": String(err?.code ?? "GENERAL").toLowerCase() });
+    this._record(hookContext, { "feature_flag.result.reason": "error", "error.type": String(err?.code ?? "GENERAL").toLowerCase() });
   }
 }

@@ -35,30 +35,29 @@ function changedFlags(oldText, newText) {
  * Polls `url` for the config and keeps a FlagStore up to date. See source.d.ts.
  */
 export class HttpSource {
-  #url;
-  #opts;
-  #store;
-  #listeners = new Map();
-  #status = { ready: false, revision: null, origin: null, lastSuccess: null, lastError: null, failures: 0, stale: false, refused: null };
-  #etag = null;
-  #lastModified = null;
-  #lastText = null;
-  #lastRefused = null;
-  #timer = null;
-  #staleTimer = null;
-  #failingSince = null;
-  #started = Date.now();
-  #inflight = null;
-  #abort = null;
-  #closed = false;
-  #delivered = false;
-  #readyWaiters = [];
-  #doc;
-  #onVisibility = () => this.#visibilityChanged();
-
+  // Internal state lives in ordinary properties with a leading underscore, not in `#private`
+  // fields: Babel (Metro's preset, which Expo web apps run) compiles `#private` into helper
+  // calls per access (issue 18; FlagStore in flagcore.js does the same). They are not part
+  // of the API (the TypeScript types leave them out); all are assigned in the constructor.
   constructor(url, options = {}) {
-    this.#url = String(url);
-    this.#opts = {
+    this._listeners = new Map();
+    this._status = { ready: false, revision: null, origin: null, lastSuccess: null, lastError: null, failures: 0, stale: false, refused: null };
+    this._etag = null;
+    this._lastModified = null;
+    this._lastText = null;
+    this._lastRefused = null;
+    this._timer = null;
+    this._staleTimer = null;
+    this._failingSince = null;
+    this._started = Date.now();
+    this._inflight = null;
+    this._abort = null;
+    this._closed = false;
+    this._delivered = false;
+    this._readyWaiters = [];
+    this._onVisibility = () => this._visibilityChanged();
+    this._url = String(url);
+    this._opts = {
       interval: options.interval ?? 30_000,
       jitter: Math.min(Math.max(options.jitter ?? 0.1, 0), 0.5),
       timeout: options.timeout ?? 10_000,
@@ -70,87 +69,87 @@ export class HttpSource {
       fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
       update: options.update ?? null,
     };
-    this.#store = options.store ?? null;
-    if (this.#store) Object.assign(this.#status, { ready: true, revision: this.#store.revision, origin: "store" });
+    this._store = options.store ?? null;
+    if (this._store) Object.assign(this._status, { ready: true, revision: this._store.revision, origin: "store" });
     if (options.onEvent) this.on("*", options.onEvent);
-    this.#doc = options.document === undefined ? globalThis.document : options.document;
-    if (this.#doc?.addEventListener) this.#doc.addEventListener("visibilitychange", this.#onVisibility);
+    this._doc = options.document === undefined ? globalThis.document : options.document;
+    if (this._doc?.addEventListener) this._doc.addEventListener("visibilitychange", this._onVisibility);
     // Subscribers added right after construction still see `ready` from the stored copy.
     queueMicrotask(() => {
-      if (this.#closed) return;
-      if (!this.#store) this.#loadStored();
-      if (!this.#hidden()) this.#poll();
+      if (this._closed) return;
+      if (!this._store) this._loadStored();
+      if (!this._hidden()) this._poll();
     });
   }
 
   /** The FlagStore kept up to date, or null while no config serves yet. */
   get store() {
-    return this.#store;
+    return this._store;
   }
 
   /** A copy of the source's state now. */
   get status() {
-    return structuredClone(this.#status);
+    return structuredClone(this._status);
   }
 
   /** Resolves with the store once a config serves; rejects after `timeout` ms (default: never) with the reason. */
   ready(timeout) {
-    if (this.#store) return Promise.resolve(this.#store);
+    if (this._store) return Promise.resolve(this._store);
     return new Promise((resolve, reject) => {
       const waiter = { resolve, timer: null };
       if (timeout != null) {
         waiter.timer = setTimeout(() => {
-          this.#readyWaiters = this.#readyWaiters.filter((w) => w !== waiter);
-          const s = this.#status;
+          this._readyWaiters = this._readyWaiters.filter((w) => w !== waiter);
+          const s = this._status;
           const why = s.refused ? `its config was refused: ${s.refused.map((p) => `${p.path}: ${p.message}`).join("; ")}` : s.lastError ?? "no answer yet";
           reject(new Error(`flagcore source: no config serves after ${timeout} ms (${why})`));
         }, timeout);
       }
-      this.#readyWaiters.push(waiter);
+      this._readyWaiters.push(waiter);
     });
   }
 
   /** Calls `fn(event)` for events of `type` ("ready", "updated", "refused", "stale", "recovered", or "*" for all). Returns a function that unsubscribes. */
   on(type, fn) {
     if (type !== "*" && !EVENT_TYPES.includes(type)) throw new TypeError(`unknown source event ${type}`);
-    if (!this.#listeners.has(type)) this.#listeners.set(type, new Set());
-    this.#listeners.get(type).add(fn);
-    return () => this.#listeners.get(type)?.delete(fn);
+    if (!this._listeners.has(type)) this._listeners.set(type, new Set());
+    this._listeners.get(type).add(fn);
+    return () => this._listeners.get(type)?.delete(fn);
   }
 
   /** Checks now instead of at the next interval; resolves when that check is done. */
   refresh() {
-    if (this.#closed) return Promise.resolve();
-    return this.#poll();
+    if (this._closed) return Promise.resolve();
+    return this._poll();
   }
 
   /** Stops polling (aborting a request in flight) and stops listening to the page. Idempotent; the store keeps serving. */
   close() {
-    if (this.#closed) return;
-    this.#closed = true;
-    clearTimeout(this.#timer);
-    clearTimeout(this.#staleTimer);
-    this.#abort?.abort();
-    this.#doc?.removeEventListener?.("visibilitychange", this.#onVisibility);
+    if (this._closed) return;
+    this._closed = true;
+    clearTimeout(this._timer);
+    clearTimeout(this._staleTimer);
+    this._abort?.abort();
+    this._doc?.removeEventListener?.("visibilitychange", this._onVisibility);
   }
 
-  #hidden() {
-    return this.#doc?.visibilityState === "hidden";
+  _hidden() {
+    return this._doc?.visibilityState === "hidden";
   }
 
-  #visibilityChanged() {
-    if (this.#closed) return;
-    if (this.#hidden()) {
-      clearTimeout(this.#timer); // paused: no requests from a hidden page
-      this.#timer = null;
+  _visibilityChanged() {
+    if (this._closed) return;
+    if (this._hidden()) {
+      clearTimeout(this._timer); // paused: no requests from a hidden page
+      this._timer = null;
     } else {
-      this.#poll();
+      this._poll();
     }
   }
 
-  #emit(event) {
+  _emit(event) {
     for (const type of [event.type, "*"]) {
-      for (const fn of this.#listeners.get(type) ?? []) {
+      for (const fn of this._listeners.get(type) ?? []) {
         try {
           fn(event);
         } catch (e) {
@@ -162,129 +161,129 @@ export class HttpSource {
     }
   }
 
-  #loadStored() {
-    const storage = this.#opts.storage;
+  _loadStored() {
+    const storage = this._opts.storage;
     if (!storage) return;
     let text = null;
     try {
-      text = storage.getItem(this.#opts.storageKey);
+      text = storage.getItem(this._opts.storageKey);
     } catch {
       return;
     }
     if (typeof text !== "string") return;
     try {
-      this.#install(new FlagStore(text), text, "cache");
+      this._install(new FlagStore(text), text, "cache");
     } catch {
       // A stored copy that no longer validates is ignored.
     }
   }
 
-  #install(store, text, origin) {
-    this.#store = store;
-    this.#lastText = text;
-    Object.assign(this.#status, { ready: true, revision: store.revision, origin });
-    for (const w of this.#readyWaiters) {
+  _install(store, text, origin) {
+    this._store = store;
+    this._lastText = text;
+    Object.assign(this._status, { ready: true, revision: store.revision, origin });
+    for (const w of this._readyWaiters) {
       clearTimeout(w.timer);
       w.resolve(store);
     }
-    this.#readyWaiters = [];
-    this.#emit({ type: "ready", revision: store.revision, origin });
+    this._readyWaiters = [];
+    this._emit({ type: "ready", revision: store.revision, origin });
   }
 
-  #save(text) {
+  _save(text) {
     try {
-      this.#opts.storage?.setItem(this.#opts.storageKey, text);
+      this._opts.storage?.setItem(this._opts.storageKey, text);
     } catch {
       // Storage full or denied: the source works without its copy.
     }
   }
 
-  #poll() {
-    if (this.#inflight) return this.#inflight;
-    clearTimeout(this.#timer);
-    this.#timer = null;
-    this.#inflight = this.#attempt().finally(() => {
-      this.#inflight = null;
+  _poll() {
+    if (this._inflight) return this._inflight;
+    clearTimeout(this._timer);
+    this._timer = null;
+    this._inflight = this._attempt().finally(() => {
+      this._inflight = null;
     });
-    return this.#inflight;
+    return this._inflight;
   }
 
-  async #attempt() {
+  async _attempt() {
     let delay;
     try {
-      const text = await this.#fetch();
-      if (this.#closed) return;
-      this.#succeeded();
-      if (text !== null) this.#apply(text);
-      delay = this.#opts.interval;
+      const text = await this._fetch();
+      if (this._closed) return;
+      this._succeeded();
+      if (text !== null) this._apply(text);
+      delay = this._opts.interval;
     } catch (e) {
-      if (this.#closed) return;
-      this.#failed(e);
-      const backoff = this.#opts.interval * 2 ** Math.min(this.#status.failures - 1, 20);
-      delay = Math.min(backoff, Math.max(this.#opts.maxBackoff, this.#opts.interval));
+      if (this._closed) return;
+      this._failed(e);
+      const backoff = this._opts.interval * 2 ** Math.min(this._status.failures - 1, 20);
+      delay = Math.min(backoff, Math.max(this._opts.maxBackoff, this._opts.interval));
     }
-    if (!this.#closed && !this.#hidden()) {
-      const spread = (Math.random() * 2 - 1) * this.#opts.jitter;
-      this.#timer = setTimeout(() => this.#poll(), Math.max(0, delay * (1 + spread)));
+    if (!this._closed && !this._hidden()) {
+      const spread = (Math.random() * 2 - 1) * this._opts.jitter;
+      this._timer = setTimeout(() => this._poll(), Math.max(0, delay * (1 + spread)));
     }
   }
 
   /** The body, or null when not modified. */
-  async #fetch() {
-    const headers = { ...this.#opts.headers };
-    if (this.#etag) headers["If-None-Match"] = this.#etag;
-    if (this.#lastModified) headers["If-Modified-Since"] = this.#lastModified;
-    const abort = (this.#abort = new AbortController());
-    const timer = setTimeout(() => abort.abort(), this.#opts.timeout);
+  async _fetch() {
+    const headers = { ...this._opts.headers };
+    if (this._etag) headers["If-None-Match"] = this._etag;
+    if (this._lastModified) headers["If-Modified-Since"] = this._lastModified;
+    const abort = (this._abort = new AbortController());
+    const timer = setTimeout(() => abort.abort(), this._opts.timeout);
     try {
-      const response = await this.#opts.fetch(this.#url, { headers, signal: abort.signal, cache: "no-store" });
+      const response = await this._opts.fetch(this._url, { headers, signal: abort.signal, cache: "no-store" });
       if (response.status === 304) return null;
-      if (!response.ok) throw new Error(`GET ${this.#url}: HTTP ${response.status}`);
+      if (!response.ok) throw new Error(`GET ${this._url}: HTTP ${response.status}`);
       const text = await response.text();
-      this.#etag = response.headers.get("etag");
-      this.#lastModified = response.headers.get("last-modified");
+      this._etag = response.headers.get("etag");
+      this._lastModified = response.headers.get("last-modified");
       return text;
     } catch (e) {
-      if (abort.signal.aborted && !this.#closed) throw new Error(`GET ${this.#url}: no answer within ${this.#opts.timeout} ms`);
-      throw e instanceof Error && e.message.startsWith("GET ") ? e : new Error(`GET ${this.#url}: ${e?.message ?? e}`);
+      if (abort.signal.aborted && !this._closed) throw new Error(`GET ${this._url}: no answer within ${this._opts.timeout} ms`);
+      throw e instanceof Error && e.message.startsWith("GET ") ? e : new Error(`GET ${this._url}: ${e?.message ?? e}`);
     } finally {
       clearTimeout(timer);
     }
   }
 
-  #apply(text) {
-    if (text === this.#lastText) {
-      if (!this.#delivered) {
-        this.#delivered = true;
-        this.#status.origin = "source";
+  _apply(text) {
+    if (text === this._lastText) {
+      if (!this._delivered) {
+        this._delivered = true;
+        this._status.origin = "source";
       }
       return;
     }
-    if (text === this.#lastRefused) return;
+    if (text === this._lastRefused) return;
     try {
-      if (!this.#store) {
+      if (!this._store) {
         const store = new FlagStore(text);
-        this.#save(text);
-        this.#delivered = true;
-        this.#install(store, text, "source");
+        this._save(text);
+        this._delivered = true;
+        this._install(store, text, "source");
         return;
       }
       // `update`: another way in to the same store (an OpenFeature provider's update, which
       // also emits PROVIDER_CONFIGURATION_CHANGED); it validates and throws the same errors.
-      const { revision, warnings } = this.#opts.update ? this.#opts.update(text) : this.#store.update(text);
-      const changed = changedFlags(this.#lastText, text);
-      this.#save(text);
-      this.#lastText = text;
-      this.#lastRefused = null;
-      this.#delivered = true;
-      Object.assign(this.#status, { revision, origin: "source", refused: null });
-      this.#emit({ type: "updated", revision, changed, warnings: warnings ?? [] });
+      const { revision, warnings } = this._opts.update ? this._opts.update(text) : this._store.update(text);
+      const changed = changedFlags(this._lastText, text);
+      this._save(text);
+      this._lastText = text;
+      this._lastRefused = null;
+      this._delivered = true;
+      Object.assign(this._status, { revision, origin: "source", refused: null });
+      this._emit({ type: "updated", revision, changed, warnings: warnings ?? [] });
     } catch (e) {
       if (!Array.isArray(e?.problems)) throw e;
-      this.#lastRefused = text;
+      this._lastRefused = text;
       const errors = e.problems.filter((p) => p.severity === "error").length;
-      this.#status.refused = e.problems;
-      this.#emit({
+      this._status.refused = e.problems;
+      this._emit({
         type: "refused",
         message: `config refused (${errors} problem(s)); the last good config keeps serving: ${e.message}`,
         problems: e.problems,
@@ -292,27 +291,27 @@ export class HttpSource {
     }
   }
 
-  #succeeded() {
-    const wasStale = this.#status.stale;
-    this.#failingSince = null;
-    clearTimeout(this.#staleTimer);
-    this.#staleTimer = null;
-    Object.assign(this.#status, { stale: false, failures: 0, lastError: null, lastSuccess: Date.now() });
-    if (wasStale) this.#emit({ type: "recovered", revision: this.#store?.revision ?? null });
+  _succeeded() {
+    const wasStale = this._status.stale;
+    this._failingSince = null;
+    clearTimeout(this._staleTimer);
+    this._staleTimer = null;
+    Object.assign(this._status, { stale: false, failures: 0, lastError: null, lastSuccess: Date.now() });
+    if (wasStale) this._emit({ type: "recovered", revision: this._store?.revision ?? null });
   }
 
-  #failed(e) {
-    this.#status.failures += 1;
-    this.#status.lastError = e?.message ?? String(e);
-    if (this.#failingSince === null) {
-      this.#failingSince = Date.now();
-      const from = this.#status.lastSuccess === null ? this.#started : this.#failingSince;
+  _failed(e) {
+    this._status.failures += 1;
+    this._status.lastError = e?.message ?? String(e);
+    if (this._failingSince === null) {
+      this._failingSince = Date.now();
+      const from = this._status.lastSuccess === null ? this._started : this._failingSince;
       const markStale = () => {
-        if (this.#closed || this.#failingSince === null || this.#status.stale) return;
-        this.#status.stale = true;
-        this.#emit({ type: "stale", lastSuccess: this.#status.lastSuccess, error: this.#status.lastError });
+        if (this._closed || this._failingSince === null || this._status.stale) return;
+        this._status.stale = true;
+        this._emit({ type: "stale", lastSuccess: this._status.lastSuccess, error: this._status.lastError });
       };
-      this.#staleTimer = setTimeout(markStale, Math.max(0, from + this.#opts.staleAfter - Date.now()));
+      this._staleTimer = setTimeout(markStale, Math.max(0, from + this._opts.staleAfter - Date.now()));
     }
   }
 }

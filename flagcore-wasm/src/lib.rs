@@ -28,14 +28,19 @@ mod output;
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
-use flagcore::{At, AttributeValue, Context, Override, Store, MAX_CONTEXT_ATTRIBUTES};
+use std::sync::Arc;
+
+use flagcore::{At, AttributeValue, Context, FlagHandle, Override, Store, MAX_CONTEXT_ATTRIBUTES};
 use wasm_bindgen::prelude::*;
 
 /// A flag store plus the context the next evaluation uses.
 #[wasm_bindgen]
 #[derive(Debug)]
 pub struct Engine {
-    store: Store,
+    store: Arc<Store>,
+    /// The flags JS resolved once (`flagId`): JS keeps each key's id, so per call only a
+    /// number crosses instead of the key's UTF-8.
+    flags: Vec<FlagHandle<Arc<Store>>>,
     ctx: Context,
     /// The evaluation time of the call being made (set by each call: the wrapper passes
     /// `Date.now()` when the caller gave none, `NaN` for an explicit "no time").
@@ -54,7 +59,8 @@ impl Engine {
     pub fn load(config: &str) -> Result<Engine, String> {
         let store = Store::from_json(config).map_err(|e| output::config_error(&e))?;
         Ok(Engine {
-            store,
+            store: Arc::new(store),
+            flags: Vec::new(),
             ctx: Context::anonymous(),
             time: At::Unset,
             out: Vec::with_capacity(1024),
@@ -210,6 +216,55 @@ impl Engine {
 
     /// The names of `flag`'s variants in config order, as a JSON array (`undefined` for an
     /// unknown flag).
+    /// A handle on the flag `key` (which need not exist yet): its id for the `*Id` calls.
+    #[wasm_bindgen(js_name = flagId)]
+    pub fn flag_id(&mut self, key: &str) -> u32 {
+        self.flags
+            .push(FlagHandle::new(Arc::clone(&self.store), key));
+        u32::try_from(self.flags.len() - 1).unwrap_or(u32::MAX)
+    }
+
+    /// `isEnabled` of the flag `flagId` returned `id` for.
+    #[wasm_bindgen(js_name = isEnabledId)]
+    pub fn is_enabled_id(&mut self, id: u32, at: f64) -> bool {
+        self.at(at);
+        let Some(flag) = self.flags.get(id as usize) else {
+            return false;
+        };
+        flag.is_enabled_at(&self.ctx, self.time)
+    }
+
+    /// `variantIndex` of the flag `flagId` returned `id` for.
+    #[wasm_bindgen(js_name = variantIndexId)]
+    pub fn variant_index_id(&mut self, id: u32, at: f64) -> i32 {
+        self.at(at);
+        let index = self
+            .flags
+            .get(id as usize)
+            .and_then(|flag| flag.variant_index_at(&self.ctx, self.time));
+        index.and_then(|(i, _)| i32::try_from(i).ok()).unwrap_or(-1)
+    }
+
+    /// `evaluate` of the flag `flagId` returned `id` for (an unknown id: an empty row list).
+    #[wasm_bindgen(js_name = evaluateId)]
+    pub fn evaluate_id(&mut self, id: u32, at: f64) -> String {
+        self.at(at);
+        let Engine {
+            flags,
+            ctx,
+            time,
+            out,
+            ..
+        } = self;
+        out.clear();
+        out.push(b'[');
+        if let Some(flag) = flags.get(id as usize) {
+            flag.evaluate_at(ctx, *time, |e| output::evaluation_row(out, e));
+        }
+        out.push(b']');
+        self.out_string()
+    }
+
     #[wasm_bindgen(js_name = variantNames)]
     pub fn variant_names(&self, flag: &str) -> Option<String> {
         let snapshot = self.store.snapshot();
@@ -525,5 +580,53 @@ mod tests {
             output::string(&mut out, s);
             assert_eq!(serde_json::from_slice::<String>(&out).unwrap(), s);
         }
+    }
+
+    #[test]
+    fn flag_ids_answer_as_keys_across_updates() {
+        let mut engine = engine_for(
+            Some("user-1"),
+            1_795_305_600_000.0,
+            &[("appVersion", "2.4.0")],
+        );
+        let keys = [
+            "speechmatics-direct",
+            "speech-backend-ab",
+            "modal-fallback",
+            "nope",
+        ];
+        let ids: Vec<u32> = keys.iter().map(|k| engine.flag_id(k)).collect();
+        let check = |engine: &mut Engine| {
+            for (key, id) in keys.iter().zip(&ids) {
+                let at = 1_795_305_600_000.0;
+                assert_eq!(
+                    engine.is_enabled_id(*id, at),
+                    engine.is_enabled(key, at),
+                    "{key}"
+                );
+                assert_eq!(
+                    engine.variant_index_id(*id, at),
+                    engine.variant_index(key, at),
+                    "{key}"
+                );
+                assert_eq!(
+                    engine.evaluate_id(*id, at),
+                    engine.evaluate(key, at),
+                    "{key}"
+                );
+            }
+        };
+        check(&mut engine);
+        engine
+            .update_json(r#"{"schemaVersion": 1, "flags": {"nope": {"enabled": true, "default": {"variant": "on"}}}}"#)
+            .unwrap();
+        assert!(engine.is_enabled_id(ids[3], 0.0) && !engine.is_enabled_id(ids[0], 0.0));
+        check(&mut engine);
+        engine.store.rollback().unwrap();
+        assert!(!engine.is_enabled_id(ids[3], 0.0));
+        check(&mut engine);
+        assert!(!engine.is_enabled_id(99, 0.0));
+        assert_eq!(engine.variant_index_id(99, 0.0), -1);
+        assert_eq!(engine.evaluate_id(99, 0.0), "[]");
     }
 }

@@ -164,7 +164,7 @@ pub struct Evaluation<'a> {
 }
 
 impl<'a> Evaluation<'a> {
-    fn not_found(flag_key: &'a str) -> Self {
+    pub(crate) fn not_found(flag_key: &'a str) -> Self {
         Evaluation {
             flag_key,
             value: None,

@@ -79,6 +79,7 @@ mod context;
 mod error;
 mod eval;
 mod evaluator;
+mod handle;
 mod json;
 mod load;
 mod lowercase;
@@ -110,6 +111,7 @@ pub use context::{Context, ContextError, MAX_CONTEXT_ATTRIBUTES, MAX_LIST_ITEMS}
 pub use error::{ConfigError, Problem, ProblemCode, Report, Severity, StoreError};
 pub use eval::{ErrorCode, Evaluation, EvaluationDetails, Reason};
 pub use evaluator::{At, Evaluator, FlagRef, Resolved};
+pub use handle::FlagHandle;
 pub use model::{Config, FlagInfo, Limits, MAX_PREREQUISITE_DEPTH, SUPPORTED_SCHEMA_VERSIONS};
 pub use plan::{Decision, Outcome, Plan, PlanError, PlanInput};
 pub use store::{Override, Snapshot, Store, StoreOptions, Update, DEFAULT_HISTORY};

@@ -1,6 +1,7 @@
 //! The live store: a compiled config behind `arc-swap`, lock-free reads, atomic updates,
 //! bounded history with rollback, and per-flag overrides.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use arc_swap::{ArcSwap, Guard};
@@ -56,11 +57,12 @@ impl Default for StoreOptions {
     }
 }
 
+/// What readers load: the config serving, its overrides as per-flag slots, its revision.
 #[derive(Debug)]
-struct State {
-    config: Arc<Config>,
-    overrides: Box<[Option<Forced>]>,
-    revision: u64,
+pub(crate) struct State {
+    pub(crate) config: Arc<Config>,
+    pub(crate) overrides: Box<[Option<Forced>]>,
+    pub(crate) revision: u64,
 }
 
 #[derive(Debug)]
@@ -135,7 +137,14 @@ pub struct Store {
     state: ArcSwap<State>,
     control: Mutex<Control>,
     options: StoreOptions,
+    /// This store among every store of the process (never reused): flag handles' cache key.
+    pub(crate) id: u64,
+    /// How many states were published; incremented after each (see [`crate::FlagHandle`]).
+    pub(crate) generation: AtomicU64,
 }
+
+/// The next [`Store::id`] (0 is never one).
+static NEXT_STORE_ID: AtomicU64 = AtomicU64::new(1);
 
 /// Refuses an ADVANCE that was not made from the stage serving now (stale or replayed), or
 /// whose target is not the plan's next stage: applying decisions is a compare-and-swap.
@@ -220,6 +229,8 @@ impl Store {
                 history: options.history.max(1),
                 ..options
             },
+            id: NEXT_STORE_ID.fetch_add(1, Ordering::Relaxed),
+            generation: AtomicU64::new(0),
         }
     }
 
@@ -461,6 +472,8 @@ impl Store {
             overrides,
             revision: *revision,
         }));
+        // After the store: a reader that sees the new generation loads the new state.
+        self.generation.fetch_add(1, Ordering::Release);
     }
 
     /// A consistent view of the current config and overrides, for any number of
@@ -470,6 +483,11 @@ impl Store {
         Snapshot {
             state: Held::Guard(self.state.load()),
         }
+    }
+
+    /// The state serving now, with a reference count (for a cache that keeps it).
+    pub(crate) fn state_full(&self) -> Arc<State> {
+        self.state.load_full()
     }
 
     /// A snapshot meant to live long (a binding's handle, a request that spans I/O): it

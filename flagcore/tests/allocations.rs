@@ -107,6 +107,46 @@ fn evaluation_does_not_allocate() {
 }
 
 #[test]
+fn flag_handles_do_not_allocate() {
+    let store = Store::from_json(EXAMPLE).unwrap();
+    let users = [
+        Context::new("user-qa-001").with("appVersion", "2.4.0"),
+        Context::new("user-1003")
+            .with("appVersion", "2.3.1")
+            .with("platform", "ios-web"),
+        Context::anonymous().with("appVersion", "2.5.0"),
+    ];
+    let handles = [
+        "speechmatics-direct",
+        "speech-backend-ab",
+        "modal-fallback",
+        "missing",
+    ]
+    .map(|key| store.flag(key));
+    let at = 1_796_083_200_000;
+    // Warm up (the arc-swap debt list); the first calls resolve the keys.
+    let _ = handles[0].is_enabled(&users[0]);
+    let (checksum, allocations) = count(|| {
+        let mut checksum = 0u64;
+        for _ in 0..100 {
+            for user in &users {
+                for handle in &handles {
+                    checksum += u64::from(handle.is_enabled(user));
+                    checksum += u64::from(handle.is_enabled_at(user, at));
+                    checksum += handle
+                        .variant_index_at(user, at)
+                        .map_or(7, |(i, _)| i as u64);
+                    checksum += handle.evaluate_at(user, at, |e| u64::from(e.bucket.unwrap_or(1)));
+                }
+            }
+        }
+        checksum
+    });
+    assert!(checksum > 0);
+    assert_eq!(allocations, 0, "flag handles allocated {allocations} times");
+}
+
+#[test]
 fn the_counter_counts() {
     let (v, allocations) = count(|| vec![1u8; 64]);
     assert_eq!(v.len(), 64);

@@ -1,14 +1,18 @@
 //! Replays vector files through the Rust core's public API, the way a binding would:
 //! `bucket`, `Store::from_json`, `set_override`, `Context::from_value`, `Snapshot::at`, then
-//! `evaluate`, the typed getters and `evaluate_all`. A case without `at` is evaluated with
+//! `evaluate`, the typed getters and `evaluate_all`; every `evaluate` case also through a
+//! flag handle (`Store::flag`, one per flag and group, so later cases reuse its
+//! resolution) and `is_enabled` by key and by handle. A case without `at` is evaluated with
 //! [`At::Unset`] (no time), as the generator answered it. See `tests/vectors/README.md` for
 //! the format.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
 
 use flagcore::{
-    At, Config, ConfigError, Context, Evaluation, Limits, Override, Problem, Store, StoreOptions,
+    At, Config, ConfigError, Context, Evaluation, FlagHandle, Limits, Override, Problem, Store,
+    StoreOptions,
 };
 use serde_json::{json, Value};
 
@@ -158,6 +162,7 @@ fn replay_evaluations(name: &str, doc: &Value) -> Result<Outcome, String> {
                 .map_err(|e| format!("{name}: group {gname}: override refused: {e}"))?;
         }
         let snapshot = store.snapshot();
+        let mut handles: HashMap<&str, FlagHandle<&Store>> = HashMap::new();
         let cases = group["cases"]
             .as_array()
             .map(Vec::as_slice)
@@ -182,6 +187,9 @@ fn replay_evaluations(name: &str, doc: &Value) -> Result<Outcome, String> {
                         &json!(enabled),
                         &json!(snap.is_enabled(flag, &ctx)),
                     );
+                    let handle = handles.entry(flag).or_insert_with(|| store.flag(flag));
+                    let at = At::from(case["at"].as_i64());
+                    check_handle(&mut out, id, handle, &ctx, at, expect, &e);
                     details(&e)
                 }
                 "getBoolean" => {
@@ -208,14 +216,46 @@ fn replay_evaluations(name: &str, doc: &Value) -> Result<Outcome, String> {
             out.check(id, expect, &actual);
         }
     }
-    // The is_enabled checks are extra comparisons, not extra cases.
+    // The is_enabled and handle checks are extra comparisons, not extra cases.
     let evaluate_cases = groups
         .iter()
         .flat_map(|g| g["cases"].as_array().map(Vec::as_slice).unwrap_or_default())
         .filter(|c| c["call"] == json!("evaluate"))
         .count();
-    out.replayed -= evaluate_cases;
+    out.replayed -= HANDLE_CHECKS * evaluate_cases;
     Ok(out)
+}
+
+/// The comparisons [`check_handle`] and the `is_enabled` by key add to each `evaluate` case.
+const HANDLE_CHECKS: usize = 4;
+
+/// A flag handle answers an `evaluate` case as the by-key calls do: the same evaluation,
+/// `is_enabled` true exactly for a served `true`, and the served variant's position.
+fn check_handle(
+    out: &mut Outcome,
+    id: &str,
+    handle: &FlagHandle<&Store>,
+    ctx: &Context,
+    at: At,
+    expect: &Value,
+    by_key: &Evaluation<'_>,
+) {
+    out.check(
+        format_args!("{id} (handle evaluate)"),
+        expect,
+        &handle.evaluate_at(ctx, at, details),
+    );
+    let enabled = expect["reason"] != json!("ERROR") && expect["value"] == json!(true);
+    out.check(
+        format_args!("{id} (handle is_enabled)"),
+        &json!(enabled),
+        &json!(handle.is_enabled_at(ctx, at)),
+    );
+    out.check(
+        format_args!("{id} (handle variant_index)"),
+        &json!(by_key.variant_index),
+        &json!(handle.variant_index_at(ctx, at).map(|(i, _)| i)),
+    );
 }
 
 fn with_value(mut details: Value, value: Value) -> Value {

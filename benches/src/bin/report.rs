@@ -348,6 +348,22 @@ fn targets(harnesses: &[(String, Vec<Row>)]) -> Vec<Target> {
             });
         }
     }
+    // The handle bench (criterion only): a FlagHandle resolved once, by the by-key call.
+    if let Some(t) = criterion_median("handle_1-bool-on", "flag_handle.is_enabled") {
+        out.push(Target {
+            what: "native FlagHandle 1-bool-on (`store.flag(key)`): ≤ 12 ns, 0 allocations".into(),
+            measured: format!(
+                "{} (by key: {}; criterion bench handles)",
+                format_ns(t),
+                criterion_median("handle_1-bool-on", "store.is_enabled(key)")
+                    .map(format_ns)
+                    .unwrap_or_else(|| "—".into())
+            ),
+            met: Some(t <= 12.0),
+        });
+    }
+    out.extend(js_targets(harnesses));
+    out.extend(python_targets(harnesses));
     for (harness, limit, label) in [
         ("python", 1_000.0, "< 1 µs per call"),
         ("js", 500.0, "< 500 ns per call"),
@@ -379,6 +395,96 @@ fn targets(harnesses: &[(String, Vec<Row>)]) -> Vec<Target> {
         });
     }
     out
+}
+
+fn rows_of<'a>(harnesses: &'a [(String, Vec<Row>)], harness: &str) -> &'a [Row] {
+    harnesses
+        .iter()
+        .find(|(h, _)| h == harness)
+        .map(|(_, r)| r.as_slice())
+        .unwrap_or(&[])
+}
+
+fn median_of(rows: &[Row], scenario: &str, engine: &str) -> Option<f64> {
+    rows.iter()
+        .find(|r| r.scenario == scenario && r.engine == engine)
+        .and_then(|r| r.median_ns)
+}
+
+/// Issue 18's JS goals: scenarios 1-3 at or under 200 ns, and faster than flagd-core and
+/// GrowthBook on every scenario both measure.
+fn js_targets(harnesses: &[(String, Vec<Row>)]) -> Vec<Target> {
+    let rows = rows_of(harnesses, "js");
+    if rows.is_empty() {
+        return Vec::new();
+    }
+    let fc = |id: &str| median_of(rows, id, "flagcore-wasm");
+    let worst = ["1-bool-on", "2-rollout-25", "3-split-70-30"]
+        .into_iter()
+        .filter_map(|id| fc(id).map(|t| (t, id)))
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    let mut losses = Vec::new();
+    let mut smallest: Option<(f64, String)> = None;
+    for peer in rows
+        .iter()
+        .filter(|r| r.engine == "flagd" || r.engine == "growthbook")
+    {
+        let (Some(p), Some(f)) = (peer.median_ns, fc(&peer.scenario)) else {
+            continue;
+        };
+        if p < f {
+            losses.push(format!("{} vs {}", peer.scenario, peer.engine));
+        }
+        if smallest.as_ref().is_none_or(|(m, _)| p / f < *m) {
+            smallest = Some((p / f, format!("{} vs {}", peer.scenario, peer.engine)));
+        }
+    }
+    vec![
+        Target {
+            what: "js (Node): scenarios 1-3 ≤ 200 ns per call".into(),
+            measured: worst
+                .map(|(t, id)| format!("slowest {} ({id})", format_ns(t)))
+                .unwrap_or_else(|| "—".into()),
+            met: worst.map(|(t, _)| t <= 200.0),
+        },
+        Target {
+            what: "js (Node): faster than flagd-core and GrowthBook on every scenario".into(),
+            measured: match (&smallest, losses.is_empty()) {
+                (_, false) => format!("slower on {}", losses.join(", ")),
+                (Some((m, which)), true) => format!("smallest margin {m:.2}× ({which})"),
+                (None, true) => "no peer rows".into(),
+            },
+            met: smallest.map(|_| losses.is_empty()),
+        },
+    ]
+}
+
+/// Issue 18's Python goals, with a reused context: `is_enabled` ≤ 400 ns, `variant` ≤ 600 ns.
+fn python_targets(harnesses: &[(String, Vec<Row>)]) -> Vec<Target> {
+    let rows = rows_of(harnesses, "python");
+    if rows.is_empty() {
+        return Vec::new();
+    }
+    let engine = "flagcore (python)";
+    [
+        ("1-bool-on", "is_enabled", 400.0),
+        ("3-split-70-30", "variant", 600.0),
+    ]
+    .into_iter()
+    .map(|(id, call, limit)| {
+        let t = median_of(rows, id, engine);
+        let handle = median_of(rows, &format!("{id}-handle"), engine);
+        Target {
+            what: format!("python `{call}` ({id}, reused context): ≤ {limit:.0} ns"),
+            measured: format!(
+                "{} (through a `FlagHandle`: {})",
+                t.map(format_ns).unwrap_or_else(|| "—".into()),
+                handle.map(format_ns).unwrap_or_else(|| "—".into())
+            ),
+            met: t.map(|t| t <= limit),
+        }
+    })
+    .collect()
 }
 
 /// The sizes `scripts/build-wasm` recorded, when it ran: `(name, bytes)` in its order.

@@ -70,12 +70,14 @@ from .context import (  # noqa: F401
 from .store import (  # noqa: F401
     Store,
 )
+from .flag import FlagHandle  # noqa: F401
 
 __all__ = [
     "__version__",
     "bucket",
     "BUCKETS",
     "Store",
+    "FlagHandle",
     "Context",
     "Evaluation",
     "Reason",

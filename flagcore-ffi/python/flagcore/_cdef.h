@@ -68,6 +68,7 @@ enum flagcore_time
 };
 typedef uint32_t flagcore_time;
 typedef struct flagcore_context flagcore_context;
+typedef struct flagcore_flag flagcore_flag;
 typedef struct flagcore_report flagcore_report;
 typedef struct flagcore_snapshot flagcore_snapshot;
 typedef struct flagcore_source flagcore_source;
@@ -153,6 +154,28 @@ flagcore_result flagcore_context_remove(struct flagcore_context *context,
 flagcore_result flagcore_context_set_json(struct flagcore_context *context,
                                           const char *json,
                                           size_t json_len);
+flagcore_result flagcore_store_flag(const struct flagcore_store *store,
+                                    const char *key,
+                                    size_t key_len,
+                                    struct flagcore_flag **out_flag);
+void flagcore_flag_free(struct flagcore_flag *flag);
+bool flagcore_flag_is_enabled(const struct flagcore_flag *flag,
+                              const struct flagcore_context *context,
+                              uint32_t time,
+                              int64_t at_millis);
+flagcore_result flagcore_flag_variant_index(const struct flagcore_flag *flag,
+                                            const struct flagcore_context *context,
+                                            uint32_t time,
+                                            int64_t at_millis,
+                                            size_t *out_index,
+                                            uint64_t *out_revision);
+flagcore_result flagcore_flag_variant(const struct flagcore_flag *flag,
+                                      const struct flagcore_context *context,
+                                      uint32_t time,
+                                      int64_t at_millis,
+                                      char *buf,
+                                      size_t buf_len,
+                                      size_t *out_len);
 flagcore_result flagcore_store_plan_decide(const struct flagcore_store *store,
                                            const char *flag,
                                            size_t flag_len,
@@ -196,6 +219,11 @@ flagcore_result flagcore_snapshot_evaluate_all(const struct flagcore_snapshot *s
                                                struct flagcore_evaluation *out_evaluations,
                                                size_t capacity,
                                                size_t *out_len);
+flagcore_result flagcore_snapshot_variant_name(const struct flagcore_snapshot *snapshot,
+                                               const char *flag,
+                                               size_t flag_len,
+                                               size_t index,
+                                               struct flagcore_str *out_name);
 struct flagcore_str flagcore_string_get(const struct flagcore_string *string);
 void flagcore_string_free(struct flagcore_string *string);
 flagcore_result flagcore_source_new_http(const char *url,
@@ -279,5 +307,13 @@ flagcore_result flagcore_store_variant(const struct flagcore_store *store,
                                        char *buf,
                                        size_t buf_len,
                                        size_t *out_len);
+flagcore_result flagcore_store_variant_index(const struct flagcore_store *store,
+                                             const char *flag,
+                                             size_t flag_len,
+                                             const struct flagcore_context *context,
+                                             uint32_t time,
+                                             int64_t at_millis,
+                                             size_t *out_index,
+                                             uint64_t *out_revision);
 flagcore_result flagcore_store_snapshot(const struct flagcore_store *store,
                                         struct flagcore_snapshot **out_snapshot);

@@ -75,19 +75,11 @@ def _time_args(at: Any) -> Tuple[int, int]:
 
 # Bound once: an attribute lookup on ``lib`` per call is measurable on the hot path.
 _is_enabled = lib.flagcore_store_is_enabled
-_store_variant = lib.flagcore_store_variant
 _unpack = ffi.unpack
 
 # Per thread (cffi releases the GIL during a call, so threads must not share them): the
-# buffers ``Store.variant`` reads a name into, allocated once instead of on every call.
-_VARIANT_CAPACITY = 128
+# out-parameters of the hot calls, allocated once per thread instead of on every call.
 _buffers = threading.local()
-
-# Variant names seen, by their UTF-8 bytes: a hit skips the decode and the new str.
-_NAME_CACHE: Dict[bytes, str] = {}
-_NAME_CACHE_MAX = 4096
-
-
 
 # ---------------------------------------------------------------------------------------
 # Helpers

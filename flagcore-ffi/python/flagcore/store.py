@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, List, Mapping, Optional, Tuple, Union
+from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
 
 from ._native import ffi, lib
 from ._common import (  # noqa: F401
@@ -11,17 +11,12 @@ from ._common import (  # noqa: F401
     _INVALID_CONFIG,
     _INVALID_UTF8,
     _KEY_CACHE,
-    _NAME_CACHE,
-    _NAME_CACHE_MAX,
     _OK,
     _TIME_NOW,
     _UNKNOWN_FLAG,
-    _VARIANT_CAPACITY,
-    _buffers,
     _is_enabled,
     _key,
     _number,
-    _store_variant,
     _text,
     _time_args,
     _unpack,
@@ -61,6 +56,7 @@ from .context import (  # noqa: F401
     ContextLike,
     _context,
 )
+from .flag import FlagHandle, Names, _buffers, _index_out, _name, _store_variant_index
 
 
 # ---------------------------------------------------------------------------------------
@@ -79,7 +75,7 @@ class Store:
     that raise :class:`StoreClosedError`, and calls already running finish safely.
     """
 
-    __slots__ = ("_h", "_gen", "_view", "__weakref__")
+    __slots__ = ("_h", "_gen", "_view", "_names", "__weakref__")
 
     def __init__(self, config_json: Union[str, bytes, Mapping[str, Any]]) -> None:
         self._h: Any = None
@@ -87,6 +83,8 @@ class Store:
         #: decisions): a snapshot taken at a generation serves until the next change.
         self._gen = 0
         self._view: Optional[_View] = None
+        #: Variant names by flag, with the revision they are of (see ``variant``).
+        self._names: Dict[str, Names] = {}
         if isinstance(config_json, Mapping):
             config_json = json.dumps(config_json)
         data = _utf8(config_json, "config_json")
@@ -165,7 +163,8 @@ class Store:
 
     def variant(self, flag: str, ctx: ContextLike, *, at: Any = None) -> Optional[str]:
         """The variant ``flag`` serves for ``ctx``; None when the flag does not exist.
-        One native call into a per-thread buffer, no JSON."""
+        One native call that answers with the variant's position and the revision; the
+        names stay here, per flag and revision: no string crosses per call, no JSON."""
         h = self._h
         k = _KEY_CACHE.get(flag)
         if k is None:
@@ -176,26 +175,28 @@ class Store:
             raise StoreClosedError("store is closed" if h is None else "context is closed")
         has, t = (_TIME_NOW, 0) if at is None else _time_args(at)
         try:
-            buf, n = _buffers.variant
+            i, r = _buffers.index
         except AttributeError:
-            buf, n = _buffers.variant = (ffi.new("char[]", _VARIANT_CAPACITY), ffi.new("size_t *"))
-        rc = _store_variant(h, k, len(k), ch, has, t, buf, _VARIANT_CAPACITY, n)
-        if rc == _BUFFER_TOO_SMALL:
-            size = n[0]
-            buf = ffi.new("char[]", size + 1)
-            rc = _store_variant(h, k, len(k), ch, has, t, buf, size + 1, n)
-        if rc == _OK:
-            raw = _unpack(buf, n[0])
-            name = _NAME_CACHE.get(raw)
-            if name is None:
-                name = raw.decode("utf-8")
-                if len(_NAME_CACHE) < _NAME_CACHE_MAX:
-                    _NAME_CACHE[raw] = name
-            return name
-        if rc in (_UNKNOWN_FLAG, _INVALID_UTF8):
-            return None
-        self._raise(h, rc)
-        return None
+            i, r = _index_out()
+        while True:
+            rc = _store_variant_index(h, k, len(k), ch, has, t, i, r)
+            if rc != _OK:
+                if rc in (_UNKNOWN_FLAG, _INVALID_UTF8):
+                    return None
+                self._raise(h, rc)
+            names = self._names.get(flag)
+            if names is not None and names[0] == r[0]:
+                return names[1][i[0]]
+            name = _name(self._names, flag, h, k, i[0], r[0])
+            if name is not None:
+                return name
+            # The store moved on between the two calls: ask again.
+
+    def flag(self, key: str) -> FlagHandle:
+        """A handle on the flag ``key``, resolved once and valid across updates and
+        rollbacks (see :class:`FlagHandle`): ``store.flag("key").is_enabled(ctx)``. The key need
+        not exist yet."""
+        return FlagHandle(self, key)
 
     def get_bool(self, flag: str, ctx: ContextLike, default: bool, *, at: Any = None) -> bool:
         """A boolean flag's value, or ``default`` on any error or type mismatch."""

@@ -762,6 +762,105 @@ static void test_sources(void) {
     rmdir(dir);
 }
 
+/* Flag handles: the same answers as by key, across updates (a flag added, removed, moved),
+   rollbacks and overrides; the handle holds its store. */
+static void test_flag_handles(const char *json, size_t json_len) {
+    flagcore_store *store = NULL;
+    CHECK_RESULT(flagcore_store_new(json, json_len, NULL, &store), FLAGCORE_RESULT_OK);
+    if (!store) return;
+    flagcore_context *ctx = NULL;
+    CHECK_RESULT(flagcore_context_new(S("user-qa-001"), &ctx), FLAGCORE_RESULT_OK);
+    CHECK_RESULT(flagcore_context_set_string(ctx, S("appVersion"), S("2.4.0")), FLAGCORE_RESULT_OK);
+    const char *keys[] = {"speechmatics-direct", "speech-backend-ab", "modal-fallback", "no-such-flag"};
+    flagcore_flag *flags[4] = {NULL, NULL, NULL, NULL};
+    for (int i = 0; i < 4; i++)
+        CHECK_RESULT(flagcore_store_flag(store, keys[i], strlen(keys[i]), &flags[i]), FLAGCORE_RESULT_OK);
+    /* Every answer equals the by-key one, for many users and times. */
+    for (int u = 0; u < 200; u++) {
+        char user[32];
+        int n = snprintf(user, sizeof user, "user-%d", u);
+        CHECK_RESULT(flagcore_context_set_key(ctx, user, (size_t)n), FLAGCORE_RESULT_OK);
+        int64_t at = WEEK1 + (int64_t)u * 3600000LL * 24;
+        for (int i = 0; i < 4; i++) {
+            size_t klen = strlen(keys[i]);
+            CHECK(flagcore_flag_is_enabled(flags[i], ctx, FLAGCORE_TIME_AT, at) ==
+                  flagcore_store_is_enabled(store, keys[i], klen, ctx, FLAGCORE_TIME_AT, at));
+            size_t by_key = 99, by_handle = 98;
+            uint64_t rev_key = 0, rev_handle = 0;
+            flagcore_result a = flagcore_store_variant_index(store, keys[i], klen, ctx, FLAGCORE_TIME_AT, at, &by_key, &rev_key);
+            flagcore_result b = flagcore_flag_variant_index(flags[i], ctx, FLAGCORE_TIME_AT, at, &by_handle, &rev_handle);
+            CHECK(a == b && (a != FLAGCORE_RESULT_OK || (by_key == by_handle && rev_key == 1 && rev_handle == 1)));
+            CHECK(i != 3 || a == FLAGCORE_RESULT_UNKNOWN_FLAG);
+            char name_key[32], name_handle[32];
+            size_t len_key = 0, len_handle = 0;
+            a = flagcore_store_variant(store, keys[i], klen, ctx, FLAGCORE_TIME_AT, at, name_key, sizeof name_key, &len_key);
+            b = flagcore_flag_variant(flags[i], ctx, FLAGCORE_TIME_AT, at, name_handle, sizeof name_handle, &len_handle);
+            CHECK(a == b && len_key == len_handle && (a != FLAGCORE_RESULT_OK || memcmp(name_key, name_handle, len_key) == 0));
+        }
+    }
+    /* The index names a variant of the snapshot's config. */
+    flagcore_snapshot *snap = NULL;
+    CHECK_RESULT(flagcore_store_snapshot(store, &snap), FLAGCORE_RESULT_OK);
+    size_t index = 0;
+    CHECK_RESULT(flagcore_flag_variant_index(flags[1], ctx, FLAGCORE_TIME_AT, WEEK1, &index, NULL), FLAGCORE_RESULT_OK);
+    char buf[32];
+    size_t len = 0;
+    CHECK_RESULT(flagcore_flag_variant(flags[1], ctx, FLAGCORE_TIME_AT, WEEK1, buf, sizeof buf, &len), FLAGCORE_RESULT_OK);
+    flagcore_str name = {NULL, 0};
+    CHECK_RESULT(flagcore_snapshot_variant_name(snap, S("speech-backend-ab"), index, &name), FLAGCORE_RESULT_OK);
+    CHECK(name.len == len && memcmp(name.ptr, buf, len) == 0);
+    CHECK_RESULT(flagcore_snapshot_variant_name(snap, S("speech-backend-ab"), 1000, &name), FLAGCORE_RESULT_UNKNOWN_VARIANT);
+    CHECK_RESULT(flagcore_snapshot_variant_name(snap, S("no-such-flag"), 0, &name), FLAGCORE_RESULT_UNKNOWN_FLAG);
+    flagcore_snapshot_free(snap);
+    /* Too small a buffer: the needed length, nothing written. */
+    char tiny[2] = {'x', 'x'};
+    CHECK_RESULT(flagcore_flag_variant(flags[1], ctx, FLAGCORE_TIME_AT, WEEK1, tiny, sizeof tiny, &len),
+                 FLAGCORE_RESULT_BUFFER_TOO_SMALL);
+    CHECK(len > 2 && tiny[0] == 'x');
+
+    /* An update that removes two flags, moves one and adds the missing one. */
+    static const char next[] =
+        "{\"schemaVersion\": 1, \"flags\": {"
+        "\"no-such-flag\": {\"enabled\": true, \"default\": {\"variant\": \"on\"}},"
+        "\"x\": {\"enabled\": true, \"default\": {\"variant\": \"off\"}},"
+        "\"speechmatics-direct\": {\"enabled\": false, \"default\": {\"variant\": \"on\"}}}}";
+    uint64_t rev = 0;
+    CHECK_RESULT(flagcore_store_update(store, S(next), NULL, &rev), FLAGCORE_RESULT_OK);
+    CHECK(flagcore_flag_is_enabled(flags[3], ctx, FLAGCORE_TIME_NOW, 0));
+    CHECK(!flagcore_flag_is_enabled(flags[0], ctx, FLAGCORE_TIME_NOW, 0));
+    uint64_t served = 0;
+    CHECK_RESULT(flagcore_flag_variant_index(flags[0], ctx, FLAGCORE_TIME_NOW, 0, &index, &served), FLAGCORE_RESULT_OK);
+    CHECK(index == 1 && served == rev); /* off: the second of the implicit on/off */
+    CHECK_RESULT(flagcore_flag_variant_index(flags[1], ctx, FLAGCORE_TIME_NOW, 0, &index, NULL), FLAGCORE_RESULT_UNKNOWN_FLAG);
+    CHECK_RESULT(flagcore_flag_variant(flags[2], ctx, FLAGCORE_TIME_NOW, 0, buf, sizeof buf, &len), FLAGCORE_RESULT_UNKNOWN_FLAG);
+    /* An override keeps the revision and changes the answer. */
+    CHECK_RESULT(flagcore_store_set_override_kill(store, S("no-such-flag")), FLAGCORE_RESULT_OK);
+    CHECK(!flagcore_flag_is_enabled(flags[3], ctx, FLAGCORE_TIME_NOW, 0));
+    CHECK_RESULT(flagcore_store_clear_override(store, S("no-such-flag"), NULL), FLAGCORE_RESULT_OK);
+    /* Rolled back: the first config's answers again. */
+    CHECK_RESULT(flagcore_store_rollback(store, &rev), FLAGCORE_RESULT_OK);
+    CHECK(rev == 1);
+    CHECK(!flagcore_flag_is_enabled(flags[3], ctx, FLAGCORE_TIME_NOW, 0));
+    CHECK_RESULT(flagcore_flag_variant_index(flags[1], ctx, FLAGCORE_TIME_AT, WEEK1, &index, &served), FLAGCORE_RESULT_OK);
+    CHECK(served == 1);
+
+    /* NULLs: false or NULL_ARGUMENT, never a crash. */
+    CHECK(!flagcore_flag_is_enabled(NULL, ctx, FLAGCORE_TIME_NOW, 0));
+    CHECK(!flagcore_flag_is_enabled(flags[0], NULL, FLAGCORE_TIME_NOW, 0));
+    CHECK_RESULT(flagcore_flag_variant_index(flags[0], ctx, FLAGCORE_TIME_NOW, 0, NULL, NULL), FLAGCORE_RESULT_NULL_ARGUMENT);
+    CHECK_RESULT(flagcore_store_flag(NULL, S("a"), &flags[0]), FLAGCORE_RESULT_NULL_ARGUMENT);
+    CHECK_RESULT(flagcore_store_flag(store, S("a"), NULL), FLAGCORE_RESULT_NULL_ARGUMENT);
+    CHECK_RESULT(flagcore_store_flag(store, S("\xc3\x28"), &flags[0]), FLAGCORE_RESULT_INVALID_UTF8);
+    flagcore_flag_free(NULL);
+
+    /* A handle keeps its store: freed first, the handle still answers. */
+    flagcore_store_free(store);
+    CHECK(!flagcore_flag_is_enabled(flags[3], ctx, FLAGCORE_TIME_NOW, 0));
+    CHECK_RESULT(flagcore_flag_variant(flags[1], ctx, FLAGCORE_TIME_AT, WEEK1, buf, sizeof buf, &len), FLAGCORE_RESULT_OK);
+    for (int i = 0; i < 4; i++) flagcore_flag_free(flags[i]);
+    flagcore_context_free(ctx);
+}
+
 int main(int argc, char **argv) {
     if (argc != 3) {
         fprintf(stderr, "usage: %s <speech-migration.json> <expected version>\n", argv[0]);
@@ -779,6 +878,7 @@ int main(int argc, char **argv) {
     test_bad_configs();
     test_nulls();
     test_store(json, json_len);
+    test_flag_handles(json, json_len);
     test_threads();
     test_shared_context();
     test_plans(json, json_len);

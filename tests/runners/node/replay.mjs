@@ -42,6 +42,7 @@ export function replay({ FlagStore, FlagcoreConfigError, bucket }, files) {
     for (const group of doc.groups) {
       const store = new FlagStore(group.config);
       for (const o of group.overrides) store.setOverride(o.flag, o.kill ? { kill: true } : { variant: o.variant });
+      const handles = new Map(); // one store.flag per flag: later cases reuse its resolution
       for (const c of group.cases) {
         replayed++;
         // `at: null` asks for no evaluation time (the noTime cases); absent means "now".
@@ -53,6 +54,12 @@ export function replay({ FlagStore, FlagcoreConfigError, bucket }, files) {
               check(id, expect, details(store.evaluate(flag, ctx, opts)));
               const enabled = expect.reason !== "ERROR" && expect.value === true;
               check(`${id} (isEnabled)`, enabled, store.isEnabled(flag, ctx, opts));
+              check(`${id} (variant)`, expect.variant, store.variant(flag, ctx, opts));
+              if (!handles.has(flag)) handles.set(flag, store.flag(flag));
+              const handle = handles.get(flag);
+              check(`${id} (handle evaluate)`, expect, details(handle.evaluate(ctx, opts)));
+              check(`${id} (handle isEnabled)`, enabled, handle.isEnabled(ctx, opts));
+              check(`${id} (handle variant)`, expect.variant, handle.variant(ctx, opts));
               break;
             }
             case "evaluateAll": {

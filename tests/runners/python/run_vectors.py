@@ -80,6 +80,7 @@ def evaluations(run: Run, name: str, doc: Dict[str, Any]) -> None:
                 store.set_override(o["flag"], kill=True)
             else:
                 store.set_override(o["flag"], variant=o["variant"])
+        handles: Dict[str, flagcore.FlagHandle] = {}  # one per flag: later cases reuse its resolution
         for case in group["cases"]:
             cid = case["id"]
             run.replayed += 1
@@ -98,6 +99,10 @@ def evaluations(run: Run, name: str, doc: Dict[str, Any]) -> None:
                     run.check(cid, expect, details(store.evaluate(flag, ctx, **kw)))
                     enabled = expect["reason"] != "ERROR" and expect["value"] is True
                     run.check(cid + " (is_enabled)", enabled, store.is_enabled(flag, ctx, **kw))
+                    run.check(cid + " (variant)", expect["variant"], store.variant(flag, ctx, **kw))
+                    handle = handles.get(flag) or handles.setdefault(flag, store.flag(flag))
+                    run.check(cid + " (handle is_enabled)", enabled, handle.is_enabled(ctx, **kw))
+                    run.check(cid + " (handle variant)", expect["variant"], handle.variant(ctx, **kw))
                 elif call == "evaluateAll":
                     got = store.evaluate_all(ctx, **kw)
                     want = {e["flagKey"]: e for e in expect}
