@@ -174,6 +174,7 @@ function dependents(config, changed, all) {
   return all.filter((k) => changed.has(k));
 }
 
+/** The config as text, for `describe`: only for a config the store accepted, so bytes are UTF-8. */
 function configText(config) {
   if (typeof config === "string") return config;
   if (config instanceof Uint8Array) return new TextDecoder().decode(config);
@@ -213,9 +214,9 @@ export class FlagcoreProviderBase {
   }
 
   #load(config) {
-    const text = configText(config);
-    this.#store = new FlagStore(text);
-    this.#remember(this.#store.revision, text);
+    // The store reads the config as given (bytes that are not UTF-8: invalid_utf8).
+    this.#store = new FlagStore(config);
+    this.#remember(this.#store.revision, configText(config));
   }
 
   #remember(revision, text) {
@@ -255,11 +256,10 @@ export class FlagcoreProviderBase {
   /** Swaps in a new config: CONFIGURATION_CHANGED with the changed flag keys, or ERROR (rethrown) when it is refused; the last good config keeps serving. */
   update(config) {
     const store = this.#live();
-    const text = configText(config);
     const before = store.revision;
     let result;
     try {
-      result = store.update(text);
+      result = store.update(config);
     } catch (e) {
       if (e instanceof FlagcoreConfigError) {
         this.#refused = true;
@@ -272,7 +272,7 @@ export class FlagcoreProviderBase {
       throw e;
     }
     const old = this.#configs.get(before);
-    this.#remember(result.revision, text);
+    this.#remember(result.revision, configText(config));
     this.#emitChange(before, result.revision, changedFlags(old, this.#configs.get(result.revision)));
     return result;
   }
