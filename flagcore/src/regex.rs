@@ -26,6 +26,8 @@
 //! construction): `O(len(text) × states)`, no backtracking, and no allocation: a pattern
 //! compiles to at most [`MAX_STATES`] states, so the sets live on the stack.
 
+use crate::text::digits_value;
+
 /// The most NFA states a pattern compiles to (`regex_too_large` beyond).
 pub(crate) const MAX_STATES: usize = 2048;
 /// The largest repetition count (`{1001}` is `regex_too_large`).
@@ -446,10 +448,11 @@ impl Parser<'_> {
         while self.peek().is_some_and(|c| c.is_ascii_digit()) {
             self.bump();
         }
-        match self.text.get(start..self.pos).map(str::parse::<u32>) {
+        let digits = &self.text[start..self.pos];
+        match digits_value(digits, 10).map(u32::try_from) {
             Some(Ok(n)) => Ok(n),
-            Some(Err(_)) if self.pos - start > 9 => Err(RegexError::TooLarge),
-            _ => invalid("invalid counted repetition"),
+            _ if digits.is_empty() => invalid("invalid counted repetition"),
+            _ => Err(RegexError::TooLarge), // over u32::MAX
         }
     }
 
@@ -627,17 +630,18 @@ impl Parser<'_> {
                     if !self.eat("}") || digits.is_empty() || digits.len() > 8 {
                         return invalid("invalid hexadecimal escape");
                     }
-                    u32::from_str_radix(digits, 16).ok()
+                    digits_value(digits, 16)
                 } else if c == 'x' {
                     let digits = self.text.get(self.pos..self.pos + 2);
                     if digits.is_some() {
                         self.pos += 2;
                     }
-                    digits.and_then(|d| u32::from_str_radix(d, 16).ok())
+                    // As `u32::from_str_radix` reads them (which takes a leading `+`).
+                    digits.and_then(|d| digits_value(d.strip_prefix('+').unwrap_or(d), 16))
                 } else {
                     None
                 };
-                match code.and_then(char::from_u32) {
+                match code.and_then(|c| char::from_u32(u32::try_from(c).ok()?)) {
                     Some(ch) => one(ch),
                     None => invalid("invalid hexadecimal escape"),
                 }

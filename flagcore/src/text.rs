@@ -53,6 +53,20 @@ pub(crate) fn contains_folded(text: &str, needle: &str) -> bool {
         })
 }
 
+/// `s`, digits in `radix` only (at least one), as a number; `None` otherwise or over
+/// `u64::MAX`. What `str::parse` reads from such text, without std's integer parser and its
+/// sign handling in the `.wasm`.
+pub(crate) fn digits_value(s: &str, radix: u32) -> Option<u64> {
+    if s.is_empty() {
+        return None;
+    }
+    s.bytes().try_fold(0u64, |n, b| {
+        let digit = char::from(b).to_digit(radix)?;
+        n.checked_mul(u64::from(radix))?
+            .checked_add(u64::from(digit))
+    })
+}
+
 /// The largest folded text looked up in a hashed set through a stack buffer.
 pub(crate) const FOLD_BUFFER: usize = 256;
 
@@ -299,6 +313,50 @@ mod tests {
         let mut buf = [0u8; FOLD_BUFFER];
         assert_eq!(fold_into("ÀB", &mut buf), Some("àb"));
         assert_eq!(fold_into(&"A".repeat(300), &mut buf), None);
+    }
+
+    #[test]
+    fn digits_as_std_parses_them() {
+        for s in [
+            "",
+            "0",
+            "7",
+            "42",
+            "007",
+            "18446744073709551615",
+            "18446744073709551616",
+            "1a",
+            "+1",
+            "-1",
+            " 1",
+            "١",
+        ] {
+            assert_eq!(
+                digits_value(s, 10),
+                if s.starts_with('+') {
+                    None
+                } else {
+                    s.parse::<u64>().ok()
+                },
+                "{s:?}"
+            );
+        }
+        for s in [
+            "ff",
+            "FF",
+            "0",
+            "10ffff",
+            "g",
+            "",
+            "ffffffffffffffff",
+            "10000000000000000",
+        ] {
+            assert_eq!(
+                digits_value(s, 16),
+                u64::from_str_radix(s, 16).ok(),
+                "{s:?}"
+            );
+        }
     }
 
     #[test]
