@@ -121,10 +121,13 @@ impl Needles {
         };
         if self.fold {
             let mut buf = [0; 4];
-            text.chars()
-                .flat_map(lower)
-                .any(|c| c.encode_utf8(&mut buf).bytes().any(&mut found))
-                || self.dotted.iter().any(|n| contains_folded(text, n))
+            text.chars().any(|c| {
+                if c.is_ascii() {
+                    found(c.to_ascii_lowercase() as u8) // `lower` of ASCII, without its iterator
+                } else {
+                    lower(c).any(|l| l.encode_utf8(&mut buf).bytes().any(&mut found))
+                }
+            }) || self.dotted.iter().any(|n| contains_folded(text, n))
         } else {
             text.bytes().any(found)
         }
