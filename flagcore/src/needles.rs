@@ -50,7 +50,9 @@ impl Needles {
         let mut fail = Vec::with_capacity(bytes + 1);
         // The states still to expand, breadth first: the needles through this state
         // (a range of the sorted list) and its depth.
-        let mut queue = vec![(0usize, needles.len(), 0usize)];
+        // (u32s: 12 bytes a state while building; at most one state per byte of a config
+        // of at most 4 GiB.)
+        let mut queue = vec![(0u32, needles.len() as u32, 0u32)];
         byte.push(0);
         fail.push(if needles.first().is_some_and(|n| n.is_empty()) {
             MATCHES
@@ -60,6 +62,7 @@ impl Needles {
         let mut root = Box::new([0u32; 256]);
         let mut head = 0;
         while let Some(&(lo, hi, depth)) = queue.get(head) {
+            let (lo, hi, depth) = (lo as usize, hi as usize, depth as usize);
             let state = head;
             head += 1;
             first_child.push(byte.len() as u32);
@@ -87,7 +90,7 @@ impl Needles {
                 // link is shallower, and states are made breadth first).
                 let ends = needles[start].len() == depth + 1;
                 fail.push(link | (fail[link as usize] & MATCHES) | if ends { MATCHES } else { 0 });
-                queue.push((start, i, depth + 1));
+                queue.push((start as u32, i as u32, depth as u32 + 1));
             }
         }
         first_child.push(byte.len() as u32);
