@@ -11,6 +11,11 @@ use flagcore::{Context, Store};
 /// (bench name, condition). The user below matches every one of them.
 fn operators() -> Vec<(&'static str, String)> {
     let many: Vec<String> = (0..100).map(|i| format!("\"group-{i}\"")).collect();
+    let needles = needles()
+        .iter()
+        .map(|n| format!("\"{n}\""))
+        .collect::<Vec<_>>()
+        .join(",");
     vec![
         ("equals", r#"{"attribute": "country", "op": "equals", "value": "DE"}"#.into()),
         ("equals ignoreCase", r#"{"attribute": "country", "op": "equals", "value": "de", "ignoreCase": true}"#.into()),
@@ -20,6 +25,8 @@ fn operators() -> Vec<(&'static str, String)> {
         ("endsWith ignoreCase", r#"{"attribute": "email", "op": "endsWith", "value": "@COMPANY.example", "ignoreCase": true}"#.into()),
         ("contains", r#"{"attribute": "userAgent", "op": "contains", "value": "iPhone"}"#.into()),
         ("contains ignoreCase", r#"{"attribute": "userAgent", "op": "contains", "value": "IPHONE", "ignoreCase": true}"#.into()),
+        ("contains (100,000 needles)", format!(r#"{{"attribute": "userAgent", "op": "contains", "values": [{needles}]}}"#)),
+        ("contains (100,000) ignoreCase", format!(r#"{{"attribute": "userAgent", "op": "contains", "values": [{needles}], "ignoreCase": true}}"#)),
         ("gte", r#"{"attribute": "seats", "op": "gte", "value": 10}"#.into()),
         ("gte, number as text", r#"{"attribute": "seatsText", "op": "gte", "value": 10}"#.into()),
         ("semverGte", r#"{"attribute": "appVersion", "op": "semverGte", "value": "2.3.0"}"#.into()),
@@ -83,5 +90,26 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+/// 100,000 needles for `contains`, the last of which ("Mac OS X) AppleWebKit") is in the
+/// user agent: the others share its first bytes, so the automaton does not fall back to
+/// its root at every byte.
+fn needles() -> Vec<String> {
+    let mut list: Vec<String> = (0..99_999).map(|i| format!("Mac OS {i}")).collect();
+    list.push("Mac OS X) AppleWebKit".into());
+    list
+}
+
+/// `contains` over the same 100,000 needles with the aho-corasick crate (what native builds
+/// used before the core's automaton), on the same text: the matcher alone, no evaluation.
+fn aho_corasick_crate(c: &mut Criterion) {
+    let text = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15";
+    let needles = needles();
+    let automaton = aho_corasick::AhoCorasick::new(&needles).expect("builds");
+    assert!(automaton.is_match(text));
+    c.bench_function("operators/aho-corasick crate, 100,000 needles", |b| {
+        b.iter(|| black_box(automaton.is_match(black_box(text))))
+    });
+}
+
+criterion_group!(benches, bench, aho_corasick_crate);
 criterion_main!(benches);

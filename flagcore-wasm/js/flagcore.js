@@ -58,10 +58,14 @@ function loaded() {
   }
 }
 
-function configText(config) {
-  if (typeof config === "string") return config;
-  if (config instanceof Uint8Array) return new TextDecoder().decode(config);
-  if (config !== null && typeof config === "object") return JSON.stringify(config);
+// The engine reads a config as UTF-8 bytes: a Uint8Array goes as given, so bytes that are not
+// UTF-8 get the core's `invalid_utf8` problem (offset, line and column) as in every binding,
+// not a decoder's replacement characters.
+const encoder = new TextEncoder();
+function configBytes(config) {
+  if (config instanceof Uint8Array) return config;
+  if (typeof config === "string") return encoder.encode(config);
+  if (config !== null && typeof config === "object") return encoder.encode(JSON.stringify(config));
   throw new FlagcoreConfigError("config must be JSON text or an object", [
     { severity: "error", code: "wrong_type", path: "$", message: `expected JSON text or an object, got ${describe(config)}` },
   ]);
@@ -155,7 +159,7 @@ export class FlagStore {
   /** @param config JSON text, a parsed config object, or UTF-8 bytes. Throws FlagcoreConfigError. */
   constructor(config) {
     loaded();
-    const text = configText(config);
+    const bytes = configBytes(config);
     /** @internal The wasm-bindgen engine; undefined once freed. */
     this._engine = undefined;
     /**
@@ -177,7 +181,7 @@ export class FlagStore {
      */
     this._ids = new Map();
     try {
-      this._engine = new wasm.Engine(text);
+      this._engine = new wasm.Engine(bytes);
     } catch (e) {
       rethrow(e);
     }
@@ -359,9 +363,9 @@ export class FlagStore {
   /** Swaps in a new config. Throws FlagcoreConfigError (the last good config keeps serving). */
   update(config) {
     const engine = this._engineOrThrow();
-    const text = configText(config);
+    const bytes = configBytes(config);
     try {
-      const answer = JSON.parse(engine.update(text));
+      const answer = JSON.parse(engine.update(bytes));
       this._names.clear();
       return answer;
     } catch (e) {

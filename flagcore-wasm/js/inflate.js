@@ -61,7 +61,7 @@ export function inflateRaw(src, size) {
   const out = new Uint8Array(size);
   let at = 0; // next byte of src
   let buf = 0; // bits read from src and not yet used, lowest first
-  let count = 0; // how many (always under 8 between calls)
+  let count = 0; // how many (under 8 after `bits`; up to 15 after `decode`, which reads ahead)
   let o = 0; // next byte of out
 
   const bits = (n) => {
@@ -93,7 +93,10 @@ export function inflateRaw(src, size) {
     last = bits(1);
     const type = bits(2);
     if (type === 0) {
-      buf = 0; // a stored block starts at a byte boundary
+      // A stored block starts at the next byte boundary: drop the rest of this byte, and
+      // give back the whole bytes `decode` read ahead.
+      at -= count >> 3;
+      buf = 0;
       count = 0;
       const len = src[at] | (src[at + 1] << 8);
       if (at + 4 + len > src.length || o + len > size) throw new Error("flagcore-wasm: the embedded WASM is corrupt (stored block)");
@@ -155,9 +158,9 @@ export function inflateRaw(src, size) {
       }
     }
   } while (!last);
-  // `decode` reads whole bytes ahead (up to its longest code) and may pass the end without
-  // using them: only the bytes whose bits were used count.
-  if (at - (count >> 3) > src.length) throw new Error("flagcore-wasm: the embedded WASM is truncated");
+  // `decode` reads up to 15 bits ahead, past the end when the last codes are short (zeros
+  // there): only the bits used must lie within `src`.
+  if (at * 8 - count > src.length * 8) throw new Error("flagcore-wasm: the embedded WASM is truncated");
   if (o !== size) throw new Error(`flagcore-wasm: the embedded WASM decodes to ${o} bytes, expected ${size}`);
   return out;
 }

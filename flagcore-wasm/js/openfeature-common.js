@@ -174,6 +174,7 @@ function dependents(config, changed, all) {
   return all.filter((k) => changed.has(k));
 }
 
+/** The config as text, for `describe`: only for a config the store accepted, so bytes are UTF-8. */
 function configText(config) {
   if (typeof config === "string") return config;
   if (config instanceof Uint8Array) return new TextDecoder().decode(config);
@@ -219,9 +220,9 @@ export class FlagcoreProviderBase {
   }
 
   _load(config) {
-    const text = configText(config);
-    this._store = new FlagStore(text);
-    this._remember(this._store.revision, text);
+    // The store reads the config as given (bytes that are not UTF-8: invalid_utf8).
+    this._store = new FlagStore(config);
+    this._remember(this._store.revision, configText(config));
   }
 
   _remember(revision, text) {
@@ -262,11 +263,10 @@ export class FlagcoreProviderBase {
   /** Swaps in a new config: CONFIGURATION_CHANGED with the changed flag keys, or ERROR (rethrown) when it is refused; the last good config keeps serving. */
   update(config) {
     const store = this._live();
-    const text = configText(config);
     const before = store.revision;
     let result;
     try {
-      result = store.update(text);
+      result = store.update(config);
     } catch (e) {
       if (e instanceof FlagcoreConfigError) {
         this._refused = true;
@@ -279,7 +279,7 @@ export class FlagcoreProviderBase {
       throw e;
     }
     const old = this._configs.get(before);
-    this._remember(result.revision, text);
+    this._remember(result.revision, configText(config));
     this._emitChange(before, result.revision, changedFlags(old, this._configs.get(result.revision)));
     return result;
   }

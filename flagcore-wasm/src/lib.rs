@@ -30,7 +30,10 @@ static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_all
 
 use std::sync::Arc;
 
-use flagcore::{At, AttributeValue, Context, FlagHandle, Override, Store, MAX_CONTEXT_ATTRIBUTES};
+use flagcore::{
+    At, AttributeValue, Context, FlagHandle, Override, Store, StoreOptions,
+    MAX_CONTEXT_ATTRIBUTES,
+};
 use wasm_bindgen::prelude::*;
 
 /// A flag store plus the context the next evaluation uses.
@@ -55,9 +58,11 @@ fn thrown(json: String) -> JsValue {
 }
 
 impl Engine {
-    /// Loads a config; the error is the JSON text described in [`output::config_error`].
-    pub fn load(config: &str) -> Result<Engine, String> {
-        let store = Store::from_json(config).map_err(|e| output::config_error(&e))?;
+    /// Loads a config (UTF-8 bytes: anything else is an `invalid_utf8` problem); the error
+    /// is the JSON text described in [`output::config_error`].
+    pub fn load(config: &[u8]) -> Result<Engine, String> {
+        let store = Store::from_slice_with_options(config, StoreOptions::default())
+            .map_err(|e| output::config_error(&e))?;
         Ok(Engine {
             store: Arc::new(store),
             flags: Vec::new(),
@@ -100,10 +105,10 @@ impl Engine {
     }
 
     /// `update` as JSON text, or the error as JSON text.
-    pub fn update_json(&mut self, config: &str) -> Result<String, String> {
+    pub fn update_json(&mut self, config: &[u8]) -> Result<String, String> {
         let update = self
             .store
-            .update(config)
+            .update_slice(config)
             .map_err(|e| output::config_error(&e))?;
         self.out.clear();
         output::update(&mut self.out, update.revision, &update.warnings);
@@ -131,9 +136,11 @@ impl Engine {
 
 #[wasm_bindgen]
 impl Engine {
-    /// Parses, validates and compiles `config` (JSON text). Throws the problems as JSON text.
+    /// Parses, validates and compiles `config` (JSON text as UTF-8 bytes: the wrapper passes
+    /// a `Uint8Array` as given, so bytes that are not UTF-8 get the core's `invalid_utf8`
+    /// problem). Throws the problems as JSON text.
     #[wasm_bindgen(constructor)]
-    pub fn new(config: &str) -> Result<Engine, JsValue> {
+    pub fn new(config: &[u8]) -> Result<Engine, JsValue> {
         Engine::load(config).map_err(thrown)
     }
 
@@ -337,7 +344,7 @@ impl Engine {
 
     /// Swaps in a new config; returns `{"revision", "warnings"}` as JSON text or throws
     /// the problems. On error the previous config keeps serving.
-    pub fn update(&mut self, config: &str) -> Result<String, JsValue> {
+    pub fn update(&mut self, config: &[u8]) -> Result<String, JsValue> {
         self.update_json(config).map_err(thrown)
     }
 
@@ -469,7 +476,7 @@ mod tests {
     }
 
     fn engine_for(key: Option<&str>, at: f64, attrs: &[(&str, &str)]) -> Engine {
-        let mut engine = Engine::load(EXAMPLE).unwrap();
+        let mut engine = Engine::load(EXAMPLE.as_bytes()).unwrap();
         engine.reset_context(key.map(str::to_owned));
         engine.at(at);
         for (name, value) in attrs {
@@ -536,7 +543,7 @@ mod tests {
     #[test]
     fn config_errors_carry_every_problem_with_its_path() {
         let bad = r#"{"schemaVersion": 1, "flags": {"a": {"enabled": "yes"}, "b": {"enabled": true, "default": {"variant": "nope"}}}}"#;
-        let err = parse(&Engine::load(bad).unwrap_err());
+        let err = parse(&Engine::load(bad.as_bytes()).unwrap_err());
         assert_eq!(err["kind"], "config");
         let problems = err["problems"].as_array().unwrap();
         assert!(problems.len() >= 2, "{problems:?}");
@@ -552,16 +559,16 @@ mod tests {
             paths.iter().any(|p| p.contains("flags.b.default")),
             "{paths:?}"
         );
-        let syntax = parse(&Engine::load("{").unwrap_err());
+        let syntax = parse(&Engine::load(b"{").unwrap_err());
         assert_eq!(syntax["problems"][0]["code"], "json_syntax");
     }
 
     #[test]
     fn update_rollback_and_overrides() {
         let mut engine = engine_for(Some("user-1"), 1_795_305_600_000.0, &[]);
-        let up = parse(&engine.update_json(EXAMPLE).unwrap());
+        let up = parse(&engine.update_json(EXAMPLE.as_bytes()).unwrap());
         assert_eq!(up["revision"], 2);
-        assert!(engine.update_json("[]").is_err());
+        assert!(engine.update_json(b"[]").is_err());
         assert_eq!(engine.store.revision(), 2);
         engine
             .set_override_to("live-captions-ui", Some("on".into()))

@@ -9,7 +9,9 @@ import {
   FlagcoreContextError,
   FlagcoreStoreError,
 } from "flagcore-wasm";
-import { exampleText } from "./support.mjs";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { exampleText, NOT_UTF8, NOT_UTF8_PROBLEM } from "./support.mjs";
 
 const broken = {
   schemaVersion: 1,
@@ -103,4 +105,24 @@ test("overrides of unknown flags or variants, rollback without history, use afte
   assert.throws(() => store.isEnabled("speechmatics-direct", { key: "u" }), storeError("FREED"));
   assert.throws(() => store.revision, storeError("FREED"));
   assert.throws(() => store.update(exampleText), storeError("FREED"));
+});
+
+// Issue 13: bytes that are not UTF-8 are the core's `invalid_utf8` problem, with where they
+// are, in every entry (as in C and Python: flagcore-ffi/tests/c, test_flagcore.py), never
+// decoded into replacement characters.
+test("a Uint8Array config that is not UTF-8: invalid_utf8 with offset, line and column, in every entry", async () => {
+  const web = await import("flagcore-wasm/web");
+  web.initSync({ module: readFileSync(createRequire(import.meta.url).resolve("flagcore-wasm/web/flagcore_wasm_bg.wasm")) });
+  const plans = await import("flagcore-wasm/plans");
+  for (const api of [{ FlagStore, FlagcoreConfigError }, web, plans]) {
+    let e;
+    assert.throws(() => new api.FlagStore(NOT_UTF8), (x) => (e = x) instanceof api.FlagcoreConfigError);
+    assert.deepEqual(e.problems, [NOT_UTF8_PROBLEM]);
+    const store = new api.FlagStore(new TextEncoder().encode(exampleText));
+    assert.throws(() => store.update(NOT_UTF8), (x) => x.problems?.[0]?.code === "invalid_utf8");
+    assert.equal(store.revision, 1, "the last good config keeps serving");
+    // A Node Buffer is a Uint8Array too.
+    assert.equal(store.update(Buffer.from(exampleText)).revision, 2);
+    store.free();
+  }
 });

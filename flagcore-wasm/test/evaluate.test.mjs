@@ -85,3 +85,29 @@ test("bucket() is the core's hash and version matches Cargo and package.json", (
   assert.equal(version, cargoVersion);
   assert.equal(pkg.version, cargoVersion);
 });
+
+test("contains with 100,000 needles: one pass of the attribute, with and without ignoreCase (issue 13)", () => {
+  // Before the core's automaton the .wasm tried the needles one by one: about 26 ms an
+  // evaluation. Now the cost follows the attribute's length, not the number of needles.
+  const needles = Array.from({ length: 100_000 }, (_, i) => `Mac OS ${i}`);
+  needles.push("Mac OS X) AppleWebKit");
+  const rule = (ignoreCase) => ({
+    conditions: [{ attribute: "ua", op: "contains", values: ignoreCase ? needles.map((n) => n.toUpperCase()) : needles, ignoreCase }],
+    serve: { variant: "on" },
+  });
+  const flag = (ignoreCase) => ({ enabled: true, rules: [rule(ignoreCase)], default: { variant: "off" } });
+  const store = new FlagStore({ schemaVersion: 1, flags: { plain: flag(false), folded: flag(true) } });
+  const ua = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15";
+  const other = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Mac OS ";
+  for (const f of ["plain", "folded"]) {
+    assert.equal(store.isEnabled(f, { key: "u", ua }), true);
+    assert.equal(store.isEnabled(f, { key: "u", ua: other }), false);
+    assert.equal(store.isEnabled(f, { key: "u", ua: "mac os 99999" }), f === "folded");
+  }
+  const n = 400;
+  const start = performance.now();
+  for (let i = 0; i < n; i++) store.isEnabled(i % 2 ? "plain" : "folded", { key: "u", ua: i % 3 ? ua : other });
+  const perCall = (performance.now() - start) / n;
+  assert.ok(perCall < 1, `${perCall.toFixed(3)} ms an evaluation`);
+  store.free();
+});

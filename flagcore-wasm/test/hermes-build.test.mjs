@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import * as wasmBuild from "flagcore-wasm";
-import { exampleText, makeUsers, rustAnswers } from "./support.mjs";
+import { exampleText, makeUsers, rustAnswers, NOT_UTF8, NOT_UTF8_PROBLEM } from "./support.mjs";
 
 const users = makeUsers();
 const expected = rustAnswers(users);
@@ -59,6 +59,16 @@ test("errors: the same classes, codes and problems as the WASM build", () => {
   assert.throws(() => store.rollback(), (e) => e instanceof hermes.FlagcoreStoreError && e.code === "NO_HISTORY");
   store.free();
   assert.throws(() => store.isEnabled("x", { key: "u" }), (e) => e.code === "FREED");
+});
+
+test("a Uint8Array config that is not UTF-8: invalid_utf8 with where it is (issue 13), without TextDecoder", () => {
+  let e;
+  assert.throws(() => new hermes.FlagStore(NOT_UTF8), (x) => (e = x) instanceof hermes.FlagcoreConfigError);
+  assert.deepEqual(e.problems, [NOT_UTF8_PROBLEM]);
+  const store = new hermes.FlagStore(exampleText);
+  assert.throws(() => store.update(NOT_UTF8), (x) => x.problems?.[0]?.code === "invalid_utf8");
+  assert.equal(store.revision, 1);
+  store.free();
 });
 
 test("memory growth: answers stay right after the wasm2js memory grows", () => {

@@ -66,3 +66,13 @@ export function rustAnswers(users, configPath = examplePath) {
   cargoBuilt = true;
   return JSON.parse(out);
 }
+
+// A config whose bytes are not UTF-8 (0xc3 0x28 at byte 10, line 2, column 9), and the problem
+// every binding reports for it (the C and Python tests assert the same).
+export const NOT_UTF8 = new Uint8Array([...new TextEncoder().encode('{\n  "a": "'), 0xc3, 0x28, ...new TextEncoder().encode('"}')]);
+export const NOT_UTF8_PROBLEM = {
+  severity: "error",
+  code: "invalid_utf8",
+  path: "$",
+  message: "byte 10 (line 2, column 9) is not UTF-8: a config must be UTF-8 text",
+};

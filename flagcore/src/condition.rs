@@ -6,11 +6,9 @@
 //! flips `Some`; `None` never matches, negated or not. The exceptions are `exists` (it
 //! asks about presence) and `inSegment` (it names no attribute).
 
-use std::net::IpAddr;
-
 use crate::context::Context;
 use crate::model::{AttributeType, Condition, Config, Segment, Test};
-use crate::text::{ends_folded, json_number, starts_folded};
+use crate::text::{ends_folded, json_number, parse_ip, starts_folded};
 use crate::units::parse_rfc3339;
 use crate::value::{AttributeRef, AttributeValue};
 
@@ -119,7 +117,7 @@ fn scalar_passes(test: &Test, attr: AttributeRef<'_>, fold: bool) -> Option<bool
                 s.ends_with(&**p)
             }
         }),
-        (Test::Contains(needles), AttributeRef::String(s)) => needles.found_in(s, fold),
+        (Test::Contains(needles), AttributeRef::String(s)) => needles.found_in(s),
         (Test::Number(cmp, want), AttributeRef::Number(n)) => cmp.holds(n.partial_cmp(want)?),
         (Test::Number(cmp, want), AttributeRef::String(s)) => {
             cmp.holds(json_number(s)?.partial_cmp(want)?)
@@ -129,7 +127,7 @@ fn scalar_passes(test: &Test, attr: AttributeRef<'_>, fold: bool) -> Option<bool
         }
         (Test::Matches(re), AttributeRef::String(s)) => re.is_match(s),
         (Test::InCidr(ranges), AttributeRef::String(s)) => {
-            let addr = s.parse::<IpAddr>().ok()?;
+            let addr = parse_ip(s)?;
             ranges.iter().any(|r| r.contains(addr))
         }
         (Test::Before(t), a) => time_of(a)? < *t,

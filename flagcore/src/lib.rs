@@ -84,6 +84,7 @@ mod json;
 mod load;
 mod lowercase;
 mod model;
+mod needles;
 mod regex;
 mod rollout;
 mod semver;

@@ -2,7 +2,8 @@
 //!
 //! Why not a crate: regex-lite, the smallest linear-time engine published, added 16.5 KB
 //! gzipped to the `.wasm` (the whole targeting work of issue 14 had 5.8 KB left of its
-//! budget); this engine adds about 3 KB. It implements the common subset of the Rust
+//! budget); this engine adds about 6.5 KB (compiled as it is parsed, without a syntax tree:
+//! 0.6 KB less than with one). It implements the common subset of the Rust
 //! `regex` syntax, with the same meaning (checked against regex-lite by a differential test
 //! in this module), and refuses everything else at load (`invalid_regex`):
 //!
@@ -25,6 +26,8 @@
 //! construction): `O(len(text) × states)`, no backtracking, and no allocation: a pattern
 //! compiles to at most [`MAX_STATES`] states, so the sets live on the stack.
 
+use crate::text::digits_value;
+
 /// The most NFA states a pattern compiles to (`regex_too_large` beyond).
 pub(crate) const MAX_STATES: usize = 2048;
 /// The largest repetition count (`{1001}` is `regex_too_large`).
@@ -38,7 +41,7 @@ const WORDS: usize = MAX_STATES / 64;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum RegexError {
     /// It does not parse, or uses syntax this engine does not have.
-    Invalid(String),
+    Invalid(&'static str),
     /// It compiles to more than [`MAX_STATES`] states (or a count over 1,000).
     TooLarge,
 }
@@ -52,23 +55,9 @@ enum Look {
     NotWordBoundary,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Node {
-    Empty,
-    /// Sorted, merged ranges of code points.
-    Class(Vec<(u32, u32)>),
-    Look(Look),
-    Concat(Vec<Node>),
-    Alt(Vec<Node>),
-    Repeat {
-        node: Box<Node>,
-        min: u32,
-        max: Option<u32>,
-    },
-}
-
 #[derive(Debug, Clone)]
 enum Inst {
+    /// Sorted, merged ranges of code points.
     Class(Box<[(u32, u32)]>),
     Look(Look),
     Split(u16, u16),
@@ -80,7 +69,8 @@ enum Inst {
 #[derive(Debug, Clone)]
 pub(crate) struct Regex {
     insts: Box<[Inst]>,
-    /// Starts with `^`/`\A` in every branch: no new thread after the first position.
+    /// Every path from the start reads `^`/`\A` before any character: no new thread after
+    /// the first position.
     anchored: bool,
 }
 
@@ -92,17 +82,22 @@ impl Regex {
             fold: false,
             dot_all: false,
             depth: 0,
+            insts: Vec::new(),
+            too_large: false,
         };
-        let node = p.alternation()?;
+        p.alternation()?;
         if p.pos < pattern.len() {
-            return Err(RegexError::Invalid("unopened group: ')'".into()));
+            return Err(RegexError::Invalid("unopened group: ')'"));
         }
-        let anchored = starts_anchored(&node);
-        let mut c = Compiler { insts: Vec::new() };
-        c.node(&node)?;
-        c.push(Inst::Match)?;
+        p.push(Inst::Match);
+        // Syntax first: a pattern that is both is invalid, as when the whole pattern was
+        // parsed before any of it was compiled.
+        if p.too_large {
+            return Err(RegexError::TooLarge);
+        }
+        let anchored = anchored(&p.insts);
         Ok(Regex {
-            insts: c.insts.into_boxed_slice(),
+            insts: p.insts.into_boxed_slice(),
             anchored,
         })
     }
@@ -208,32 +203,77 @@ fn class_has(ranges: &[(u32, u32)], c: char) -> bool {
     ranges.iter().any(|&(lo, hi)| lo <= c && c <= hi)
 }
 
-fn starts_anchored(node: &Node) -> bool {
-    match node {
-        Node::Look(Look::Start) => true,
-        Node::Concat(items) => items.first().is_some_and(starts_anchored),
-        Node::Alt(items) => items.iter().all(starts_anchored),
-        _ => false,
-    }
-}
-
-struct Compiler {
-    insts: Vec<Inst>,
-}
-
-impl Compiler {
-    fn push(&mut self, inst: Inst) -> Result<usize, RegexError> {
-        if self.insts.len() >= MAX_STATES {
-            return Err(RegexError::TooLarge);
+/// Whether every path from the first instruction meets a `Look::Start` before reading a
+/// character or matching.
+fn anchored(insts: &[Inst]) -> bool {
+    let mut seen = vec![false; insts.len()];
+    let mut stack = vec![0u16];
+    while let Some(pc) = stack.pop() {
+        let pc = usize::from(pc);
+        match seen.get_mut(pc) {
+            Some(s) if !*s => *s = true,
+            _ => continue,
         }
-        self.insts.push(inst);
-        Ok(self.insts.len() - 1)
+        match insts.get(pc) {
+            Some(Inst::Look(Look::Start)) => {}
+            Some(Inst::Split(a, b)) => stack.extend([*a, *b]),
+            Some(Inst::Jmp(a)) => stack.push(*a),
+            _ => return false,
+        }
+    }
+    true
+}
+
+/// What [`Parser::atom`] read.
+#[derive(PartialEq)]
+enum Atom {
+    /// Code that reads characters, or a group (which may be repeated).
+    Code,
+    /// An assertion (which may not be repeated).
+    Look,
+    /// A flag group such as `(?i)`: no code.
+    Flags,
+}
+
+/// Parses and compiles in one pass: each atom's code is emitted as it is read, and a
+/// repetition or an alternation that follows rewrites the code just emitted (copies of it,
+/// with its jumps moved), so no syntax tree is built. The code is what Thompson's
+/// construction gives: `x{n,m}` is `n` copies of `x`, then `m - n` times a split past the
+/// rest and a copy; `x{n,}` is `n` copies, then a split, a copy and a jump back; `a|b` is a
+/// split to both, `a`, a jump past `b`, `b`.
+struct Parser<'a> {
+    text: &'a str,
+    pos: usize,
+    fold: bool,
+    dot_all: bool,
+    depth: usize,
+    insts: Vec<Inst>,
+    /// More than [`MAX_STATES`] instructions: parsing goes on (a syntax error wins), and
+    /// emitting stops.
+    too_large: bool,
+}
+
+fn invalid<T>(message: &'static str) -> Result<T, RegexError> {
+    Err(RegexError::Invalid(message))
+}
+
+impl Parser<'_> {
+    /// Appends `inst`; returns where it went.
+    fn push(&mut self, inst: Inst) -> usize {
+        let at = self.insts.len();
+        if at >= MAX_STATES {
+            self.too_large = true;
+        } else {
+            self.insts.push(inst);
+        }
+        at
     }
 
     fn here(&self) -> u16 {
         self.insts.len() as u16
     }
 
+    /// Points the open end of the split or jump at `at` to `to`.
     fn patch(&mut self, at: usize, to: u16) {
         match self.insts.get_mut(at) {
             Some(Inst::Split(_, b)) => *b = to,
@@ -242,94 +282,29 @@ impl Compiler {
         }
     }
 
-    fn node(&mut self, node: &Node) -> Result<(), RegexError> {
-        match node {
-            Node::Empty => {}
-            Node::Class(ranges) => {
-                self.push(Inst::Class(ranges.clone().into_boxed_slice()))?;
-            }
-            Node::Look(look) => {
-                self.push(Inst::Look(*look))?;
-            }
-            Node::Concat(items) => {
-                for item in items {
-                    self.node(item)?;
-                }
-            }
-            Node::Alt(items) => {
-                let mut jumps = Vec::new();
-                for (i, item) in items.iter().enumerate() {
-                    if i + 1 < items.len() {
-                        let split = self.push(Inst::Split(0, 0))?;
-                        let first = self.here();
-                        if let Some(Inst::Split(a, _)) = self.insts.get_mut(split) {
-                            *a = first;
-                        }
-                        self.node(item)?;
-                        jumps.push(self.push(Inst::Jmp(0))?);
-                        let next = self.here();
-                        self.patch(split, next);
-                    } else {
-                        self.node(item)?;
-                    }
-                }
-                let end = self.here();
-                for j in jumps {
-                    self.patch(j, end);
-                }
-            }
-            Node::Repeat { node, min, max } => {
-                for _ in 0..*min {
-                    self.node(node)?;
-                }
-                match max {
-                    None => {
-                        let split = self.push(Inst::Split(0, 0))?;
-                        let body = self.here();
-                        if let Some(Inst::Split(a, _)) = self.insts.get_mut(split) {
-                            *a = body;
-                        }
-                        self.node(node)?;
-                        self.push(Inst::Jmp(split as u16))?;
-                        let end = self.here();
-                        self.patch(split, end);
-                    }
-                    Some(max) => {
-                        let mut splits = Vec::new();
-                        for _ in *min..*max {
-                            let split = self.push(Inst::Split(0, 0))?;
-                            let body = self.here();
-                            if let Some(Inst::Split(a, _)) = self.insts.get_mut(split) {
-                                *a = body;
-                            }
-                            splits.push(split);
-                            self.node(node)?;
-                        }
-                        let end = self.here();
-                        for s in splits {
-                            self.patch(s, end);
-                        }
-                    }
-                }
-            }
-        }
-        Ok(())
+    /// Removes and returns the code from `at` on (to be emitted again by [`Parser::copy`]).
+    fn take_from(&mut self, at: usize) -> Vec<Inst> {
+        self.insts.split_off(at.min(self.insts.len()))
     }
-}
 
-struct Parser<'a> {
-    text: &'a str,
-    pos: usize,
-    fold: bool,
-    dot_all: bool,
-    depth: usize,
-}
+    /// Appends `code`, which was emitted at `from`: its jumps move with it.
+    fn copy(&mut self, code: &[Inst], from: usize) {
+        if self.insts.len() + code.len() > MAX_STATES {
+            self.too_large = true;
+            return;
+        }
+        let shift = |t: u16| t.wrapping_sub(from as u16).wrapping_add(self.here());
+        let moved: Vec<Inst> = code
+            .iter()
+            .map(|inst| match inst {
+                Inst::Split(a, b) => Inst::Split(shift(*a), shift(*b)),
+                Inst::Jmp(a) => Inst::Jmp(shift(*a)),
+                other => other.clone(),
+            })
+            .collect();
+        self.insts.extend(moved);
+    }
 
-fn invalid<T>(message: &str) -> Result<T, RegexError> {
-    Err(RegexError::Invalid(message.to_owned()))
-}
-
-impl Parser<'_> {
     fn peek(&self) -> Option<char> {
         self.text.get(self.pos..)?.chars().next()
     }
@@ -349,32 +324,43 @@ impl Parser<'_> {
         }
     }
 
-    fn alternation(&mut self) -> Result<Node, RegexError> {
-        let mut alts = vec![self.concat()?];
+    fn alternation(&mut self) -> Result<(), RegexError> {
+        let mut branch = self.insts.len();
+        let mut jumps = Vec::new();
+        self.concat()?;
         while self.eat("|") {
-            alts.push(self.concat()?);
+            // The branch just read moves behind a split to it and to the next branch.
+            let code = self.take_from(branch);
+            let split = self.push(Inst::Split(branch as u16 + 1, 0));
+            self.copy(&code, branch);
+            jumps.push(self.push(Inst::Jmp(0)));
+            let next = self.here();
+            self.patch(split, next);
+            branch = self.insts.len();
+            self.concat()?;
         }
-        Ok(if alts.len() == 1 {
-            alts.pop().unwrap_or(Node::Empty)
-        } else {
-            Node::Alt(alts)
-        })
+        let end = self.here();
+        for j in jumps {
+            self.patch(j, end);
+        }
+        Ok(())
     }
 
-    fn concat(&mut self) -> Result<Node, RegexError> {
-        let mut items = Vec::new();
+    fn concat(&mut self) -> Result<(), RegexError> {
         while let Some(c) = self.peek() {
             if c == '|' || c == ')' {
                 break;
             }
+            let (start, over) = (self.insts.len(), self.too_large);
             let atom = self.atom()?;
-            let atom = self.repetitions(atom)?;
-            items.push(atom);
+            self.repetitions(start, atom, over)?;
         }
-        Ok(Node::Concat(items))
+        Ok(())
     }
 
-    fn repetitions(&mut self, mut atom: Option<Node>) -> Result<Node, RegexError> {
+    /// The repetition operators after the atom whose code starts at `start` (`over`: the
+    /// code before it was already too large).
+    fn repetitions(&mut self, start: usize, mut atom: Atom, over: bool) -> Result<(), RegexError> {
         loop {
             let (min, max) = match self.peek() {
                 Some('*') => (0, None),
@@ -386,21 +372,50 @@ impl Parser<'_> {
                     self.pos -= 1; // the '}' is bumped below with the others
                     (min, max)
                 }
-                _ => return Ok(atom.unwrap_or(Node::Empty)),
+                _ => return Ok(()),
             };
             self.bump();
             self.eat("?"); // lazy: the same answer for a yes/no match
-            let Some(node) = atom.take() else {
-                return invalid("repetition operator missing expression");
-            };
-            if matches!(node, Node::Look(_) | Node::Empty) {
+            if atom != Atom::Code {
                 return invalid("repetition operator missing expression");
             }
-            atom = Some(Node::Repeat {
-                node: Box::new(node),
-                min,
-                max,
-            });
+            atom = Atom::Code;
+            let body = self.take_from(start);
+            if max == Some(0) {
+                self.too_large = over; // `{0}`: the atom's code, too large or not, is gone
+            }
+            for _ in 0..min {
+                self.copy(&body, start);
+            }
+            match max {
+                None => {
+                    let split = self.push(Inst::Split(0, 0));
+                    let first = self.here();
+                    if let Some(Inst::Split(a, _)) = self.insts.get_mut(split) {
+                        *a = first;
+                    }
+                    self.copy(&body, start);
+                    self.push(Inst::Jmp(split as u16));
+                    let end = self.here();
+                    self.patch(split, end);
+                }
+                Some(max) => {
+                    let mut splits = Vec::new();
+                    for _ in min..max {
+                        let split = self.push(Inst::Split(0, 0));
+                        let first = self.here();
+                        if let Some(Inst::Split(a, _)) = self.insts.get_mut(split) {
+                            *a = first;
+                        }
+                        splits.push(split);
+                        self.copy(&body, start);
+                    }
+                    let end = self.here();
+                    for s in splits {
+                        self.patch(s, end);
+                    }
+                }
+            }
         }
     }
 
@@ -433,39 +448,47 @@ impl Parser<'_> {
         while self.peek().is_some_and(|c| c.is_ascii_digit()) {
             self.bump();
         }
-        match self.text.get(start..self.pos).map(str::parse::<u32>) {
+        let digits = &self.text[start..self.pos];
+        match digits_value(digits, 10).map(u32::try_from) {
             Some(Ok(n)) => Ok(n),
-            Some(Err(_)) if self.pos - start > 9 => Err(RegexError::TooLarge),
-            _ => invalid("invalid counted repetition"),
+            _ if digits.is_empty() => invalid("invalid counted repetition"),
+            _ => Err(RegexError::TooLarge), // over u32::MAX
         }
     }
 
-    /// One atom; `None` for a flag group `(?i)` that only changes flags.
-    fn atom(&mut self) -> Result<Option<Node>, RegexError> {
+    /// One atom, its code emitted.
+    fn atom(&mut self) -> Result<Atom, RegexError> {
         let Some(c) = self.bump() else {
-            return Ok(Some(Node::Empty));
+            return Ok(Atom::Flags); // nothing
         };
-        Ok(Some(match c {
+        let ranges = match c {
             '(' => return self.group(),
-            '[' => Node::Class(self.class()?),
-            '.' if self.dot_all => Node::Class(vec![(0, 0x10FFFF)]),
-            '.' => Node::Class(vec![(0, 9), (11, 0x10FFFF)]),
-            '^' => Node::Look(Look::Start),
-            '$' => Node::Look(Look::End),
+            '[' => self.class()?,
+            '.' if self.dot_all => vec![(0, 0x10FFFF)],
+            '.' => vec![(0, 9), (11, 0x10FFFF)],
+            '^' => return Ok(self.look(Look::Start)),
+            '$' => return Ok(self.look(Look::End)),
             '\\' => match self.escape(false)? {
-                Escaped::Class(ranges) => Node::Class(ranges),
-                Escaped::Look(look) => Node::Look(look),
+                Escaped::Class(ranges) => ranges,
+                Escaped::Look(look) => return Ok(self.look(look)),
             },
             '*' | '+' | '?' | '{' => return invalid("repetition operator missing expression"),
-            c => Node::Class(self.literal(c)),
-        }))
+            c => self.literal(c),
+        };
+        self.push(Inst::Class(ranges.into_boxed_slice()));
+        Ok(Atom::Code)
+    }
+
+    fn look(&mut self, look: Look) -> Atom {
+        self.push(Inst::Look(look));
+        Atom::Look
     }
 
     fn literal(&self, c: char) -> Vec<(u32, u32)> {
         literal(c, self.fold)
     }
 
-    fn group(&mut self) -> Result<Option<Node>, RegexError> {
+    fn group(&mut self) -> Result<Atom, RegexError> {
         let saved = (self.fold, self.dot_all);
         if self.eat("?") {
             if self.eat("P<")
@@ -491,7 +514,7 @@ impl Parser<'_> {
                         Some('i') => self.fold = on,
                         Some('s') => self.dot_all = on,
                         Some('-') if on => on = false,
-                        Some(')') => return Ok(None),
+                        Some(')') => return Ok(Atom::Flags),
                         Some(':') => break,
                         Some('=' | '!' | '<') => return invalid("look-around is not supported"),
                         _ => return invalid("unsupported flag or group syntax"),
@@ -503,13 +526,13 @@ impl Parser<'_> {
         if self.depth > MAX_NEST {
             return invalid("exceeds the nesting limit");
         }
-        let node = self.alternation()?;
+        self.alternation()?;
         if !self.eat(")") {
             return invalid("unclosed group");
         }
         self.depth -= 1;
         (self.fold, self.dot_all) = saved;
-        Ok(Some(node))
+        Ok(Atom::Code)
     }
 
     /// After `[`: the class's ranges, sorted and merged (negation applied).
@@ -607,17 +630,18 @@ impl Parser<'_> {
                     if !self.eat("}") || digits.is_empty() || digits.len() > 8 {
                         return invalid("invalid hexadecimal escape");
                     }
-                    u32::from_str_radix(digits, 16).ok()
+                    digits_value(digits, 16)
                 } else if c == 'x' {
                     let digits = self.text.get(self.pos..self.pos + 2);
                     if digits.is_some() {
                         self.pos += 2;
                     }
-                    digits.and_then(|d| u32::from_str_radix(d, 16).ok())
+                    // As `u32::from_str_radix` reads them (which takes a leading `+`).
+                    digits.and_then(|d| digits_value(d.strip_prefix('+').unwrap_or(d), 16))
                 } else {
                     None
                 };
-                match code.and_then(char::from_u32) {
+                match code.and_then(|c| char::from_u32(u32::try_from(c).ok()?)) {
                     Some(ch) => one(ch),
                     None => invalid("invalid hexadecimal escape"),
                 }

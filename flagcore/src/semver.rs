@@ -66,7 +66,7 @@ fn parse_number(s: &str) -> Option<u64> {
     {
         return None;
     }
-    s.parse().ok()
+    crate::text::digits_value(s, 10)
 }
 
 fn valid_identifiers(s: &str, numeric_no_leading_zero: bool) -> bool {

@@ -7,6 +7,7 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "
 import { FlagcoreServerProvider, ExposureHook } from "flagcore-wasm/openfeature/server";
 import { OpenTelemetryHook } from "flagcore-wasm/openfeature/otel";
 import { CONFIG, withStaticOff, BAD_CONFIG } from "./fixture.mjs";
+import { NOT_UTF8, NOT_UTF8_PROBLEM } from "../support.mjs";
 
 let domains = 0;
 async function setup() {
@@ -72,6 +73,14 @@ test("events on update, refused update, rollback", async () => {
   provider.rollback();
   await new Promise((r) => setImmediate(r));
   assert.deepEqual(events, [["changed", ["static-on"]], ["error", "config refused"], ["changed", ["static-on"]]]);
+});
+
+test("a config given as bytes goes to the store as given: UTF-8 is served, anything else is invalid_utf8 (issue 13)", async () => {
+  const { client, provider } = await setup();
+  provider.update(new TextEncoder().encode(JSON.stringify(withStaticOff())));
+  assert.equal(await client.getBooleanValue("static-on", true, user), false);
+  assert.throws(() => provider.update(NOT_UTF8), (e) => assert.deepEqual(e.problems, [NOT_UTF8_PROBLEM]) ?? true);
+  assert.throws(() => new FlagcoreServerProvider(NOT_UTF8), (e) => e.problems?.[0]?.code === "invalid_utf8");
 });
 
 test("exposure hook and OpenTelemetry hook (in-memory exporter)", async () => {

@@ -107,7 +107,12 @@ impl Checker {
                 continue;
             }
             let total: usize = omitted.iter().map(|(_, n)| n).sum();
-            let kinds: Vec<String> = omitted.iter().map(|(c, n)| format!("{c}: {n}")).collect();
+            use std::fmt::Write as _;
+            let mut kinds = String::new();
+            for (i, (c, n)) in omitted.iter().enumerate() {
+                let comma = if i > 0 { ", " } else { "" };
+                let _ = write!(kinds, "{comma}{c}: {n}");
+            }
             let noun = match severity {
                 Severity::Error => "error",
                 Severity::Warning => "warning",
@@ -118,7 +123,7 @@ impl Checker {
                 path: "$".to_owned(),
                 message: format!(
                     "{total} more {noun}{s} not listed (only the first {MAX_LISTED_PROBLEMS} are): {}",
-                    kinds.join(", "),
+                    kinds,
                     s = if total == 1 { "" } else { "s" }
                 ),
             });

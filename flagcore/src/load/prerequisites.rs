@@ -219,17 +219,16 @@ const CYCLE_MESSAGE_FLAGS: usize = 10;
 
 /// `prerequisites form a cycle: a -> b -> a`, from the stack from `target` on.
 fn cycle_message(on_stack: &[(usize, usize)], target: usize, heads: &[FlagHead<'_>]) -> String {
-    let mut cycle: Vec<String> = on_stack
-        .iter()
-        .take(CYCLE_MESSAGE_FLAGS)
-        .map(|&(s, _)| heads[s].key.to_owned())
-        .collect();
-    if on_stack.len() > CYCLE_MESSAGE_FLAGS {
-        cycle.push(format!(
-            "... ({} more flags)",
-            on_stack.len() - CYCLE_MESSAGE_FLAGS
-        ));
+    use std::fmt::Write as _;
+    let mut message = String::from("prerequisites form a cycle: ");
+    for &(s, _) in on_stack.iter().take(CYCLE_MESSAGE_FLAGS) {
+        message.push_str(heads[s].key);
+        message.push_str(" -> ");
     }
-    cycle.push(heads[target].key.to_owned());
-    format!("prerequisites form a cycle: {}", cycle.join(" -> "))
+    if on_stack.len() > CYCLE_MESSAGE_FLAGS {
+        let more = on_stack.len() - CYCLE_MESSAGE_FLAGS;
+        let _ = write!(message, "... ({more} more flags) -> ");
+    }
+    message.push_str(heads[target].key);
+    message
 }

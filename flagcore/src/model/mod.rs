@@ -13,8 +13,9 @@ use xxhash_rust::xxh3::xxh3_64_with_seed;
 use crate::bucket::SaltPrefix;
 use crate::context::{text_eq, AttributeName};
 use crate::error::Problem;
+pub(crate) use crate::needles::Needles;
 use crate::semver::OwnedVersion;
-use crate::text::{contains_folded, eq_folded, fold_into, Cidr, FOLD_BUFFER};
+use crate::text::{eq_folded, fold_into, Cidr, FOLD_BUFFER};
 use crate::value::{AttributeRef, AttributeValue, FlagValue, ValueType};
 use plan::Plan;
 
@@ -175,7 +176,9 @@ impl NumberSet {
         for n in &mut numbers {
             *n += 0.0; // -0 + 0 = +0
         }
-        numbers.sort_by(f64::total_cmp);
+        // Unstable (a heapsort in the `.wasm`, smaller than the stable merge sort): numbers
+        // equal under total_cmp are the same bits.
+        numbers.sort_unstable_by(f64::total_cmp);
         numbers.dedup();
         NumberSet(numbers.into_boxed_slice())
     }
@@ -195,43 +198,6 @@ impl NumberSet {
 
     pub(crate) fn is_empty(&self) -> bool {
         self.0.is_empty()
-    }
-}
-
-/// The needles of a `contains`: a few searched one by one; many through one Aho-Corasick
-/// automaton built at load, one pass over the attribute whatever their number (native
-/// builds; the `.wasm` keeps the list, see flagcore/Cargo.toml).
-#[derive(Debug, Clone)]
-pub(crate) enum Needles {
-    Few(Vec<Box<str>>),
-    #[cfg(not(target_arch = "wasm32"))]
-    Many(Box<aho_corasick::AhoCorasick>),
-}
-
-impl Needles {
-    /// `fold`: the needles are case-folded and searched one by one (the automaton folds
-    /// ASCII only).
-    pub(crate) fn new(needles: Vec<Box<str>>, fold: bool) -> Needles {
-        #[cfg(target_arch = "wasm32")]
-        let _ = fold;
-        #[cfg(not(target_arch = "wasm32"))]
-        if needles.len() > LINEAR_SET_MAX && !fold {
-            if let Ok(automaton) = aho_corasick::AhoCorasick::new(needles.iter().map(|n| &**n)) {
-                return Needles::Many(Box::new(automaton));
-            }
-        }
-        Needles::Few(needles)
-    }
-
-    /// Whether any needle occurs in `text`. Does not allocate.
-    #[inline]
-    pub(crate) fn found_in(&self, text: &str, fold: bool) -> bool {
-        match self {
-            Needles::Few(list) if fold => list.iter().any(|p| contains_folded(text, p)),
-            Needles::Few(list) => list.iter().any(|p| text.contains(&**p)),
-            #[cfg(not(target_arch = "wasm32"))]
-            Needles::Many(automaton) => automaton.is_match(text),
-        }
     }
 }
 
