@@ -8,11 +8,87 @@
 
 use std::net::IpAddr;
 
-use crate::context::Context;
-use crate::model::{AttributeType, Condition, Config, Segment, Test};
+use crate::context::{bytes_eq, Context, Versioned};
+use crate::model::program::{Code, Op, Program};
+use crate::model::{AttributeType, Cmp, Condition, Config, Segment, Test};
+use crate::semver::OwnedVersion;
 use crate::text::{ends_folded, json_number, starts_folded};
 use crate::units::parse_rfc3339;
 use crate::value::{AttributeRef, AttributeValue};
+
+/// Whether every condition of `program` holds: its instructions in order, stopping at the
+/// first that fails.
+#[inline]
+pub(crate) fn program_matches(config: &Config, program: &Program, ctx: &Context) -> bool {
+    // A loop rather than `all` with a closure: the instructions inline into one body.
+    for op in program.ops.iter() {
+        if !op_matches(config, op, ctx) {
+            return false;
+        }
+    }
+    true
+}
+
+/// One instruction: its opcode's shape in a few instructions, any other attribute type by
+/// the general truth table (the same answers, see `crate::model::program`).
+#[inline(always)]
+fn op_matches(config: &Config, op: &Op, ctx: &Context) -> bool {
+    let cond = &op.cond;
+    let answer = match (op.code, &cond.test) {
+        (Code::General, _) => return condition_matches(config, cond, ctx),
+        (Code::SegmentKeys(i), _) => {
+            // `segment_contains` of a segment without rules.
+            let segment = &config.segments[i as usize];
+            Some(match ctx.lookup_name(&segment.attribute) {
+                Some(AttributeRef::String(id)) => {
+                    !segment.excluded.contains(id) && segment.included.contains(id)
+                }
+                _ => false,
+            })
+        }
+        (Code::Semver(cmp), Test::Semver(_, want)) => match ctx.versioned(&cond.attribute) {
+            Versioned::Scalar(have) => have.map(|have| cmp.holds(have.cmp(&want.as_version()))),
+            Versioned::List(items) => semver_any(items, cmp, want),
+            Versioned::Missing => None,
+        },
+        (code, test) => match ctx.lookup_name(&cond.attribute) {
+            None => None,
+            Some(attr) => match (code, test, attr) {
+                (Code::TextIn, Test::OneOf(set), AttributeRef::String(s)) => {
+                    Some(set.strings.contains(s))
+                }
+                (Code::Number(cmp, want), _, AttributeRef::Number(n)) => {
+                    n.partial_cmp(&want).map(|o| cmp.holds(o))
+                }
+                (Code::EndsWith, Test::EndsWith(list), AttributeRef::String(s)) => {
+                    Some(list.iter().any(|p| ends_with(s, p)))
+                }
+                (Code::StartsWith, Test::StartsWith(list), AttributeRef::String(s)) => {
+                    Some(list.iter().any(|p| starts_with(s, p)))
+                }
+                _ => attribute_passes(test, attr, cond.fold),
+            },
+        },
+    };
+    match answer {
+        Some(result) => result != cond.negate,
+        None => false,
+    }
+}
+
+/// `s.ends_with(suffix)`, comparing in registers for suffixes of up to 16 bytes.
+#[inline(always)]
+fn ends_with(s: &str, suffix: &str) -> bool {
+    let (s, p) = (s.as_bytes(), suffix.as_bytes());
+    s.len() >= p.len() && bytes_eq(&s[s.len() - p.len()..], p)
+}
+
+/// `s.starts_with(prefix)`, comparing in registers for prefixes of up to 16 bytes.
+#[inline(always)]
+fn starts_with(s: &str, prefix: &str) -> bool {
+    let (s, p) = (s.as_bytes(), prefix.as_bytes());
+    s.len() >= p.len() && bytes_eq(&s[..p.len()], p)
+}
 
 pub(crate) fn condition_matches(config: &Config, cond: &Condition, ctx: &Context) -> bool {
     let answer = match &cond.test {
@@ -21,19 +97,12 @@ pub(crate) fn condition_matches(config: &Config, cond: &Condition, ctx: &Context
                 .any(|&i| segment_contains(config, &config.segments[i as usize], ctx)),
         ),
         Test::Exists => Some(ctx.lookup_name(&cond.attribute).is_some()),
-        Test::Semver(cmp, want) => match ctx.lookup_name(&cond.attribute) {
+        Test::Semver(cmp, want) => match ctx.versioned(&cond.attribute) {
             // A list: any element that is a version decides, as for every scalar operator.
-            Some(AttributeRef::List(items)) => any_item(items, |item| match item {
-                AttributeRef::String(s) => {
-                    crate::semver::parse(s).map(|have| cmp.holds(have.cmp(&want.as_version())))
-                }
-                _ => None,
-            }),
+            Versioned::List(items) => semver_any(items, *cmp, want),
             // A scalar: the context's cached parse.
-            Some(_) => ctx
-                .version_of(&cond.attribute)
-                .map(|have| cmp.holds(have.cmp(&want.as_version()))),
-            None => None,
+            Versioned::Scalar(have) => have.map(|have| cmp.holds(have.cmp(&want.as_version()))),
+            Versioned::Missing => None,
         },
         test => ctx
             .lookup_name(&cond.attribute)
@@ -43,6 +112,16 @@ pub(crate) fn condition_matches(config: &Config, cond: &Condition, ctx: &Context
         Some(result) => result != cond.negate,
         None => false,
     }
+}
+
+/// A semver comparison of a list attribute: any item that is a version decides.
+fn semver_any(items: &[AttributeValue], cmp: Cmp, want: &OwnedVersion) -> Option<bool> {
+    any_item(items, |item| match item {
+        AttributeRef::String(s) => {
+            crate::semver::parse(s).map(|have| cmp.holds(have.cmp(&want.as_version())))
+        }
+        _ => None,
+    })
 }
 
 /// A present attribute against a test: list operators read a list whole; every other
@@ -158,5 +237,5 @@ pub(crate) fn segment_contains(config: &Config, segment: &Segment, ctx: &Context
     segment
         .rules
         .iter()
-        .any(|rule| rule.iter().all(|c| condition_matches(config, c, ctx)))
+        .any(|rule| program_matches(config, rule, ctx))
 }

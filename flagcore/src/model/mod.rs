@@ -2,6 +2,7 @@
 //! behaviour that belongs to it (set lookups, comparisons, a flag's default shares).
 
 pub(crate) mod plan;
+pub(crate) mod program;
 
 use hashbrown::{HashMap, HashSet};
 
@@ -17,6 +18,7 @@ use crate::semver::OwnedVersion;
 use crate::text::{contains_folded, eq_folded, fold_into, Cidr, FOLD_BUFFER};
 use crate::value::{AttributeRef, AttributeValue, FlagValue, ValueType};
 use plan::Plan;
+use program::Program;
 
 /// The config schema versions this build reads.
 pub const SUPPORTED_SCHEMA_VERSIONS: &[u32] = &[1];
@@ -102,11 +104,12 @@ impl Default for Limits {
     }
 }
 
-/// A set of strings, searched linearly when small and hashed when large.
+/// A set of strings, searched linearly when small and hashed when large (the texts
+/// compared in registers, see [`text_eq`]).
 #[derive(Debug, Clone)]
 pub(crate) enum StrSet {
     Small(Vec<Box<str>>),
-    Large(Box<FastSet<Box<str>>>),
+    Large(Box<hashbrown::HashTable<Box<str>>>),
 }
 
 impl StrSet {
@@ -114,17 +117,30 @@ impl StrSet {
         if items.len() <= LINEAR_SET_MAX {
             StrSet::Small(items)
         } else {
-            let mut set = FastSet::with_capacity_and_hasher(items.len(), KeyHash);
-            set.extend(items);
-            StrSet::Large(Box::new(set))
+            let hash = |s: &Box<str>| KeyHash.hash_one(&**s);
+            let mut table = hashbrown::HashTable::with_capacity(items.len());
+            for item in items {
+                let h = hash(&item);
+                if table.find(h, |i: &Box<str>| text_eq(i, &item)).is_none() {
+                    table.insert_unique(h, item, hash);
+                }
+            }
+            StrSet::Large(Box::new(table))
         }
     }
-    #[inline]
+    /// Whether `s` is in the set: a small set's scan inlines into the caller (an empty
+    /// one costs a compare), a large set is one hash and a probe.
+    #[inline(always)]
     pub(crate) fn contains(&self, s: &str) -> bool {
         match self {
             StrSet::Small(items) => items.iter().any(|i| text_eq(i, s)),
-            StrSet::Large(set) => set.contains(s),
+            StrSet::Large(set) => Self::large_contains(set, s),
         }
+    }
+
+    #[inline(never)]
+    fn large_contains(set: &hashbrown::HashTable<Box<str>>, s: &str) -> bool {
+        set.find(KeyHash.hash_one(s), |i| text_eq(i, s)).is_some()
     }
 
     /// Whether `s` case-folded is in the set (whose items are folded): folded into a
@@ -396,7 +412,8 @@ pub(crate) struct Segment {
     pub(crate) attribute: AttributeName,
     pub(crate) included: StrSet,
     pub(crate) excluded: StrSet,
-    pub(crate) rules: Vec<Vec<Condition>>,
+    /// Each rule's conditions, compiled (see [`Program`]).
+    pub(crate) rules: Vec<Program>,
 }
 
 /// A weighted split over buckets: `ranges[i] = (end, variant)`, ends strictly rising to
@@ -468,7 +485,8 @@ impl Stage {
 #[derive(Debug, Clone)]
 pub(crate) struct Rule {
     pub(crate) id: Option<Box<str>>,
-    pub(crate) conditions: Vec<Condition>,
+    /// The conditions, compiled (see [`Program`]).
+    pub(crate) conditions: Program,
     pub(crate) serve: Serve,
 }
 
@@ -589,7 +607,7 @@ impl Config {
         self.index
             .0
             .find(KeyHash.hash_one(key), |&i| {
-                *self.flags[i as usize].key == *key
+                text_eq(&self.flags[i as usize].key, key)
             })
             .copied()
     }
