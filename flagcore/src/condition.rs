@@ -30,50 +30,49 @@ pub(crate) fn program_matches(config: &Config, program: &Program, ctx: &Context)
 }
 
 /// One instruction: its opcode's shape in a few instructions, any other attribute type by
-/// the general truth table (the same answers, see `crate::model::program`).
+/// the general truth table (the same answers, see `crate::model::program`). Each arm looks
+/// its attribute up itself, so the common case is one scan, one type check and the test.
 #[inline(always)]
 fn op_matches(config: &Config, op: &Op, ctx: &Context) -> bool {
     let cond = &op.cond;
-    let answer = match (op.code, &cond.test) {
-        (Code::General, _) => return condition_matches(config, cond, ctx),
+    let general = || condition_matches(config, cond, ctx);
+    let result = match (op.code, &cond.test) {
+        (Code::TextIn, Test::OneOf(set)) => match ctx.lookup_name(&cond.attribute) {
+            Some(AttributeRef::String(s)) => set.strings.contains(s),
+            _ => return general(),
+        },
+        (Code::Number(cmp, want), _) => match ctx.lookup_name(&cond.attribute) {
+            Some(AttributeRef::Number(n)) => match n.partial_cmp(&want) {
+                Some(o) => cmp.holds(o),
+                None => return false,
+            },
+            _ => return general(),
+        },
+        (Code::EndsWith, Test::EndsWith(list)) => match ctx.lookup_name(&cond.attribute) {
+            Some(AttributeRef::String(s)) => list.iter().any(|p| ends_with(s, p)),
+            _ => return general(),
+        },
+        (Code::StartsWith, Test::StartsWith(list)) => match ctx.lookup_name(&cond.attribute) {
+            Some(AttributeRef::String(s)) => list.iter().any(|p| starts_with(s, p)),
+            _ => return general(),
+        },
+        (Code::Semver(cmp), Test::Semver(_, want)) => match ctx.versioned(&cond.attribute) {
+            Versioned::Scalar(Some(have)) => cmp.holds(have.cmp(&want.as_version())),
+            _ => return general(),
+        },
         (Code::SegmentKeys(i), _) => {
             // `segment_contains` of a segment without rules.
             let segment = &config.segments[i as usize];
-            Some(match ctx.lookup_name(&segment.attribute) {
+            match ctx.lookup_name(&segment.attribute) {
                 Some(AttributeRef::String(id)) => {
                     !segment.excluded.contains(id) && segment.included.contains(id)
                 }
                 _ => false,
-            })
+            }
         }
-        (Code::Semver(cmp), Test::Semver(_, want)) => match ctx.versioned(&cond.attribute) {
-            Versioned::Scalar(have) => have.map(|have| cmp.holds(have.cmp(&want.as_version()))),
-            Versioned::List(items) => semver_any(items, cmp, want),
-            Versioned::Missing => None,
-        },
-        (code, test) => match ctx.lookup_name(&cond.attribute) {
-            None => None,
-            Some(attr) => match (code, test, attr) {
-                (Code::TextIn, Test::OneOf(set), AttributeRef::String(s)) => {
-                    Some(set.strings.contains(s))
-                }
-                (Code::Number(cmp, want), _, AttributeRef::Number(n)) => {
-                    n.partial_cmp(&want).map(|o| cmp.holds(o))
-                }
-                (Code::EndsWith, Test::EndsWith(list), AttributeRef::String(s)) => {
-                    Some(list.iter().any(|p| ends_with(s, p)))
-                }
-                (Code::StartsWith, Test::StartsWith(list), AttributeRef::String(s)) => {
-                    Some(list.iter().any(|p| starts_with(s, p)))
-                }
-                _ => attribute_passes(test, attr, cond.fold),
-            },
-        },
+        _ => return general(),
     };
-    match answer {
-        Some(result) => result != cond.negate,
-        None => false,
-    }
+    result != cond.negate
 }
 
 /// `s.ends_with(suffix)`, comparing in registers for suffixes of up to 16 bytes.
@@ -90,6 +89,7 @@ fn starts_with(s: &str, prefix: &str) -> bool {
     s.len() >= p.len() && bytes_eq(&s[..p.len()], p)
 }
 
+#[inline(never)]
 pub(crate) fn condition_matches(config: &Config, cond: &Condition, ctx: &Context) -> bool {
     let answer = match &cond.test {
         Test::InSegment(ids) => Some(

@@ -374,6 +374,7 @@ impl Context {
     #[inline(always)]
     fn attribute(&self, fingerprint: u64, name: &str) -> Option<&Attribute> {
         // A loop rather than `Iterator::find`, which the compiler kept out of line.
+        #[allow(clippy::manual_find)]
         for a in &self.attributes {
             if a.is_named(fingerprint, name) {
                 return Some(a);

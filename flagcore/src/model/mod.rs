@@ -55,17 +55,53 @@ impl BuildHasher for KeyHash {
 
 /// The flags' positions, hashed by key with [`KeyHash`]; the keys are compared against
 /// `Config::flags` (one allocation per flag fewer than a map owning copies of the keys).
+///
+/// An open-addressing table of its own rather than a `hashbrown` table: a lookup is every
+/// evaluation by key, and `hashbrown` calls the key comparison through a function pointer.
+/// Here the probe and the comparison inline: slots hold the flag's position and the top 32
+/// bits of its hash (compared before the key), at most half of them are used, and probing
+/// is linear.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct FlagIndex(hashbrown::HashTable<u32>);
+pub(crate) struct FlagIndex {
+    /// `(hash >> 32, position + 1)`; position 0 marks an empty slot.
+    slots: Box<[(u32, u32)]>,
+}
 
 impl FlagIndex {
     pub(crate) fn of(flags: &[Flag]) -> FlagIndex {
-        let mut table = hashbrown::HashTable::with_capacity(flags.len());
-        let hash = |i: &u32| KeyHash.hash_one(&*flags[*i as usize].key);
-        for i in 0..flags.len() as u32 {
-            table.insert_unique(hash(&i), i, hash);
+        let size = (flags.len() * 2).next_power_of_two().max(8);
+        let mut slots = vec![(0u32, 0u32); size].into_boxed_slice();
+        let mask = size - 1;
+        for (i, flag) in flags.iter().enumerate() {
+            let hash = KeyHash.hash_one(&*flag.key);
+            let mut at = hash as usize & mask;
+            while slots[at].1 != 0 {
+                at = (at + 1) & mask;
+            }
+            slots[at] = ((hash >> 32) as u32, i as u32 + 1);
         }
-        FlagIndex(table)
+        FlagIndex { slots }
+    }
+
+    /// The position of the flag called `key`.
+    #[inline(always)]
+    fn find(&self, flags: &[Flag], key: &str) -> Option<u32> {
+        let hash = KeyHash.hash_one(key);
+        let tag = (hash >> 32) as u32;
+        let mask = self.slots.len().wrapping_sub(1);
+        let mut at = hash as usize & mask;
+        loop {
+            let &(slot_tag, position) = self.slots.get(at)?;
+            let flag = position.checked_sub(1)?;
+            if slot_tag == tag
+                && flags
+                    .get(flag as usize)
+                    .is_some_and(|f| text_eq(&f.key, key))
+            {
+                return Some(flag);
+            }
+            at = (at + 1) & mask;
+        }
     }
 }
 
@@ -117,11 +153,13 @@ impl StrSet {
         if items.len() <= LINEAR_SET_MAX {
             StrSet::Small(items)
         } else {
-            let hash = |s: &Box<str>| KeyHash.hash_one(&**s);
-            let mut table = hashbrown::HashTable::with_capacity(items.len());
+            #[allow(clippy::borrowed_box)]
+            let hash = |s: &Box<str>| KeyHash.hash_one(&**s); // the table's item type
+            let mut table: hashbrown::HashTable<Box<str>> =
+                hashbrown::HashTable::with_capacity(items.len());
             for item in items {
                 let h = hash(&item);
-                if table.find(h, |i: &Box<str>| text_eq(i, &item)).is_none() {
+                if table.find(h, |i| text_eq(i, &item)).is_none() {
                     table.insert_unique(h, item, hash);
                 }
             }
@@ -604,12 +642,7 @@ impl Config {
 
     #[inline]
     pub(crate) fn flag_index(&self, key: &str) -> Option<u32> {
-        self.index
-            .0
-            .find(KeyHash.hash_one(key), |&i| {
-                text_eq(&self.flags[i as usize].key, key)
-            })
-            .copied()
+        self.index.find(&self.flags, key)
     }
 }
 
