@@ -83,6 +83,9 @@ mod json;
 mod load;
 mod lowercase;
 mod model;
+// WebAssembly builds read without the cache (see the module), but number their stores.
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+mod read_cache;
 mod regex;
 mod rollout;
 mod semver;

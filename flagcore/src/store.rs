@@ -1,6 +1,7 @@
 //! The live store: a compiled config behind `arc-swap`, lock-free reads, atomic updates,
 //! bounded history with rollback, and per-flag overrides.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use arc_swap::{ArcSwap, Guard};
@@ -13,6 +14,7 @@ use crate::json::q;
 use crate::model::plan::Plan;
 use crate::model::{Config, Flag, Limits};
 use crate::plan::{self, Decision, PlanError};
+use crate::read_cache;
 use crate::units::format_thousandths;
 
 /// The default number of configs kept for [`Store::rollback`] (the current one included).
@@ -57,7 +59,7 @@ impl Default for StoreOptions {
 }
 
 #[derive(Debug)]
-struct State {
+pub(crate) struct State {
     config: Arc<Config>,
     overrides: Box<[Option<Forced>]>,
     revision: u64,
@@ -133,6 +135,12 @@ impl Overrides {
 #[derive(Debug)]
 pub struct Store {
     state: ArcSwap<State>,
+    /// This store's id in each thread's read cache (see `crate::read_cache`).
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+    id: u64,
+    /// Incremented after each new read state is published: a thread's cached state is
+    /// current while the generation it was loaded at is.
+    generation: AtomicU64,
     control: Mutex<Control>,
     options: StoreOptions,
 }
@@ -211,6 +219,8 @@ impl Store {
         };
         Store {
             state: ArcSwap::from_pointee(state),
+            id: read_cache::store_id(),
+            generation: AtomicU64::new(0),
             control: Mutex::new(Control {
                 history: vec![(1, config)],
                 last_revision: 1,
@@ -461,6 +471,8 @@ impl Store {
             overrides,
             revision: *revision,
         }));
+        // After the store: a reader that sees the new generation loads the new state.
+        self.generation.fetch_add(1, Ordering::Release);
     }
 
     /// A consistent view of the current config and overrides, for any number of
@@ -481,9 +493,42 @@ impl Store {
         }
     }
 
-    /// Whether `flag` serves `true` for `ctx` (false on any error or for non-boolean flags).
+    /// Whether `flag` serves `true` for `ctx` now (false on any error or for non-boolean
+    /// flags): [`Store::read`] of [`Evaluator::is_enabled`].
     pub fn is_enabled(&self, flag: &str, ctx: &Context) -> bool {
-        self.snapshot().is_enabled(flag, ctx)
+        self.read(|now| now.is_enabled(flag, ctx))
+    }
+
+    /// Calls `f` once with evaluations of the current config and overrides now
+    /// ([`At::Now`]), and returns what it returns: the fastest way to evaluate by key when
+    /// the answer is a value (a bool, a variant's position, a comparison), not something
+    /// borrowed from the config.
+    ///
+    /// The current state is read through a per-thread cache, so while the store is
+    /// unchanged a read does no atomic read-modify-write (a [`Store::snapshot`] does two);
+    /// each thread keeps the state of the last few stores it read this way alive until it
+    /// reads others or exits. `f` sees one consistent revision.
+    ///
+    /// ```
+    /// # use flagcore::{Context, Store};
+    /// let store = Store::from_json(r#"{"schemaVersion": 1, "flags": {"f": {"enabled": true,
+    ///     "variants": {"a": "x", "b": "y"}, "offVariant": "a", "default": {"variant": "b"}}}}"#).unwrap();
+    /// let user = Context::new("u");
+    /// assert!(store.read(|now| now.evaluate("f", &user).variant == Some("b")));
+    /// ```
+    #[inline]
+    pub fn read<R>(&self, mut f: impl FnMut(Evaluator<'_>) -> R) -> R {
+        let read = |state: &State| f(Evaluator::new(&state.config, &state.overrides, At::Now));
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            let generation = self.generation.load(Ordering::Acquire);
+            read_cache::with_state(self.id, generation, || self.state.load_full(), read)
+        }
+        #[cfg(target_arch = "wasm32")]
+        {
+            let mut read = read;
+            read(&self.state.load())
+        }
     }
 }
 
