@@ -347,7 +347,7 @@ impl Context {
     /// (each item is parsed by the caller), or a scalar with its parse as a semantic
     /// version (`None`: not a string, or not a version). A context attribute is parsed
     /// once, on first use, and the parse kept for every later evaluation with this context.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn versioned(&self, name: &AttributeName) -> Versioned<'_> {
         if name.fingerprint == KEY_FINGERPRINT {
             return match self.key.as_deref() {
