@@ -90,7 +90,7 @@ pub(crate) fn bucket_with_prefix(prefix: &SaltPrefix, value: &[u8]) -> u32 {
 
 /// `dst.copy_from_slice(src)` (same lengths) without a call to `memcpy` for up to 32
 /// bytes: overlapping 8-byte (or 4-byte) words, as [`crate::context::text_eq`] reads them.
-#[inline(always)]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 fn copy_short(dst: &mut [u8], src: &[u8]) {
     let n = src.len();
     if n != dst.len() {

@@ -8,8 +8,12 @@
 
 use std::net::IpAddr;
 
-use crate::context::{bytes_eq, Context, Versioned};
-use crate::model::program::{Code, Op, Program};
+#[cfg(not(target_arch = "wasm32"))]
+use crate::context::bytes_eq;
+use crate::context::{Context, Versioned};
+use crate::model::program::Program;
+#[cfg(not(target_arch = "wasm32"))]
+use crate::model::program::{Code, Op};
 use crate::model::{AttributeType, Cmp, Condition, Config, Segment, Test};
 use crate::semver::OwnedVersion;
 use crate::text::{ends_folded, json_number, starts_folded};
@@ -20,19 +24,29 @@ use crate::value::{AttributeRef, AttributeValue};
 /// first that fails.
 #[inline]
 pub(crate) fn program_matches(config: &Config, program: &Program, ctx: &Context) -> bool {
+    // WebAssembly builds (size first) run every instruction by the general path.
+    #[cfg(target_arch = "wasm32")]
+    return program
+        .ops
+        .iter()
+        .all(|op| condition_matches(config, &op.cond, ctx));
     // A loop rather than `all` with a closure: the instructions inline into one body.
-    for op in program.ops.iter() {
-        if !op_matches(config, op, ctx) {
-            return false;
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        for op in program.ops.iter() {
+            if !op_matches(config, op, ctx) {
+                return false;
+            }
         }
+        true
     }
-    true
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 /// One instruction: its opcode's shape in a few instructions, any other attribute type by
 /// the general truth table (the same answers, see `crate::model::program`). Each arm looks
 /// its attribute up itself, so the common case is one scan, one type check and the test.
-#[inline(always)]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 fn op_matches(config: &Config, op: &Op, ctx: &Context) -> bool {
     let cond = &op.cond;
     let general = || condition_matches(config, cond, ctx);
@@ -75,15 +89,17 @@ fn op_matches(config: &Config, op: &Op, ctx: &Context) -> bool {
     result != cond.negate
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 /// `s.ends_with(suffix)`, comparing in registers for suffixes of up to 16 bytes.
-#[inline(always)]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 fn ends_with(s: &str, suffix: &str) -> bool {
     let (s, p) = (s.as_bytes(), suffix.as_bytes());
     s.len() >= p.len() && bytes_eq(&s[s.len() - p.len()..], p)
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 /// `s.starts_with(prefix)`, comparing in registers for prefixes of up to 16 bytes.
-#[inline(always)]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 fn starts_with(s: &str, prefix: &str) -> bool {
     let (s, p) = (s.as_bytes(), prefix.as_bytes());
     s.len() >= p.len() && bytes_eq(&s[..p.len()], p)

@@ -71,7 +71,7 @@ impl Attribute {
 
     /// Whether this attribute is called `name`: the fingerprints decide for names of
     /// up to [`FINGERPRINT_BYTES`] bytes, the full text for longer ones.
-    #[inline(always)]
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     fn is_named(&self, fingerprint: u64, name: &str) -> bool {
         self.fingerprint == fingerprint
             && (name.len() <= FINGERPRINT_BYTES || text_eq(&self.name, name))
@@ -338,7 +338,7 @@ impl Context {
     }
 
     /// [`Context::lookup`] of a name fingerprinted at load.
-    #[inline(always)]
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     pub(crate) fn lookup_name(&self, name: &AttributeName) -> Option<AttributeRef<'_>> {
         self.find(name.fingerprint, &name.name)
     }
@@ -347,7 +347,7 @@ impl Context {
     /// (each item is parsed by the caller), or a scalar with its parse as a semantic
     /// version (`None`: not a string, or not a version). A context attribute is parsed
     /// once, on first use, and the parse kept for every later evaluation with this context.
-    #[inline(always)]
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     pub(crate) fn versioned(&self, name: &AttributeName) -> Versioned<'_> {
         if name.fingerprint == KEY_FINGERPRINT {
             return match self.key.as_deref() {
@@ -371,7 +371,7 @@ impl Context {
 
     /// The attribute called `name` (never the key): a scan comparing fingerprints, inlined
     /// into each condition's instruction (contexts hold a handful of attributes).
-    #[inline(always)]
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     fn attribute(&self, fingerprint: u64, name: &str) -> Option<&Attribute> {
         // A loop rather than `Iterator::find`, which the compiler kept out of line.
         #[allow(clippy::manual_find)]
@@ -383,7 +383,7 @@ impl Context {
         None
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     fn find(&self, fingerprint: u64, name: &str) -> Option<AttributeRef<'_>> {
         if fingerprint == KEY_FINGERPRINT {
             return self.key.as_deref().map(AttributeRef::String);

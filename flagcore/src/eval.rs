@@ -496,7 +496,7 @@ fn serve(flag: &Flag, serve_: &Serve, ctx: &Context, at: At) -> Served {
 }
 
 /// The variant a split serves the context, by its bucket.
-#[inline(always)]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 fn split_served(flag: &Flag, split: &Split, ctx: &Context) -> Served {
     let Some(bucket) = bucket_of(flag, ctx) else {
         return Served::Failed(ErrorCode::TargetingKeyMissing);
@@ -519,7 +519,7 @@ pub(crate) fn bucket_of(flag: &Flag, ctx: &Context) -> Option<u32> {
 
 /// The context's bucket under `salt` (the flag's, or its layer's) by the flag's
 /// bucketing attribute, or `None` without a usable bucketing value.
-#[inline(always)]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 fn bucket_by(salt: &SaltPrefix, flag: &Flag, ctx: &Context) -> Option<u32> {
     match ctx.lookup_name(&flag.bucket_by)? {
         AttributeRef::String("") => None,

@@ -84,7 +84,7 @@ impl FlagIndex {
     }
 
     /// The position of the flag called `key`.
-    #[inline(always)]
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     fn find(&self, flags: &[Flag], key: &str) -> Option<u32> {
         let hash = KeyHash.hash_one(key);
         let tag = (hash >> 32) as u32;
@@ -168,7 +168,7 @@ impl StrSet {
     }
     /// Whether `s` is in the set: a small set's scan inlines into the caller (an empty
     /// one costs a compare), a large set is one hash and a probe.
-    #[inline(always)]
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     pub(crate) fn contains(&self, s: &str) -> bool {
         match self {
             StrSet::Small(items) => items.iter().any(|i| text_eq(i, s)),

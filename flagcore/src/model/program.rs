@@ -33,6 +33,8 @@ pub(crate) enum Code {
 /// the general path's input).
 #[derive(Debug, Clone)]
 pub(crate) struct Op {
+    /// Read by native builds only (WebAssembly runs the general path: size first).
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
     pub(crate) code: Code,
     pub(crate) cond: Condition,
 }
