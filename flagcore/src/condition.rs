@@ -255,3 +255,97 @@ pub(crate) fn segment_contains(config: &Config, segment: &Segment, ctx: &Context
         .iter()
         .any(|rule| program_matches(config, rule, ctx))
 }
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+    use crate::model::program::Code;
+
+    /// Every opcode's fast path answers what the general truth table answers, for every
+    /// attribute type (missing, strings, numbers, booleans, lists, the key), negated or not.
+    #[test]
+    fn fast_paths_answer_as_the_general_path() {
+        let conditions = [
+            r#""attribute": "a", "op": "in", "values": ["DE", "FR", "2.2.9"]"#,
+            r#""attribute": "a", "op": "equals", "value": "DE""#,
+            r#""attribute": "a", "op": "notIn", "values": ["DE"]"#,
+            r#""attribute": "a", "op": "gte", "value": 10"#,
+            r#""attribute": "a", "op": "lt", "value": 10"#,
+            r#""attribute": "a", "op": "semverLt", "value": "2.3.0""#,
+            r#""attribute": "a", "op": "semverGte", "value": "2.3.0-beta.1""#,
+            r#""attribute": "key", "op": "semverEq", "value": "1.0.0""#,
+            r#""attribute": "a", "op": "endsWith", "value": "@x.example""#,
+            r#""attribute": "a", "op": "startsWith", "value": "D""#,
+            r#""op": "inSegment", "value": "s""#,
+            r#""op": "inSegment", "value": "t""#,
+        ];
+        let mut flags = Vec::new();
+        for (i, cond) in conditions.iter().enumerate() {
+            for negate in [false, true] {
+                flags.push(format!(
+                    r#""f{i}-{negate}": {{"enabled": true, "rules": [{{"conditions": [{{{cond}, "negate": {negate}}}],
+                        "serve": {{"variant": "on"}}}}], "default": {{"variant": "off"}}}}"#
+                ));
+            }
+        }
+        let keys: Vec<String> = (0..20).map(|i| format!("\"k{i}\"")).collect();
+        let config = Config::from_json(&format!(
+            r#"{{"schemaVersion": 1, "segments": {{
+                "s": {{"keys": [{keys}], "excluded": ["k3"]}},
+                "t": {{"attribute": "a", "keys": ["DE", "u@x.example"]}}}},
+              "flags": {{{flags}}}}}"#,
+            keys = keys.join(", "),
+            flags = flags.join(", ")
+        ))
+        .unwrap();
+        let values: Vec<Option<crate::AttributeValue>> = vec![
+            None,
+            Some("DE".into()),
+            Some("de".into()),
+            Some("".into()),
+            Some("2.2.9".into()),
+            Some("2.3.0-beta.2".into()),
+            Some("not a version".into()),
+            Some("u@x.example".into()),
+            Some(12.into()),
+            Some(9.5.into()),
+            Some(f64::NAN.into()),
+            Some(true.into()),
+            Some(vec!["FR".to_owned(), "US".to_owned()].into()),
+            Some(vec!["x".to_owned(), "1.0.0".to_owned()].into()),
+            Some(crate::AttributeValue::List(vec![12.into(), "DE".into()])),
+            Some(crate::AttributeValue::List(Vec::new())),
+        ];
+        let mut fast = 0;
+        let mut checked = 0;
+        for key in [None, Some("k3"), Some("k4"), Some("1.0.0")] {
+            for value in &values {
+                let mut ctx = key.map_or_else(Context::anonymous, Context::new);
+                if let Some(v) = value {
+                    ctx.set("a", v.clone());
+                }
+                for flag in &config.flags {
+                    let program = &flag.rules[0].conditions;
+                    let general = program
+                        .ops
+                        .iter()
+                        .all(|op| condition_matches(&config, &op.cond, &ctx));
+                    assert_eq!(
+                        program_matches(&config, program, &ctx),
+                        general,
+                        "{} with key {key:?} and a = {value:?}",
+                        flag.key
+                    );
+                    fast += program
+                        .ops
+                        .iter()
+                        .filter(|op| op.code != Code::General)
+                        .count();
+                    checked += 1;
+                }
+            }
+        }
+        // Every condition above compiles to a fast opcode.
+        assert_eq!(fast, checked);
+    }
+}
