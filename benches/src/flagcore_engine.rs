@@ -1,5 +1,6 @@
 //! flagcore, through its production entry points: a [`Store`] and a reusable [`Context`].
-//! Every evaluation loads the store's current snapshot, as `Store::is_enabled` does.
+//! Every evaluation reads the store's current state (`Store::is_enabled`, `Store::read`:
+//! through the per-thread cache; evaluate-all through `Store::snapshot`).
 
 use flagcore::{Context, Store};
 
@@ -105,7 +106,7 @@ impl Engine for Flagcore {
 
     #[inline]
     fn serves(state: &Store, flag: &str, ctx: &Context, variant: &str) -> bool {
-        state.snapshot().evaluate(flag, ctx).variant == Some(variant)
+        state.read(|now| now.evaluate(flag, ctx).variant == Some(variant))
     }
 
     #[inline]

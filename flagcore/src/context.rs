@@ -71,25 +71,36 @@ impl Attribute {
 
     /// Whether this attribute is called `name`: the fingerprints decide for names of
     /// up to [`FINGERPRINT_BYTES`] bytes, the full text for longer ones.
-    #[inline]
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     fn is_named(&self, fingerprint: u64, name: &str) -> bool {
         self.fingerprint == fingerprint
             && (name.len() <= FINGERPRINT_BYTES || text_eq(&self.name, name))
     }
 }
 
-/// `a == b`, without a call to `memcmp` for texts of up to 16 bytes (attribute names,
-/// country codes, plans: most texts compared during evaluation): two overlapping 8-byte
-/// words, or two 4-byte ones, or the bytes, compared in registers.
+/// `a == b`, without a call to `memcmp` for texts of up to 32 bytes (attribute names,
+/// flag keys, country codes, plans: most texts compared during evaluation): four or two
+/// overlapping 8-byte words, or two 4-byte ones, or the bytes, compared in registers.
 #[inline]
 pub(crate) fn text_eq(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
+    bytes_eq(a.as_bytes(), b.as_bytes())
+}
+
+/// [`text_eq`] of bytes.
+#[inline]
+pub(crate) fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
     let n = a.len();
     if n != b.len() {
         return false;
     }
-    if n > 16 {
+    if n > 32 {
         return a == b;
+    }
+    if n > 16 {
+        return word8(a, 0) == word8(b, 0)
+            && word8(a, 8) == word8(b, 8)
+            && word8(a, n - 16) == word8(b, n - 16)
+            && word8(a, n - 8) == word8(b, n - 8);
     }
     if n >= 8 {
         return word8(a, 0) == word8(b, 0) && word8(a, n - 8) == word8(b, n - 8);
@@ -117,6 +128,17 @@ fn word4(s: &[u8], at: usize) -> u32 {
         w.copy_from_slice(bytes);
     }
     u32::from_le_bytes(w)
+}
+
+/// An attribute as semver conditions read it (see [`Context::versioned`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Versioned<'c> {
+    /// The context has no such attribute.
+    Missing,
+    /// A list attribute.
+    List(&'c [AttributeValue]),
+    /// A scalar, parsed: `None` when it is not a string or not a version.
+    Scalar(Option<Version<'c>>),
 }
 
 /// How many leading bytes of a name its fingerprint holds.
@@ -316,40 +338,57 @@ impl Context {
     }
 
     /// [`Context::lookup`] of a name fingerprinted at load.
-    #[inline]
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     pub(crate) fn lookup_name(&self, name: &AttributeName) -> Option<AttributeRef<'_>> {
         self.find(name.fingerprint, &name.name)
     }
 
-    /// The attribute `name` as a semantic version: `None` when it is missing, not a
-    /// string, or not a version. A context attribute is parsed once, on first use, and
-    /// the parse kept for every later evaluation with this context.
-    #[inline]
-    pub(crate) fn version_of(&self, name: &AttributeName) -> Option<Version<'_>> {
+    /// The attribute `name` as semver conditions read it, in one scan: missing, a list
+    /// (each item is parsed by the caller), or a scalar with its parse as a semantic
+    /// version (`None`: not a string, or not a version). A context attribute is parsed
+    /// once, on first use, and the parse kept for every later evaluation with this context.
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+    pub(crate) fn versioned(&self, name: &AttributeName) -> Versioned<'_> {
         if name.fingerprint == KEY_FINGERPRINT {
-            return self.key.as_deref().and_then(crate::semver::parse);
+            return match self.key.as_deref() {
+                Some(key) => Versioned::Scalar(crate::semver::parse(key)),
+                None => Versioned::Missing,
+            };
         }
-        let attr = self
-            .attributes
-            .iter()
-            .find(|a| a.is_named(name.fingerprint, &name.name))?;
-        let AttributeValue::String(text) = &attr.value else {
-            return None;
+        let Some(attr) = self.attribute(name.fingerprint, &name.name) else {
+            return Versioned::Missing;
         };
-        attr.version
-            .get_or_init(|| VersionIn::parse(text))
-            .map(|v| v.in_text(text))
+        match &attr.value {
+            AttributeValue::String(text) => Versioned::Scalar(
+                attr.version
+                    .get_or_init(|| VersionIn::parse(text))
+                    .map(|v| v.in_text(text)),
+            ),
+            AttributeValue::List(items) => Versioned::List(items),
+            _ => Versioned::Scalar(None),
+        }
     }
 
-    #[inline]
+    /// The attribute called `name` (never the key): a scan comparing fingerprints, inlined
+    /// into each condition's instruction (contexts hold a handful of attributes).
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+    fn attribute(&self, fingerprint: u64, name: &str) -> Option<&Attribute> {
+        // A loop rather than `Iterator::find`, which the compiler kept out of line.
+        #[allow(clippy::manual_find)]
+        for a in &self.attributes {
+            if a.is_named(fingerprint, name) {
+                return Some(a);
+            }
+        }
+        None
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     fn find(&self, fingerprint: u64, name: &str) -> Option<AttributeRef<'_>> {
         if fingerprint == KEY_FINGERPRINT {
             return self.key.as_deref().map(AttributeRef::String);
         }
-        self.attributes
-            .iter()
-            .find(|a| a.is_named(fingerprint, name))
-            .map(|a| a.value.as_ref())
+        self.attribute(fingerprint, name).map(|a| a.value.as_ref())
     }
 
     /// Sets one attribute from its JSON text (`"DE"`, `12`, `true`, `["a", 1]`; `null`
@@ -480,7 +519,7 @@ mod text_eq_tests {
 
     #[test]
     fn agrees_with_eq_at_every_length_and_difference() {
-        let base = "abcdefghijklmnopqrstu";
+        let base = "abcdefghijklmnopqrstuvwxyz0123456789";
         for n in 0..=base.len() {
             let a = &base[..n];
             assert!(text_eq(a, a));

@@ -5,10 +5,10 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::bucket::{bucket_with_prefix, SaltPrefix};
-use crate::condition::condition_matches;
+use crate::condition::program_matches;
 use crate::context::Context;
 use crate::evaluator::At;
-use crate::model::{Config, Flag, Serve, Stage};
+use crate::model::{Config, Flag, Serve, Split, Stage};
 use crate::value::{AttributeRef, FlagValue};
 
 /// Why a flag served what it served (OpenFeature's vocabulary where it has a word).
@@ -442,11 +442,7 @@ pub(crate) fn decide(
         }
     }
     for (i, rule) in flag.rules.iter().enumerate() {
-        if !rule
-            .conditions
-            .iter()
-            .all(|c| condition_matches(config, c, ctx))
-        {
+        if !program_matches(config, &rule.conditions, ctx) {
             continue;
         }
         match serve(flag, &rule.serve, ctx, at) {
@@ -466,9 +462,10 @@ pub(crate) fn decide(
             }
         }
     }
-    // A fixed default (the most common flag) is decided without a call.
+    // A fixed default (the most common flag) or a split is decided without a call.
     let served = match &flag.default {
         Serve::Variant(v) => Served::Variant(*v, None),
+        Serve::Split(split) => split_served(flag, split, ctx),
         other => serve(flag, other, ctx, at),
     };
     match served {
@@ -485,18 +482,7 @@ pub(crate) fn decide(
 fn serve(flag: &Flag, serve_: &Serve, ctx: &Context, at: At) -> Served {
     match serve_ {
         Serve::Variant(v) => Served::Variant(*v, None),
-        Serve::Split(split) => {
-            let Some(bucket) = bucket_of(flag, ctx) else {
-                return Served::Failed(ErrorCode::TargetingKeyMissing);
-            };
-            for &(end, v) in &split.ranges {
-                if bucket < end {
-                    return Served::Variant(v, Some(bucket));
-                }
-            }
-            // Unreachable for a validated split (ranges end at 100_000).
-            Served::Failed(ErrorCode::TargetingKeyMissing)
-        }
+        Serve::Split(split) => split_served(flag, split, ctx),
         Serve::Staged(stages) => {
             let Some(now) = at.millis() else {
                 return Served::Failed(ErrorCode::InvalidContext);
@@ -509,6 +495,21 @@ fn serve(flag: &Flag, serve_: &Serve, ctx: &Context, at: At) -> Served {
     }
 }
 
+/// The variant a split serves the context, by its bucket.
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+fn split_served(flag: &Flag, split: &Split, ctx: &Context) -> Served {
+    let Some(bucket) = bucket_of(flag, ctx) else {
+        return Served::Failed(ErrorCode::TargetingKeyMissing);
+    };
+    for &(end, v) in &split.ranges {
+        if bucket < end {
+            return Served::Variant(v, Some(bucket));
+        }
+    }
+    // Unreachable for a validated split (ranges end at 100_000).
+    Served::Failed(ErrorCode::TargetingKeyMissing)
+}
+
 /// The context's bucket for this flag, or `None` without a usable bucketing value.
 /// Strings hash as their UTF-8 bytes; integer numbers as their decimal digits.
 #[inline]
@@ -518,18 +519,25 @@ pub(crate) fn bucket_of(flag: &Flag, ctx: &Context) -> Option<u32> {
 
 /// The context's bucket under `salt` (the flag's, or its layer's) by the flag's
 /// bucketing attribute, or `None` without a usable bucketing value.
-#[inline]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 fn bucket_by(salt: &SaltPrefix, flag: &Flag, ctx: &Context) -> Option<u32> {
     match ctx.lookup_name(&flag.bucket_by)? {
         AttributeRef::String("") => None,
         AttributeRef::String(s) => Some(bucket_with_prefix(salt, s.as_bytes())),
-        AttributeRef::Number(n) if n.fract() == 0.0 && n.abs() < 9_007_199_254_740_992.0 => {
-            let mut buf = [0u8; 24];
-            let digits = format_i64(n as i64, &mut buf);
-            Some(bucket_with_prefix(salt, digits))
-        }
+        AttributeRef::Number(n) => bucket_of_number(salt, n),
         _ => None,
     }
+}
+
+/// An integer number hashes as its decimal digits; other numbers have no bucket.
+#[inline(never)]
+fn bucket_of_number(salt: &SaltPrefix, n: f64) -> Option<u32> {
+    if n.fract() != 0.0 || n.abs() >= 9_007_199_254_740_992.0 {
+        return None;
+    }
+    let mut buf = [0u8; 24];
+    let digits = format_i64(n as i64, &mut buf);
+    Some(bucket_with_prefix(salt, digits))
 }
 
 fn format_i64(n: i64, buf: &mut [u8; 24]) -> &[u8] {

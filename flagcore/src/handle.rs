@@ -11,11 +11,8 @@
 //! advance the first call resolves the key again: a flag added later is found, one removed
 //! answers as a missing flag does by key, one moved is found at its new place.
 
-use std::cell::{Cell, RefCell};
-use std::mem::ManuallyDrop;
 use std::ops::Deref;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
 
 use crate::context::Context;
 use crate::eval::{self, Evaluation};
@@ -124,7 +121,7 @@ impl<S: Deref<Target = Store>> FlagHandle<S> {
     #[inline]
     pub fn is_enabled_at(&self, ctx: &Context, at: impl Into<At>) -> bool {
         let at = at.into();
-        with_state(&self.store, |state| match self.resolve(state) {
+        self.store.with_state(|state| match self.resolve(state) {
             Some(i) => eval::decide(&state.config, &state.overrides, i, ctx, at)
                 .as_bool(&state.config, i)
                 .unwrap_or(false),
@@ -145,7 +142,7 @@ impl<S: Deref<Target = Store>> FlagHandle<S> {
     #[inline]
     pub fn variant_index_at(&self, ctx: &Context, at: impl Into<At>) -> Option<(usize, u64)> {
         let at = at.into();
-        with_state(&self.store, |state| {
+        self.store.with_state(|state| {
             let i = self.resolve(state)?;
             let variant = eval::decide(&state.config, &state.overrides, i, ctx, at).variant;
             Some((variant as usize, state.revision))
@@ -169,10 +166,10 @@ impl<S: Deref<Target = Store>> FlagHandle<S> {
         &self,
         ctx: &Context,
         at: impl Into<At>,
-        read: impl FnOnce(&Evaluation<'_>) -> R,
+        mut read: impl FnMut(&Evaluation<'_>) -> R,
     ) -> R {
         let at = at.into();
-        with_state(&self.store, |state| {
+        self.store.with_state(|state| {
             let evaluation = match self.resolve(state) {
                 Some(i) => eval::evaluate_index(&state.config, &state.overrides, i, ctx, at),
                 None => Evaluation::not_found(&self.key),
@@ -180,115 +177,6 @@ impl<S: Deref<Target = Store>> FlagHandle<S> {
             read(&evaluation)
         })
     }
-}
-
-/// How many stores' states a thread keeps for its handle calls.
-const SLOTS: usize = 4;
-
-/// One state a thread has seen: the store's id and generation it was loaded at, and the
-/// state (a reference count, dropped by hand: see [`Cleanup`]).
-struct Seen {
-    key: (u64, u64),
-    state: Option<ManuallyDrop<Arc<State>>>,
-}
-
-impl Seen {
-    /// Drops the state this slot holds, if any.
-    fn clear(&mut self) {
-        if let Some(state) = self.state.take() {
-            drop(ManuallyDrop::into_inner(state));
-        }
-    }
-}
-
-thread_local! {
-    // No destructor (`ManuallyDrop`), so reading it never fails, even while the thread's
-    // other locals are being destroyed; `CLEANUP` drops what it holds at thread exit.
-    static SEEN: RefCell<[Seen; SLOTS]> = const {
-        RefCell::new([const { Seen { key: (0, 0), state: None } }; SLOTS])
-    };
-    static NEXT_SLOT: Cell<usize> = const { Cell::new(0) };
-    static CLEANUP: Cleanup = const { Cleanup };
-}
-
-/// Drops the states `SEEN` holds when the thread exits (registered by the first state kept).
-struct Cleanup;
-
-impl Drop for Cleanup {
-    fn drop(&mut self) {
-        SEEN.with(|seen| {
-            if let Ok(mut seen) = seen.try_borrow_mut() {
-                seen.iter_mut().for_each(Seen::clear);
-            }
-        });
-    }
-}
-
-/// Runs `f` with the state `store` serves now. Loading it from the store's `ArcSwap` for
-/// each call (an arc-swap guard: two atomic read-modify-writes) would cost more than the
-/// whole evaluation of a simple flag, so each thread keeps, per store (up to [`SLOTS`]
-/// stores), the last state it loaded with a reference count, and reuses it while the
-/// store's generation (incremented after each publish) is the one it was loaded at: one
-/// atomic load and one thread-local read per call. The cost: until a thread's next handle
-/// call on that store (or its exit), it keeps that state's config alive after the store
-/// moved on or was dropped, at most [`SLOTS`] configs per thread.
-#[inline]
-fn with_state<R>(store: &Store, f: impl FnOnce(&State) -> R) -> R {
-    // Acquire: a generation seen here was incremented after its state was stored, so the
-    // state loaded below is that one or a later one.
-    let key = (store.id, store.generation.load(Ordering::Acquire));
-    let hit = SEEN.with(|seen| {
-        // A shared borrow: a call of `f` that evaluates another handle (an `evaluate_at`
-        // reader) reads the slots too.
-        let Ok(slots) = seen.try_borrow() else {
-            return Err(f);
-        };
-        match slots
-            .iter()
-            .find(|s| s.key == key)
-            .and_then(|s| s.state.as_ref())
-        {
-            Some(state) => Ok(f(state)),
-            None => Err(f),
-        }
-    });
-    let f = match hit {
-        Ok(r) => return r,
-        Err(f) => f,
-    };
-    let state = store.state_full();
-    let r = f(&state);
-    keep(key, state);
-    r
-}
-
-/// Keeps `state` (loaded at `key`) in this thread's slots: the slot of the same store, else
-/// the next in turn. Not while a call up the stack reads the slots, nor once the thread's
-/// locals are being destroyed (then the state is dropped now).
-#[cold]
-fn keep(key: (u64, u64), state: Arc<State>) {
-    if CLEANUP.try_with(|_| ()).is_err() {
-        return;
-    }
-    SEEN.with(|seen| {
-        let Ok(mut slots) = seen.try_borrow_mut() else {
-            return;
-        };
-        let slot = slots
-            .iter()
-            .position(|s| s.key.0 == key.0)
-            .unwrap_or_else(|| {
-                NEXT_SLOT.with(|n| {
-                    let slot = n.get();
-                    n.set((slot + 1) % SLOTS);
-                    slot
-                })
-            });
-        let seen = &mut slots[slot];
-        seen.clear();
-        seen.key = key;
-        seen.state = Some(ManuallyDrop::new(state));
-    });
 }
 
 impl Store {

@@ -85,6 +85,9 @@ mod load;
 mod lowercase;
 mod model;
 mod needles;
+// WebAssembly builds read without the cache (see the module), but number their stores.
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+mod read_cache;
 mod regex;
 mod rollout;
 mod semver;

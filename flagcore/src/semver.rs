@@ -167,6 +167,7 @@ fn compare_identifier(a: &str, b: &str) -> Ordering {
 }
 
 impl Ord for Version<'_> {
+    #[inline]
     fn cmp(&self, other: &Self) -> Ordering {
         self.core
             .cmp(&other.core)

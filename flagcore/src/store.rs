@@ -14,6 +14,7 @@ use crate::json::q;
 use crate::model::plan::Plan;
 use crate::model::{Config, Flag, Limits};
 use crate::plan::{self, Decision, PlanError};
+use crate::read_cache;
 use crate::units::format_thousandths;
 
 /// The default number of configs kept for [`Store::rollback`] (the current one included).
@@ -135,16 +136,16 @@ impl Overrides {
 #[derive(Debug)]
 pub struct Store {
     state: ArcSwap<State>,
+    /// This store's id in each thread's read cache (see `crate::read_cache`): unique for
+    /// the process, never reused.
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+    id: u64,
+    /// Incremented after each new read state is published: a thread's cached state is
+    /// current while the generation it was loaded at is.
+    generation: AtomicU64,
     control: Mutex<Control>,
     options: StoreOptions,
-    /// This store among every store of the process (never reused): flag handles' cache key.
-    pub(crate) id: u64,
-    /// How many states were published; incremented after each (see [`crate::FlagHandle`]).
-    pub(crate) generation: AtomicU64,
 }
-
-/// The next [`Store::id`] (0 is never one).
-static NEXT_STORE_ID: AtomicU64 = AtomicU64::new(1);
 
 /// Refuses an ADVANCE that was not made from the stage serving now (stale or replayed), or
 /// whose target is not the plan's next stage: applying decisions is a compare-and-swap.
@@ -220,6 +221,8 @@ impl Store {
         };
         Store {
             state: ArcSwap::from_pointee(state),
+            id: read_cache::store_id(),
+            generation: AtomicU64::new(0),
             control: Mutex::new(Control {
                 history: vec![(1, config)],
                 last_revision: 1,
@@ -229,8 +232,6 @@ impl Store {
                 history: options.history.max(1),
                 ..options
             },
-            id: NEXT_STORE_ID.fetch_add(1, Ordering::Relaxed),
-            generation: AtomicU64::new(0),
         }
     }
 
@@ -485,11 +486,6 @@ impl Store {
         }
     }
 
-    /// The state serving now, with a reference count (for a cache that keeps it).
-    pub(crate) fn state_full(&self) -> Arc<State> {
-        self.state.load_full()
-    }
-
     /// A snapshot meant to live long (a binding's handle, a request that spans I/O): it
     /// holds a reference count rather than an arc-swap guard, at the cost of one atomic
     /// increment.
@@ -499,9 +495,49 @@ impl Store {
         }
     }
 
-    /// Whether `flag` serves `true` for `ctx` (false on any error or for non-boolean flags).
+    /// Whether `flag` serves `true` for `ctx` now (false on any error or for non-boolean
+    /// flags): [`Store::read`] of [`Evaluator::is_enabled`].
     pub fn is_enabled(&self, flag: &str, ctx: &Context) -> bool {
-        self.snapshot().is_enabled(flag, ctx)
+        self.read(|now| now.is_enabled(flag, ctx))
+    }
+
+    /// Calls `f` once with evaluations of the current config and overrides now
+    /// ([`At::Now`]), and returns what it returns: the fastest way to evaluate by key when
+    /// the answer is a value (a bool, a variant's position, a comparison), not something
+    /// borrowed from the config.
+    ///
+    /// The current state is read through a per-thread cache, so while the store is
+    /// unchanged a read does no atomic read-modify-write (a [`Store::snapshot`] does two);
+    /// each thread keeps the state of the last few stores it read this way alive until it
+    /// reads others or exits. `f` sees one consistent revision.
+    ///
+    /// ```
+    /// # use flagcore::{Context, Store};
+    /// let store = Store::from_json(r#"{"schemaVersion": 1, "flags": {"f": {"enabled": true,
+    ///     "variants": {"a": "x", "b": "y"}, "offVariant": "a", "default": {"variant": "b"}}}}"#).unwrap();
+    /// let user = Context::new("u");
+    /// assert!(store.read(|now| now.evaluate("f", &user).variant == Some("b")));
+    /// ```
+    #[inline]
+    pub fn read<R>(&self, mut f: impl FnMut(Evaluator<'_>) -> R) -> R {
+        self.with_state(|state| f(Evaluator::new(&state.config, &state.overrides, At::Now)))
+    }
+
+    /// Calls `read` once with the state serving now, through this thread's read cache
+    /// (`crate::read_cache`; WebAssembly builds, one thread and size first, load it from
+    /// the `ArcSwap`). [`Store::read`] and flag handles read through it.
+    #[inline]
+    pub(crate) fn with_state<R>(&self, read: impl FnMut(&State) -> R) -> R {
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            let generation = self.generation.load(Ordering::Acquire);
+            read_cache::with_state(self.id, generation, || self.state.load_full(), read)
+        }
+        #[cfg(target_arch = "wasm32")]
+        {
+            let mut read = read;
+            read(&self.state.load())
+        }
     }
 }
 

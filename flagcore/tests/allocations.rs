@@ -71,8 +71,10 @@ fn evaluation_does_not_allocate() {
         "live-captions-ui",
         "missing",
     ];
-    // Warm up (arc-swap's per-thread debt list is set up on first use).
+    // Warm up (arc-swap's per-thread debt list and the store's per-thread read cache are
+    // set up on first use).
     let _ = store.snapshot().evaluate("speech-backend-ab", &users[0]);
+    let _ = store.is_enabled("modal-fallback", &users[0]);
     let at = 1_796_083_200_000;
 
     let (checksum, allocations) = count(|| {
@@ -98,6 +100,11 @@ fn evaluation_does_not_allocate() {
                 checksum += u64::from(store.snapshot().at(at).is_enabled("modal-fallback", user));
                 // Now: reading the system clock does not allocate either.
                 checksum += u64::from(store.is_enabled("modal-fallback", user));
+                checksum += store.read(|now| {
+                    now.evaluate("speech-backend-ab", user)
+                        .variant
+                        .map_or(0, str::len) as u64
+                });
             }
         }
         checksum

@@ -325,6 +325,7 @@ pub(crate) fn compile(c: &mut Checker, tree: &Json<'_>) -> Option<Config> {
         names: &names,
         index: &index,
         segments: &segment_index,
+        compiled_segments: &segments,
     };
     let mut flags = Vec::with_capacity(partial.len());
     let mut prereq_items: Vec<Vec<usize>> = Vec::with_capacity(partial.len());
@@ -486,6 +487,8 @@ pub(crate) struct Refs<'a> {
     names: &'a [&'a str],
     index: &'a StrSeen<'a>,
     segments: &'a FastMap<&'a str, u32>,
+    /// The segments, compiled (rules compile `inSegment` against them).
+    compiled_segments: &'a [Segment],
 }
 
 impl<'a> Refs<'a> {

@@ -2,6 +2,7 @@
 
 use crate::error::ProblemCode;
 use crate::json::{q, Json, Path};
+use crate::model::program::Program;
 use crate::model::{
     AttributeType, Cmp, Condition, FastMap, Needles, NumberSet, Rule, Serve, StrSeen, StrSet, Test,
     ValueSet,
@@ -77,7 +78,7 @@ pub(crate) fn compile_rules(
         }
         rules.push(Rule {
             id: id.map(Box::from),
-            conditions,
+            conditions: Program::new(conditions, refs.compiled_segments),
             serve,
         });
     }

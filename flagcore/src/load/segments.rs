@@ -2,6 +2,7 @@
 
 use crate::error::ProblemCode;
 use crate::json::{q, Json, Path};
+use crate::model::program::Program;
 use crate::model::{FastMap, KeyHash, Segment, StrSeen, StrSet};
 
 use super::checker::{Checker, Obj, LINEAR_DUPLICATES_MAX};
@@ -44,7 +45,8 @@ pub(crate) fn compile_segment(
                         ),
                         None => Vec::new(),
                     };
-                    rules.push(conditions);
+                    // Segments cannot refer to segments: no segments to resolve.
+                    rules.push(Program::new(conditions, &[]));
                 }
             }
             other => c.wrong_type(&obj.at("rules"), "an array of rules", other),

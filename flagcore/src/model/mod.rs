@@ -2,6 +2,7 @@
 //! behaviour that belongs to it (set lookups, comparisons, a flag's default shares).
 
 pub(crate) mod plan;
+pub(crate) mod program;
 
 use hashbrown::{HashMap, HashSet};
 
@@ -18,6 +19,7 @@ use crate::semver::OwnedVersion;
 use crate::text::{eq_folded, fold_into, Cidr, FOLD_BUFFER};
 use crate::value::{AttributeRef, AttributeValue, FlagValue, ValueType};
 use plan::Plan;
+use program::Program;
 
 /// The config schema versions this build reads.
 pub const SUPPORTED_SCHEMA_VERSIONS: &[u32] = &[1];
@@ -54,17 +56,53 @@ impl BuildHasher for KeyHash {
 
 /// The flags' positions, hashed by key with [`KeyHash`]; the keys are compared against
 /// `Config::flags` (one allocation per flag fewer than a map owning copies of the keys).
+///
+/// An open-addressing table of its own rather than a `hashbrown` table: a lookup is every
+/// evaluation by key, and `hashbrown` calls the key comparison through a function pointer.
+/// Here the probe and the comparison inline: slots hold the flag's position and the top 32
+/// bits of its hash (compared before the key), at most half of them are used, and probing
+/// is linear.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct FlagIndex(hashbrown::HashTable<u32>);
+pub(crate) struct FlagIndex {
+    /// `(hash >> 32, position + 1)`; position 0 marks an empty slot.
+    slots: Box<[(u32, u32)]>,
+}
 
 impl FlagIndex {
     pub(crate) fn of(flags: &[Flag]) -> FlagIndex {
-        let mut table = hashbrown::HashTable::with_capacity(flags.len());
-        let hash = |i: &u32| KeyHash.hash_one(&*flags[*i as usize].key);
-        for i in 0..flags.len() as u32 {
-            table.insert_unique(hash(&i), i, hash);
+        let size = (flags.len() * 2).next_power_of_two().max(8);
+        let mut slots = vec![(0u32, 0u32); size].into_boxed_slice();
+        let mask = size - 1;
+        for (i, flag) in flags.iter().enumerate() {
+            let hash = KeyHash.hash_one(&*flag.key);
+            let mut at = hash as usize & mask;
+            while slots[at].1 != 0 {
+                at = (at + 1) & mask;
+            }
+            slots[at] = ((hash >> 32) as u32, i as u32 + 1);
         }
-        FlagIndex(table)
+        FlagIndex { slots }
+    }
+
+    /// The position of the flag called `key`.
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+    fn find(&self, flags: &[Flag], key: &str) -> Option<u32> {
+        let hash = KeyHash.hash_one(key);
+        let tag = (hash >> 32) as u32;
+        let mask = self.slots.len().wrapping_sub(1);
+        let mut at = hash as usize & mask;
+        loop {
+            let &(slot_tag, position) = self.slots.get(at)?;
+            let flag = position.checked_sub(1)?;
+            if slot_tag == tag
+                && flags
+                    .get(flag as usize)
+                    .is_some_and(|f| text_eq(&f.key, key))
+            {
+                return Some(flag);
+            }
+            at = (at + 1) & mask;
+        }
     }
 }
 
@@ -103,11 +141,12 @@ impl Default for Limits {
     }
 }
 
-/// A set of strings, searched linearly when small and hashed when large.
+/// A set of strings, searched linearly when small and hashed when large (the texts
+/// compared in registers, see [`text_eq`]).
 #[derive(Debug, Clone)]
 pub(crate) enum StrSet {
     Small(Vec<Box<str>>),
-    Large(Box<FastSet<Box<str>>>),
+    Large(Box<hashbrown::HashTable<Box<str>>>),
 }
 
 impl StrSet {
@@ -115,17 +154,32 @@ impl StrSet {
         if items.len() <= LINEAR_SET_MAX {
             StrSet::Small(items)
         } else {
-            let mut set = FastSet::with_capacity_and_hasher(items.len(), KeyHash);
-            set.extend(items);
-            StrSet::Large(Box::new(set))
+            #[allow(clippy::borrowed_box)]
+            let hash = |s: &Box<str>| KeyHash.hash_one(&**s); // the table's item type
+            let mut table: hashbrown::HashTable<Box<str>> =
+                hashbrown::HashTable::with_capacity(items.len());
+            for item in items {
+                let h = hash(&item);
+                if table.find(h, |i| text_eq(i, &item)).is_none() {
+                    table.insert_unique(h, item, hash);
+                }
+            }
+            StrSet::Large(Box::new(table))
         }
     }
-    #[inline]
+    /// Whether `s` is in the set: a small set's scan inlines into the caller (an empty
+    /// one costs a compare), a large set is one hash and a probe.
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     pub(crate) fn contains(&self, s: &str) -> bool {
         match self {
             StrSet::Small(items) => items.iter().any(|i| text_eq(i, s)),
-            StrSet::Large(set) => set.contains(s),
+            StrSet::Large(set) => Self::large_contains(set, s),
         }
+    }
+
+    #[inline(never)]
+    fn large_contains(set: &hashbrown::HashTable<Box<str>>, s: &str) -> bool {
+        set.find(KeyHash.hash_one(s), |i| text_eq(i, s)).is_some()
     }
 
     /// Whether `s` case-folded is in the set (whose items are folded): folded into a
@@ -362,7 +416,8 @@ pub(crate) struct Segment {
     pub(crate) attribute: AttributeName,
     pub(crate) included: StrSet,
     pub(crate) excluded: StrSet,
-    pub(crate) rules: Vec<Vec<Condition>>,
+    /// Each rule's conditions, compiled (see [`Program`]).
+    pub(crate) rules: Vec<Program>,
 }
 
 /// A weighted split over buckets: `ranges[i] = (end, variant)`, ends strictly rising to
@@ -434,7 +489,8 @@ impl Stage {
 #[derive(Debug, Clone)]
 pub(crate) struct Rule {
     pub(crate) id: Option<Box<str>>,
-    pub(crate) conditions: Vec<Condition>,
+    /// The conditions, compiled (see [`Program`]).
+    pub(crate) conditions: Program,
     pub(crate) serve: Serve,
 }
 
@@ -552,12 +608,7 @@ impl Config {
 
     #[inline]
     pub(crate) fn flag_index(&self, key: &str) -> Option<u32> {
-        self.index
-            .0
-            .find(KeyHash.hash_one(key), |&i| {
-                *self.flags[i as usize].key == *key
-            })
-            .copied()
+        self.index.find(&self.flags, key)
     }
 }
 
