@@ -31,8 +31,7 @@ static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_all
 use std::sync::Arc;
 
 use flagcore::{
-    At, AttributeValue, Context, FlagHandle, Override, Store, StoreOptions,
-    MAX_CONTEXT_ATTRIBUTES,
+    At, AttributeValue, Context, FlagHandle, Override, Store, StoreOptions, MAX_CONTEXT_ATTRIBUTES,
 };
 use wasm_bindgen::prelude::*;
 
