@@ -624,7 +624,7 @@ mod tests {
         };
         check(&mut engine);
         engine
-            .update_json(r#"{"schemaVersion": 1, "flags": {"nope": {"enabled": true, "default": {"variant": "on"}}}}"#)
+            .update_json(br#"{"schemaVersion": 1, "flags": {"nope": {"enabled": true, "default": {"variant": "on"}}}}"#)
             .unwrap();
         assert!(engine.is_enabled_id(ids[3], 0.0) && !engine.is_enabled_id(ids[0], 0.0));
         check(&mut engine);
