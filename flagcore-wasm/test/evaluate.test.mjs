@@ -86,7 +86,7 @@ test("bucket() is the core's hash and version matches Cargo and package.json", (
   assert.equal(pkg.version, cargoVersion);
 });
 
-test("contains with 100,000 needles: one pass of the attribute, with and without ignoreCase (issue 13)", () => {
+test("contains with 100,000 needles, with and without ignoreCase (issue 13)", () => {
   // Before the core's automaton the .wasm tried the needles one by one: about 26 ms an
   // evaluation. Now the cost follows the attribute's length, not the number of needles.
   const needles = Array.from({ length: 100_000 }, (_, i) => `Mac OS ${i}`);
@@ -104,10 +104,8 @@ test("contains with 100,000 needles: one pass of the attribute, with and without
     assert.equal(store.isEnabled(f, { key: "u", ua: other }), false);
     assert.equal(store.isEnabled(f, { key: "u", ua: "mac os 99999" }), f === "folded");
   }
-  const n = 400;
-  const start = performance.now();
-  for (let i = 0; i < n; i++) store.isEnabled(i % 2 ? "plain" : "folded", { key: "u", ua: i % 3 ? ua : other });
-  const perCall = (performance.now() - start) / n;
-  assert.ok(perCall < 1, `${perCall.toFixed(3)} ms an evaluation`);
+  // The cost (one pass of the attribute, however many needles) is checked by counting the
+  // automaton's steps in the core (needles.rs, cost_follows_the_text_not_the_needles) and
+  // measured in BENCHMARKS.md, not timed here.
   store.free();
 });

@@ -148,7 +148,11 @@ fn self_step(
     mut state: u32,
     b: u8,
 ) -> u32 {
+    #[cfg(test)]
+    tests::STEPS.with(|n| n.set(n.get() + 1));
     while state != 0 {
+        #[cfg(test)]
+        tests::STEPS.with(|n| n.set(n.get() + 1));
         let s = state as usize;
         let (from, to) = (first_child[s] as usize, first_child[s + 1] as usize);
         let children = &byte[from..to];
@@ -206,6 +210,46 @@ mod tests {
         // ... but a dot that is one is.
         assert!(f.found_in("i\u{307}x"));
         assert!(needles(&["i"], true).found_in("İ"));
+    }
+
+    thread_local! {
+        /// Automaton steps taken on this thread: one per byte read, one per link followed.
+        pub(super) static STEPS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    }
+
+    /// The steps `found_in(text)` takes.
+    fn steps(n: &Needles, text: &str) -> (bool, u64) {
+        STEPS.with(|s| s.set(0));
+        let found = n.found_in(text);
+        (found, STEPS.with(|s| s.get()))
+    }
+
+    /// The cost of `contains` (issue 13): at most two steps a byte of the attribute (each
+    /// failure link followed was paid for by a byte read), however many needles there are.
+    /// Trying the needles one by one, as the WASM build did before, costs the number of
+    /// needles times the text.
+    #[test]
+    fn cost_follows_the_text_not_the_needles() {
+        let list: Vec<String> = (0..100_000).map(|i| format!("needle-{i}-x")).collect();
+        let refs: Vec<&str> = list.iter().map(String::as_str).collect();
+        for fold in [false, true] {
+            let n = needles(&refs, fold);
+            for text in [
+                "needle-1".repeat(1000),
+                "needle-12345-needle-1234-".repeat(300),
+                "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X)".to_owned(),
+            ] {
+                let (found, taken) = steps(&n, &text);
+                assert!(!found);
+                assert!(
+                    taken <= 2 * text.len() as u64,
+                    "{taken} steps for {} bytes (fold {fold})",
+                    text.len()
+                );
+            }
+            let (found, _) = steps(&n, "...needle-99999-x...");
+            assert!(found);
+        }
     }
 
     #[test]
