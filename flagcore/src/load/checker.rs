@@ -286,6 +286,27 @@ impl<'a> Obj<'a> {
         }
     }
 
+    /// The `bucketBy` field (of a flag or a layer): the attribute to bucket by, `key` when
+    /// absent or wrong (reported: an empty name is `invalid_value`, another type `wrong_type`).
+    pub(crate) fn bucket_by(&self, c: &mut Checker) -> &'a str {
+        match self.get("bucketBy") {
+            Some(Json::String(s)) if !s.is_empty() => s.as_str(),
+            Some(Json::String(_)) => {
+                c.error(
+                    &self.at("bucketBy"),
+                    ProblemCode::InvalidValue,
+                    "bucketBy must name an attribute",
+                );
+                "key"
+            }
+            Some(other) => {
+                c.wrong_type(&self.at("bucketBy"), "an attribute name", other);
+                "key"
+            }
+            None => "key",
+        }
+    }
+
     pub(crate) fn bool(&self, c: &mut Checker, name: &str) -> Option<bool> {
         match self.get(name)? {
             Json::Bool(b) => Some(*b),

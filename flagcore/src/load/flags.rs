@@ -208,22 +208,7 @@ pub(crate) fn flag_head<'a>(
         }
         None => key,
     };
-    let bucket_by = match obj.get("bucketBy") {
-        Some(Json::String(s)) if !s.is_empty() => s.as_str(),
-        Some(Json::String(_)) => {
-            c.error(
-                &obj.at("bucketBy"),
-                ProblemCode::InvalidValue,
-                "bucketBy must name an attribute",
-            );
-            "key"
-        }
-        Some(other) => {
-            c.wrong_type(&obj.at("bucketBy"), "an attribute name", other);
-            "key"
-        }
-        None => "key",
-    };
+    let bucket_by = obj.bucket_by(c);
     if !ok {
         return None;
     }

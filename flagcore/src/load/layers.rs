@@ -53,22 +53,7 @@ pub(crate) fn compile_layers<'a>(
         if let Some(m) = obj.get("metadata") {
             check_nested_duplicates(c, m, &obj.at("metadata"));
         }
-        let bucket_by = match obj.get("bucketBy") {
-            Some(Json::String(s)) if !s.is_empty() => s.as_str(),
-            Some(Json::String(_)) => {
-                c.error(
-                    &obj.at("bucketBy"),
-                    ProblemCode::InvalidValue,
-                    "bucketBy must name an attribute",
-                );
-                "key"
-            }
-            Some(other) => {
-                c.wrong_type(&obj.at("bucketBy"), "an attribute name", other);
-                "key"
-            }
-            None => "key",
-        };
+        let bucket_by = obj.bucket_by(c);
         let bucket_by = bucket_by.into();
         index.insert(name.as_str(), layers.len() as u32);
         layers.push(LayerDecl {
