@@ -1,11 +1,12 @@
 //! A per-thread cache of each store's read state, for [`crate::Store::read`] (and so
-//! [`crate::Store::is_enabled`]) and [`crate::FlagHandle`]'s calls: a read
-//! that finds its store's current state here costs a load of the store's generation and a
-//! compare, instead of arc-swap's two atomic read-modify-writes (taking and paying back a
-//! debt slot: about half the cost of evaluating a simple flag by key).
+//! [`crate::Store::is_enabled`]) and [`crate::FlagHandle`]'s calls: a read that finds its
+//! store's current state here costs a load of the store's generation and a compare, instead
+//! of arc-swap's two atomic read-modify-writes (taking and paying back a debt slot: about
+//! half the cost of evaluating a simple flag by key).
 //!
-//! Each thread keeps the state of the last [`SLOTS`] stores it read through them, tagged with the store's id (unique for the process, never reused)
-//! and the store's generation when the state was loaded. Every change of a store's read
+//! Each thread keeps the state of the last [`SLOTS`] stores it read through them, tagged
+//! with the store's id (unique for the process, never reused) and the store's generation
+//! when the state was loaded. Every change of a store's read
 //! state (an update, a rollback, an override) publishes the new state, then increments the
 //! generation; a reader that sees another generation loads the state again. The cost:
 //! a thread keeps up to [`SLOTS`] states alive (their configs) until it reads other stores
