@@ -68,19 +68,16 @@ fn op_matches(config: &Config, op: &Op, ctx: &Context) -> bool {
             Some(AttributeRef::String(s)) => list.iter().any(|p| starts_with(s, p)),
             _ => return general(),
         },
-        (Code::Semver(cmp), Test::Semver(_, want)) => match ctx.versioned(&cond.attribute) {
-            Versioned::Scalar(Some(have)) => cmp.holds(have.cmp(&want.as_version())),
-            _ => return general(),
-        },
+        (Code::Semver(cmp), Test::Semver(_, want)) => {
+            match ctx.cmp_version(&cond.attribute, want) {
+                Some(order) => cmp.holds(order),
+                None => return general(),
+            }
+        }
         (Code::SegmentKeys(i), _) => {
             // `segment_contains` of a segment without rules.
             let segment = &config.segments[i as usize];
-            match ctx.lookup_name(&segment.attribute) {
-                Some(AttributeRef::String(id)) => {
-                    !segment.excluded.contains(id) && segment.included.contains(id)
-                }
-                _ => false,
-            }
+            listed(segment, ctx) == Some(true)
         }
         _ => return general(),
     };
@@ -239,14 +236,21 @@ fn time_of(attr: AttributeRef<'_>) -> Option<i64> {
     }
 }
 
+/// What a segment's key lists say about `ctx`: `Some(false)` excluded, `Some(true)`
+/// included, `None` neither (or no string to look up). The key is probed with the hash the
+/// context computed when it was set.
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+fn listed(segment: &Segment, ctx: &Context) -> Option<bool> {
+    let (id, hash) = ctx.lookup_text(&segment.attribute)?;
+    if segment.excluded.contains_hashed(id, hash) {
+        return Some(false);
+    }
+    segment.included.contains_hashed(id, hash).then_some(true)
+}
+
 pub(crate) fn segment_contains(config: &Config, segment: &Segment, ctx: &Context) -> bool {
-    if let Some(AttributeRef::String(id)) = ctx.lookup_name(&segment.attribute) {
-        if segment.excluded.contains(id) {
-            return false;
-        }
-        if segment.included.contains(id) {
-            return true;
-        }
+    if let Some(answer) = listed(segment, ctx) {
+        return answer;
     }
     segment
         .rules

@@ -4,8 +4,13 @@ use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use crate::json::q;
+use crate::model::str_hash;
+#[cfg(not(target_arch = "wasm32"))]
+use crate::semver::OwnedVersion;
 use crate::semver::{Version, VersionIn};
 use crate::value::{AttributeRef, AttributeValue};
+#[cfg(not(target_arch = "wasm32"))]
+use std::cmp::Ordering;
 
 /// The most attributes a context built from JSON may carry.
 pub const MAX_CONTEXT_ATTRIBUTES: usize = 1024;
@@ -33,6 +38,9 @@ pub const MAX_LIST_ITEMS: usize = 1024;
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Context {
     key: Option<String>,
+    /// The key's [`crate::model::str_hash`] (0 without a key): a segment's key list is
+    /// probed with it, so evaluation does not hash the key once per segment condition.
+    key_hash: u64,
     attributes: Vec<Attribute>,
 }
 
@@ -142,7 +150,7 @@ pub(crate) enum Versioned<'c> {
 }
 
 /// How many leading bytes of a name its fingerprint holds.
-const FINGERPRINT_BYTES: usize = 7;
+pub(crate) const FINGERPRINT_BYTES: usize = 7;
 
 /// A name's length (saturated at 255) in the top byte and its first
 /// [`FINGERPRINT_BYTES`] bytes below, so two names of up to that many bytes are equal
@@ -156,6 +164,28 @@ const fn fingerprint(name: &[u8]) -> u64 {
         i += 1;
     }
     fp
+}
+
+/// [`fingerprint`] at run time, without the byte loop: overlapping loads, as
+/// [`bytes_eq`] reads texts. Two texts of up to [`FINGERPRINT_BYTES`] bytes are equal
+/// exactly when their fingerprints are.
+#[inline]
+pub(crate) fn text_fingerprint(text: &str) -> u64 {
+    let b = text.as_bytes();
+    let n = b.len();
+    let len = (n.min(255) as u64) << 56;
+    let low = if n >= 8 {
+        word8(b, 0) & 0x00ff_ffff_ffff_ffff
+    } else if n >= 4 {
+        u64::from(word4(b, 0)) | u64::from(word4(b, n - 4)) << (8 * (n - 4))
+    } else if n > 0 {
+        u64::from(b[0])
+            | u64::from(b[n / 2]) << (8 * (n / 2))
+            | u64::from(b[n - 1]) << (8 * (n - 1))
+    } else {
+        0
+    };
+    len | low
 }
 
 /// The fingerprint of `key`, the targeting key's name.
@@ -256,11 +286,9 @@ impl ContextError {
 impl Context {
     /// A context whose targeting key is `key` (an empty key counts as no key).
     pub fn new(key: impl Into<String>) -> Self {
-        let key = key.into();
-        Context {
-            key: if key.is_empty() { None } else { Some(key) },
-            attributes: Vec::new(),
-        }
+        let mut ctx = Context::default();
+        ctx.set_key(key);
+        ctx
     }
 
     /// A context with no targeting key: rules and fixed variants work, splits report
@@ -303,12 +331,14 @@ impl Context {
     /// Sets the targeting key (an empty key counts as no key).
     pub fn set_key(&mut self, key: impl Into<String>) {
         let key = key.into();
+        self.key_hash = if key.is_empty() { 0 } else { str_hash(&key) };
         self.key = if key.is_empty() { None } else { Some(key) };
     }
 
     /// Removes the key and every attribute, keeping the allocations for reuse.
     pub fn clear(&mut self) {
         self.key = None;
+        self.key_hash = 0;
         self.attributes.clear();
     }
 
@@ -341,6 +371,43 @@ impl Context {
     #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     pub(crate) fn lookup_name(&self, name: &AttributeName) -> Option<AttributeRef<'_>> {
         self.find(name.fingerprint, &name.name)
+    }
+
+    /// The attribute `name` if it is a string, with its [`crate::model::str_hash`] when
+    /// known without hashing (the key's, computed when the key was set).
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+    pub(crate) fn lookup_text(&self, name: &AttributeName) -> Option<(&str, Option<u64>)> {
+        if name.fingerprint == KEY_FINGERPRINT {
+            return self.key.as_deref().map(|key| (key, Some(self.key_hash)));
+        }
+        match self.attribute(name.fingerprint, &name.name)?.value {
+            AttributeValue::String(ref s) => Some((s, None)),
+            _ => None,
+        }
+    }
+
+    /// A string attribute's cached version against `want` (native semver fast path);
+    /// `None` for the key, a missing attribute, another type or a text that is not a
+    /// version, which the general path decides.
+    #[cfg(not(target_arch = "wasm32"))]
+    #[inline(always)]
+    pub(crate) fn cmp_version(
+        &self,
+        name: &AttributeName,
+        want: &OwnedVersion,
+    ) -> Option<Ordering> {
+        if name.fingerprint == KEY_FINGERPRINT {
+            return None;
+        }
+        let attr = self.attribute(name.fingerprint, &name.name)?;
+        let AttributeValue::String(text) = &attr.value else {
+            return None;
+        };
+        let version = attr
+            .version
+            .get_or_init(|| VersionIn::parse(text))
+            .as_ref()?;
+        Some(version.cmp_owned(text, want))
     }
 
     /// The attribute `name` as semver conditions read it, in one scan: missing, a list
@@ -561,6 +628,21 @@ mod tests {
             Context::from_json(r#"{"key":5}"#),
             Err(ContextError::KeyNotString(_))
         ));
+    }
+
+    #[test]
+    fn text_fingerprints_are_the_const_fingerprints() {
+        let base = "abcdefghijklmnopqrstuvwxyz0123456789é";
+        for n in 0..=base.len() {
+            let Some(text) = base.get(..n) else { continue };
+            assert_eq!(
+                text_fingerprint(text),
+                fingerprint(text.as_bytes()),
+                "{text:?}"
+            );
+        }
+        let long = "x".repeat(300);
+        assert_eq!(text_fingerprint(&long), fingerprint(long.as_bytes()));
     }
 
     #[test]

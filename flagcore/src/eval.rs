@@ -408,44 +408,22 @@ pub(crate) fn decide(
     at: At,
 ) -> Assignment {
     let flag = &config.flags[index];
-    if let Some(Some(forced)) = overrides.get(index) {
-        let variant = match forced {
-            Forced::Kill => flag.off_variant,
-            Forced::Variant(v) => *v,
-        };
-        return Assignment::served(variant, Reason::Override);
-    }
-    if !flag.enabled {
-        return Assignment::served(flag.off_variant, Reason::Off);
-    }
-    if let Some(layer) = &flag.layer {
-        // Outside its range of the layer the flag serves its off variant, whatever its
-        // prerequisites and rules: `DEFAULT` with the layer's bucket (docs/config.md, Layers).
-        let Some(bucket) = bucket_by(&layer.salt_prefix, flag, ctx) else {
-            return Assignment::failed(flag, ErrorCode::TargetingKeyMissing);
-        };
-        if !(layer.start..layer.end).contains(&bucket) {
-            return Assignment {
-                bucket: Some(bucket),
-                ..Assignment::served(flag.off_variant, Reason::Default)
-            };
-        }
-    }
-    for prereq in &flag.prerequisites {
-        let other = decide(config, overrides, prereq.flag as usize, ctx, at);
-        let ok = other.reason != Reason::Error && prereq.variants.contains(&other.variant);
-        if !ok {
-            return Assignment {
-                prerequisite: Some(prereq.flag),
-                ..Assignment::served(flag.off_variant, Reason::PrerequisiteFailed)
-            };
+    // Overrides, switched-off flags, layers and prerequisites out of line: most flags have
+    // none, and the rules and splits below keep the registers.
+    if !overrides.is_empty()
+        || !flag.enabled
+        || flag.layer.is_some()
+        || !flag.prerequisites.is_empty()
+    {
+        if let Some(decided) = gate(config, overrides, index, ctx, at) {
+            return decided;
         }
     }
     for (i, rule) in flag.rules.iter().enumerate() {
         if !program_matches(config, &rule.conditions, ctx) {
             continue;
         }
-        match serve(flag, &rule.serve, ctx, at) {
+        match serve_inline(flag, &rule.serve, ctx, at) {
             Served::Variant(v, bucket) => {
                 return Assignment {
                     rule: Some(i as u32),
@@ -462,13 +440,7 @@ pub(crate) fn decide(
             }
         }
     }
-    // A fixed default (the most common flag) or a split is decided without a call.
-    let served = match &flag.default {
-        Serve::Variant(v) => Served::Variant(*v, None),
-        Serve::Split(split) => split_served(flag, split, ctx),
-        other => serve(flag, other, ctx, at),
-    };
-    match served {
+    match serve_inline(flag, &flag.default, ctx, at) {
         Served::Variant(v, None) => Assignment::served(v, Reason::Default),
         Served::Variant(v, bucket @ Some(_)) => Assignment {
             bucket,
@@ -476,6 +448,64 @@ pub(crate) fn decide(
         },
         Served::NotApplicable => Assignment::served(flag.off_variant, Reason::Default),
         Served::Failed(code) => Assignment::failed(flag, code),
+    }
+}
+
+/// What decides the flag at `index` before its rules, if anything: an override, the flag
+/// being off, its layer range, a failed prerequisite.
+#[inline(never)]
+fn gate(
+    config: &Config,
+    overrides: &[Option<Forced>],
+    index: usize,
+    ctx: &Context,
+    at: At,
+) -> Option<Assignment> {
+    let flag = &config.flags[index];
+    if let Some(Some(forced)) = overrides.get(index) {
+        let variant = match forced {
+            Forced::Kill => flag.off_variant,
+            Forced::Variant(v) => *v,
+        };
+        return Some(Assignment::served(variant, Reason::Override));
+    }
+    if !flag.enabled {
+        return Some(Assignment::served(flag.off_variant, Reason::Off));
+    }
+    if let Some(layer) = &flag.layer {
+        // Outside its range of the layer the flag serves its off variant, whatever its
+        // prerequisites and rules: `DEFAULT` with the layer's bucket (docs/config.md, Layers).
+        let Some(bucket) = bucket_by(&layer.salt_prefix, flag, ctx) else {
+            return Some(Assignment::failed(flag, ErrorCode::TargetingKeyMissing));
+        };
+        if !(layer.start..layer.end).contains(&bucket) {
+            return Some(Assignment {
+                bucket: Some(bucket),
+                ..Assignment::served(flag.off_variant, Reason::Default)
+            });
+        }
+    }
+    for prereq in &flag.prerequisites {
+        let other = decide(config, overrides, prereq.flag as usize, ctx, at);
+        let ok = other.reason != Reason::Error && prereq.variants.contains(&other.variant);
+        if !ok {
+            return Some(Assignment {
+                prerequisite: Some(prereq.flag),
+                ..Assignment::served(flag.off_variant, Reason::PrerequisiteFailed)
+            });
+        }
+    }
+    None
+}
+
+/// [`serve`] with a fixed variant (the most common serve) or a split decided without a
+/// call.
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+fn serve_inline(flag: &Flag, serve_: &Serve, ctx: &Context, at: At) -> Served {
+    match serve_ {
+        Serve::Variant(v) => Served::Variant(*v, None),
+        Serve::Split(split) => split_served(flag, split, ctx),
+        other => serve(flag, other, ctx, at),
     }
 }
 

@@ -61,6 +61,19 @@ impl OwnedVersion {
     }
 }
 
+impl VersionIn {
+    /// `self.in_text(text).cmp(&want.as_version())`, decided by the numbers alone when
+    /// they differ (the prereleases are read only when they are equal).
+    #[inline]
+    pub(crate) fn cmp_owned(&self, text: &str, want: &OwnedVersion) -> Ordering {
+        let (a, b) = (self.core, want.core);
+        match (a[0], a[1], a[2]).cmp(&(b[0], b[1], b[2])) {
+            Ordering::Equal => self.in_text(text).cmp(&want.as_version()),
+            decided => decided,
+        }
+    }
+}
+
 fn parse_number(s: &str) -> Option<u64> {
     if s.is_empty() || (s.len() > 1 && s.starts_with('0')) || !s.bytes().all(|b| b.is_ascii_digit())
     {

@@ -12,7 +12,7 @@ use std::hash::{BuildHasher, Hasher};
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use crate::bucket::SaltPrefix;
-use crate::context::{text_eq, AttributeName};
+use crate::context::{text_eq, text_fingerprint, AttributeName, FINGERPRINT_BYTES};
 use crate::error::Problem;
 pub(crate) use crate::needles::Needles;
 use crate::semver::OwnedVersion;
@@ -74,7 +74,7 @@ impl FlagIndex {
         let mut slots = vec![(0u32, 0u32); size].into_boxed_slice();
         let mask = size - 1;
         for (i, flag) in flags.iter().enumerate() {
-            let hash = KeyHash.hash_one(&*flag.key);
+            let hash = str_hash(&flag.key);
             let mut at = hash as usize & mask;
             while slots[at].1 != 0 {
                 at = (at + 1) & mask;
@@ -87,7 +87,7 @@ impl FlagIndex {
     /// The position of the flag called `key`.
     #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     fn find(&self, flags: &[Flag], key: &str) -> Option<u32> {
-        let hash = KeyHash.hash_one(key);
+        let hash = str_hash(key);
         let tag = (hash >> 32) as u32;
         let mask = self.slots.len().wrapping_sub(1);
         let mut at = hash as usize & mask;
@@ -104,6 +104,14 @@ impl FlagIndex {
             at = (at + 1) & mask;
         }
     }
+}
+
+/// The [`KeyHash`] of a text: what [`FlagIndex`] and [`StrSet`] hash, and what a
+/// [`crate::Context`] computes once for its targeting key (segments by key look it up
+/// without hashing it per evaluation).
+#[inline]
+pub(crate) fn str_hash(s: &str) -> u64 {
+    KeyHash.hash_one(s)
 }
 
 /// The hasher of [`KeyHash`]: each `write` is one xxh3 call seeded with the state so far.
@@ -145,17 +153,19 @@ impl Default for Limits {
 /// compared in registers, see [`text_eq`]).
 #[derive(Debug, Clone)]
 pub(crate) enum StrSet {
-    Small(Vec<Box<str>>),
+    /// The items, with each one's [`text_fingerprint`] (compared before the text).
+    Small(Vec<Box<str>>, Box<[u64]>),
     Large(Box<hashbrown::HashTable<Box<str>>>),
 }
 
 impl StrSet {
     pub(crate) fn new(items: Vec<Box<str>>) -> StrSet {
         if items.len() <= LINEAR_SET_MAX {
-            StrSet::Small(items)
+            let fingerprints = items.iter().map(|i| text_fingerprint(i)).collect();
+            StrSet::Small(items, fingerprints)
         } else {
             #[allow(clippy::borrowed_box)]
-            let hash = |s: &Box<str>| KeyHash.hash_one(&**s); // the table's item type
+            let hash = |s: &Box<str>| str_hash(s); // the table's item type
             let mut table: hashbrown::HashTable<Box<str>> =
                 hashbrown::HashTable::with_capacity(items.len());
             for item in items {
@@ -172,14 +182,40 @@ impl StrSet {
     #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     pub(crate) fn contains(&self, s: &str) -> bool {
         match self {
-            StrSet::Small(items) => items.iter().any(|i| text_eq(i, s)),
-            StrSet::Large(set) => Self::large_contains(set, s),
+            StrSet::Small(items, fingerprints) => Self::small_contains(items, fingerprints, s),
+            StrSet::Large(set) => Self::large_contains(set, s, str_hash(s)),
         }
     }
 
+    /// [`StrSet::contains`] of a text whose [`str_hash`] may be known (a context's key).
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+    pub(crate) fn contains_hashed(&self, s: &str, hash: Option<u64>) -> bool {
+        match self {
+            StrSet::Small(items, fingerprints) => Self::small_contains(items, fingerprints, s),
+            StrSet::Large(set) => Self::large_contains(set, s, hash.unwrap_or_else(|| str_hash(s))),
+        }
+    }
+
+    /// A small set's scan: fingerprints first, which decide for texts of up to
+    /// [`crate::context::FINGERPRINT_BYTES`] bytes (most `in` values: countries, plans).
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+    fn small_contains(items: &[Box<str>], fingerprints: &[u64], s: &str) -> bool {
+        if fingerprints.is_empty() {
+            return false; // most segments' `excluded`
+        }
+        let fp = text_fingerprint(s);
+        let short = s.len() <= FINGERPRINT_BYTES;
+        for (i, &f) in fingerprints.iter().enumerate() {
+            if f == fp && (short || items.get(i).is_some_and(|item| text_eq(item, s))) {
+                return true;
+            }
+        }
+        false
+    }
+
     #[inline(never)]
-    fn large_contains(set: &hashbrown::HashTable<Box<str>>, s: &str) -> bool {
-        set.find(KeyHash.hash_one(s), |i| text_eq(i, s)).is_some()
+    fn large_contains(set: &hashbrown::HashTable<Box<str>>, s: &str, hash: u64) -> bool {
+        set.find(hash, |i| text_eq(i, s)).is_some()
     }
 
     /// Whether `s` case-folded is in the set (whose items are folded): folded into a
@@ -196,7 +232,7 @@ impl StrSet {
 
     pub(crate) fn len(&self) -> usize {
         match self {
-            StrSet::Small(items) => items.len(),
+            StrSet::Small(items, _) => items.len(),
             StrSet::Large(set) => set.len(),
         }
     }
@@ -207,7 +243,7 @@ impl StrSet {
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = &str> {
         let (small, large) = match self {
-            StrSet::Small(items) => (Some(items.iter()), None),
+            StrSet::Small(items, _) => (Some(items.iter()), None),
             StrSet::Large(set) => (None, Some(set.iter())),
         };
         small
