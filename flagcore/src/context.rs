@@ -169,6 +169,7 @@ const fn fingerprint(name: &[u8]) -> u64 {
 /// [`fingerprint`] at run time, without the byte loop: overlapping loads, as
 /// [`bytes_eq`] reads texts. Two texts of up to [`FINGERPRINT_BYTES`] bytes are equal
 /// exactly when their fingerprints are.
+#[cfg(any(test, not(target_arch = "wasm32")))]
 #[inline]
 pub(crate) fn text_fingerprint(text: &str) -> u64 {
     let b = text.as_bytes();

@@ -399,7 +399,10 @@ pub(crate) fn evaluate_index<'a>(
     decide(config, overrides, index, ctx, at).materialise(config, index)
 }
 
-/// Decides the flag at `index` (which must be in range).
+/// Decides the flag at `index` (which must be in range). A flag that simply serves a
+/// fixed variant or a split (no override, rules, layer or prerequisites: most flags) is
+/// decided inline in native builds, without the call.
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 pub(crate) fn decide(
     config: &Config,
     overrides: &[Option<Forced>],
@@ -407,16 +410,48 @@ pub(crate) fn decide(
     ctx: &Context,
     at: At,
 ) -> Assignment {
+    #[cfg(not(target_arch = "wasm32"))]
+    if let Some(flag) = config.flags.get(index) {
+        if overrides.is_empty()
+            && flag.enabled
+            && flag.rules.is_empty()
+            && flag.layer.is_none()
+            && flag.prerequisites.is_empty()
+        {
+            match &flag.default {
+                Serve::Variant(v) => return Assignment::served(*v, Reason::Default),
+                Serve::Split(split) => return by_default(flag, split_served(flag, split, ctx)),
+                Serve::Staged(_) => {}
+            }
+        }
+    }
+    decide_flag(config, overrides, index, ctx, at)
+}
+
+/// [`decide`] of any flag.
+fn decide_flag(
+    config: &Config,
+    overrides: &[Option<Forced>],
+    index: usize,
+    ctx: &Context,
+    at: At,
+) -> Assignment {
     let flag = &config.flags[index];
-    // Overrides, switched-off flags, layers and prerequisites out of line: most flags have
-    // none, and the rules and splits below keep the registers.
-    if !overrides.is_empty()
-        || !flag.enabled
-        || flag.layer.is_some()
-        || !flag.prerequisites.is_empty()
-    {
-        if let Some(decided) = gate(config, overrides, index, ctx, at) {
+    // Overrides, switched-off flags and layers out of line: most flags have none, and the
+    // rules and splits below keep the registers.
+    if !overrides.is_empty() || !flag.enabled || flag.layer.is_some() {
+        if let Some(decided) = gate(config, overrides, index, ctx) {
             return decided;
+        }
+    }
+    for prereq in &flag.prerequisites {
+        let other = decide(config, overrides, prereq.flag as usize, ctx, at);
+        let ok = other.reason != Reason::Error && prereq.variants.contains(&other.variant);
+        if !ok {
+            return Assignment {
+                prerequisite: Some(prereq.flag),
+                ..Assignment::served(flag.off_variant, Reason::PrerequisiteFailed)
+            };
         }
     }
     for (i, rule) in flag.rules.iter().enumerate() {
@@ -440,7 +475,13 @@ pub(crate) fn decide(
             }
         }
     }
-    match serve_inline(flag, &flag.default, ctx, at) {
+    by_default(flag, serve_inline(flag, &flag.default, ctx, at))
+}
+
+/// The assignment of a flag that no rule decided: what its default served.
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+fn by_default(flag: &Flag, served: Served) -> Assignment {
+    match served {
         Served::Variant(v, None) => Assignment::served(v, Reason::Default),
         Served::Variant(v, bucket @ Some(_)) => Assignment {
             bucket,
@@ -451,15 +492,15 @@ pub(crate) fn decide(
     }
 }
 
-/// What decides the flag at `index` before its rules, if anything: an override, the flag
-/// being off, its layer range, a failed prerequisite.
-#[inline(never)]
+/// What decides the flag at `index` before its prerequisites, if anything: an override,
+/// the flag being off, its layer range. Out of line in native builds only.
+#[cfg_attr(not(target_arch = "wasm32"), inline(never))]
+#[cfg_attr(target_arch = "wasm32", inline(always))]
 fn gate(
     config: &Config,
     overrides: &[Option<Forced>],
     index: usize,
     ctx: &Context,
-    at: At,
 ) -> Option<Assignment> {
     let flag = &config.flags[index];
     if let Some(Some(forced)) = overrides.get(index) {
@@ -485,28 +526,24 @@ fn gate(
             });
         }
     }
-    for prereq in &flag.prerequisites {
-        let other = decide(config, overrides, prereq.flag as usize, ctx, at);
-        let ok = other.reason != Reason::Error && prereq.variants.contains(&other.variant);
-        if !ok {
-            return Some(Assignment {
-                prerequisite: Some(prereq.flag),
-                ..Assignment::served(flag.off_variant, Reason::PrerequisiteFailed)
-            });
-        }
-    }
     None
 }
 
 /// [`serve`] with a fixed variant (the most common serve) or a split decided without a
-/// call.
-#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+/// call (WebAssembly builds, size first, call [`serve`]).
+#[cfg(not(target_arch = "wasm32"))]
+#[inline(always)]
 fn serve_inline(flag: &Flag, serve_: &Serve, ctx: &Context, at: At) -> Served {
     match serve_ {
         Serve::Variant(v) => Served::Variant(*v, None),
         Serve::Split(split) => split_served(flag, split, ctx),
         other => serve(flag, other, ctx, at),
     }
+}
+
+#[cfg(target_arch = "wasm32")]
+fn serve_inline(flag: &Flag, serve_: &Serve, ctx: &Context, at: At) -> Served {
+    serve(flag, serve_, ctx, at)
 }
 
 fn serve(flag: &Flag, serve_: &Serve, ctx: &Context, at: At) -> Served {

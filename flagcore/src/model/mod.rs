@@ -12,7 +12,9 @@ use std::hash::{BuildHasher, Hasher};
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use crate::bucket::SaltPrefix;
-use crate::context::{text_eq, text_fingerprint, AttributeName, FINGERPRINT_BYTES};
+use crate::context::{text_eq, AttributeName};
+#[cfg(not(target_arch = "wasm32"))]
+use crate::context::{text_fingerprint, FINGERPRINT_BYTES};
 use crate::error::Problem;
 pub(crate) use crate::needles::Needles;
 use crate::semver::OwnedVersion;
@@ -161,7 +163,11 @@ pub(crate) enum StrSet {
 impl StrSet {
     pub(crate) fn new(items: Vec<Box<str>>) -> StrSet {
         if items.len() <= LINEAR_SET_MAX {
+            // WebAssembly builds (size first) compare the texts alone.
+            #[cfg(not(target_arch = "wasm32"))]
             let fingerprints = items.iter().map(|i| text_fingerprint(i)).collect();
+            #[cfg(target_arch = "wasm32")]
+            let fingerprints = Box::default();
             StrSet::Small(items, fingerprints)
         } else {
             #[allow(clippy::borrowed_box)]
@@ -198,7 +204,8 @@ impl StrSet {
 
     /// A small set's scan: fingerprints first, which decide for texts of up to
     /// [`crate::context::FINGERPRINT_BYTES`] bytes (most `in` values: countries, plans).
-    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+    #[cfg(not(target_arch = "wasm32"))]
+    #[inline(always)]
     fn small_contains(items: &[Box<str>], fingerprints: &[u64], s: &str) -> bool {
         if fingerprints.is_empty() {
             return false; // most segments' `excluded`
@@ -211,6 +218,11 @@ impl StrSet {
             }
         }
         false
+    }
+
+    #[cfg(target_arch = "wasm32")]
+    fn small_contains(items: &[Box<str>], _: &[u64], s: &str) -> bool {
+        items.iter().any(|i| text_eq(i, s))
     }
 
     #[inline(never)]
