@@ -63,7 +63,9 @@ copyFileSync(join(jsDir, "..", "..", "schema", "flagcore.schema.json"), join(pkg
 // Every build's glue says whether its WASM is instantiated, so that js/flagcore.js can throw
 // a FlagcoreError (NOT_INITIALIZED) instead of a TypeError from inside the glue when the web
 // build is used before init(). wasm-bindgen's \`web\` glue sets \`wasm\` when it instantiates.
-const readyExport = "\nexport function __flagcore_ready() { return wasm !== undefined; }\n";
+// And its memory, from which js/flagcore.js reads evaluateAll's rows.
+const readyExport =
+  "\nexport function __flagcore_ready() { return wasm !== undefined; }\nexport function __flagcore_memory() { return wasm.memory; }\n";
 if (!/^let wasmModule, wasmInstance, wasm;$/m.test(glue)) {
   console.error("assemble: wasm-bindgen glue changed; cannot find its `wasm` variable");
   process.exit(1);
@@ -237,7 +239,7 @@ function hermes(dir, genDir) {
     "wasm-bindgen's bundler glue",
   );
   // The wasm2js module is evaluated on import: always ready.
-  write(dir, "flagcore_wasm.js", `${loader}\nexport function __flagcore_ready() { return true; }\n`);
+  write(dir, "flagcore_wasm.js", `${loader}\nexport function __flagcore_ready() { return true; }\nexport function __flagcore_memory() { return wasm.memory; }\n`);
   // The glue keeps views of the WASM memory and renews them when the memory's buffer is
   // detached (WebAssembly detaches it on growth). wasm2js's memory grows into a new
   // ArrayBuffer and cannot detach the old one, so compare the buffer itself.
