@@ -2,7 +2,7 @@
 // pkg/plans). The .wasm is embedded as base64 of its LZMA compression (Python's lzma module,
 // FORMAT_RAW with FILTER_LZMA1, at build time: tools/assemble.mjs): base64 of compressed
 // bytes gzips to within about 1% of the compressed bytes, and LZMA compresses the .wasm
-// about 15% smaller than deflate, 11% smaller than zopfli (flagcore-wasm/README.md, "Loading").
+// about 15% smaller than deflate, 10% smaller than zopfli (flagcore-wasm/README.md, "Loading").
 // No engine decodes LZMA natively and these entries compile the WASM on import, so: this
 // decoder, written from the format's description (the range coder and the literal, match
 // and repeat-match models of LZMA1). Internal to flagcore-wasm; tested against Python's
