@@ -94,8 +94,8 @@ function result(rows, i) {
   };
 }
 
-// evaluateAll reads its answer from the WASM memory (src/output.rs, `evaluation_words`):
-// rows of WORDS numbers, strings as address and length. Views renewed when memory grows.
+// evaluateAll's answer: WORDS numbers a flag in the WASM memory (src/output.rs,
+// `evaluation_words`); strings as address and length.
 const WORDS = 19;
 const decoder = new TextDecoder();
 let memoryWords = new Uint32Array(0);
@@ -116,14 +116,13 @@ function textAt(at, len) {
   return at === 0 ? null : decoder.decode(memoryBytes.subarray(at, at + len));
 }
 
-/** The text at `at`, kept in `cache[i]` while it comes from there. */
 function cachedText(cache, i, at, len) {
   const hit = cache[i];
   if (hit !== undefined && hit.at === at) return hit.text;
   return (cache[i] = { at, text: textAt(at, len) }).text;
 }
 
-/** The value of the JSON text at `at`, kept parsed (objects: their text, parsed per call into a fresh copy). */
+/** Kept in `cache[i]` while read from `at`; JSON objects as text, parsed per call (a fresh copy). */
 function cachedValue(cache, i, at, len) {
   let hit = cache[i];
   if (hit === undefined || hit.at !== at) {
@@ -155,13 +154,13 @@ function sameAttributes(ctx, sent) {
 
 let maxListItems = 0;
 
-/** evaluateAll's results from the `n` rows at word `r`; `flags` keeps each flag's strings and values for one revision. */
+/** The results of `n` rows from word `r`; `flags` keeps the strings of one revision. */
 function allRows(flags, w, r, n) {
   const all = {};
   for (let i = 0; i < n; i++, r += WORDS) {
     let flag = flags[i];
     if (flag === undefined || flag.at !== w[r]) {
-      flag = flags[i] = { at: w[r], key: textAt(w[r], w[r + 1]), variants: [], values: [], ruleIds: [], prerequisites: [] };
+      flag = flags[i] = { at: w[r], key: textAt(w[r], w[r + 1]), variants: [], values: [], ruleIds: [] };
     }
     const v = w[r + 2] - 1;
     const reason = w[r + 7];
@@ -177,7 +176,7 @@ function allRows(flags, w, r, n) {
       ruleIndex: rule < 0 ? null : rule,
       ruleId: w[r + 14] === 0 ? null : cachedText(flag.ruleIds, rule, w[r + 14], w[r + 15]),
       bucket: bucket < 0 ? null : bucket,
-      prerequisite: w[r + 17] === 0 ? null : cachedText(flag.prerequisites, 0, w[r + 17], w[r + 18]),
+      prerequisite: textAt(w[r + 17], w[r + 18]),
     };
   }
   return all;
@@ -245,7 +244,7 @@ export class FlagStore {
      * number to WASM instead of the key's UTF-8 (at most MAX_IDS keys; then by key).
      */
     this._ids = new Map();
-    /** @internal evaluateAll's strings and values of one revision: `{ revision, flags }` (see allRows). */
+    /** @internal evaluateAll's `{ revision, flags }` (see allRows). */
     this._all = null;
     try {
       this._engine = new wasm.Engine(bytes);
