@@ -88,6 +88,13 @@ const web = join(pkgDir, "web");
 common(web);
 write(web, "flagcore_wasm.js", glue + readyExport);
 copyFileSync(wasmPath, join(web, "flagcore_wasm_bg.wasm"));
+// The .wasm's own types: importing it (the esbuild line in the README, `--loader:.wasm=file`;
+// Vite's `?url`-less import) gives its URL, so TypeScript projects need no `declare module`.
+write(
+  web,
+  "flagcore_wasm_bg.wasm.d.ts",
+  `${header}/** The URL of the .wasm, as a bundler's file loader gives it; pass it to init(). */\ndeclare const url: string;\nexport default url;\n`,
+);
 // init(): wasm-bindgen's, except that in Node (whose fetch has no file: URLs) a file: URL
 // or a path is read from disk, the default (the .wasm next to this module) included. Node
 // is told by process.getBuiltinModule (Node >= 20.16), so no bundler sees an import of
