@@ -13,7 +13,9 @@ use crate::evaluator::{At, Evaluator, FlagRef, Resolved};
 use crate::json::q;
 use crate::model::plan::Plan;
 use crate::model::{Config, Flag, Limits};
-use crate::plan::{self, Decision, PlanError};
+#[cfg(feature = "serde_json")]
+use crate::plan::PlanError;
+use crate::plan::{self, Decision};
 use crate::read_cache;
 use crate::units::format_thousandths;
 
@@ -363,6 +365,7 @@ impl Store {
 
     /// [`Store::apply_decision`] with the decision as JSON (a [`Decision`] or the whole
     /// [`crate::plan::Outcome`] that [`crate::plan::decide_json`] returns), for the skins.
+    #[cfg(feature = "serde_json")]
     pub fn apply_decision_json(&self, flag: &str, decision_json: &str) -> Result<u64, PlanError> {
         let decision = Decision::from_json(decision_json)?;
         Ok(self.apply_decision(flag, &decision)?)
@@ -664,6 +667,7 @@ impl Snapshot {
     }
 
     /// A JSON flag's value now, or `default`.
+    #[cfg(feature = "serde_json")]
     pub fn json_value<'a>(
         &'a self,
         flag: &'a str,
