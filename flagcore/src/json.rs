@@ -12,6 +12,8 @@
 //! [`Limits::max_bytes`]: crate::Limits::max_bytes
 
 use std::fmt;
+
+use crate::message::msg;
 use std::ops::Deref;
 
 use bumpalo::Bump;
@@ -77,29 +79,45 @@ pub(crate) fn q(s: &str) -> Quoted<'_> {
     Quoted(s)
 }
 
-impl fmt::Display for Quoted<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("\"")?;
+impl Quoted<'_> {
+    /// Appends the quoted text (messages are built with [`crate::message::msg!`]).
+    pub(crate) fn write(&self, out: &mut String) {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        out.push('"');
         let mut rest = self.0;
         while let Some(i) = rest
             .bytes()
             .position(|b| b < 0x20 || b == 0x7f || b == b'"' || b == b'\\')
         {
-            f.write_str(&rest[..i])?;
+            out.push_str(&rest[..i]);
             let b = rest.as_bytes()[i];
             match b {
-                b'"' => f.write_str("\\\"")?,
-                b'\\' => f.write_str("\\\\")?,
-                b'\n' => f.write_str("\\n")?,
-                b'\t' => f.write_str("\\t")?,
-                b'\r' => f.write_str("\\r")?,
-                0 => f.write_str("\\0")?,
-                _ => write!(f, "\\u{{{b:x}}}")?,
+                b'"' => out.push_str("\\\""),
+                b'\\' => out.push_str("\\\\"),
+                b'\n' => out.push_str("\\n"),
+                b'\t' => out.push_str("\\t"),
+                b'\r' => out.push_str("\\r"),
+                0 => out.push_str("\\0"),
+                // `\u{1b}`, `\u{7f}`: lowercase hex without leading zeros, as `{:?}`.
+                _ => {
+                    out.push_str("\\u{");
+                    if b >= 0x10 {
+                        out.push(char::from(HEX[usize::from(b >> 4)]));
+                    }
+                    out.push(char::from(HEX[usize::from(b & 0xf)]));
+                    out.push('}');
+                }
             }
             rest = &rest[i + 1..];
         }
-        f.write_str(rest)?;
-        f.write_str("\"")
+        out.push_str(rest);
+        out.push('"');
+    }
+}
+
+impl fmt::Display for Quoted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&msg!(self))
     }
 }
 
@@ -693,9 +711,10 @@ fn is_identifier(key: &str) -> bool {
     chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-impl fmt::Display for Path<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("$")?;
+impl Path<'_> {
+    /// Appends the path's text (`$.flags["speech-ab"].rules[0]`).
+    pub(crate) fn write(&self, out: &mut String) {
+        out.push('$');
         let mut parts = Vec::new();
         let mut node = Some(self);
         while let Some(n) = node {
@@ -705,16 +724,28 @@ impl fmt::Display for Path<'_> {
         for part in parts.into_iter().rev() {
             match part {
                 PathPart::Root => {}
-                PathPart::Key(k) if is_identifier(k) => write!(f, ".{k}")?,
-                PathPart::Key(k) => {
-                    let mut quoted = String::with_capacity(k.len() + 2);
-                    write_string(&mut quoted, k);
-                    write!(f, "[{quoted}]")?
+                PathPart::Key(k) if is_identifier(k) => {
+                    out.push('.');
+                    out.push_str(k);
                 }
-                PathPart::Index(i) => write!(f, "[{i}]")?,
+                PathPart::Key(k) => {
+                    out.push('[');
+                    write_string(out, k);
+                    out.push(']');
+                }
+                PathPart::Index(i) => {
+                    out.push('[');
+                    number::write_u64(out, i as u64);
+                    out.push(']');
+                }
             }
         }
-        Ok(())
+    }
+}
+
+impl fmt::Display for Path<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&msg!(self))
     }
 }
 

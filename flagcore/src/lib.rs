@@ -83,6 +83,7 @@ mod handle;
 mod json;
 mod load;
 mod lowercase;
+mod message;
 mod model;
 mod needles;
 mod number;

@@ -15,6 +15,8 @@
 
 use std::fmt;
 
+use crate::message::msg;
+
 /// A JSON number as serde_json keeps it: a non-negative integer, a negative integer, or
 /// anything else as an `f64`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -64,9 +66,7 @@ impl Number {
 /// As serde_json's `Number` displays (the messages quote numbers with it).
 impl fmt::Display for Number {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut text = String::new();
-        self.write(&mut text);
-        f.write_str(&text)
+        f.write_str(&msg!(self))
     }
 }
 

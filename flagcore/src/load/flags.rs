@@ -6,6 +6,7 @@ use std::borrow::Cow;
 use crate::bucket::salt_prefix;
 use crate::error::ProblemCode;
 use crate::json::{self, q, Json, Path};
+use crate::message::msg;
 use crate::model::{Flag, KeyHash, Serve, StrSeen, Variant};
 use crate::number;
 use crate::value::{FlagValue, ValueType};
@@ -67,9 +68,10 @@ pub(crate) fn flag_head<'a>(
                 c.error(
                     &obj.at("type"),
                     ProblemCode::InvalidValue,
-                    format!(
-                        "unknown type {t}; use boolean, string, number or json",
-                        t = q(t)
+                    msg!(
+                        "unknown type ",
+                        q(t),
+                        "; use boolean, string, number or json"
                     ),
                 );
                 return None;
@@ -109,16 +111,20 @@ pub(crate) fn flag_head<'a>(
                 c.error(
                     &obj.at("variants").key(&v.name),
                     ProblemCode::VariantTypeMismatch,
-                    format!(
-                        "variant {} is {}, but flag {key} is {value_type}{}",
+                    msg!(
+                        "variant ",
                         q(&v.name),
+                        " is ",
                         v.value.value_type(),
+                        ", but flag ",
+                        q(key),
+                        " is ",
+                        value_type,
                         if declared.is_some() {
                             ""
                         } else {
                             " (inferred from its first variant)"
-                        },
-                        key = q(key)
+                        }
                     ),
                 );
                 ok = false;
@@ -143,11 +149,7 @@ pub(crate) fn flag_head<'a>(
                 c.error(
                     &obj.at("offVariant"),
                     ProblemCode::UnknownVariant,
-                    format!(
-                        "flag {key} has no variant {name}{suggestion}",
-                        key = q(key),
-                        name = q(name)
-                    ),
+                    msg!("flag ", q(key), " has no variant ", q(name), suggestion),
                 );
                 None
             }
@@ -350,10 +352,12 @@ pub(crate) fn variant_ref(
             c.error(
                 path,
                 ProblemCode::UnknownVariant,
-                format!(
-                    "flag {flag} has no variant {name}{suggestion}",
-                    flag = q(variants.flag),
-                    name = q(name)
+                msg!(
+                    "flag ",
+                    q(variants.flag),
+                    " has no variant ",
+                    q(name),
+                    suggestion
                 ),
             );
             None
