@@ -234,11 +234,14 @@ impl<'s> Evaluator<'s> {
         ctx: &Context,
         default: &'s str,
     ) -> Resolved<'s, &'s str> {
-        let r = self.typed(flag, ctx, ValueType::Json, default, |_| Some(default));
-        match r.evaluation.value_json {
-            Some(value) if !r.evaluation.is_error() => Resolved { value, ..r },
-            _ => r,
-        }
+        let evaluation = self
+            .typed(flag, ctx, ValueType::Json, (), |_| Some(()))
+            .evaluation;
+        let value = match evaluation.value_json {
+            Some(json) if !evaluation.is_error() => json,
+            _ => default,
+        };
+        Resolved { value, evaluation }
     }
 
     /// A JSON flag's value, or `default`.

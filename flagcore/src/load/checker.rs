@@ -3,7 +3,7 @@
 
 use crate::error::{Problem, ProblemCode, Severity};
 use crate::json::{q, Json, JsonStr, Path};
-use crate::message::msg;
+use crate::message::{msg, Listed};
 use crate::model::{KeyHash, StrSeen};
 use crate::units::parse_rfc3339;
 
@@ -240,7 +240,7 @@ impl<'a> Obj<'a> {
                         q(k),
                         suggestion,
                         "; allowed here: ",
-                        allowed.join(", ")
+                        Listed(allowed)
                     ),
                 );
             }

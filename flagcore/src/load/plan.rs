@@ -2,7 +2,7 @@
 
 use crate::error::ProblemCode;
 use crate::json::{q, Json, Path};
-use crate::message::msg;
+use crate::message::{msg, Listed};
 use crate::model::plan::*;
 use crate::units::parse_duration;
 
@@ -279,7 +279,7 @@ pub(crate) fn keyword<'a>(
                     q(s),
                     suggestion,
                     "; use one of: ",
-                    options.join(", ")
+                    Listed(options)
                 ),
             );
             None

@@ -2,7 +2,7 @@
 
 use crate::error::ProblemCode;
 use crate::json::{q, Json, Path};
-use crate::message::msg;
+use crate::message::{msg, Listed};
 use crate::model::program::Program;
 use crate::model::{
     AttributeType, Cmp, Condition, FastMap, Needles, NumberSet, Rule, Serve, StrSeen, StrSet, Test,
@@ -142,7 +142,7 @@ pub(crate) fn compile_condition(
                 q(op),
                 suggestion,
                 "; operators: ",
-                OPERATORS.join(", ")
+                Listed(OPERATORS)
             ),
         );
         return None;
@@ -156,7 +156,7 @@ pub(crate) fn compile_condition(
                 "operator ",
                 q(op),
                 " does not take ignoreCase; it applies to ",
-                IGNORE_CASE_OPERATORS.join(", "),
+                Listed(IGNORE_CASE_OPERATORS),
                 if op == "matches" {
                     " (a pattern can start with (?i): ASCII letters only)"
                 } else {
