@@ -327,8 +327,7 @@ impl Engine {
         self.at(at);
         let ctx = &self.ctx;
         let snapshot = self.store.snapshot();
-        let null = serde_json::Value::Null;
-        let r = snapshot.at(self.time).json_value(flag, ctx, &null);
+        let r = snapshot.at(self.time).json_text(flag, ctx, "null");
         if r.evaluation.is_error() {
             return None;
         }

@@ -194,7 +194,7 @@ pub(crate) fn update(out: &mut Vec<u8>, revision: u64, warnings: &[Problem]) {
 pub(crate) fn config_error(e: &ConfigError) -> String {
     let mut out = Vec::new();
     out.extend_from_slice(b"{\"kind\":\"config\",\"code\":\"INVALID_CONFIG\",\"message\":");
-    string(&mut out, &e.to_string());
+    string(&mut out, &e.message());
     out.extend_from_slice(b",\"problems\":");
     problems(&mut out, &e.problems());
     out.push(b'}');
@@ -211,7 +211,7 @@ pub(crate) fn store_error(e: &StoreError) -> String {
     out.extend_from_slice(b"{\"kind\":\"store\",\"code\":");
     string(&mut out, code);
     out.extend_from_slice(b",\"message\":");
-    string(&mut out, &e.to_string());
+    string(&mut out, &e.message());
     out.extend_from_slice(b",\"problems\":[]}");
     into_string(out)
 }

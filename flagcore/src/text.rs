@@ -119,12 +119,9 @@ pub(crate) fn json_number(s: &str) -> Option<f64> {
     if i != b.len() {
         return None;
     }
-    // serde_json's parser (already in the build, unlike core's `f64::from_str` and its
+    // serde_json's reading (crate::number; smaller than core's `f64::from_str` and its
     // tables): the same f64 as a number in a JSON context; out of range is an error.
-    s.parse::<serde_json::Number>()
-        .ok()?
-        .as_f64()
-        .filter(|n| n.is_finite())
+    crate::number::parse(s)?.as_f64().filter(|n| n.is_finite())
 }
 
 /// An IP address (`inCidr`): `v6`, and the address's bits (IPv4 in the low 32).

@@ -2,6 +2,7 @@
 
 use crate::error::ProblemCode;
 use crate::json::{q, Json, Path};
+use crate::message::msg;
 use crate::model::program::Program;
 use crate::model::{FastMap, KeyHash, Segment, StrSeen, StrSet};
 
@@ -91,7 +92,7 @@ pub(crate) fn string_list(
                         c.warn(
                             &path.index(i),
                             ProblemCode::DuplicateEntry,
-                            format!("{s} is listed more than once", s = q(s)),
+                            msg!(q(s), " is listed more than once"),
                         );
                     }
                     continue;

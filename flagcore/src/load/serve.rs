@@ -2,6 +2,7 @@
 
 use crate::error::ProblemCode;
 use crate::json::{q, Json, Path};
+use crate::message::msg;
 use crate::model::{FastSet, Serve, Split, Stage};
 
 use super::checker::{non_empty_array, percentage, timestamp, Checker, Obj};
@@ -21,7 +22,11 @@ pub(crate) fn compile_serve(
         c.error(
             path,
             ProblemCode::InvalidValue,
-            format!("serve exactly one of \"variant\", \"split\" or \"stages\" (found {present})"),
+            msg!(
+                "serve exactly one of \"variant\", \"split\" or \"stages\" (found ",
+                present,
+                ")"
+            ),
         );
         return None;
     }
@@ -77,9 +82,10 @@ pub(crate) fn compile_simple_serve(
                     c.error(
                         &o.at("variant"),
                         ProblemCode::DuplicateKey,
-                        format!(
-                            "variant {} appears twice in this split",
-                            q(names.names[v as usize])
+                        msg!(
+                            "variant ",
+                            q(names.names[v as usize]),
+                            " appears twice in this split"
                         ),
                     );
                     ok = false;
@@ -96,7 +102,7 @@ pub(crate) fn compile_simple_serve(
         c.error(
             &path,
             ProblemCode::WeightsSum,
-            format!("weights add up to {}, not 100", format_thousandths(end)),
+            msg!("weights add up to ", format_thousandths(end), ", not 100"),
         );
         return None;
     }
