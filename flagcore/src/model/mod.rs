@@ -4,7 +4,7 @@
 pub(crate) mod plan;
 pub(crate) mod program;
 
-use hashbrown::{HashMap, HashSet};
+use hashbrown::HashMap;
 
 use std::borrow::Cow;
 use std::hash::{BuildHasher, Hasher};
@@ -35,7 +35,6 @@ pub(crate) const ARENA_PRESIZE_MAX: usize = 32 * 1024 * 1024;
 pub(crate) const LINEAR_SET_MAX: usize = 8;
 
 pub(crate) type FastMap<K, V> = HashMap<K, V, KeyHash>;
-pub(crate) type FastSet<K> = HashSet<K, KeyHash>;
 /// The texts seen so far (load-time duplicate checks): a map to `u32` like the segment
 /// index, so the two share one hash table instantiation in the `.wasm`.
 pub(crate) type StrSeen<'a> = FastMap<&'a str, u32>;
