@@ -189,7 +189,7 @@ impl StrSet {
         let mut buf = [0u8; FOLD_BUFFER];
         match fold_into(s, &mut buf) {
             Some(f) => self.contains(f),
-            None => self.iter().any(|v| eq_folded(s, v)),
+            None => self.any(|v| eq_folded(s, v)),
         }
     }
 
@@ -204,16 +204,14 @@ impl StrSet {
         self.len() == 0
     }
 
-    pub(crate) fn iter(&self) -> impl Iterator<Item = &str> {
-        let (small, large) = match self {
-            StrSet::Small(items) => (Some(items.iter()), None),
-            StrSet::Large(set) => (None, Some(set.iter())),
-        };
-        small
-            .into_iter()
-            .flatten()
-            .chain(large.into_iter().flatten())
-            .map(|s| &**s)
+    /// Whether `f` holds for some item (in no particular order): a loop per kind of set,
+    /// rather than an iterator chaining both (whose `Chain<Flatten<..>>` code the `.wasm`
+    /// held once per caller).
+    pub(crate) fn any(&self, mut f: impl FnMut(&str) -> bool) -> bool {
+        match self {
+            StrSet::Small(items) => items.iter().any(|i| f(i)),
+            StrSet::Large(set) => set.iter().any(|i| f(i)),
+        }
     }
 }
 
@@ -391,7 +389,7 @@ impl ValueSet {
                 .iter()
                 .any(|i| matches!(i, AttributeValue::Bool(c) if *c == b))
         };
-        self.strings.iter().all(has_text)
+        !self.strings.any(|v| !has_text(v))
             && self.numbers.0.iter().all(|&n| has_number(n))
             && (!self.bools[0] || has_bool(false))
             && (!self.bools[1] || has_bool(true))
