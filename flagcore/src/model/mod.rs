@@ -55,50 +55,75 @@ impl BuildHasher for KeyHash {
 
 /// The flags' positions, hashed by key with [`KeyHash`]; the keys are compared against
 /// `Config::flags` (one allocation per flag fewer than a map owning copies of the keys).
-///
-/// An open-addressing table of its own rather than a `hashbrown` table: a lookup is every
-/// evaluation by key, and `hashbrown` calls the key comparison through a function pointer.
-/// Here the probe and the comparison inline: slots hold the flag's position and the top 32
-/// bits of its hash (compared before the key), at most half of them are used, and probing
-/// is linear.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct FlagIndex {
-    /// `(hash >> 32, position + 1)`; position 0 marks an empty slot.
-    slots: Box<[(u32, u32)]>,
-}
+pub(crate) struct FlagIndex(KeyIndex);
 
 impl FlagIndex {
     pub(crate) fn of(flags: &[Flag]) -> FlagIndex {
-        let size = (flags.len() * 2).next_power_of_two().max(8);
-        let mut slots = vec![(0u32, 0u32); size].into_boxed_slice();
-        let mask = size - 1;
+        let mut index = KeyIndex::with_capacity(flags.len());
         for (i, flag) in flags.iter().enumerate() {
-            let hash = KeyHash.hash_one(&*flag.key);
-            let mut at = hash as usize & mask;
-            while slots[at].1 != 0 {
-                at = (at + 1) & mask;
-            }
-            slots[at] = ((hash >> 32) as u32, i as u32 + 1);
+            index.insert(KeyHash.hash_one(&*flag.key), i as u32);
         }
-        FlagIndex { slots }
+        FlagIndex(index)
     }
 
     /// The position of the flag called `key`.
     #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     fn find(&self, flags: &[Flag], key: &str) -> Option<u32> {
-        let hash = KeyHash.hash_one(key);
+        self.0.find(KeyHash.hash_one(key), |i| {
+            flags.get(i as usize).is_some_and(|f| text_eq(&f.key, key))
+        })
+    }
+}
+
+/// Positions in a slice of keyed items (flags, a large set's texts), by the keys' hashes;
+/// the caller compares the keys. The flag index and large string sets share it, so the
+/// `.wasm` has one table's code for both.
+///
+/// An open-addressing table of its own rather than a `hashbrown` table: a lookup is every
+/// evaluation by key, and `hashbrown` calls the key comparison through a function pointer.
+/// Here the probe and the comparison inline: slots hold the item's position and the top 32
+/// bits of its hash (compared before the key), at most half of them are used, and probing
+/// is linear.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct KeyIndex {
+    /// `(hash >> 32, position + 1)`; position 0 marks an empty slot.
+    slots: Box<[(u32, u32)]>,
+}
+
+impl KeyIndex {
+    /// An index for up to `items` positions.
+    fn with_capacity(items: usize) -> KeyIndex {
+        let size = (items * 2).next_power_of_two().max(8);
+        KeyIndex {
+            slots: vec![(0u32, 0u32); size].into_boxed_slice(),
+        }
+    }
+
+    /// Adds `position` under `hash` (at most the capacity's number of times).
+    fn insert(&mut self, hash: u64, position: u32) {
+        let mask = self.slots.len().wrapping_sub(1);
+        let mut at = hash as usize & mask;
+        while let Some(slot) = self.slots.get_mut(at) {
+            if slot.1 == 0 {
+                *slot = ((hash >> 32) as u32, position + 1);
+                return;
+            }
+            at = (at + 1) & mask;
+        }
+    }
+
+    /// The first position added under `hash` for which `is` holds.
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+    fn find(&self, hash: u64, mut is: impl FnMut(u32) -> bool) -> Option<u32> {
         let tag = (hash >> 32) as u32;
         let mask = self.slots.len().wrapping_sub(1);
         let mut at = hash as usize & mask;
         loop {
             let &(slot_tag, position) = self.slots.get(at)?;
-            let flag = position.checked_sub(1)?;
-            if slot_tag == tag
-                && flags
-                    .get(flag as usize)
-                    .is_some_and(|f| text_eq(&f.key, key))
-            {
-                return Some(flag);
+            let position = position.checked_sub(1)?;
+            if slot_tag == tag && is(position) {
+                return Some(position);
             }
             at = (at + 1) & mask;
         }
@@ -145,26 +170,50 @@ impl Default for Limits {
 #[derive(Debug, Clone)]
 pub(crate) enum StrSet {
     Small(Vec<Box<str>>),
-    Large(Box<hashbrown::HashTable<Box<str>>>),
+    Large(Box<LargeStrSet>),
+}
+
+/// A large [`StrSet`]: its distinct texts, and their positions by hash.
+#[derive(Debug, Clone)]
+pub(crate) struct LargeStrSet {
+    items: Box<[Box<str>]>,
+    index: KeyIndex,
+}
+
+impl LargeStrSet {
+    #[inline(never)]
+    fn contains(&self, s: &str) -> bool {
+        let items = &self.items;
+        self.index
+            .find(KeyHash.hash_one(s), |i| {
+                items.get(i as usize).is_some_and(|k| text_eq(k, s))
+            })
+            .is_some()
+    }
 }
 
 impl StrSet {
     pub(crate) fn new(items: Vec<Box<str>>) -> StrSet {
         if items.len() <= LINEAR_SET_MAX {
-            StrSet::Small(items)
-        } else {
-            #[allow(clippy::borrowed_box)]
-            let hash = |s: &Box<str>| KeyHash.hash_one(&**s); // the table's item type
-            let mut table: hashbrown::HashTable<Box<str>> =
-                hashbrown::HashTable::with_capacity(items.len());
-            for item in items {
-                let h = hash(&item);
-                if table.find(h, |i| text_eq(i, &item)).is_none() {
-                    table.insert_unique(h, item, hash);
-                }
-            }
-            StrSet::Large(Box::new(table))
+            return StrSet::Small(items);
         }
+        let mut set = LargeStrSet {
+            items: Box::default(),
+            index: KeyIndex::with_capacity(items.len()),
+        };
+        let mut kept: Vec<Box<str>> = Vec::with_capacity(items.len());
+        for item in items {
+            let hash = KeyHash.hash_one(&*item);
+            let seen = set.index.find(hash, |i| {
+                kept.get(i as usize).is_some_and(|k| text_eq(k, &item))
+            });
+            if seen.is_none() {
+                set.index.insert(hash, kept.len() as u32);
+                kept.push(item);
+            }
+        }
+        set.items = kept.into_boxed_slice();
+        StrSet::Large(Box::new(set))
     }
     /// Whether `s` is in the set: a small set's scan inlines into the caller (an empty
     /// one costs a compare), a large set is one hash and a probe.
@@ -172,13 +221,8 @@ impl StrSet {
     pub(crate) fn contains(&self, s: &str) -> bool {
         match self {
             StrSet::Small(items) => items.iter().any(|i| text_eq(i, s)),
-            StrSet::Large(set) => Self::large_contains(set, s),
+            StrSet::Large(set) => set.contains(s),
         }
-    }
-
-    #[inline(never)]
-    fn large_contains(set: &hashbrown::HashTable<Box<str>>, s: &str) -> bool {
-        set.find(KeyHash.hash_one(s), |i| text_eq(i, s)).is_some()
     }
 
     /// Whether `s` case-folded is in the set (whose items are folded): folded into a
@@ -196,7 +240,7 @@ impl StrSet {
     pub(crate) fn len(&self) -> usize {
         match self {
             StrSet::Small(items) => items.len(),
-            StrSet::Large(set) => set.len(),
+            StrSet::Large(set) => set.items.len(),
         }
     }
 
@@ -210,7 +254,7 @@ impl StrSet {
     pub(crate) fn any(&self, mut f: impl FnMut(&str) -> bool) -> bool {
         match self {
             StrSet::Small(items) => items.iter().any(|i| f(i)),
-            StrSet::Large(set) => set.iter().any(|i| f(i)),
+            StrSet::Large(set) => set.items.iter().any(|i| f(i)),
         }
     }
 }
