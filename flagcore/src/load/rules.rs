@@ -4,7 +4,7 @@ use crate::error::ProblemCode;
 use crate::json::{q, Json, Path};
 use crate::model::program::Program;
 use crate::model::{
-    AttributeType, Cmp, Condition, FastMap, Needles, NumberSet, Rule, Serve, StrSeen, StrSet, Test,
+    AttributeType, Cmp, Condition, Needles, NumberSet, Rule, Serve, StrMap, StrSeen, StrSet, Test,
     ValueSet,
 };
 use crate::regex::{Regex, RegexError, MAX_STATES};
@@ -89,7 +89,7 @@ pub(crate) fn compile_conditions(
     c: &mut Checker,
     value: &Json<'_>,
     path: &Path<'_>,
-    segments: &FastMap<&str, u32>,
+    segments: &StrMap<'_>,
     used_segments: &mut [bool],
     in_segment: bool,
 ) -> Vec<Condition> {
@@ -114,7 +114,7 @@ pub(crate) fn compile_condition(
     c: &mut Checker,
     value: &Json<'_>,
     path: &Path<'_>,
-    segments: &FastMap<&str, u32>,
+    segments: &StrMap<'_>,
     used_segments: &mut [bool],
     in_segment: bool,
 ) -> Option<Condition> {
@@ -544,7 +544,7 @@ fn time_test(c: &mut Checker, o: &Operands<'_>) -> Option<Test> {
 fn segment_test(
     c: &mut Checker,
     o: &Operands<'_>,
-    segments: &FastMap<&str, u32>,
+    segments: &StrMap<'_>,
     used_segments: &mut [bool],
 ) -> Option<Test> {
     o.count(c, 1, usize::MAX)?;

@@ -4,8 +4,6 @@
 pub(crate) mod plan;
 pub(crate) mod program;
 
-use hashbrown::HashMap;
-
 use std::borrow::Cow;
 use std::hash::{BuildHasher, Hasher};
 
@@ -34,10 +32,75 @@ pub(crate) const ARENA_PRESIZE_MAX: usize = 32 * 1024 * 1024;
 /// Sets up to this size are searched linearly; larger ones are hashed.
 pub(crate) const LINEAR_SET_MAX: usize = 8;
 
-pub(crate) type FastMap<K, V> = HashMap<K, V, KeyHash>;
 /// The texts seen so far (load-time duplicate checks): a map to `u32` like the segment
-/// index, so the two share one hash table instantiation in the `.wasm`.
-pub(crate) type StrSeen<'a> = FastMap<&'a str, u32>;
+/// index, so the two share one hash table in the `.wasm`.
+pub(crate) type StrSeen<'a> = StrMap<'a>;
+
+/// The loader's map from texts to `u32` (flag, segment, layer and variant indices,
+/// duplicate checks): the entries in insertion order and a [`KeyIndex`] over them, so the
+/// `.wasm` has one hash table's code (the flag index's) instead of a `hashbrown` map's too.
+/// The subset of `hashbrown::HashMap`'s interface the loader uses, with the same meaning.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct StrMap<'a> {
+    entries: Vec<(&'a str, u32)>,
+    index: KeyIndex,
+}
+
+impl<'a> StrMap<'a> {
+    /// An empty map with room for `items` entries.
+    pub(crate) fn with_capacity_and_hasher(items: usize, _: KeyHash) -> StrMap<'a> {
+        StrMap {
+            entries: Vec::with_capacity(items),
+            index: KeyIndex::with_capacity(items),
+        }
+    }
+
+    fn position(&self, hash: u64, key: &str) -> Option<usize> {
+        let entries = &self.entries;
+        let found = self.index.find(hash, |i| {
+            entries.get(i as usize).is_some_and(|(k, _)| *k == key)
+        });
+        found.map(|i| i as usize)
+    }
+
+    /// The value of `key`.
+    pub(crate) fn get(&self, key: &str) -> Option<&u32> {
+        let at = self.position(KeyHash.hash_one(key), key)?;
+        self.entries.get(at).map(|(_, v)| v)
+    }
+
+    /// Whether `key` has a value.
+    pub(crate) fn contains_key(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    /// Sets the value of `key`; returns its previous value (the key first inserted stays).
+    pub(crate) fn insert(&mut self, key: &'a str, value: u32) -> Option<u32> {
+        let hash = KeyHash.hash_one(key);
+        if let Some(at) = self.position(hash, key) {
+            return self
+                .entries
+                .get_mut(at)
+                .map(|e| std::mem::replace(&mut e.1, value));
+        }
+        if (self.entries.len() + 1) * 2 > self.index.slots.len() {
+            // Twice the entries' room: inserting n keys rehashes O(n) keys in all.
+            let mut index = KeyIndex::with_capacity((self.entries.len() + 1) * 2);
+            for (i, (k, _)) in self.entries.iter().enumerate() {
+                index.insert(KeyHash.hash_one(*k), i as u32);
+            }
+            self.index = index;
+        }
+        self.index.insert(hash, self.entries.len() as u32);
+        self.entries.push((key, value));
+        None
+    }
+
+    /// The keys, in the order they were first inserted.
+    pub(crate) fn keys(&self) -> impl Iterator<Item = &&'a str> {
+        self.entries.iter().map(|(k, _)| k)
+    }
+}
 
 /// Hashes map and set keys (flag keys, segment keys) with one-shot xxh3. The streaming
 /// `Xxh3Builder` set up a hasher per lookup (copying its 192-byte secret) and took about a
@@ -737,6 +800,39 @@ impl<'a> FlagInfo<'a> {
                 Some(out)
             }
             Serve::Staged(_) => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{KeyHash, StrMap};
+
+    /// `StrMap` answers as the `hashbrown::HashMap<&str, u32>` it replaced, through its
+    /// growth from empty and from a capacity.
+    #[test]
+    fn str_map_behaves_as_a_hash_map() {
+        let keys: Vec<String> = (0..3_000).map(|i| format!("key-{}", i % 1_000)).collect();
+        for mut map in [
+            StrMap::default(),
+            StrMap::with_capacity_and_hasher(10, KeyHash),
+        ] {
+            let mut reference = std::collections::HashMap::new();
+            for (i, k) in keys.iter().enumerate() {
+                assert_eq!(
+                    map.insert(k, i as u32),
+                    reference.insert(k.as_str(), i as u32)
+                );
+            }
+            for k in &keys {
+                assert_eq!(map.get(k), reference.get(k.as_str()));
+                assert!(map.contains_key(k));
+            }
+            assert_eq!(map.get("key-1000"), None);
+            assert!(!map.contains_key(""));
+            // The keys once each, in the order first inserted.
+            let first: Vec<&str> = keys[..1_000].iter().map(String::as_str).collect();
+            assert_eq!(map.keys().copied().collect::<Vec<_>>(), first);
         }
     }
 }
