@@ -93,6 +93,7 @@ mod read_cache;
 mod regex;
 mod rollout;
 mod semver;
+mod state_cell;
 pub mod stats;
 mod store;
 mod text;

@@ -1,10 +1,9 @@
-//! The live store: a compiled config behind `arc-swap`, lock-free reads, atomic updates,
-//! bounded history with rollback, and per-flag overrides.
+//! The live store: a compiled config behind `arc-swap` (a mutex in WebAssembly builds:
+//! `crate::state_cell`), lock-free reads, atomic updates, bounded history with rollback, and
+//! per-flag overrides.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-
-use arc_swap::{ArcSwap, Guard};
 
 use crate::context::Context;
 use crate::error::{ConfigError, Problem, StoreError};
@@ -18,6 +17,7 @@ use crate::model::{Config, Flag, Limits};
 use crate::plan::PlanError;
 use crate::plan::{self, Decision};
 use crate::read_cache;
+use crate::state_cell::{Guard, StateCell};
 use crate::units::format_thousandths;
 
 /// The default number of configs kept for [`Store::rollback`] (the current one included).
@@ -138,7 +138,7 @@ impl Overrides {
 /// ```
 #[derive(Debug)]
 pub struct Store {
-    state: ArcSwap<State>,
+    state: StateCell<State>,
     /// This store's id in each thread's read cache (see `crate::read_cache`): unique for
     /// the process, never reused.
     #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
@@ -236,7 +236,7 @@ impl Store {
             revision: 1,
         };
         Store {
-            state: ArcSwap::from_pointee(state),
+            state: StateCell::from_pointee(state),
             id: read_cache::store_id(),
             generation: AtomicU64::new(0),
             control: Mutex::new(Control {
@@ -542,7 +542,7 @@ impl Store {
 
     /// Calls `read` once with the state serving now, through this thread's read cache
     /// (`crate::read_cache`; WebAssembly builds, one thread and size first, load it from
-    /// the `ArcSwap`). [`Store::read`] and flag handles read through it.
+    /// the `StateCell`). [`Store::read`] and flag handles read through it.
     #[inline]
     pub(crate) fn with_state<R>(&self, read: impl FnMut(&State) -> R) -> R {
         #[cfg(not(target_arch = "wasm32"))]

@@ -315,7 +315,9 @@ impl<'a> VariantNames<'a> {
         (names.len() > LINEAR_DUPLICATES_MAX).then(|| {
             let mut index = StrSeen::with_capacity_and_hasher(names.len(), KeyHash);
             for (i, name) in names.iter().enumerate() {
-                index.entry(name).or_insert(i as u32);
+                if !index.contains_key(name) {
+                    index.insert(name, i as u32);
+                }
             }
             index
         })

@@ -6,7 +6,7 @@ use crate::bucket::salt_prefix;
 use crate::error::ProblemCode;
 use crate::json::{q, Json, Path};
 use crate::message::msg;
-use crate::model::{FastMap, Flag, LayerRange};
+use crate::model::{Flag, LayerRange, StrMap};
 use crate::units::format_thousandths;
 
 use super::checker::{check_duplicates, check_nested_duplicates, percentage, Checker, Obj};
@@ -24,9 +24,9 @@ pub(crate) fn compile_layers<'a>(
     c: &mut Checker,
     value: Option<&'a Json<'a>>,
     path: &Path<'_>,
-) -> (Vec<LayerDecl<'a>>, FastMap<&'a str, u32>) {
+) -> (Vec<LayerDecl<'a>>, StrMap<'a>) {
     let mut layers = Vec::new();
-    let mut index: FastMap<&str, u32> = FastMap::default();
+    let mut index: StrMap<'_> = StrMap::default();
     let Some(value) = value else {
         return (layers, index);
     };
@@ -79,7 +79,7 @@ pub(crate) fn compile_flag_layer(
     flag_obj: &Obj<'_>,
     flag: Option<&mut Flag>,
     layers: &[LayerDecl<'_>],
-    index: &FastMap<&str, u32>,
+    index: &StrMap<'_>,
     used: &mut [bool],
 ) -> Option<FlagLayer> {
     let value = flag_obj.get("layer")?;

@@ -18,7 +18,7 @@ use crate::error::{ConfigError, Problem, ProblemCode, Report, Severity};
 use crate::json::{self, q, Json, JsonStr, Path};
 use crate::message::msg;
 use crate::model::{
-    Config, FastMap, Flag, FlagIndex, KeyHash, Limits, Segment, StrSeen, ARENA_PRESIZE_MAX,
+    Config, Flag, FlagIndex, KeyHash, Limits, Segment, StrMap, StrSeen, ARENA_PRESIZE_MAX,
     SUPPORTED_SCHEMA_VERSIONS,
 };
 
@@ -463,9 +463,9 @@ fn compile_segments<'a>(
     c: &mut Checker,
     value: Option<&'a Json<'a>>,
     segments_path: &Path<'_>,
-) -> (Vec<Segment>, FastMap<&'a str, u32>) {
+) -> (Vec<Segment>, StrMap<'a>) {
     let mut segments = Vec::new();
-    let mut segment_index: FastMap<&str, u32> = FastMap::default();
+    let mut segment_index: StrMap<'_> = StrMap::default();
     let Some(value) = value else {
         return (segments, segment_index);
     };
@@ -498,7 +498,7 @@ pub(crate) struct Refs<'a> {
     heads: &'a [FlagHead<'a>],
     names: &'a [&'a str],
     index: &'a StrSeen<'a>,
-    segments: &'a FastMap<&'a str, u32>,
+    segments: &'a StrMap<'a>,
     /// The segments, compiled (rules compile `inSegment` against them).
     compiled_segments: &'a [Segment],
 }

@@ -5,7 +5,7 @@ use crate::json::{q, Json, Path};
 use crate::message::{msg, Listed};
 use crate::model::program::Program;
 use crate::model::{
-    AttributeType, Cmp, Condition, FastMap, Needles, NumberSet, Rule, Serve, StrSeen, StrSet, Test,
+    AttributeType, Cmp, Condition, Needles, NumberSet, Rule, Serve, StrMap, StrSeen, StrSet, Test,
     ValueSet,
 };
 use crate::regex::{Regex, RegexError, MAX_STATES};
@@ -94,7 +94,7 @@ pub(crate) fn compile_conditions(
     c: &mut Checker,
     value: &Json<'_>,
     path: &Path<'_>,
-    segments: &FastMap<&str, u32>,
+    segments: &StrMap<'_>,
     used_segments: &mut [bool],
     in_segment: bool,
 ) -> Vec<Condition> {
@@ -119,7 +119,7 @@ pub(crate) fn compile_condition(
     c: &mut Checker,
     value: &Json<'_>,
     path: &Path<'_>,
-    segments: &FastMap<&str, u32>,
+    segments: &StrMap<'_>,
     used_segments: &mut [bool],
     in_segment: bool,
 ) -> Option<Condition> {
@@ -544,7 +544,7 @@ fn time_test(c: &mut Checker, o: &Operands<'_>) -> Option<Test> {
 fn segment_test(
     c: &mut Checker,
     o: &Operands<'_>,
-    segments: &FastMap<&str, u32>,
+    segments: &StrMap<'_>,
     used_segments: &mut [bool],
 ) -> Option<Test> {
     o.count(c, 1, usize::MAX)?;
