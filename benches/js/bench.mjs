@@ -197,10 +197,10 @@ async function benchFlagcore() {
     { scenario: "3-split-70-30-handle", engine: E, median_ns: measure(() => split7030.variant(ctx, opts) === "treatment"), note: `store.flag("split-70-30").variant; ${base}` },
   ];
   // For scale: one call across the JS/WASM boundary with two short strings, and the
-  // JSON.parse part of evaluateAll (its answer crosses the boundary as JSON text).
+  // JSON.parse of evaluateAll's answer as text (how it crossed the boundary before issue 18's rows).
   rows.push({ scenario: "0-wasm-call-baseline", engine: E, median_ns: measure(() => bucket("rollout-25", USER) < 25_000), note: `bucket(salt, key): one exported WASM call with two strings, no store; flagcore-wasm ${version}` });
   const allText = JSON.stringify(big.evaluateAll(ctx, opts));
-  rows.push({ scenario: "6-evaluate-all-100-json-parse", engine: E, median_ns: measure(() => JSON.parse(allText)["flag-000"].value, Math.max(CALLS / 100, 2)), note: `for scale: JSON.parse of evaluateAll's 100 answers as one JSON object text (${allText.length} bytes); since evaluateAll moves flat rows and builds the objects in JS, this is more than the JS share of 6-evaluate-all-100` });
+  rows.push({ scenario: "6-evaluate-all-100-json-parse", engine: E, median_ns: measure(() => JSON.parse(allText)["flag-000"].value, Math.max(CALLS / 100, 2)), note: `for scale: JSON.parse of evaluateAll's 100 answers as one JSON object text (${allText.length} bytes); what evaluateAll cost when its answer crossed as JSON text; it now reads numbers from the WASM memory and keeps the strings per revision` });
   store.free();
   big.free();
   return rows;

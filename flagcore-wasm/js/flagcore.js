@@ -79,10 +79,7 @@ function describe(v) {
 
 let maxAttributes = 0;
 
-/** The length of an evaluation row (src/output.rs, `evaluation_row`): a flat array parses faster than objects. */
-const ROW = 9;
-
-/** The result object of the row starting at `rows[i]`. */
+/** The result object of the row starting at `rows[i]` (src/output.rs, `evaluation_row`). */
 function result(rows, i) {
   return {
     flagKey: rows[i],
@@ -95,6 +92,45 @@ function result(rows, i) {
     bucket: rows[i + 7],
     prerequisite: rows[i + 8],
   };
+}
+
+// evaluateAll's answer: WORDS numbers a flag in the WASM memory (src/output.rs,
+// `evaluation_words`); strings as address and length.
+const WORDS = 19;
+const decoder = new TextDecoder();
+let memoryWords = new Uint32Array(0);
+let memoryBytes = memoryWords;
+const reasonNames = [];
+const errorNames = [];
+
+function words() {
+  const buffer = wasm.__flagcore_memory().buffer;
+  if (memoryWords.buffer !== buffer) {
+    memoryWords = new Uint32Array(buffer);
+    memoryBytes = new Uint8Array(buffer);
+  }
+  return memoryWords;
+}
+
+function textAt(at, len) {
+  return at === 0 ? null : decoder.decode(memoryBytes.subarray(at, at + len));
+}
+
+function cachedText(cache, i, at, len) {
+  const hit = cache[i];
+  if (hit !== undefined && hit.at === at) return hit.text;
+  return (cache[i] = { at, text: textAt(at, len) }).text;
+}
+
+/** Kept in `cache[i]` while read from `at`; JSON objects as text, parsed per call (a fresh copy). */
+function cachedValue(cache, i, at, len) {
+  let hit = cache[i];
+  if (hit === undefined || hit.at !== at) {
+    const text = textAt(at, len);
+    const value = JSON.parse(text);
+    hit = cache[i] = { at, text: value !== null && typeof value === "object" ? text : null, value };
+  }
+  return hit.text === null ? hit.value : JSON.parse(hit.text);
 }
 
 /**
@@ -117,6 +153,34 @@ function sameAttributes(ctx, sent) {
 }
 
 let maxListItems = 0;
+
+/** The results of `n` rows from word `r`; `flags` keeps the strings of one revision. */
+function allRows(flags, w, r, n) {
+  const all = {};
+  for (let i = 0; i < n; i++, r += WORDS) {
+    let flag = flags[i];
+    if (flag === undefined || flag.at !== w[r]) {
+      flag = flags[i] = { at: w[r], key: textAt(w[r], w[r + 1]), variants: [], values: [], ruleIds: [] };
+    }
+    const v = w[r + 2] - 1;
+    const reason = w[r + 7];
+    const error = w[r + 10];
+    const rule = w[r + 13] - 1;
+    const bucket = w[r + 16] - 1;
+    all[flag.key] = {
+      flagKey: flag.key,
+      value: w[r + 5] === 0 ? null : cachedValue(flag.values, v, w[r + 5], w[r + 6]),
+      variant: v < 0 ? null : cachedText(flag.variants, v, w[r + 3], w[r + 4]),
+      reason: (reasonNames[reason] ??= textAt(w[r + 8], w[r + 9])),
+      errorCode: error === 0 ? null : (errorNames[error] ??= textAt(w[r + 11], w[r + 12])),
+      ruleIndex: rule < 0 ? null : rule,
+      ruleId: w[r + 14] === 0 ? null : cachedText(flag.ruleIds, rule, w[r + 14], w[r + 15]),
+      bucket: bucket < 0 ? null : bucket,
+      prerequisite: textAt(w[r + 17], w[r + 18]),
+    };
+  }
+  return all;
+}
 
 /** The most flag keys a FlagStore gives engine ids (see `_id`): bounds the memory of keys seen. */
 const MAX_IDS = 4096;
@@ -180,6 +244,8 @@ export class FlagStore {
      * number to WASM instead of the key's UTF-8 (at most MAX_IDS keys; then by key).
      */
     this._ids = new Map();
+    /** @internal evaluateAll's `{ revision, flags }` (see allRows). */
+    this._all = null;
     try {
       this._engine = new wasm.Engine(bytes);
     } catch (e) {
@@ -354,10 +420,12 @@ export class FlagStore {
   /** Every flag's evaluation for one context, keyed by flag, in config order. */
   evaluateAll(ctx, opts) {
     const at = this._use(ctx, opts);
-    const rows = JSON.parse(this._engine.evaluateAll(at));
-    const all = {};
-    for (let i = 0; i < rows.length; i += ROW) all[rows[i]] = result(rows, i);
-    return all;
+    const base = this._engine.evaluateAllRows(at) >>> 2;
+    const w = words();
+    const revision = w[base] + w[base + 1] * 4294967296;
+    let table = this._all;
+    if (table === null || table.revision !== revision) table = this._all = { revision, flags: [] };
+    return allRows(table.flags, w, base + 3, w[base + 2]);
   }
 
   /** Swaps in a new config. Throws FlagcoreConfigError (the last good config keeps serving). */

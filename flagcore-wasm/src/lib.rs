@@ -11,9 +11,11 @@
 //! How a call crosses the boundary: the JS wrapper writes the context into the engine's
 //! reusable [`Context`] (`resetContext`, then one `set*` call per attribute) only when it
 //! differs from the one written last, then asks for one answer in one call that also
-//! carries the evaluation time. Scalars come back as scalars; structured results
-//! (`evaluate` and `evaluateAll` as flat rows, update reports, errors) come back as JSON
-//! text that the wrapper parses.
+//! carries the evaluation time. Scalars come back as scalars; `evaluateAll` comes back as
+//! numbers in the WASM memory (`evaluateAllRows`: codes, and addresses of the config's
+//! strings, which the wrapper reads once per revision); other structured results
+//! (`evaluate` as a flat row, update reports, errors) come back as JSON text that the
+//! wrapper parses.
 //! Failures are thrown as that JSON text and rethrown by the wrapper as
 //! `FlagcoreConfigError` / `FlagcoreStoreError`.
 #![cfg_attr(
@@ -48,6 +50,9 @@ pub struct Engine {
     /// `Date.now()` when the caller gave none, `NaN` for an explicit "no time").
     time: At,
     out: Vec<u8>,
+    /// `evaluateAll`'s answer: a header (revision, flag count) and one row of
+    /// [`output::ROW_WORDS`] words per flag, read by JS from the WASM memory.
+    rows: Vec<u32>,
     /// The list attribute being built (`listString` / `listNumber`, then `setList`).
     list: Vec<AttributeValue>,
 }
@@ -68,6 +73,7 @@ impl Engine {
             ctx: Context::anonymous(),
             time: At::Unset,
             out: Vec::with_capacity(1024),
+            rows: Vec::new(),
             list: Vec::new(),
         })
     }
@@ -92,7 +98,8 @@ impl Engine {
         self.out_string()
     }
 
-    /// `evaluateAll` as a JSON array of rows, in config order.
+    /// Every evaluation as a JSON array of rows, in config order (what `evaluateAllRows`
+    /// answers, as text: the tests' reference).
     pub fn evaluate_all_json(&mut self) -> String {
         let snapshot = self.store.snapshot();
         self.out.clear();
@@ -320,8 +327,7 @@ impl Engine {
         self.at(at);
         let ctx = &self.ctx;
         let snapshot = self.store.snapshot();
-        let null = serde_json::Value::Null;
-        let r = snapshot.at(self.time).json_value(flag, ctx, &null);
+        let r = snapshot.at(self.time).json_text(flag, ctx, "null");
         if r.evaluation.is_error() {
             return None;
         }
@@ -334,11 +340,22 @@ impl Engine {
         self.evaluate_json(flag)
     }
 
-    /// Every flag's evaluation as JSON text: rows in config order.
-    #[wasm_bindgen(js_name = evaluateAll)]
-    pub fn evaluate_all(&mut self, at: f64) -> String {
+    /// Every flag's evaluation, in config order, as words in the WASM memory: returns the
+    /// address of `[revision (low 32 bits), revision (high), flag count, rows...]` (see
+    /// [`output::evaluation_words`]), valid until the next call on this engine.
+    #[wasm_bindgen(js_name = evaluateAllRows)]
+    pub fn evaluate_all_rows(&mut self, at: f64) -> u32 {
         self.at(at);
-        self.evaluate_all_json()
+        let snapshot = self.store.snapshot();
+        let revision = snapshot.revision();
+        let all = snapshot.at(self.time).evaluate_all(&self.ctx);
+        self.rows.clear();
+        self.rows
+            .extend_from_slice(&[revision as u32, (revision >> 32) as u32, all.len() as u32]);
+        for e in all {
+            output::evaluation_words(&mut self.rows, &e);
+        }
+        self.rows.as_ptr() as usize as u32
     }
 
     /// Swaps in a new config; returns `{"revision", "warnings"}` as JSON text or throws
@@ -487,9 +504,9 @@ mod tests {
     /// A test context: key, evaluation time, string attributes.
     type TestContext<'a> = (Option<&'a str>, f64, Vec<(&'a str, &'a str)>);
 
-    #[test]
-    fn evaluation_json_matches_the_core_details() {
-        let contexts: Vec<TestContext<'_>> = vec![
+    /// Contexts that reach every kind of answer of the example config.
+    fn test_contexts() -> Vec<TestContext<'static>> {
+        vec![
             (
                 Some("user-1"),
                 1_795_305_600_000.0,
@@ -507,7 +524,12 @@ mod tests {
                 1_795_305_600_000.0,
                 vec![("appVersion", "2.2.0")],
             ),
-        ];
+        ]
+    }
+
+    #[test]
+    fn evaluation_json_matches_the_core_details() {
+        let contexts = test_contexts();
         for (key, at, attrs) in contexts {
             let mut engine = engine_for(key, at, &attrs);
             let all = objects(&engine.evaluate_all_json());
@@ -634,5 +656,60 @@ mod tests {
         assert!(!engine.is_enabled_id(99, 0.0));
         assert_eq!(engine.variant_index_id(99, 0.0), -1);
         assert_eq!(engine.evaluate_id(99, 0.0), "[]");
+    }
+
+    #[test]
+    fn evaluate_all_rows_carry_the_core_evaluations() {
+        let contexts = test_contexts();
+        let mut seen = [0; 4]; // rows with a rule index, a bucket, an error, a rule id
+        for (key, at, attrs) in contexts {
+            let mut engine = engine_for(key, 0.0, &attrs);
+            engine.evaluate_all_rows(at);
+            let rows = engine.rows.clone();
+            let snapshot = engine.store.snapshot();
+            assert_eq!(rows[..3], [1, 0, snapshot.config().len() as u32]);
+            let len = |s: Option<&str>| s.map_or(0, |s| s.len() as u32);
+            let plus_one = |n: Option<u32>| n.map_or(0, |n| n + 1);
+            let all: Vec<_> = snapshot
+                .at(engine.time)
+                .evaluate_all(engine.context())
+                .collect();
+            assert_eq!(rows.len(), 3 + all.len() * output::ROW_WORDS);
+            for (row, e) in rows[3..].chunks(output::ROW_WORDS).zip(&all) {
+                let want = [
+                    (row[1], e.flag_key.len() as u32),
+                    (row[2], plus_one(e.variant_index)),
+                    (row[4], len(e.variant)),
+                    (row[6], len(e.value_json)),
+                    (row[7], e.reason.code()),
+                    (row[9], e.reason.as_str().len() as u32),
+                    (row[10], e.error.map_or(0, |c| c.code())),
+                    (row[12], len(e.error.map(|c| c.as_str()))),
+                    (row[13], plus_one(e.rule_index)),
+                    (row[15], len(e.rule_id)),
+                    (row[16], plus_one(e.bucket)),
+                    (row[18], len(e.prerequisite)),
+                ];
+                for (i, (got, want)) in want.into_iter().enumerate() {
+                    assert_eq!(got, want, "flag {}, field {i}", e.flag_key);
+                }
+                // Addresses: 0 exactly for the absent strings.
+                for (at, s) in [
+                    (row[3], e.variant),
+                    (row[5], e.value_json),
+                    (row[14], e.rule_id),
+                    (row[17], e.prerequisite),
+                ] {
+                    assert_eq!(at == 0, s.is_none(), "flag {}", e.flag_key);
+                }
+            }
+            for e in &all {
+                seen[0] += usize::from(e.rule_index.is_some());
+                seen[1] += usize::from(e.bucket.is_some());
+                seen[2] += usize::from(e.error.is_some());
+                seen[3] += usize::from(e.rule_id.is_some());
+            }
+        }
+        assert!(seen.iter().all(|&n| n > 0), "{seen:?}");
     }
 }

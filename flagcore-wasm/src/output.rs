@@ -103,6 +103,41 @@ pub(crate) fn evaluation_row(out: &mut Vec<u8>, e: &Evaluation<'_>) {
     opt_string(out, e.prerequisite);
 }
 
+/// The number of `u32` words of an evaluation as [`evaluation_words`] writes it
+/// (`WORDS` in `js/flagcore.js`).
+#[cfg(test)]
+pub(crate) const ROW_WORDS: usize = 19;
+
+/// Appends where a string lies in the WASM memory: its address and length in bytes (0, 0
+/// for none). The strings are the config's (or `'static`), so they stay put while the
+/// config serves; JS reads them from the memory.
+fn text(rows: &mut Vec<u32>, s: Option<&str>) {
+    let (at, len) = s.map_or((0, 0), |s| (s.as_ptr() as usize, s.len()));
+    rows.extend_from_slice(&[at as u32, len as u32]);
+}
+
+/// Appends one evaluation as [`ROW_WORDS`] words, for `evaluateAllRows` (read by
+/// `js/flagcore.js`, `allRows`): the flag key (address, length); variant index + 1 (0:
+/// none) and the variant; the value's JSON text; the reason's code and name; the error's
+/// code (0: none) and name; rule index + 1 (0: none) and the rule id; bucket + 1 (0: none);
+/// the prerequisite. Numbers and addresses instead of JSON text: JS keeps the strings (and
+/// parsed values) per revision, so a call builds no text and parses none.
+pub(crate) fn evaluation_words(rows: &mut Vec<u32>, e: &Evaluation<'_>) {
+    let plus_one = |n: Option<u32>| n.map_or(0, |n| n.saturating_add(1));
+    text(rows, Some(e.flag_key));
+    rows.push(plus_one(e.variant_index));
+    text(rows, e.variant);
+    text(rows, e.value_json);
+    rows.push(e.reason.code());
+    text(rows, Some(e.reason.as_str()));
+    rows.push(e.error.map_or(0, |c| c.code()));
+    text(rows, e.error.map(|c| c.as_str()));
+    rows.push(plus_one(e.rule_index));
+    text(rows, e.rule_id);
+    rows.push(plus_one(e.bucket));
+    text(rows, e.prerequisite);
+}
+
 /// Appends a JSON array: `item` writes each element.
 pub(crate) fn array<T>(
     out: &mut Vec<u8>,
@@ -159,7 +194,7 @@ pub(crate) fn update(out: &mut Vec<u8>, revision: u64, warnings: &[Problem]) {
 pub(crate) fn config_error(e: &ConfigError) -> String {
     let mut out = Vec::new();
     out.extend_from_slice(b"{\"kind\":\"config\",\"code\":\"INVALID_CONFIG\",\"message\":");
-    string(&mut out, &e.to_string());
+    string(&mut out, &e.message());
     out.extend_from_slice(b",\"problems\":");
     problems(&mut out, &e.problems());
     out.push(b'}');
@@ -176,7 +211,7 @@ pub(crate) fn store_error(e: &StoreError) -> String {
     out.extend_from_slice(b"{\"kind\":\"store\",\"code\":");
     string(&mut out, code);
     out.extend_from_slice(b",\"message\":");
-    string(&mut out, &e.to_string());
+    string(&mut out, &e.message());
     out.extend_from_slice(b",\"problems\":[]}");
     into_string(out)
 }

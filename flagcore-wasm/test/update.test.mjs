@@ -102,3 +102,25 @@ test("variant names follow the config serving: renamed, reordered, removed, roll
   store.free();
   assert.throws(() => store.variant("f", ctx, { at }));
 });
+
+test("evaluateAll follows updates and rollbacks (its strings are kept per revision) and gives fresh JSON values", () => {
+  const config = (key, value) => ({
+    schemaVersion: 1,
+    flags: { [key]: { enabled: true, variants: { a: value, "b-é": { n: [1] } }, offVariant: "a", default: { variant: "b-é" } } },
+  });
+  const store = new FlagStore(config("first", { n: [0] }));
+  const one = store.evaluateAll({ key: "u" }, { at });
+  assert.deepEqual(Object.keys(one), ["first"]);
+  assert.deepEqual(one.first.value, { n: [1] });
+  assert.equal(one.first.variant, "b-é");
+  one.first.value.n.push(2); // the caller's copy: the next call must not see it
+  assert.deepEqual(store.evaluateAll({ key: "u" }, { at }).first.value, { n: [1] });
+  store.update(config("other", { m: 1 })); // the same lengths: the same addresses are possible
+  assert.deepEqual(Object.keys(store.evaluateAll({ key: "u" }, { at })), ["other"]);
+  store.setOverride("other", { variant: "a" });
+  assert.deepEqual(store.evaluateAll({ key: "u" }, { at }).other, {
+    flagKey: "other", value: { m: 1 }, variant: "a", reason: "OVERRIDE", errorCode: null, ruleIndex: null, ruleId: null, bucket: null, prerequisite: null,
+  });
+  store.rollback();
+  assert.deepEqual(Object.keys(store.evaluateAll({ key: "u" }, { at })), ["first"]);
+});

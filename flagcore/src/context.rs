@@ -462,6 +462,7 @@ impl Context {
     /// Sets one attribute from its JSON text (`"DE"`, `12`, `true`, `["a", 1]`; `null`
     /// removes it), checked as [`Context::from_json`] checks attributes. For bindings
     /// whose lists mix strings and numbers. On error the context is unchanged.
+    #[cfg(feature = "serde_json")]
     pub fn set_json_value(&mut self, name: &str, json: &str) -> Result<(), ContextError> {
         let value: serde_json::Value =
             serde_json::from_str(json).map_err(|e| ContextError::Syntax(e.to_string()))?;
@@ -471,6 +472,7 @@ impl Context {
     /// Sets one attribute from an already-parsed JSON value, checked as
     /// [`Context::set_json_value`] checks it (`null` removes it). For adapters whose
     /// contexts carry lists as JSON values (the OpenFeature provider).
+    #[cfg(feature = "serde_json")]
     pub fn set_from_value(
         &mut self,
         name: &str,
@@ -488,6 +490,7 @@ impl Context {
     /// Parses a flat JSON object: `{"key": "user-1", "email": "a@b.c", "seats": 3}`.
     /// Null attributes are skipped; an array is a list attribute (strings and numbers, at most
     /// [`MAX_LIST_ITEMS`]); nested objects are refused.
+    #[cfg(feature = "serde_json")]
     pub fn from_json(text: &str) -> Result<Context, ContextError> {
         let value: serde_json::Value =
             serde_json::from_str(text).map_err(|e| ContextError::Syntax(e.to_string()))?;
@@ -495,6 +498,7 @@ impl Context {
     }
 
     /// Builds a context from an already-parsed JSON object (see [`Context::from_json`]).
+    #[cfg(feature = "serde_json")]
     pub fn from_value(value: &serde_json::Value) -> Result<Context, ContextError> {
         let serde_json::Value::Object(map) = value else {
             return Err(ContextError::NotAnObject(json_kind(value)));
@@ -522,6 +526,7 @@ impl Context {
 }
 
 /// One attribute's JSON value (`None`: null, which means absent).
+#[cfg(feature = "serde_json")]
 fn attribute_from_json(
     name: &str,
     v: &serde_json::Value,
@@ -542,6 +547,7 @@ fn attribute_from_json(
 }
 
 /// A JSON array as a list attribute: strings and numbers only, at most [`MAX_LIST_ITEMS`].
+#[cfg(feature = "serde_json")]
 fn list_from_json(name: &str, items: &[serde_json::Value]) -> Result<AttributeValue, ContextError> {
     if items.len() > MAX_LIST_ITEMS {
         return Err(ContextError::ListTooLong {
@@ -570,6 +576,7 @@ fn list_from_json(name: &str, items: &[serde_json::Value]) -> Result<AttributeVa
     Ok(AttributeValue::List(list))
 }
 
+#[cfg(feature = "serde_json")]
 pub(crate) fn json_kind(v: &serde_json::Value) -> &'static str {
     match v {
         serde_json::Value::Null => "null",

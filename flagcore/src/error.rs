@@ -4,6 +4,8 @@ use std::fmt;
 
 use crate::codes::FailureCode;
 use crate::json::q;
+use crate::message::msg;
+use crate::number::write_u64;
 
 use serde::Serialize;
 
@@ -169,13 +171,26 @@ pub struct Problem {
     pub message: String,
 }
 
+impl Problem {
+    /// Appends `error[code] path: message` (what `Display` writes).
+    pub(crate) fn write(&self, out: &mut String) {
+        out.push_str(match self.severity {
+            Severity::Error => "error[",
+            Severity::Warning => "warning[",
+        });
+        out.push_str(self.code.as_str());
+        out.push_str("] ");
+        out.push_str(&self.path);
+        out.push_str(": ");
+        out.push_str(&self.message);
+    }
+}
+
+/// `error[code] path: message`. Messages are built without `core::fmt` (see
+/// `message.rs`); `Display` writes the text built.
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let sev = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
-        write!(f, "{sev}[{}] {}: {}", self.code, self.path, self.message)
+        f.write_str(&msg!(self))
     }
 }
 
@@ -199,29 +214,36 @@ impl Report {
     }
 }
 
+impl Report {
+    /// Appends the summary line and every problem (what `Display` writes).
+    pub(crate) fn write(&self, out: &mut String) {
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        out.push_str("config has ");
+        write_u64(out, self.errors.len() as u64);
+        out.push_str(" error");
+        out.push_str(plural(self.errors.len()));
+        out.push_str(" and ");
+        write_u64(out, self.warnings.len() as u64);
+        out.push_str(" warning");
+        out.push_str(plural(self.warnings.len()));
+        for p in self.problems() {
+            out.push_str("\n  ");
+            p.write(out);
+        }
+    }
+}
+
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "config has {} error{} and {} warning{}",
-            self.errors.len(),
-            if self.errors.len() == 1 { "" } else { "s" },
-            self.warnings.len(),
-            if self.warnings.len() == 1 { "" } else { "s" },
-        )?;
-        for p in self.problems() {
-            write!(f, "\n  {p}")?;
-        }
-        Ok(())
+        f.write_str(&msg!(self))
     }
 }
 
 /// Why a config was refused. The store keeps serving its last good config.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ConfigError {
     /// The text is not JSON, or nests too deeply. Fix the syntax at the line and column given.
-    #[error("invalid JSON at line {line}, column {column}: {message}")]
     Syntax {
         /// 1-based line.
         line: usize,
@@ -232,7 +254,6 @@ pub enum ConfigError {
     },
     /// The config is over the byte limit. Split it, or raise the limit with
     /// [`crate::Limits`].
-    #[error("config is {size} bytes, over the limit of {limit} bytes")]
     TooLarge {
         /// The config's size.
         size: usize,
@@ -240,11 +261,41 @@ pub enum ConfigError {
         limit: usize,
     },
     /// The config is JSON but breaks the format: every problem is listed with its path.
-    #[error("{0}")]
     Invalid(Report),
 }
 
 impl ConfigError {
+    /// The error's text, as `Display` writes it (`invalid JSON at line 1, column 2: ...`).
+    /// Built without `core::fmt`, which the WASM build leaves out.
+    pub fn message(&self) -> String {
+        match self {
+            ConfigError::Syntax {
+                line,
+                column,
+                message,
+            } => msg!(
+                "invalid JSON at line ",
+                line,
+                ", column ",
+                column,
+                ": ",
+                message
+            ),
+            ConfigError::TooLarge { size, limit } => msg!(
+                "config is ",
+                size,
+                " bytes, over the limit of ",
+                limit,
+                " bytes"
+            ),
+            ConfigError::Invalid(report) => {
+                let mut text = String::new();
+                report.write(&mut text);
+                text
+            }
+        }
+    }
+
     /// The failure code: always [`FailureCode::InvalidConfig`].
     pub fn code(&self) -> FailureCode {
         FailureCode::InvalidConfig
@@ -257,34 +308,38 @@ impl ConfigError {
                 severity: Severity::Error,
                 code: ProblemCode::JsonSyntax,
                 path: "$".into(),
-                message: self.to_string(),
+                message: self.message(),
             }],
             ConfigError::TooLarge { .. } => vec![Problem {
                 severity: Severity::Error,
                 code: ProblemCode::TooLarge,
                 path: "$".into(),
-                message: self.to_string(),
+                message: self.message(),
             }],
             ConfigError::Invalid(report) => report.problems().cloned().collect(),
         }
     }
 }
 
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
 /// Why a store operation failed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum StoreError {
     /// The new config was refused; the previous one keeps serving.
-    #[error(transparent)]
-    Config(#[from] ConfigError),
+    Config(ConfigError),
     /// There is no earlier config to roll back to.
-    #[error("no earlier config to roll back to")]
     NoHistory,
     /// The override names a flag the current config does not define. Check the key.
-    #[error("flag {} is not in the current config", q(.0))]
     UnknownFlag(String),
     /// The override names a variant the flag does not define.
-    #[error("flag {flag} has no variant {variant}", flag = q(.flag), variant = q(.variant))]
     UnknownVariant {
         /// The flag.
         flag: String,
@@ -293,20 +348,16 @@ pub enum StoreError {
     },
     /// A plan decision names a flag that has no `plan` in the current config. Add a plan,
     /// or apply the decision to the flag it was made for.
-    #[error("flag {} has no rollout plan in the current config", q(.0))]
     NoPlan(String),
     /// A plan decision would advance a flag that an override (a kill, a forced variant)
     /// controls. Clear the override first if the rollout should go on.
-    #[error("flag {} has an override in force; clear it before advancing its rollout", q(.0))]
     Overridden(String),
     /// A plan decision's percentage is above 100 (it is counted in thousandths of a
     /// percent). Apply decisions that `plan::decide` made.
-    #[error("invalid rollout percentage: {0} thousandths of a percent is above 100%")]
     InvalidPercentage(u32),
     /// A plan decision was made for another stage than the one serving now (a stale or
     /// replayed ADVANCE), or its stage and percentage are not the plan's. Decide again
     /// from the current state.
-    #[error("{message}")]
     StaleDecision {
         /// The flag.
         flag: String,
@@ -316,6 +367,39 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// The error's text, as `Display` writes it. Built without `core::fmt`, which the WASM
+    /// build leaves out.
+    pub fn message(&self) -> String {
+        match self {
+            StoreError::Config(e) => e.message(),
+            StoreError::NoHistory => "no earlier config to roll back to".to_owned(),
+            StoreError::UnknownFlag(flag) => {
+                msg!("flag ", q(flag), " is not in the current config")
+            }
+            StoreError::UnknownVariant { flag, variant } => {
+                msg!("flag ", q(flag), " has no variant ", q(variant))
+            }
+            StoreError::NoPlan(flag) => {
+                msg!(
+                    "flag ",
+                    q(flag),
+                    " has no rollout plan in the current config"
+                )
+            }
+            StoreError::Overridden(flag) => msg!(
+                "flag ",
+                q(flag),
+                " has an override in force; clear it before advancing its rollout"
+            ),
+            StoreError::InvalidPercentage(p) => msg!(
+                "invalid rollout percentage: ",
+                p,
+                " thousandths of a percent is above 100%"
+            ),
+            StoreError::StaleDecision { message, .. } => message.clone(),
+        }
+    }
+
     /// The failure code, from the one table every binding uses.
     pub fn code(&self) -> FailureCode {
         match self {
@@ -328,5 +412,20 @@ impl StoreError {
             StoreError::InvalidPercentage(_) => FailureCode::InvalidPlanInput,
             StoreError::StaleDecision { .. } => FailureCode::StaleDecision,
         }
+    }
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+/// `Config`'s source is the config error's own (none), as `#[error(transparent)]` had it.
+impl std::error::Error for StoreError {}
+
+impl From<ConfigError> for StoreError {
+    fn from(e: ConfigError) -> StoreError {
+        StoreError::Config(e)
     }
 }

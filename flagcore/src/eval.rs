@@ -210,6 +210,7 @@ impl<'a> Evaluation<'a> {
     }
 
     /// An owned copy, for logging, JSON output or keeping past the config's lifetime.
+    #[cfg(feature = "serde_json")]
     pub fn to_details(&self) -> EvaluationDetails {
         EvaluationDetails {
             flag_key: self.flag_key.to_owned(),
@@ -231,6 +232,7 @@ impl<'a> Evaluation<'a> {
 /// An owned evaluation, serialisable as JSON (camelCase fields).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg(feature = "serde_json")]
 pub struct EvaluationDetails {
     /// The flag's key.
     pub flag_key: String,
@@ -608,18 +610,8 @@ fn bucket_of_number(salt: &SaltPrefix, n: f64) -> Option<u32> {
 }
 
 fn format_i64(n: i64, buf: &mut [u8; 24]) -> &[u8] {
-    let mut i = buf.len();
-    let negative = n < 0;
-    let mut v = n.unsigned_abs();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    if negative {
+    let mut i = crate::number::decimal(n.unsigned_abs(), buf);
+    if n < 0 {
         i -= 1;
         buf[i] = b'-';
     }

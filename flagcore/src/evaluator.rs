@@ -226,7 +226,26 @@ impl<'s> Evaluator<'s> {
         self.typed(flag, ctx, ValueType::Number, default, FlagValue::as_f64)
     }
 
+    /// A JSON flag's value as compact JSON text (as serde_json writes it: `{"a":[1,2]}`),
+    /// or `default`. Needs no serde_json (the WASM binding's `getJson` uses it).
+    pub fn json_text(
+        &self,
+        flag: &'s str,
+        ctx: &Context,
+        default: &'s str,
+    ) -> Resolved<'s, &'s str> {
+        let evaluation = self
+            .typed(flag, ctx, ValueType::Json, (), |_| Some(()))
+            .evaluation;
+        let value = match evaluation.value_json {
+            Some(json) if !evaluation.is_error() => json,
+            _ => default,
+        };
+        Resolved { value, evaluation }
+    }
+
     /// A JSON flag's value, or `default`.
+    #[cfg(feature = "serde_json")]
     pub fn json_value(
         &self,
         flag: &'s str,

@@ -12,16 +12,20 @@
 //! [`Limits::max_bytes`]: crate::Limits::max_bytes
 
 use std::fmt;
+
+use crate::message::msg;
 use std::ops::Deref;
 
 use bumpalo::Bump;
+
+use crate::number::{self, Number};
 
 /// A parsed JSON value that remembers key order and duplicate keys.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Json<'a> {
     Null,
     Bool(bool),
-    Number(serde_json::Number),
+    Number(Number),
     String(JsonStr<'a>),
     Array(&'a [Json<'a>]),
     Object(&'a [(JsonStr<'a>, Json<'a>)]),
@@ -75,29 +79,45 @@ pub(crate) fn q(s: &str) -> Quoted<'_> {
     Quoted(s)
 }
 
-impl fmt::Display for Quoted<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("\"")?;
+impl Quoted<'_> {
+    /// Appends the quoted text (messages are built with [`crate::message::msg!`]).
+    pub(crate) fn write(&self, out: &mut String) {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        out.push('"');
         let mut rest = self.0;
         while let Some(i) = rest
             .bytes()
             .position(|b| b < 0x20 || b == 0x7f || b == b'"' || b == b'\\')
         {
-            f.write_str(&rest[..i])?;
+            out.push_str(&rest[..i]);
             let b = rest.as_bytes()[i];
             match b {
-                b'"' => f.write_str("\\\"")?,
-                b'\\' => f.write_str("\\\\")?,
-                b'\n' => f.write_str("\\n")?,
-                b'\t' => f.write_str("\\t")?,
-                b'\r' => f.write_str("\\r")?,
-                0 => f.write_str("\\0")?,
-                _ => write!(f, "\\u{{{b:x}}}")?,
+                b'"' => out.push_str("\\\""),
+                b'\\' => out.push_str("\\\\"),
+                b'\n' => out.push_str("\\n"),
+                b'\t' => out.push_str("\\t"),
+                b'\r' => out.push_str("\\r"),
+                0 => out.push_str("\\0"),
+                // `\u{1b}`, `\u{7f}`: lowercase hex without leading zeros, as `{:?}`.
+                _ => {
+                    out.push_str("\\u{");
+                    if b >= 0x10 {
+                        out.push(char::from(HEX[usize::from(b >> 4)]));
+                    }
+                    out.push(char::from(HEX[usize::from(b & 0xf)]));
+                    out.push('}');
+                }
             }
             rest = &rest[i + 1..];
         }
-        f.write_str(rest)?;
-        f.write_str("\"")
+        out.push_str(rest);
+        out.push('"');
+    }
+}
+
+impl fmt::Display for Quoted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&msg!(self))
     }
 }
 
@@ -120,13 +140,48 @@ impl Json<'_> {
         }
     }
 
+    /// Appends the value as JSON text, byte for byte as `serde_json::to_string` writes
+    /// the same value (compact, keys in order). Duplicate keys are written as they are:
+    /// validation refuses them.
+    pub(crate) fn write(&self, out: &mut String) {
+        match self {
+            Json::Null => out.push_str("null"),
+            Json::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Json::Number(n) => n.write(out),
+            Json::String(s) => write_string(out, s),
+            Json::Array(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    item.write(out);
+                }
+                out.push(']');
+            }
+            Json::Object(entries) => {
+                out.push('{');
+                for (i, (k, v)) in entries.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    write_string(out, k);
+                    out.push(':');
+                    v.write(out);
+                }
+                out.push('}');
+            }
+        }
+    }
+
     /// Converts to serde_json's value (the last of duplicate keys wins; validation
     /// reports duplicates separately).
+    #[cfg(feature = "serde_json")]
     pub(crate) fn to_value(&self) -> serde_json::Value {
         match self {
             Json::Null => serde_json::Value::Null,
             Json::Bool(b) => serde_json::Value::Bool(*b),
-            Json::Number(n) => serde_json::Value::Number(n.clone()),
+            Json::Number(n) => serde_json::Value::Number((*n).into()),
             Json::String(s) => serde_json::Value::String(s.as_str().to_owned()),
             Json::Array(items) => {
                 serde_json::Value::Array(items.iter().map(Json::to_value).collect())
@@ -156,7 +211,7 @@ const MAX_DEPTH: u32 = 128;
 /// A recursive-descent parser over the bytes of `text` (RFC 8259, as strict as
 /// serde_json: no comments, trailing commas, `NaN` or single quotes). Written here rather
 /// than through serde_json's deserializer: the same tree for less than half the `.wasm`
-/// code. Numbers other than plain integers go through `serde_json::Number`'s parser, so
+/// code. Numbers are read by [`crate::number`], step for step as serde_json reads them, so
 /// every number is the same `f64` as serde_json makes of it (contexts given as JSON text
 /// are parsed by serde_json, and must compare equal).
 struct Parser<'a> {
@@ -486,22 +541,22 @@ impl<'a> Parser<'a> {
         let text: &'a str = self.text;
         let token = &text[start..pos];
         // Plain non-negative integers of up to 19 digits are u64s, as in serde_json;
-        // everything else goes through serde_json's own number parser.
+        // everything else is read as serde_json reads it.
         if plain && int_digits <= 19 {
             let n = token
                 .bytes()
                 .fold(0u64, |n, d| n * 10 + u64::from(d - b'0'));
-            return Ok(Json::Number(n.into()));
+            return Ok(Json::Number(Number::PosInt(n)));
         }
-        match token.parse::<serde_json::Number>() {
+        match number::parse(token) {
             // Stricter than serde_json, which takes `1e-400` as 0: a number too small for
             // an f64 is as unrepresentable as `1e400`, and a weight of 1e-400 silently
             // becoming 0 would hide a mistake.
-            Ok(n) if n.as_f64() == Some(0.0) && underflows(token) => {
+            Some(n) if n.as_f64() == Some(0.0) && underflows(token) => {
                 Err(self.fail_read("number out of range"))
             }
-            Ok(n) => Ok(Json::Number(n)),
-            Err(_) => Err(self.fail_read("number out of range")),
+            Some(n) => Ok(Json::Number(n)),
+            None => Err(self.fail_read("number out of range")),
         }
     }
 }
@@ -656,9 +711,10 @@ fn is_identifier(key: &str) -> bool {
     chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-impl fmt::Display for Path<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("$")?;
+impl Path<'_> {
+    /// Appends the path's text (`$.flags["speech-ab"].rules[0]`).
+    pub(crate) fn write(&self, out: &mut String) {
+        out.push('$');
         let mut parts = Vec::new();
         let mut node = Some(self);
         while let Some(n) = node {
@@ -668,16 +724,28 @@ impl fmt::Display for Path<'_> {
         for part in parts.into_iter().rev() {
             match part {
                 PathPart::Root => {}
-                PathPart::Key(k) if is_identifier(k) => write!(f, ".{k}")?,
-                PathPart::Key(k) => {
-                    let mut quoted = String::with_capacity(k.len() + 2);
-                    write_string(&mut quoted, k);
-                    write!(f, "[{quoted}]")?
+                PathPart::Key(k) if is_identifier(k) => {
+                    out.push('.');
+                    out.push_str(k);
                 }
-                PathPart::Index(i) => write!(f, "[{i}]")?,
+                PathPart::Key(k) => {
+                    out.push('[');
+                    write_string(out, k);
+                    out.push(']');
+                }
+                PathPart::Index(i) => {
+                    out.push('[');
+                    number::write_u64(out, i as u64);
+                    out.push(']');
+                }
             }
         }
-        Ok(())
+    }
+}
+
+impl fmt::Display for Path<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&msg!(self))
     }
 }
 
@@ -751,10 +819,29 @@ mod tests {
     }
 
     /// The tree as serde_json's `Value`, or the error's line and column.
+    /// The tree's own text ([`Json::write`]) is checked against serde_json's writing of it.
     fn ours(text: &str) -> Result<serde_json::Value, (usize, usize)> {
         parse(text, &Bump::new())
-            .map(|j| j.to_value())
+            .map(|j| {
+                let value = j.to_value();
+                let mut written = String::new();
+                j.write(&mut written);
+                if !has_duplicates(&j) {
+                    assert_eq!(written, serde_json::to_string(&value).unwrap());
+                }
+                value
+            })
             .map_err(|e| (e.line, e.column))
+    }
+
+    fn has_duplicates(j: &Json<'_>) -> bool {
+        match j {
+            Json::Array(items) => items.iter().any(has_duplicates),
+            Json::Object(entries) => entries.iter().enumerate().any(|(i, (k, v))| {
+                entries[..i].iter().any(|(earlier, _)| earlier == k) || has_duplicates(v)
+            }),
+            _ => false,
+        }
     }
 
     fn theirs(text: &str) -> Result<serde_json::Value, (usize, usize)> {

@@ -83,14 +83,17 @@ mod handle;
 mod json;
 mod load;
 mod lowercase;
+mod message;
 mod model;
 mod needles;
+mod number;
 // WebAssembly builds read without the cache (see the module), but number their stores.
 #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 mod read_cache;
 mod regex;
 mod rollout;
 mod semver;
+mod state_cell;
 pub mod stats;
 mod store;
 mod text;
@@ -113,7 +116,9 @@ pub use bucket::{bucket, BUCKETS, SUPPORTED_HASH_VERSIONS};
 pub use codes::{FailureCode, FailureKind};
 pub use context::{Context, ContextError, MAX_CONTEXT_ATTRIBUTES, MAX_LIST_ITEMS};
 pub use error::{ConfigError, Problem, ProblemCode, Report, Severity, StoreError};
-pub use eval::{ErrorCode, Evaluation, EvaluationDetails, Reason};
+#[cfg(feature = "serde_json")]
+pub use eval::EvaluationDetails;
+pub use eval::{ErrorCode, Evaluation, Reason};
 pub use evaluator::{At, Evaluator, FlagRef, Resolved};
 pub use handle::FlagHandle;
 pub use model::{Config, FlagInfo, Limits, MAX_PREREQUISITE_DEPTH, SUPPORTED_SCHEMA_VERSIONS};

@@ -128,7 +128,9 @@ impl Needles {
                 if c.is_ascii() {
                     found(c.to_ascii_lowercase() as u8) // `lower` of ASCII, without its iterator
                 } else {
-                    lower(c).any(|l| l.encode_utf8(&mut buf).bytes().any(&mut found))
+                    let mut feed = |l: char| l.encode_utf8(&mut buf).bytes().any(&mut found);
+                    let (one, two) = lower(c);
+                    feed(one) || two.is_some_and(feed)
                 }
             }) || self.dotted.iter().any(|n| contains_folded(text, n))
         } else {

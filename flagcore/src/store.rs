@@ -1,20 +1,23 @@
-//! The live store: a compiled config behind `arc-swap`, lock-free reads, atomic updates,
-//! bounded history with rollback, and per-flag overrides.
+//! The live store: a compiled config behind `arc-swap` (a mutex in WebAssembly builds:
+//! `crate::state_cell`), lock-free reads, atomic updates, bounded history with rollback, and
+//! per-flag overrides.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-
-use arc_swap::{ArcSwap, Guard};
 
 use crate::context::Context;
 use crate::error::{ConfigError, Problem, StoreError};
 use crate::eval::{Evaluation, Forced};
 use crate::evaluator::{At, Evaluator, FlagRef, Resolved};
 use crate::json::q;
+use crate::message::msg;
 use crate::model::plan::Plan;
 use crate::model::{Config, Flag, Limits};
-use crate::plan::{self, Decision, PlanError};
+#[cfg(feature = "serde_json")]
+use crate::plan::PlanError;
+use crate::plan::{self, Decision};
 use crate::read_cache;
+use crate::state_cell::{Guard, StateCell};
 use crate::units::format_thousandths;
 
 /// The default number of configs kept for [`Store::rollback`] (the current one included).
@@ -135,7 +138,7 @@ impl Overrides {
 /// ```
 #[derive(Debug)]
 pub struct Store {
-    state: ArcSwap<State>,
+    state: StateCell<State>,
     /// This store's id in each thread's read cache (see `crate::read_cache`): unique for
     /// the process, never reused.
     #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
@@ -168,37 +171,50 @@ fn check_advance(
     let serving = share.and_then(|s| plan.stage_of(s));
     if serving != Some(from_stage) {
         let now = match (serving, share) {
-            (Some(s), Some(share)) => format!("stage {s} ({}%)", format_thousandths(share)),
-            (None, Some(share)) => format!(
-                "{}%, below the plan's first stage",
-                format_thousandths(share)
-            ),
+            (Some(s), Some(share)) => msg!("stage ", s, " (", format_thousandths(share), "%)"),
+            (None, Some(share)) => {
+                msg!(format_thousandths(share), "%, below the plan's first stage")
+            }
             _ => "a time-staged default".to_owned(),
         };
         return Err(StoreError::StaleDecision {
             flag: flag.to_owned(),
-            message: format!(
-                "stale decision: ADVANCE was decided from stage {from_stage}, but flag {} serves {now}; decide again",
-                q(flag)
+            message: msg!(
+                "stale decision: ADVANCE was decided from stage ",
+                from_stage,
+                ", but flag ",
+                q(flag),
+                " serves ",
+                now,
+                "; decide again"
             ),
         });
     }
     let expected = plan.stages.get(stage).map(|s| s.percentage);
     if stage != from_stage + 1 || expected != Some(percentage) {
         let plan_says = match plan.stages.get(from_stage + 1) {
-            Some(next) => format!(
-                "the stage after {from_stage} is stage {} at {}%",
+            Some(next) => msg!(
+                "the stage after ",
+                from_stage,
+                " is stage ",
                 from_stage + 1,
-                format_thousandths(next.percentage)
+                " at ",
+                format_thousandths(next.percentage),
+                "%"
             ),
-            None => format!("stage {from_stage} is the plan's last"),
+            None => msg!("stage ", from_stage, " is the plan's last"),
         };
         return Err(StoreError::StaleDecision {
             flag: flag.to_owned(),
-            message: format!(
-                "ADVANCE to stage {stage} at {}% does not match the plan of flag {}: {plan_says}",
+            message: msg!(
+                "ADVANCE to stage ",
+                stage,
+                " at ",
                 format_thousandths(percentage),
-                q(flag)
+                "% does not match the plan of flag ",
+                q(flag),
+                ": ",
+                plan_says
             ),
         });
     }
@@ -220,7 +236,7 @@ impl Store {
             revision: 1,
         };
         Store {
-            state: ArcSwap::from_pointee(state),
+            state: StateCell::from_pointee(state),
             id: read_cache::store_id(),
             generation: AtomicU64::new(0),
             control: Mutex::new(Control {
@@ -363,6 +379,7 @@ impl Store {
 
     /// [`Store::apply_decision`] with the decision as JSON (a [`Decision`] or the whole
     /// [`crate::plan::Outcome`] that [`crate::plan::decide_json`] returns), for the skins.
+    #[cfg(feature = "serde_json")]
     pub fn apply_decision_json(&self, flag: &str, decision_json: &str) -> Result<u64, PlanError> {
         let decision = Decision::from_json(decision_json)?;
         Ok(self.apply_decision(flag, &decision)?)
@@ -525,7 +542,7 @@ impl Store {
 
     /// Calls `read` once with the state serving now, through this thread's read cache
     /// (`crate::read_cache`; WebAssembly builds, one thread and size first, load it from
-    /// the `ArcSwap`). [`Store::read`] and flag handles read through it.
+    /// the `StateCell`). [`Store::read`] and flag handles read through it.
     #[inline]
     pub(crate) fn with_state<R>(&self, read: impl FnMut(&State) -> R) -> R {
         #[cfg(not(target_arch = "wasm32"))]
@@ -664,6 +681,7 @@ impl Snapshot {
     }
 
     /// A JSON flag's value now, or `default`.
+    #[cfg(feature = "serde_json")]
     pub fn json_value<'a>(
         &'a self,
         flag: &'a str,

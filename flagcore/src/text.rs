@@ -13,8 +13,43 @@ use crate::lowercase::lower;
 
 /// The case-folded characters of `s` (see the module docs).
 #[inline]
-pub(crate) fn folded(s: &str) -> impl DoubleEndedIterator<Item = char> + '_ {
-    s.chars().flat_map(lower)
+pub(crate) fn folded(s: &str) -> Folded<std::str::Chars<'_>> {
+    Folded {
+        chars: s.chars(),
+        pending: None,
+        backwards: false,
+    }
+}
+
+/// The case-folded characters of `chars`, read forwards or (`backwards`, for `chars`
+/// reversed) backwards: one small iterator instead of `flat_map(lower)`'s.
+pub(crate) struct Folded<I> {
+    chars: I,
+    /// The second character of a two-character lowercase, still to give.
+    pending: Option<char>,
+    backwards: bool,
+}
+
+impl<I: Iterator<Item = char>> Iterator for Folded<I> {
+    type Item = char;
+
+    #[inline]
+    fn next(&mut self) -> Option<char> {
+        if let Some(c) = self.pending.take() {
+            return Some(c);
+        }
+        let (one, two) = lower(self.chars.next()?);
+        let Some(two) = two else {
+            return Some(one);
+        };
+        let (first, second) = if self.backwards {
+            (two, one)
+        } else {
+            (one, two)
+        };
+        self.pending = Some(second);
+        Some(first)
+    }
 }
 
 /// `s` case-folded, for values compiled at load.
@@ -38,7 +73,11 @@ pub(crate) fn starts_folded(text: &str, prefix: &str) -> bool {
 /// Whether `text` folded ends with `suffix` (already folded).
 #[inline]
 pub(crate) fn ends_folded(text: &str, suffix: &str) -> bool {
-    let mut t = text.chars().rev().flat_map(|c| lower(c).rev());
+    let mut t = Folded {
+        chars: text.chars().rev(),
+        pending: None,
+        backwards: true,
+    };
     suffix.chars().rev().all(|c| t.next() == Some(c))
 }
 
@@ -119,12 +158,9 @@ pub(crate) fn json_number(s: &str) -> Option<f64> {
     if i != b.len() {
         return None;
     }
-    // serde_json's parser (already in the build, unlike core's `f64::from_str` and its
+    // serde_json's reading (crate::number; smaller than core's `f64::from_str` and its
     // tables): the same f64 as a number in a JSON context; out of range is an error.
-    s.parse::<serde_json::Number>()
-        .ok()?
-        .as_f64()
-        .filter(|n| n.is_finite())
+    crate::number::parse(s)?.as_f64().filter(|n| n.is_finite())
 }
 
 /// An IP address (`inCidr`): `v6`, and the address's bits (IPv4 in the low 32).
@@ -298,6 +334,23 @@ impl Cidr {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn folded_forwards_and_backwards_match_std() {
+        for s in ["", "JOSÉ", "İstanbul", "xİİy", "ΣΑΣ", "Straße İ", "İ"] {
+            let std: String = s.chars().flat_map(char::to_lowercase).collect();
+            assert_eq!(folded(s).collect::<String>(), std, "{s}");
+            let back = Folded {
+                chars: s.chars().rev(),
+                pending: None,
+                backwards: true,
+            };
+            assert_eq!(
+                back.collect::<String>(),
+                std.chars().rev().collect::<String>()
+            );
+        }
+    }
 
     #[test]
     fn folding() {

@@ -164,7 +164,8 @@ pub fn format_duration(ms: i64) -> String {
         (1, "ms"),
     ] {
         if rest >= unit {
-            out.push_str(&format!("{}{name}", rest / unit));
+            crate::number::write_u64(&mut out, rest / unit);
+            out.push_str(name);
             rest %= unit;
         }
     }
@@ -178,12 +179,17 @@ pub fn format_duration(ms: i64) -> String {
 /// Thousandths of a percent as a percentage: `5` is `0.005`, `99_990` is `99.99`.
 pub(crate) fn format_thousandths(t: impl Into<u64>) -> String {
     let t: u64 = t.into();
-    if t % 1000 == 0 {
-        format!("{}", t / 1000)
-    } else {
-        let s = format!("{}.{:03}", t / 1000, t % 1000);
-        s.trim_end_matches('0').to_owned()
+    let mut s = String::new();
+    crate::number::write_u64(&mut s, t / 1000);
+    if t % 1000 != 0 {
+        // `.005`, `.99`: three digits, then no trailing zeros.
+        let fraction = t % 1000 + 1000;
+        s.push('.');
+        let mut digits = String::new();
+        crate::number::write_u64(&mut digits, fraction);
+        s.push_str(digits[1..].trim_end_matches('0'));
     }
+    s
 }
 
 #[cfg(test)]

@@ -54,7 +54,13 @@ pub enum FlagValue {
     /// A number flag's value.
     Number(f64),
     /// A JSON flag's value.
+    #[cfg(feature = "serde_json")]
     Json(serde_json::Value),
+    /// A JSON flag's value, as compact JSON text (`{"a":[1,2]}`, as serde_json writes it).
+    /// Only without the `serde_json` feature (on by default), which only the WASM
+    /// evaluation build turns off to leave serde_json out of its `.wasm`.
+    #[cfg(not(feature = "serde_json"))]
+    Json(Box<str>),
 }
 
 impl FlagValue {
@@ -69,12 +75,28 @@ impl FlagValue {
     }
 
     /// The value as `serde_json::Value`.
+    #[cfg(feature = "serde_json")]
     pub fn to_json(&self) -> serde_json::Value {
         match self {
             FlagValue::Bool(b) => serde_json::Value::Bool(*b),
             FlagValue::String(s) => serde_json::Value::String(s.clone()),
             FlagValue::Number(n) => number_to_json(*n),
             FlagValue::Json(v) => v.clone(),
+        }
+    }
+
+    /// This value as a JSON flag's (whose variants may be booleans, strings and numbers
+    /// too); `json` is its JSON text.
+    pub(crate) fn into_json(self, json: &str) -> FlagValue {
+        match self {
+            FlagValue::Json(_) => self,
+            #[cfg(feature = "serde_json")]
+            _ => {
+                let _ = json;
+                FlagValue::Json(self.to_json())
+            }
+            #[cfg(not(feature = "serde_json"))]
+            _ => FlagValue::Json(json.into()),
         }
     }
 
@@ -104,7 +126,8 @@ impl FlagValue {
 }
 
 /// A number as JSON: integral values within 2^53 are written without a fraction (`250`,
-/// not `250.0`), as JavaScript and Python print them.
+/// not `250.0`), as JavaScript and Python print them (as [`crate::number::write_f64`]).
+#[cfg(feature = "serde_json")]
 pub(crate) fn number_to_json(n: f64) -> serde_json::Value {
     if n.fract() == 0.0 && n.abs() < 9_007_199_254_740_992.0 {
         return serde_json::Value::Number((n as i64).into());

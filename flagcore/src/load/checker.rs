@@ -3,6 +3,7 @@
 
 use crate::error::{Problem, ProblemCode, Severity};
 use crate::json::{q, Json, JsonStr, Path};
+use crate::message::{msg, Listed};
 use crate::model::{KeyHash, StrSeen};
 use crate::units::parse_rfc3339;
 
@@ -66,7 +67,7 @@ impl Checker {
         list.push(Problem {
             severity,
             code,
-            path: clipped(path.to_string()),
+            path: clipped(msg!(path)),
             message: clipped(message),
         });
     }
@@ -75,7 +76,7 @@ impl Checker {
         self.error(
             path,
             ProblemCode::WrongType,
-            format!("expected {expected}, got {}", got.type_name()),
+            msg!("expected ", expected, ", got ", got.type_name()),
         );
     }
 
@@ -107,11 +108,14 @@ impl Checker {
                 continue;
             }
             let total: usize = omitted.iter().map(|(_, n)| n).sum();
-            use std::fmt::Write as _;
             let mut kinds = String::new();
             for (i, (c, n)) in omitted.iter().enumerate() {
-                let comma = if i > 0 { ", " } else { "" };
-                let _ = write!(kinds, "{comma}{c}: {n}");
+                if i > 0 {
+                    kinds.push_str(", ");
+                }
+                kinds.push_str(c.as_str());
+                kinds.push_str(": ");
+                crate::number::write_u64(&mut kinds, *n as u64);
             }
             let noun = match severity {
                 Severity::Error => "error",
@@ -121,10 +125,15 @@ impl Checker {
                 severity,
                 code: ProblemCode::TooManyProblems,
                 path: "$".to_owned(),
-                message: format!(
-                    "{total} more {noun}{s} not listed (only the first {MAX_LISTED_PROBLEMS} are): {}",
-                    kinds,
-                    s = if total == 1 { "" } else { "s" }
+                message: msg!(
+                    total,
+                    " more ",
+                    noun,
+                    if total == 1 { "" } else { "s" },
+                    " not listed (only the first ",
+                    MAX_LISTED_PROBLEMS,
+                    " are): ",
+                    kinds
                 ),
             });
         }
@@ -148,7 +157,7 @@ fn clipped(mut text: String) -> String {
         end -= 1;
     }
     text.truncate(end);
-    text.push_str(&format!("... ({} more bytes)", total - end));
+    text.push_str(&msg!("... (", total - end, " more bytes)"));
     text
 }
 
@@ -197,7 +206,7 @@ pub(crate) fn suggestion<'a>(word: &str, options: impl IntoIterator<Item = &'a s
         .map(|o| (edit_distance(word, o, limit), o))
         .min();
     match best {
-        Some((d, o)) if d <= limit => format!(" (did you mean {o}?)", o = q(o)),
+        Some((d, o)) if d <= limit => msg!(" (did you mean ", q(o), "?)"),
         _ => String::new(),
     }
 }
@@ -226,11 +235,12 @@ impl<'a> Obj<'a> {
                 c.error(
                     &path.key(k),
                     ProblemCode::UnknownField,
-                    format!(
-                        "unknown field {k}{}; allowed here: {}",
+                    msg!(
+                        "unknown field ",
+                        q(k),
                         suggestion,
-                        allowed.join(", "),
-                        k = q(k)
+                        "; allowed here: ",
+                        Listed(allowed)
                     ),
                 );
             }
@@ -270,7 +280,7 @@ impl<'a> Obj<'a> {
             c.error(
                 &self.path,
                 ProblemCode::MissingField,
-                format!("missing required field {name}", name = q(name)),
+                msg!("missing required field ", q(name)),
             );
         }
         v
@@ -374,7 +384,7 @@ pub(crate) fn report_duplicate(c: &mut Checker, k: &str, path: &Path<'_>) {
     c.error(
         &path.key(k),
         ProblemCode::DuplicateKey,
-        format!("key {k} appears more than once in this object", k = q(k)),
+        msg!("key ", q(k), " appears more than once in this object"),
     );
 }
 
@@ -390,7 +400,7 @@ pub(crate) fn percentage(c: &mut Checker, value: &Json<'_>, path: &Path<'_>) -> 
         c.error(
             path,
             ProblemCode::PercentageOutOfRange,
-            format!("{n} is outside 0..=100"),
+            msg!(n, " is outside 0..=100"),
         );
         return None;
     }
@@ -400,7 +410,7 @@ pub(crate) fn percentage(c: &mut Checker, value: &Json<'_>, path: &Path<'_>) -> 
         c.error(
             path,
             ProblemCode::PercentagePrecision,
-            format!("{n} has more than three decimals; the resolution is 0.001"),
+            msg!(n, " has more than three decimals; the resolution is 0.001"),
         );
         return None;
     }
@@ -415,9 +425,9 @@ pub(crate) fn timestamp(c: &mut Checker, value: &Json<'_>, path: &Path<'_>) -> O
                 c.error(
                     path,
                     ProblemCode::InvalidTimestamp,
-                    format!(
-                        "{s} is not an RFC 3339 timestamp such as \"2026-11-22T09:00:00Z\"",
-                        s = q(s)
+                    msg!(
+                        q(s),
+                        " is not an RFC 3339 timestamp such as \"2026-11-22T09:00:00Z\""
                     ),
                 );
                 None
@@ -429,7 +439,7 @@ pub(crate) fn timestamp(c: &mut Checker, value: &Json<'_>, path: &Path<'_>) -> O
                 c.error(
                     path,
                     ProblemCode::InvalidTimestamp,
-                    format!("{n} is not a whole number of Unix milliseconds"),
+                    msg!(n, " is not a whole number of Unix milliseconds"),
                 );
                 None
             }

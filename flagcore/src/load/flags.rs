@@ -6,7 +6,9 @@ use std::borrow::Cow;
 use crate::bucket::salt_prefix;
 use crate::error::ProblemCode;
 use crate::json::{self, q, Json, Path};
+use crate::message::msg;
 use crate::model::{Flag, KeyHash, Serve, StrSeen, Variant};
+use crate::number;
 use crate::value::{FlagValue, ValueType};
 
 use super::checker::{
@@ -20,12 +22,20 @@ pub(crate) fn flag_value(value: &Json<'_>) -> Option<FlagValue> {
         Json::Bool(b) => FlagValue::Bool(*b),
         Json::String(s) => FlagValue::String(s.as_str().to_owned()),
         Json::Number(n) => FlagValue::Number(n.as_f64()?),
+        #[cfg(feature = "serde_json")]
         Json::Null | Json::Array(_) | Json::Object(_) => FlagValue::Json(value.to_value()),
+        #[cfg(not(feature = "serde_json"))]
+        Json::Null | Json::Array(_) | Json::Object(_) => {
+            let mut json = String::new();
+            value.write(&mut json);
+            FlagValue::Json(json.into())
+        }
     })
 }
 
-/// A variant's value as JSON text, as `serde_json` writes it.
-pub(crate) fn variant_json(value: &FlagValue) -> Cow<'static, str> {
+/// A variant's value as JSON text, as `serde_json` writes it (`tree` is the value as
+/// parsed: JSON values are written from it, numbers from their `f64`).
+pub(crate) fn variant_json(value: &FlagValue, tree: &Json<'_>) -> Cow<'static, str> {
     let mut json = String::new();
     match value {
         FlagValue::Bool(b) => return Cow::Borrowed(if *b { "true" } else { "false" }),
@@ -33,48 +43,10 @@ pub(crate) fn variant_json(value: &FlagValue) -> Cow<'static, str> {
             json.reserve_exact(s.len() + 2);
             json::write_string(&mut json, s);
         }
-        FlagValue::Json(v) => write_json(&mut json, v),
-        FlagValue::Number(_) => write_json(&mut json, &value.to_json()),
+        FlagValue::Number(n) => number::write_f64(&mut json, *n),
+        FlagValue::Json(_) => tree.write(&mut json),
     }
     Cow::Owned(json)
-}
-
-/// Appends `value` as JSON text, byte for byte as `serde_json::to_string` writes it (keys
-/// in insertion order, compact). Written here rather than with serde_json's serializer,
-/// which is 2 KB of the `.wasm` for this one use.
-pub(crate) fn write_json(out: &mut String, value: &serde_json::Value) {
-    use std::fmt::Write as _;
-    match value {
-        serde_json::Value::Null => out.push_str("null"),
-        serde_json::Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        // The same digits as serde_json's serializer (itoa for integers, zmij for floats).
-        serde_json::Value::Number(n) => {
-            let _ = write!(out, "{n}");
-        }
-        serde_json::Value::String(s) => json::write_string(out, s),
-        serde_json::Value::Array(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_json(out, item);
-            }
-            out.push(']');
-        }
-        serde_json::Value::Object(entries) => {
-            out.push('{');
-            for (i, (k, v)) in entries.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                json::write_string(out, k);
-                out.push(':');
-                write_json(out, v);
-            }
-            out.push('}');
-        }
-    }
 }
 
 // Over 80 lines: one object's fields read in order (type, variants, enabled, offVariant,
@@ -96,9 +68,10 @@ pub(crate) fn flag_head<'a>(
                 c.error(
                     &obj.at("type"),
                     ProblemCode::InvalidValue,
-                    format!(
-                        "unknown type {t}; use boolean, string, number or json",
-                        t = q(t)
+                    msg!(
+                        "unknown type ",
+                        q(t),
+                        "; use boolean, string, number or json"
                     ),
                 );
                 return None;
@@ -129,9 +102,8 @@ pub(crate) fn flag_head<'a>(
     };
     if value_type == ValueType::Json {
         for v in &mut variants {
-            if !matches!(v.value, FlagValue::Json(_)) {
-                v.value = FlagValue::Json(v.value.to_json());
-            }
+            let value = std::mem::replace(&mut v.value, FlagValue::Bool(false));
+            v.value = value.into_json(&v.json);
         }
     } else {
         for v in &variants {
@@ -139,16 +111,20 @@ pub(crate) fn flag_head<'a>(
                 c.error(
                     &obj.at("variants").key(&v.name),
                     ProblemCode::VariantTypeMismatch,
-                    format!(
-                        "variant {} is {}, but flag {key} is {value_type}{}",
+                    msg!(
+                        "variant ",
                         q(&v.name),
+                        " is ",
                         v.value.value_type(),
+                        ", but flag ",
+                        q(key),
+                        " is ",
+                        value_type,
                         if declared.is_some() {
                             ""
                         } else {
                             " (inferred from its first variant)"
-                        },
-                        key = q(key)
+                        }
                     ),
                 );
                 ok = false;
@@ -173,11 +149,7 @@ pub(crate) fn flag_head<'a>(
                 c.error(
                     &obj.at("offVariant"),
                     ProblemCode::UnknownVariant,
-                    format!(
-                        "flag {key} has no variant {name}{suggestion}",
-                        key = q(key),
-                        name = q(name)
-                    ),
+                    msg!("flag ", q(key), " has no variant ", q(name), suggestion),
                 );
                 None
             }
@@ -305,7 +277,7 @@ fn compile_variants<'a>(
                 names.push(name.as_str());
                 variants.push(Variant {
                     name: name.as_str().into(),
-                    json: variant_json(&value),
+                    json: variant_json(&value, v),
                     value,
                 });
             }
@@ -343,7 +315,9 @@ impl<'a> VariantNames<'a> {
         (names.len() > LINEAR_DUPLICATES_MAX).then(|| {
             let mut index = StrSeen::with_capacity_and_hasher(names.len(), KeyHash);
             for (i, name) in names.iter().enumerate() {
-                index.entry(name).or_insert(i as u32);
+                if !index.contains_key(name) {
+                    index.insert(name, i as u32);
+                }
             }
             index
         })
@@ -380,10 +354,12 @@ pub(crate) fn variant_ref(
             c.error(
                 path,
                 ProblemCode::UnknownVariant,
-                format!(
-                    "flag {flag} has no variant {name}{suggestion}",
-                    flag = q(variants.flag),
-                    name = q(name)
+                msg!(
+                    "flag ",
+                    q(variants.flag),
+                    " has no variant ",
+                    q(name),
+                    suggestion
                 ),
             );
             None
@@ -423,7 +399,10 @@ mod tests {
         ];
         for value in values {
             let expected = serde_json::to_string(&value.to_json()).unwrap();
-            assert_eq!(&*variant_json(&value), expected, "{value:?}");
+            let arena = bumpalo::Bump::new();
+            let tree = json::parse(&expected, &arena).unwrap();
+            let parsed = flag_value(&tree).unwrap();
+            assert_eq!(&*variant_json(&parsed, &tree), expected, "{value:?}");
         }
     }
 }

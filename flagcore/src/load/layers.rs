@@ -5,7 +5,8 @@
 use crate::bucket::salt_prefix;
 use crate::error::ProblemCode;
 use crate::json::{q, Json, Path};
-use crate::model::{FastMap, Flag, LayerRange};
+use crate::message::msg;
+use crate::model::{Flag, LayerRange, StrMap};
 use crate::units::format_thousandths;
 
 use super::checker::{check_duplicates, check_nested_duplicates, percentage, Checker, Obj};
@@ -23,9 +24,9 @@ pub(crate) fn compile_layers<'a>(
     c: &mut Checker,
     value: Option<&'a Json<'a>>,
     path: &Path<'_>,
-) -> (Vec<LayerDecl<'a>>, FastMap<&'a str, u32>) {
+) -> (Vec<LayerDecl<'a>>, StrMap<'a>) {
     let mut layers = Vec::new();
-    let mut index: FastMap<&str, u32> = FastMap::default();
+    let mut index: StrMap<'_> = StrMap::default();
     let Some(value) = value else {
         return (layers, index);
     };
@@ -78,7 +79,7 @@ pub(crate) fn compile_flag_layer(
     flag_obj: &Obj<'_>,
     flag: Option<&mut Flag>,
     layers: &[LayerDecl<'_>],
-    index: &FastMap<&str, u32>,
+    index: &StrMap<'_>,
     used: &mut [bool],
 ) -> Option<FlagLayer> {
     let value = flag_obj.get("layer")?;
@@ -92,7 +93,7 @@ pub(crate) fn compile_flag_layer(
                 c.error(
                     &obj.at("name"),
                     ProblemCode::UnknownLayer,
-                    format!("no layer {name} in \"layers\"{suggestion}", name = q(name)),
+                    msg!("no layer ", q(name), " in \"layers\"", suggestion),
                 );
                 return None;
             }
@@ -113,11 +114,14 @@ pub(crate) fn compile_flag_layer(
             c.error(
                 &flag_obj.at("bucketBy"),
                 ProblemCode::InvalidValue,
-                format!(
-                    "flag {key} is in layer {layer}, which buckets by {attr}: a flag of a layer buckets by its layer's attribute (remove bucketBy)",
-                    key = q(&flag.key),
-                    layer = q(decl.name),
-                    attr = q(&decl.bucket_by)
+                msg!(
+                    "flag ",
+                    q(&flag.key),
+                    " is in layer ",
+                    q(decl.name),
+                    ", which buckets by ",
+                    q(&decl.bucket_by),
+                    ": a flag of a layer buckets by its layer's attribute (remove bucketBy)"
                 ),
             );
             return None;
@@ -133,11 +137,7 @@ pub(crate) fn compile_flag_layer(
         c.error(
             &at,
             ProblemCode::InvalidValue,
-            format!(
-                "flag {key} is salted with {salt}, its layer's name: its split would follow the layer's buckets instead of being random within its range (set another salt)",
-                key = q(&flag.key),
-                salt = q(salt)
-            ),
+            msg!("flag ", q(&flag.key), " is salted with ", q(salt), ", its layer's name: its split would follow the layer's buckets instead of being random within its range (set another salt)"),
         );
         return None;
     }
@@ -168,10 +168,12 @@ fn range(c: &mut Checker, value: &Json<'_>, path: &Path<'_>) -> Option<(u32, u32
         c.error(
             path,
             ProblemCode::InvalidValue,
-            format!(
-                "the range starts at {} but ends at {}: write [start, end] with start <= end",
+            msg!(
+                "the range starts at ",
                 format_thousandths(start),
-                format_thousandths(end)
+                " but ends at ",
+                format_thousandths(end),
+                ": write [start, end] with start <= end"
             ),
         );
         return None;
@@ -199,16 +201,7 @@ pub(crate) fn check_layer_overlaps(
                 c.error(
                     &flags_path.key(keys[flag]).key("layer").key("range"),
                     ProblemCode::LayerOverlap,
-                    format!(
-                        "flag {key}'s range [{}, {}] of layer {layer} overlaps flag {other}'s [{}, {}]: flags of one layer take disjoint ranges, so that a user is in at most one",
-                        format_thousandths(start),
-                        format_thousandths(end),
-                        format_thousandths(other_start),
-                        format_thousandths(other_end),
-                        key = q(keys[flag]),
-                        layer = q(layers[layer as usize].name),
-                        other = q(keys[other]),
-                    ),
+                    msg!("flag ", q(keys[flag]), "'s range [", format_thousandths(start), ", ", format_thousandths(end), "] of layer ", q(layers[layer as usize].name), " overlaps flag ", q(keys[other]), "'s [", format_thousandths(other_start), ", ", format_thousandths(other_end), "]: flags of one layer take disjoint ranges, so that a user is in at most one"),
                 );
             }
             if end <= other_end {

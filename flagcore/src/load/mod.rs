@@ -16,8 +16,9 @@ use bumpalo::Bump;
 use crate::bucket::SUPPORTED_HASH_VERSIONS;
 use crate::error::{ConfigError, Problem, ProblemCode, Report, Severity};
 use crate::json::{self, q, Json, JsonStr, Path};
+use crate::message::msg;
 use crate::model::{
-    Config, FastMap, Flag, FlagIndex, KeyHash, Limits, Segment, StrSeen, ARENA_PRESIZE_MAX,
+    Config, Flag, FlagIndex, KeyHash, Limits, Segment, StrMap, StrSeen, ARENA_PRESIZE_MAX,
     SUPPORTED_SCHEMA_VERSIONS,
 };
 
@@ -140,8 +141,14 @@ fn invalid_utf8(bytes: &[u8], offset: usize) -> Problem {
         severity: Severity::Error,
         code: ProblemCode::InvalidUtf8,
         path: "$".to_owned(),
-        message: format!(
-            "byte {offset} (line {line}, column {column}) is not UTF-8: a config must be UTF-8 text"
+        message: msg!(
+            "byte ",
+            offset,
+            " (line ",
+            line,
+            ", column ",
+            column,
+            ") is not UTF-8: a config must be UTF-8 text"
         ),
     }
 }
@@ -390,7 +397,7 @@ pub(crate) fn compile(c: &mut Checker, tree: &Json<'_>) -> Option<Config> {
             c.warn(
                 &layers_path.key(name),
                 ProblemCode::UnusedLayer,
-                format!("no flag is in layer {name}", name = q(name)),
+                msg!("no flag is in layer ", q(name)),
             );
         }
     }
@@ -401,7 +408,7 @@ pub(crate) fn compile(c: &mut Checker, tree: &Json<'_>) -> Option<Config> {
             c.warn(
                 &segments_path.key(name),
                 ProblemCode::UnusedSegment,
-                format!("segment {name} is not used by any flag", name = q(name)),
+                msg!("segment ", q(name), " is not used by any flag"),
             );
         }
     }
@@ -431,8 +438,13 @@ fn version_field(c: &mut Checker, obj: &Obj<'_>, name: &str, supported: &[u32]) 
                 c.error(
                     &obj.at(name),
                     code,
-                    format!(
-                        "{name} {n} is not supported; this build {verb} {}",
+                    msg!(
+                        name,
+                        " ",
+                        n,
+                        " is not supported; this build ",
+                        verb,
+                        " ",
                         numbers(supported)
                     ),
                 );
@@ -451,9 +463,9 @@ fn compile_segments<'a>(
     c: &mut Checker,
     value: Option<&'a Json<'a>>,
     segments_path: &Path<'_>,
-) -> (Vec<Segment>, FastMap<&'a str, u32>) {
+) -> (Vec<Segment>, StrMap<'a>) {
     let mut segments = Vec::new();
-    let mut segment_index: FastMap<&str, u32> = FastMap::default();
+    let mut segment_index: StrMap<'_> = StrMap::default();
     let Some(value) = value else {
         return (segments, segment_index);
     };
@@ -486,7 +498,7 @@ pub(crate) struct Refs<'a> {
     heads: &'a [FlagHead<'a>],
     names: &'a [&'a str],
     index: &'a StrSeen<'a>,
-    segments: &'a FastMap<&'a str, u32>,
+    segments: &'a StrMap<'a>,
     /// The segments, compiled (rules compile `inSegment` against them).
     compiled_segments: &'a [Segment],
 }
@@ -510,7 +522,7 @@ fn numbers(list: &[u32]) -> String {
         if i > 0 {
             out.push_str(", ");
         }
-        out.push_str(&n.to_string());
+        crate::number::write_u64(&mut out, u64::from(*n));
     }
     out.push(']');
     out

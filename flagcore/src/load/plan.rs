@@ -2,6 +2,7 @@
 
 use crate::error::ProblemCode;
 use crate::json::{q, Json, Path};
+use crate::message::{msg, Listed};
 use crate::model::plan::*;
 use crate::units::parse_duration;
 
@@ -79,10 +80,7 @@ pub(crate) fn compile_plan(
             c.error(
                 path,
                 ProblemCode::InvalidValue,
-                format!(
-                    "the plan rolls out {}, which is also its control variant; set \"controlVariant\" to another variant",
-                    q(names.names.get(v as usize).map_or("", |n| &**n))
-                ),
+                msg!("the plan rolls out ", q(names.names.get(v as usize).map_or("", |n| &**n)), ", which is also its control variant; set \"controlVariant\" to another variant"),
             );
             ok = false;
         }
@@ -116,9 +114,9 @@ pub(crate) fn duration(c: &mut Checker, value: &Json<'_>, path: &Path<'_>) -> Op
                 c.error(
                     path,
                     ProblemCode::InvalidDuration,
-                    format!(
-                        "{s} is not a duration such as \"2m\", \"1d\", \"1h30m\" or \"500ms\"",
-                        s = q(s)
+                    msg!(
+                        q(s),
+                        " is not a duration such as \"2m\", \"1d\", \"1h30m\" or \"500ms\""
                     ),
                 );
                 None
@@ -130,7 +128,7 @@ pub(crate) fn duration(c: &mut Checker, value: &Json<'_>, path: &Path<'_>) -> Op
                 c.error(
                     path,
                     ProblemCode::InvalidDuration,
-                    format!("{n} is not a whole, non-negative number of milliseconds"),
+                    msg!(n, " is not a whole, non-negative number of milliseconds"),
                 );
                 None
             }
@@ -150,7 +148,7 @@ pub(crate) fn count(c: &mut Checker, value: &Json<'_>, path: &Path<'_>, min: u64
                 c.error(
                     path,
                     ProblemCode::InvalidValue,
-                    format!("{n} is not a whole number of at least {min}"),
+                    msg!(n, " is not a whole number of at least ", min),
                 );
                 None
             }
@@ -199,10 +197,12 @@ pub(crate) fn compile_plan_stages(
                 c.error(
                     &o.at("percentage"),
                     ProblemCode::PercentagesNotIncreasing,
-                    format!(
-                        "stage percentages must strictly increase: {}% follows {}%",
+                    msg!(
+                        "stage percentages must strictly increase: ",
                         format_thousandths(p),
-                        format_thousandths(prev)
+                        "% follows ",
+                        format_thousandths(prev),
+                        "%"
                     ),
                 );
                 ok = false;
@@ -272,10 +272,14 @@ pub(crate) fn keyword<'a>(
             c.error(
                 &o.at(field),
                 ProblemCode::InvalidValue,
-                format!(
-                    "unknown {field} {s}{suggestion}; use one of: {}",
-                    options.join(", "),
-                    s = q(s)
+                msg!(
+                    "unknown ",
+                    field,
+                    " ",
+                    q(s),
+                    suggestion,
+                    "; use one of: ",
+                    Listed(options)
                 ),
             );
             None
@@ -296,7 +300,7 @@ pub(crate) fn compile_guardrail(
     let o = Obj::read(c, value, path, GUARDRAIL_FIELDS)?;
     let mut ok = true;
     let metric = match o.required(c, "metric") {
-        Some(Json::String(s)) if !s.is_empty() => Some(s.to_string()),
+        Some(Json::String(s)) if !s.is_empty() => Some(s.as_str().to_owned()),
         Some(other) => {
             c.wrong_type(&o.at("metric"), "a non-empty metric name", other);
             None
@@ -370,7 +374,7 @@ pub(crate) fn compile_guardrail(
                 c.error(
                     &o.at("confidence"),
                     ProblemCode::InvalidValue,
-                    format!("confidence {n} must be above 0.5 and below 1"),
+                    msg!("confidence ", n, " must be above 0.5 and below 1"),
                 );
                 None
             }
@@ -420,7 +424,7 @@ pub(crate) fn compile_threshold(
                             c.error(
                             &p,
                             ProblemCode::InvalidValue,
-                            format!("{n} is not a proportion: write it as a fraction from 0 to 1 (5% is 0.05)"),
+                            msg!(n, " is not a proportion: write it as a fraction from 0 to 1 (5% is 0.05)"),
                         );
                             None
                         }
@@ -444,7 +448,7 @@ pub(crate) fn compile_threshold(
                         c.error(
                             &p,
                             ProblemCode::InvalidValue,
-                            format!("{n} is not a ratio above 0 (1.5: 50% worse than control)"),
+                            msg!(n, " is not a ratio above 0 (1.5: 50% worse than control)"),
                         );
                         None
                     }

@@ -2,6 +2,7 @@
 
 use crate::error::ProblemCode;
 use crate::json::{q, Json, Path};
+use crate::message::msg;
 use crate::model::{Flag, Prerequisite, MAX_PREREQUISITE_DEPTH, MAX_PREREQUISITE_EVALUATIONS};
 
 use super::checker::{Checker, Obj};
@@ -44,10 +45,7 @@ pub(crate) fn compile_prerequisites(
             c.error(
                 &p.at("flag"),
                 ProblemCode::UnknownPrerequisite,
-                format!(
-                    "no flag {flag_key} in this config{suggestion}",
-                    flag_key = q(flag_key)
-                ),
+                msg!("no flag ", q(flag_key), " in this config", suggestion),
             );
             continue;
         };
@@ -187,15 +185,16 @@ pub(crate) fn check_prerequisite_graph(
     }
     for (i, d) in depth.iter().enumerate() {
         let message = if *d > MAX_PREREQUISITE_DEPTH {
-            format!(
-                "flag {} has a chain of {d} prerequisites; the limit is {MAX_PREREQUISITE_DEPTH}",
-                q(heads[i].key)
+            msg!(
+                "flag ",
+                q(heads[i].key),
+                " has a chain of ",
+                d,
+                " prerequisites; the limit is ",
+                MAX_PREREQUISITE_DEPTH
             )
         } else if evaluations[i] > MAX_PREREQUISITE_EVALUATIONS {
-            format!(
-                "flag {} needs {} prerequisite evaluations (a prerequisite shared by several paths counts once per path); the limit is {MAX_PREREQUISITE_EVALUATIONS}",
-                q(heads[i].key), evaluations[i]
-            )
+            msg!("flag ", q(heads[i].key), " needs ", evaluations[i], " prerequisite evaluations (a prerequisite shared by several paths counts once per path); the limit is ", MAX_PREREQUISITE_EVALUATIONS)
         } else {
             continue;
         };
@@ -219,7 +218,6 @@ const CYCLE_MESSAGE_FLAGS: usize = 10;
 
 /// `prerequisites form a cycle: a -> b -> a`, from the stack from `target` on.
 fn cycle_message(on_stack: &[(usize, usize)], target: usize, heads: &[FlagHead<'_>]) -> String {
-    use std::fmt::Write as _;
     let mut message = String::from("prerequisites form a cycle: ");
     for &(s, _) in on_stack.iter().take(CYCLE_MESSAGE_FLAGS) {
         message.push_str(heads[s].key);
@@ -227,7 +225,9 @@ fn cycle_message(on_stack: &[(usize, usize)], target: usize, heads: &[FlagHead<'
     }
     if on_stack.len() > CYCLE_MESSAGE_FLAGS {
         let more = on_stack.len() - CYCLE_MESSAGE_FLAGS;
-        let _ = write!(message, "... ({more} more flags) -> ");
+        message.push_str("... (");
+        crate::number::write_u64(&mut message, more as u64);
+        message.push_str(" more flags) -> ");
     }
     message.push_str(heads[target].key);
     message

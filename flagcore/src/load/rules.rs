@@ -2,9 +2,10 @@
 
 use crate::error::ProblemCode;
 use crate::json::{q, Json, Path};
+use crate::message::{msg, Listed};
 use crate::model::program::Program;
 use crate::model::{
-    AttributeType, Cmp, Condition, FastMap, Needles, NumberSet, Rule, Serve, StrSeen, StrSet, Test,
+    AttributeType, Cmp, Condition, Needles, NumberSet, Rule, Serve, StrMap, StrSeen, StrSet, Test,
     ValueSet,
 };
 use crate::regex::{Regex, RegexError, MAX_STATES};
@@ -43,7 +44,7 @@ pub(crate) fn compile_rules(
                 c.error(
                     &obj.at("id"),
                     ProblemCode::DuplicateKey,
-                    format!("rule id {id} is used by an earlier rule", id = q(id)),
+                    msg!("rule id ", q(id), " is used by an earlier rule"),
                 );
             }
         }
@@ -51,8 +52,12 @@ pub(crate) fn compile_rules(
             c.warn(
                 &rpath,
                 ProblemCode::UnreachableRule,
-                format!(
-                    "rule {i} can never match: rule {first} has no conditions and always serves"
+                msg!(
+                    "rule ",
+                    i,
+                    " can never match: rule ",
+                    first,
+                    " has no conditions and always serves"
                 ),
             );
         }
@@ -89,7 +94,7 @@ pub(crate) fn compile_conditions(
     c: &mut Checker,
     value: &Json<'_>,
     path: &Path<'_>,
-    segments: &FastMap<&str, u32>,
+    segments: &StrMap<'_>,
     used_segments: &mut [bool],
     in_segment: bool,
 ) -> Vec<Condition> {
@@ -114,7 +119,7 @@ pub(crate) fn compile_condition(
     c: &mut Checker,
     value: &Json<'_>,
     path: &Path<'_>,
-    segments: &FastMap<&str, u32>,
+    segments: &StrMap<'_>,
     used_segments: &mut [bool],
     in_segment: bool,
 ) -> Option<Condition> {
@@ -132,10 +137,12 @@ pub(crate) fn compile_condition(
         c.error(
             &obj.at("op"),
             ProblemCode::UnknownOperator,
-            format!(
-                "unknown operator {op}{suggestion}; operators: {}",
-                OPERATORS.join(", "),
-                op = q(op)
+            msg!(
+                "unknown operator ",
+                q(op),
+                suggestion,
+                "; operators: ",
+                Listed(OPERATORS)
             ),
         );
         return None;
@@ -145,11 +152,12 @@ pub(crate) fn compile_condition(
         c.error(
             &obj.at("ignoreCase"),
             ProblemCode::InvalidCondition,
-            format!(
-                "operator {op} does not take ignoreCase; it applies to {}{hint}",
-                IGNORE_CASE_OPERATORS.join(", "),
-                op = q(op),
-                hint = if op == "matches" {
+            msg!(
+                "operator ",
+                q(op),
+                " does not take ignoreCase; it applies to ",
+                Listed(IGNORE_CASE_OPERATORS),
+                if op == "matches" {
                     " (a pattern can start with (?i): ASCII letters only)"
                 } else {
                     ""
@@ -303,7 +311,7 @@ impl<'v> Operands<'v> {
         c.error(
             &self.path,
             ProblemCode::InvalidCondition,
-            format!("operator {op} takes {want}, got {n}", op = q(self.op)),
+            msg!("operator ", q(self.op), " takes ", want, ", got ", n),
         );
         None
     }
@@ -404,9 +412,11 @@ fn regex_test(c: &mut Checker, o: &Operands<'_>) -> Option<Test> {
         c.error(
             &p,
             ProblemCode::RegexTooLarge,
-            format!(
-                "the pattern is {} bytes, more than the limit of {MAX_REGEX_BYTES}",
-                pattern.len()
+            msg!(
+                "the pattern is ",
+                pattern.len(),
+                " bytes, more than the limit of ",
+                MAX_REGEX_BYTES
             ),
         );
         return None;
@@ -417,19 +427,12 @@ fn regex_test(c: &mut Checker, o: &Operands<'_>) -> Option<Test> {
             c.error(
                 &p,
                 ProblemCode::RegexTooLarge,
-                format!(
-                    "{pattern} compiles to more than {MAX_STATES} states (or counts a repetition over 1,000): simplify it or split it into several conditions",
-                    pattern = q(pattern)
-                ),
+                msg!(q(pattern), " compiles to more than ", MAX_STATES, " states (or counts a repetition over 1,000): simplify it or split it into several conditions"),
             );
             None
         }
         Err(RegexError::Invalid(why)) => {
-            c.error(
-                &p,
-                ProblemCode::InvalidRegex,
-                format!("{pattern}: {why}", pattern = q(pattern)),
-            );
+            c.error(&p, ProblemCode::InvalidRegex, msg!(q(pattern), ": ", why));
             None
         }
     }
@@ -448,10 +451,7 @@ fn cidr_test(c: &mut Checker, o: &Operands<'_>) -> Option<Test> {
             c.error(
                 &p,
                 ProblemCode::InvalidCidr,
-                format!(
-                    "{s} is not an IP range such as \"10.0.0.0/8\" or \"2001:db8::/32\" (host bits must be 0)",
-                    s = q(s)
-                ),
+                msg!(q(s), " is not an IP range such as \"10.0.0.0/8\" or \"2001:db8::/32\" (host bits must be 0)"),
             );
             return None;
         };
@@ -471,9 +471,9 @@ fn type_test(c: &mut Checker, o: &Operands<'_>) -> Option<Test> {
                 c.error(
                     &p,
                     ProblemCode::InvalidCondition,
-                    format!(
-                        "isType takes \"string\", \"number\", \"boolean\" or \"list\", not {s}",
-                        s = q(s)
+                    msg!(
+                        "isType takes \"string\", \"number\", \"boolean\" or \"list\", not ",
+                        q(s)
                     ),
                 );
                 None
@@ -522,7 +522,7 @@ fn semver_test(c: &mut Checker, o: &Operands<'_>) -> Option<Test> {
         c.error(
             &p,
             ProblemCode::InvalidSemver,
-            format!("{s} is not a semantic version such as \"2.3.0\"", s = q(s)),
+            msg!(q(s), " is not a semantic version such as \"2.3.0\""),
         );
         return None;
     };
@@ -544,7 +544,7 @@ fn time_test(c: &mut Checker, o: &Operands<'_>) -> Option<Test> {
 fn segment_test(
     c: &mut Checker,
     o: &Operands<'_>,
-    segments: &FastMap<&str, u32>,
+    segments: &StrMap<'_>,
     used_segments: &mut [bool],
 ) -> Option<Test> {
     o.count(c, 1, usize::MAX)?;
@@ -559,10 +559,7 @@ fn segment_test(
             c.error(
                 &p,
                 ProblemCode::UnknownSegment,
-                format!(
-                    "no segment {name} in this config{suggestion}",
-                    name = q(name)
-                ),
+                msg!("no segment ", q(name), " in this config", suggestion),
             );
             return None;
         };

@@ -2,8 +2,9 @@
 
 use crate::error::ProblemCode;
 use crate::json::{q, Json, Path};
+use crate::message::msg;
 use crate::model::program::Program;
-use crate::model::{FastMap, KeyHash, Segment, StrSeen, StrSet};
+use crate::model::{KeyHash, Segment, StrMap, StrSeen, StrSet};
 
 use super::checker::{Checker, Obj, LINEAR_DUPLICATES_MAX};
 use super::rules::compile_conditions;
@@ -22,7 +23,7 @@ pub(crate) fn compile_segment(
     let included = string_list(c, obj.get("keys"), &obj.at("keys"), true);
     let excluded = string_list(c, obj.get("excluded"), &obj.at("excluded"), true);
     let mut rules = Vec::new();
-    let no_segments = FastMap::default();
+    let no_segments = StrMap::default();
     let mut unused = Vec::new();
     if let Some(value) = obj.get("rules") {
         match value {
@@ -91,7 +92,7 @@ pub(crate) fn string_list(
                         c.warn(
                             &path.index(i),
                             ProblemCode::DuplicateEntry,
-                            format!("{s} is listed more than once", s = q(s)),
+                            msg!(q(s), " is listed more than once"),
                         );
                     }
                     continue;

@@ -2,7 +2,8 @@
 
 use crate::error::ProblemCode;
 use crate::json::{q, Json, Path};
-use crate::model::{FastSet, Serve, Split, Stage};
+use crate::message::msg;
+use crate::model::{Serve, Split, Stage};
 
 use super::checker::{non_empty_array, percentage, timestamp, Checker, Obj};
 use super::flags::{variant_ref, VariantNames};
@@ -21,7 +22,11 @@ pub(crate) fn compile_serve(
         c.error(
             path,
             ProblemCode::InvalidValue,
-            format!("serve exactly one of \"variant\", \"split\" or \"stages\" (found {present})"),
+            msg!(
+                "serve exactly one of \"variant\", \"split\" or \"stages\" (found ",
+                present,
+                ")"
+            ),
         );
         return None;
     }
@@ -77,9 +82,10 @@ pub(crate) fn compile_simple_serve(
                     c.error(
                         &o.at("variant"),
                         ProblemCode::DuplicateKey,
-                        format!(
-                            "variant {} appears twice in this split",
-                            q(names.names[v as usize])
+                        msg!(
+                            "variant ",
+                            q(names.names[v as usize]),
+                            " appears twice in this split"
                         ),
                     );
                     ok = false;
@@ -96,32 +102,40 @@ pub(crate) fn compile_simple_serve(
         c.error(
             &path,
             ProblemCode::WeightsSum,
-            format!("weights add up to {}, not 100", format_thousandths(end)),
+            msg!("weights add up to ", format_thousandths(end), ", not 100"),
         );
         return None;
     }
     ok.then_some(Serve::Split(Split { ranges }))
 }
 
-/// A set of variant indices: a bit each for the first 64 (no allocation), a hash set
-/// beyond (a split over 100k variants must not compare every pair).
+/// A set of variant indices, a bit each: the first 64 in place (no allocation), the rest
+/// in words allocated up to the highest index inserted (a split over 100k variants must
+/// not compare every pair; its indices are below the flag's number of variants, so the
+/// words are bounded by the config's size). Not a hash set: one hash table type fewer in
+/// the `.wasm`.
 #[derive(Default)]
 pub(crate) struct VariantSet {
     bits: u64,
-    more: FastSet<u32>,
+    more: Vec<u64>,
 }
 
 impl VariantSet {
     /// Adds `v`; false when it was already there.
     fn insert(&mut self, v: u32) -> bool {
-        if v < 64 {
-            let bit = 1u64 << v;
-            let new = self.bits & bit == 0;
-            self.bits |= bit;
-            new
-        } else {
-            self.more.insert(v)
-        }
+        let (word, bit) = (v as usize / 64, 1u64 << (v % 64));
+        let bits = match word.checked_sub(1) {
+            None => &mut self.bits,
+            Some(at) => {
+                if self.more.len() <= at {
+                    self.more.resize(at + 1, 0);
+                }
+                &mut self.more[at]
+            }
+        };
+        let new = *bits & bit == 0;
+        *bits |= bit;
+        new
     }
 }
 
@@ -196,4 +210,22 @@ pub(crate) fn compile_stages(
         }
     }
     ok.then_some(Serve::Staged(stages))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::VariantSet;
+
+    #[test]
+    fn variant_set_inserts_each_index_once() {
+        let mut set = VariantSet::default();
+        let indices = [0, 1, 63, 64, 65, 127, 128, 100_000, 3];
+        for &v in &indices {
+            assert!(set.insert(v), "{v} is new");
+        }
+        for &v in &indices {
+            assert!(!set.insert(v), "{v} is there");
+        }
+        assert!(set.insert(99_999) && set.insert(2) && set.insert(66));
+    }
 }

@@ -4,8 +4,6 @@
 pub(crate) mod plan;
 pub(crate) mod program;
 
-use hashbrown::{HashMap, HashSet};
-
 use std::borrow::Cow;
 use std::hash::{BuildHasher, Hasher};
 
@@ -36,11 +34,75 @@ pub(crate) const ARENA_PRESIZE_MAX: usize = 32 * 1024 * 1024;
 /// Sets up to this size are searched linearly; larger ones are hashed.
 pub(crate) const LINEAR_SET_MAX: usize = 8;
 
-pub(crate) type FastMap<K, V> = HashMap<K, V, KeyHash>;
-pub(crate) type FastSet<K> = HashSet<K, KeyHash>;
 /// The texts seen so far (load-time duplicate checks): a map to `u32` like the segment
-/// index, so the two share one hash table instantiation in the `.wasm`.
-pub(crate) type StrSeen<'a> = FastMap<&'a str, u32>;
+/// index, so the two share one hash table in the `.wasm`.
+pub(crate) type StrSeen<'a> = StrMap<'a>;
+
+/// The loader's map from texts to `u32` (flag, segment, layer and variant indices,
+/// duplicate checks): the entries in insertion order and a [`KeyIndex`] over them, so the
+/// `.wasm` has one hash table's code (the flag index's) instead of a `hashbrown` map's too.
+/// The subset of `hashbrown::HashMap`'s interface the loader uses, with the same meaning.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct StrMap<'a> {
+    entries: Vec<(&'a str, u32)>,
+    index: KeyIndex,
+}
+
+impl<'a> StrMap<'a> {
+    /// An empty map with room for `items` entries.
+    pub(crate) fn with_capacity_and_hasher(items: usize, _: KeyHash) -> StrMap<'a> {
+        StrMap {
+            entries: Vec::with_capacity(items),
+            index: KeyIndex::with_capacity(items),
+        }
+    }
+
+    fn position(&self, hash: u64, key: &str) -> Option<usize> {
+        let entries = &self.entries;
+        let found = self.index.find(hash, |i| {
+            entries.get(i as usize).is_some_and(|(k, _)| *k == key)
+        });
+        found.map(|i| i as usize)
+    }
+
+    /// The value of `key`.
+    pub(crate) fn get(&self, key: &str) -> Option<&u32> {
+        let at = self.position(str_hash(key), key)?;
+        self.entries.get(at).map(|(_, v)| v)
+    }
+
+    /// Whether `key` has a value.
+    pub(crate) fn contains_key(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    /// Sets the value of `key`; returns its previous value (the key first inserted stays).
+    pub(crate) fn insert(&mut self, key: &'a str, value: u32) -> Option<u32> {
+        let hash = str_hash(key);
+        if let Some(at) = self.position(hash, key) {
+            return self
+                .entries
+                .get_mut(at)
+                .map(|e| std::mem::replace(&mut e.1, value));
+        }
+        if (self.entries.len() + 1) * 2 > self.index.slots.len() {
+            // Twice the entries' room: inserting n keys rehashes O(n) keys in all.
+            let mut index = KeyIndex::with_capacity((self.entries.len() + 1) * 2);
+            for (i, (k, _)) in self.entries.iter().enumerate() {
+                index.insert(str_hash(k), i as u32);
+            }
+            self.index = index;
+        }
+        self.index.insert(hash, self.entries.len() as u32);
+        self.entries.push((key, value));
+        None
+    }
+
+    /// The keys, in the order they were first inserted.
+    pub(crate) fn keys(&self) -> impl Iterator<Item = &&'a str> {
+        self.entries.iter().map(|(k, _)| k)
+    }
+}
 
 /// Hashes map and set keys (flag keys, segment keys) with one-shot xxh3. The streaming
 /// `Xxh3Builder` set up a hasher per lookup (copying its 192-byte secret) and took about a
@@ -58,57 +120,82 @@ impl BuildHasher for KeyHash {
 
 /// The flags' positions, hashed by key with [`KeyHash`]; the keys are compared against
 /// `Config::flags` (one allocation per flag fewer than a map owning copies of the keys).
-///
-/// An open-addressing table of its own rather than a `hashbrown` table: a lookup is every
-/// evaluation by key, and `hashbrown` calls the key comparison through a function pointer.
-/// Here the probe and the comparison inline: slots hold the flag's position and the top 32
-/// bits of its hash (compared before the key), at most half of them are used, and probing
-/// is linear.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct FlagIndex {
-    /// `(hash >> 32, position + 1)`; position 0 marks an empty slot.
-    slots: Box<[(u32, u32)]>,
-}
+pub(crate) struct FlagIndex(KeyIndex);
 
 impl FlagIndex {
     pub(crate) fn of(flags: &[Flag]) -> FlagIndex {
-        let size = (flags.len() * 2).next_power_of_two().max(8);
-        let mut slots = vec![(0u32, 0u32); size].into_boxed_slice();
-        let mask = size - 1;
+        let mut index = KeyIndex::with_capacity(flags.len());
         for (i, flag) in flags.iter().enumerate() {
-            let hash = str_hash(&flag.key);
-            let mut at = hash as usize & mask;
-            while slots[at].1 != 0 {
-                at = (at + 1) & mask;
-            }
-            slots[at] = ((hash >> 32) as u32, i as u32 + 1);
+            index.insert(str_hash(&flag.key), i as u32);
         }
-        FlagIndex { slots }
+        FlagIndex(index)
     }
 
     /// The position of the flag called `key`.
     #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     fn find(&self, flags: &[Flag], key: &str) -> Option<u32> {
-        let hash = str_hash(key);
+        self.0.find(str_hash(key), |i| {
+            flags.get(i as usize).is_some_and(|f| text_eq(&f.key, key))
+        })
+    }
+}
+
+/// Positions in a slice of keyed items (flags, a large set's texts), by the keys' hashes;
+/// the caller compares the keys. The flag index and large string sets share it, so the
+/// `.wasm` has one table's code for both.
+///
+/// An open-addressing table of its own rather than a `hashbrown` table: a lookup is every
+/// evaluation by key, and `hashbrown` calls the key comparison through a function pointer.
+/// Here the probe and the comparison inline: slots hold the item's position and the top 32
+/// bits of its hash (compared before the key), at most half of them are used, and probing
+/// is linear.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct KeyIndex {
+    /// `(hash >> 32, position + 1)`; position 0 marks an empty slot.
+    slots: Box<[(u32, u32)]>,
+}
+
+impl KeyIndex {
+    /// An index for up to `items` positions.
+    fn with_capacity(items: usize) -> KeyIndex {
+        let size = (items * 2).next_power_of_two().max(8);
+        KeyIndex {
+            slots: vec![(0u32, 0u32); size].into_boxed_slice(),
+        }
+    }
+
+    /// Adds `position` under `hash` (at most the capacity's number of times).
+    fn insert(&mut self, hash: u64, position: u32) {
+        let mask = self.slots.len().wrapping_sub(1);
+        let mut at = hash as usize & mask;
+        while let Some(slot) = self.slots.get_mut(at) {
+            if slot.1 == 0 {
+                *slot = ((hash >> 32) as u32, position + 1);
+                return;
+            }
+            at = (at + 1) & mask;
+        }
+    }
+
+    /// The first position added under `hash` for which `is` holds.
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+    fn find(&self, hash: u64, mut is: impl FnMut(u32) -> bool) -> Option<u32> {
         let tag = (hash >> 32) as u32;
         let mask = self.slots.len().wrapping_sub(1);
         let mut at = hash as usize & mask;
         loop {
             let &(slot_tag, position) = self.slots.get(at)?;
-            let flag = position.checked_sub(1)?;
-            if slot_tag == tag
-                && flags
-                    .get(flag as usize)
-                    .is_some_and(|f| text_eq(&f.key, key))
-            {
-                return Some(flag);
+            let position = position.checked_sub(1)?;
+            if slot_tag == tag && is(position) {
+                return Some(position);
             }
             at = (at + 1) & mask;
         }
     }
 }
 
-/// The [`KeyHash`] of a text: what [`FlagIndex`] and [`StrSet`] hash, and what a
+/// The [`KeyHash`] of a text: what the key indexes and [`StrSet`] hash, and what a
 /// [`crate::Context`] computes once for its targeting key (segments by key look it up
 /// without hashing it per evaluation).
 #[inline]
@@ -155,9 +242,30 @@ impl Default for Limits {
 /// compared in registers, see [`text_eq`]).
 #[derive(Debug, Clone)]
 pub(crate) enum StrSet {
-    /// The items, with each one's [`text_fingerprint`] (compared before the text).
+    /// The items, with each one's [`text_fingerprint`] (compared before the text; empty in
+    /// WebAssembly builds, which compare the texts alone).
     Small(Vec<Box<str>>, Box<[u64]>),
-    Large(Box<hashbrown::HashTable<Box<str>>>),
+    Large(Box<LargeStrSet>),
+}
+
+/// A large [`StrSet`]: its distinct texts, and their positions by hash.
+#[derive(Debug, Clone)]
+pub(crate) struct LargeStrSet {
+    items: Box<[Box<str>]>,
+    index: KeyIndex,
+}
+
+impl LargeStrSet {
+    /// Whether `s`, whose [`str_hash`] is `hash`, is in the set.
+    #[inline(never)]
+    fn contains(&self, s: &str, hash: u64) -> bool {
+        let items = &self.items;
+        self.index
+            .find(hash, |i| {
+                items.get(i as usize).is_some_and(|k| text_eq(k, s))
+            })
+            .is_some()
+    }
 }
 
 impl StrSet {
@@ -168,20 +276,25 @@ impl StrSet {
             let fingerprints = items.iter().map(|i| text_fingerprint(i)).collect();
             #[cfg(target_arch = "wasm32")]
             let fingerprints = Box::default();
-            StrSet::Small(items, fingerprints)
-        } else {
-            #[allow(clippy::borrowed_box)]
-            let hash = |s: &Box<str>| str_hash(s); // the table's item type
-            let mut table: hashbrown::HashTable<Box<str>> =
-                hashbrown::HashTable::with_capacity(items.len());
-            for item in items {
-                let h = hash(&item);
-                if table.find(h, |i| text_eq(i, &item)).is_none() {
-                    table.insert_unique(h, item, hash);
-                }
-            }
-            StrSet::Large(Box::new(table))
+            return StrSet::Small(items, fingerprints);
         }
+        let mut set = LargeStrSet {
+            items: Box::default(),
+            index: KeyIndex::with_capacity(items.len()),
+        };
+        let mut kept: Vec<Box<str>> = Vec::with_capacity(items.len());
+        for item in items {
+            let hash = str_hash(&item);
+            let seen = set.index.find(hash, |i| {
+                kept.get(i as usize).is_some_and(|k| text_eq(k, &item))
+            });
+            if seen.is_none() {
+                set.index.insert(hash, kept.len() as u32);
+                kept.push(item);
+            }
+        }
+        set.items = kept.into_boxed_slice();
+        StrSet::Large(Box::new(set))
     }
     /// Whether `s` is in the set: a small set's scan inlines into the caller (an empty
     /// one costs a compare), a large set is one hash and a probe.
@@ -189,7 +302,7 @@ impl StrSet {
     pub(crate) fn contains(&self, s: &str) -> bool {
         match self {
             StrSet::Small(items, fingerprints) => Self::small_contains(items, fingerprints, s),
-            StrSet::Large(set) => Self::large_contains(set, s, str_hash(s)),
+            StrSet::Large(set) => set.contains(s, str_hash(s)),
         }
     }
 
@@ -198,7 +311,7 @@ impl StrSet {
     pub(crate) fn contains_hashed(&self, s: &str, hash: Option<u64>) -> bool {
         match self {
             StrSet::Small(items, fingerprints) => Self::small_contains(items, fingerprints, s),
-            StrSet::Large(set) => Self::large_contains(set, s, hash.unwrap_or_else(|| str_hash(s))),
+            StrSet::Large(set) => set.contains(s, hash.unwrap_or_else(|| str_hash(s))),
         }
     }
 
@@ -225,11 +338,6 @@ impl StrSet {
         items.iter().any(|i| text_eq(i, s))
     }
 
-    #[inline(never)]
-    fn large_contains(set: &hashbrown::HashTable<Box<str>>, s: &str, hash: u64) -> bool {
-        set.find(hash, |i| text_eq(i, s)).is_some()
-    }
-
     /// Whether `s` case-folded is in the set (whose items are folded): folded into a
     /// stack buffer and looked up; texts that fold to more than [`FOLD_BUFFER`] bytes
     /// are compared with each item.
@@ -238,14 +346,14 @@ impl StrSet {
         let mut buf = [0u8; FOLD_BUFFER];
         match fold_into(s, &mut buf) {
             Some(f) => self.contains(f),
-            None => self.iter().any(|v| eq_folded(s, v)),
+            None => self.any(|v| eq_folded(s, v)),
         }
     }
 
     pub(crate) fn len(&self) -> usize {
         match self {
             StrSet::Small(items, _) => items.len(),
-            StrSet::Large(set) => set.len(),
+            StrSet::Large(set) => set.items.len(),
         }
     }
 
@@ -253,16 +361,14 @@ impl StrSet {
         self.len() == 0
     }
 
-    pub(crate) fn iter(&self) -> impl Iterator<Item = &str> {
-        let (small, large) = match self {
-            StrSet::Small(items, _) => (Some(items.iter()), None),
-            StrSet::Large(set) => (None, Some(set.iter())),
-        };
-        small
-            .into_iter()
-            .flatten()
-            .chain(large.into_iter().flatten())
-            .map(|s| &**s)
+    /// Whether `f` holds for some item (in no particular order): a loop per kind of set,
+    /// rather than an iterator chaining both (whose `Chain<Flatten<..>>` code the `.wasm`
+    /// held once per caller).
+    pub(crate) fn any(&self, mut f: impl FnMut(&str) -> bool) -> bool {
+        match self {
+            StrSet::Small(items, _) => items.iter().any(|i| f(i)),
+            StrSet::Large(set) => set.items.iter().any(|i| f(i)),
+        }
     }
 }
 
@@ -440,7 +546,7 @@ impl ValueSet {
                 .iter()
                 .any(|i| matches!(i, AttributeValue::Bool(c) if *c == b))
         };
-        self.strings.iter().all(has_text)
+        !self.strings.any(|v| !has_text(v))
             && self.numbers.0.iter().all(|&n| has_number(n))
             && (!self.bools[0] || has_bool(false))
             && (!self.bools[1] || has_bool(true))
@@ -744,6 +850,39 @@ impl<'a> FlagInfo<'a> {
                 Some(out)
             }
             Serve::Staged(_) => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{KeyHash, StrMap};
+
+    /// `StrMap` answers as the `hashbrown::HashMap<&str, u32>` it replaced, through its
+    /// growth from empty and from a capacity.
+    #[test]
+    fn str_map_behaves_as_a_hash_map() {
+        let keys: Vec<String> = (0..3_000).map(|i| format!("key-{}", i % 1_000)).collect();
+        for mut map in [
+            StrMap::default(),
+            StrMap::with_capacity_and_hasher(10, KeyHash),
+        ] {
+            let mut reference = std::collections::HashMap::new();
+            for (i, k) in keys.iter().enumerate() {
+                assert_eq!(
+                    map.insert(k, i as u32),
+                    reference.insert(k.as_str(), i as u32)
+                );
+            }
+            for k in &keys {
+                assert_eq!(map.get(k), reference.get(k.as_str()));
+                assert!(map.contains_key(k));
+            }
+            assert_eq!(map.get("key-1000"), None);
+            assert!(!map.contains_key(""));
+            // The keys once each, in the order first inserted.
+            let first: Vec<&str> = keys[..1_000].iter().map(String::as_str).collect();
+            assert_eq!(map.keys().copied().collect::<Vec<_>>(), first);
         }
     }
 }

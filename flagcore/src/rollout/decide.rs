@@ -45,6 +45,7 @@ pub fn decide(config: &Config, flag: &str, input: &PlanInput) -> Result<Outcome,
 /// JSON form, `now` (Unix ms) overrides its `now`; the result is an [`Outcome`]'s JSON
 /// (`{"decision": "HOLD", "stage": 0, "percentage": 5, "reason": {...}, "message": "...",
 /// "checks": [...]}`).
+#[cfg(feature = "serde_json")]
 pub fn decide_json(
     config: &Config,
     flag: &str,

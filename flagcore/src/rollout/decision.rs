@@ -157,6 +157,7 @@ impl Decision {
 
     /// Parses the JSON form (an [`Outcome`]'s JSON is accepted too: extra fields are
     /// ignored).
+    #[cfg(feature = "serde_json")]
     pub fn from_json(text: &str) -> Result<Decision, PlanError> {
         serde_json::from_str(text).map_err(|e| PlanError::InvalidInput(e.to_string()))
     }

@@ -8,6 +8,7 @@ use crate::json::q;
 use crate::model::plan::Statistic;
 use crate::units::parse_rfc3339;
 
+#[cfg(feature = "serde_json")]
 use super::PlanError;
 
 /// Which cohort a sample or a shortfall is about.
@@ -197,6 +198,7 @@ impl PlanInput {
 
     /// Parses the JSON form. `now`, when given, takes precedence over the JSON's `now`
     /// (the skins pass the current time); one of the two is required.
+    #[cfg(feature = "serde_json")]
     pub fn from_json(text: &str, now: Option<i64>) -> Result<PlanInput, PlanError> {
         let raw: RawInput =
             serde_json::from_str(text).map_err(|e| PlanError::InvalidInput(e.to_string()))?;
@@ -211,6 +213,7 @@ impl PlanInput {
     }
 }
 
+#[cfg(feature = "serde_json")]
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct RawInput {
@@ -249,6 +252,7 @@ fn de_time<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
     time_of(TimeRepr::deserialize(d)?)
 }
 
+#[cfg(feature = "serde_json")]
 fn de_opt_time<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
     match Option::<TimeRepr>::deserialize(d)? {
         Some(t) => time_of(t).map(Some),

@@ -69,6 +69,8 @@ mod decision;
 mod input;
 
 pub(crate) use apply::serve_at;
-pub use decide::{decide, decide_json};
+pub use decide::decide;
+#[cfg(feature = "serde_json")]
+pub use decide::decide_json;
 pub use decision::*;
 pub use input::*;

@@ -199,11 +199,19 @@ static jv *parse_value(reader *r) {
   if (r->end - r->p >= 4 && !strncmp(r->p, "true", 4)) { r->p += 4; jv *v = jnew(J_BOOL); v->b = true; return v; }
   if (r->end - r->p >= 5 && !strncmp(r->p, "false", 5)) { r->p += 5; return jnew(J_BOOL); }
   if (r->end - r->p >= 4 && !strncmp(r->p, "null", 4)) { r->p += 4; return jnew(J_NULL); }
+  /* strtod stops at the first byte that is not part of a number, which may be past
+     `end`: the text is pointer + length (an evaluation's value_json is not NUL-terminated),
+     so the number is copied out first. */
+  char num[64];
+  size_t n = 0;
+  while (r->p + n < r->end && n < sizeof num - 1 && r->p[n] && strchr("+-0123456789.eE", r->p[n])) n++;
+  memcpy(num, r->p, n);
+  num[n] = 0;
   char *after;
   jv *v = jnew(J_NUM);
-  v->n = strtod(r->p, &after);
-  if (after == r->p) r->error = "bad value";
-  r->p = after;
+  v->n = strtod(num, &after);
+  if (after == num) r->error = "bad value";
+  r->p += after - num;
   return v;
 }
 
