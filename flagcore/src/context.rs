@@ -4,6 +4,7 @@ use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use crate::json::q;
+#[cfg(not(target_arch = "wasm32"))]
 use crate::model::str_hash;
 #[cfg(not(target_arch = "wasm32"))]
 use crate::semver::OwnedVersion;
@@ -38,8 +39,9 @@ pub const MAX_LIST_ITEMS: usize = 1024;
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Context {
     key: Option<String>,
-    /// The key's [`crate::model::str_hash`] (0 without a key): a segment's key list is
-    /// probed with it, so evaluation does not hash the key once per segment condition.
+    /// The key's [`crate::model::str_hash`] (0 without a key; always 0 in WebAssembly
+    /// builds): a segment's key list is probed with it, so evaluation does not hash the key
+    /// once per segment condition.
     key_hash: u64,
     attributes: Vec<Attribute>,
 }
@@ -332,7 +334,11 @@ impl Context {
     /// Sets the targeting key (an empty key counts as no key).
     pub fn set_key(&mut self, key: impl Into<String>) {
         let key = key.into();
-        self.key_hash = if key.is_empty() { 0 } else { str_hash(&key) };
+        // WebAssembly builds (size first) hash the key per segment lookup, as before.
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            self.key_hash = if key.is_empty() { 0 } else { str_hash(&key) };
+        }
         self.key = if key.is_empty() { None } else { Some(key) };
     }
 
@@ -379,6 +385,9 @@ impl Context {
     #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     pub(crate) fn lookup_text(&self, name: &AttributeName) -> Option<(&str, Option<u64>)> {
         if name.fingerprint == KEY_FINGERPRINT {
+            #[cfg(target_arch = "wasm32")]
+            return self.key.as_deref().map(|key| (key, None));
+            #[cfg(not(target_arch = "wasm32"))]
             return self.key.as_deref().map(|key| (key, Some(self.key_hash)));
         }
         match self.attribute(name.fingerprint, &name.name)?.value {
