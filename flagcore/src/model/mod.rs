@@ -53,13 +53,22 @@ impl<'a> StrMap<'a> {
     pub(crate) fn with_capacity_and_hasher(items: usize, _: KeyHash) -> StrMap<'a> {
         StrMap {
             entries: Vec::with_capacity(items),
-            index: KeyIndex::with_capacity(items),
+            index: if items > LINEAR_SET_MAX {
+                KeyIndex::with_capacity(items)
+            } else {
+                KeyIndex::default()
+            },
         }
     }
 
-    fn position(&self, hash: u64, key: &str) -> Option<usize> {
+    /// Where `key` is in `entries`: a scan while the map is small (no index, no hashing:
+    /// the loader keeps such a map per flag), else a lookup in the index.
+    fn position(&self, key: &str) -> Option<usize> {
+        if self.index.slots.is_empty() {
+            return self.entries.iter().position(|(k, _)| *k == key);
+        }
         let entries = &self.entries;
-        let found = self.index.find(hash, |i| {
+        let found = self.index.find(KeyHash.hash_one(key), |i| {
             entries.get(i as usize).is_some_and(|(k, _)| *k == key)
         });
         found.map(|i| i as usize)
@@ -67,7 +76,7 @@ impl<'a> StrMap<'a> {
 
     /// The value of `key`.
     pub(crate) fn get(&self, key: &str) -> Option<&u32> {
-        let at = self.position(str_hash(key), key)?;
+        let at = self.position(key)?;
         self.entries.get(at).map(|(_, v)| v)
     }
 
@@ -78,23 +87,27 @@ impl<'a> StrMap<'a> {
 
     /// Sets the value of `key`; returns its previous value (the key first inserted stays).
     pub(crate) fn insert(&mut self, key: &'a str, value: u32) -> Option<u32> {
-        let hash = str_hash(key);
-        if let Some(at) = self.position(hash, key) {
+        if let Some(at) = self.position(key) {
             return self
                 .entries
                 .get_mut(at)
                 .map(|e| std::mem::replace(&mut e.1, value));
         }
-        if (self.entries.len() + 1) * 2 > self.index.slots.len() {
+        let at = self.entries.len();
+        self.entries.push((key, value));
+        let full = self.entries.len() * 2 > self.index.slots.len();
+        if self.index.slots.is_empty() && self.entries.len() <= LINEAR_SET_MAX {
+            // Still small: scanned.
+        } else if full {
             // Twice the entries' room: inserting n keys rehashes O(n) keys in all.
-            let mut index = KeyIndex::with_capacity((self.entries.len() + 1) * 2);
+            let mut index = KeyIndex::with_capacity(self.entries.len() * 2);
             for (i, (k, _)) in self.entries.iter().enumerate() {
                 index.insert(str_hash(k), i as u32);
             }
             self.index = index;
+        } else {
+            self.index.insert(KeyHash.hash_one(key), at as u32);
         }
-        self.index.insert(hash, self.entries.len() as u32);
-        self.entries.push((key, value));
         None
     }
 
@@ -863,9 +876,20 @@ mod tests {
     #[test]
     fn str_map_behaves_as_a_hash_map() {
         let keys: Vec<String> = (0..3_000).map(|i| format!("key-{}", i % 1_000)).collect();
+        // A map that stays small (scanned, no index) too.
+        let mut small = StrMap::default();
+        for (i, k) in ["a", "b", "a", "c"].into_iter().enumerate() {
+            small.insert(k, i as u32);
+        }
+        assert_eq!(
+            (small.get("a"), small.get("c"), small.get("d")),
+            (Some(&2), Some(&3), None)
+        );
+        assert_eq!(small.keys().copied().collect::<Vec<_>>(), ["a", "b", "c"]);
         for mut map in [
             StrMap::default(),
             StrMap::with_capacity_and_hasher(10, KeyHash),
+            StrMap::with_capacity_and_hasher(3, KeyHash),
         ] {
             let mut reference = std::collections::HashMap::new();
             for (i, k) in keys.iter().enumerate() {
