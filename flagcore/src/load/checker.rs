@@ -91,7 +91,7 @@ impl Checker {
             return String::new();
         }
         self.suggestions_left -= 1;
-        suggestion(word, options)
+        suggestion(word, &mut options.into_iter())
     }
 
     /// The problems found: at most [`MAX_LISTED_PROBLEMS`] of each severity, then one
@@ -188,8 +188,9 @@ pub(crate) fn edit_distance(a: &str, b: &str, limit: usize) -> usize {
 /// whatever the input: words and options over [`SUGGESTION_MAX_LEN`] bytes are skipped,
 /// so are options whose length differs by more than the largest distance suggested, and
 /// at most [`SUGGESTION_MAX_COMPARED`] of the first [`SUGGESTION_MAX_SCANNED`] options are
-/// compared.
-pub(crate) fn suggestion<'a>(word: &str, options: impl IntoIterator<Item = &'a str>) -> String {
+/// compared. The options come as `dyn Iterator`: one copy of this scan in the `.wasm`
+/// instead of one per kind of candidate list (the callers' adapters stay small).
+pub(crate) fn suggestion<'a>(word: &str, options: &mut dyn Iterator<Item = &'a str>) -> String {
     const MAX_DISTANCE: usize = 3;
     if word.len() > SUGGESTION_MAX_LEN {
         return String::new();
@@ -197,7 +198,6 @@ pub(crate) fn suggestion<'a>(word: &str, options: impl IntoIterator<Item = &'a s
     let limit = if word.len() > 6 { MAX_DISTANCE } else { 2 };
     let word_chars = word.chars().count();
     let best = options
-        .into_iter()
         .take(SUGGESTION_MAX_SCANNED)
         .filter(|o| {
             o.len() <= SUGGESTION_MAX_LEN && o.chars().count().abs_diff(word_chars) <= limit
@@ -482,9 +482,9 @@ mod tests {
     #[test]
     fn suggestions() {
         assert_eq!(
-            suggestion("condtions", ["conditions", "serve"]),
+            suggestion("condtions", &mut ["conditions", "serve"].into_iter()),
             " (did you mean \"conditions\"?)"
         );
-        assert_eq!(suggestion("zzz", ["conditions"]), "");
+        assert_eq!(suggestion("zzz", &mut ["conditions"].into_iter()), "");
     }
 }
