@@ -205,7 +205,7 @@ pub(crate) fn edit_distance(a: &str, b: &str, limit: usize) -> usize {
 /// at most [`SUGGESTION_MAX_COMPARED`] of the first [`SUGGESTION_MAX_SCANNED`] options are
 /// compared. The options come as `dyn Iterator`: one copy of this scan in the `.wasm`
 /// instead of one per kind of candidate list (the callers' adapters stay small).
-pub(crate) fn suggestion<'a>(word: &str, options: &mut dyn Iterator<Item = &'a str>) -> String {
+pub(crate) fn suggestion(word: &str, options: &mut dyn Iterator<Item = &str>) -> String {
     const MAX_DISTANCE: usize = 3;
     if word.len() > SUGGESTION_MAX_LEN {
         return String::new();
