@@ -293,16 +293,17 @@ impl Parser<'_> {
             self.too_large = true;
             return;
         }
-        let shift = |t: u16| t.wrapping_sub(from as u16).wrapping_add(self.here());
-        let moved: Vec<Inst> = code
-            .iter()
-            .map(|inst| match inst {
+        // Pushed one by one: no intermediate `Vec` and its `collect` code.
+        let base = self.here().wrapping_sub(from as u16);
+        let shift = |t: u16| t.wrapping_add(base);
+        self.insts.reserve(code.len());
+        for inst in code {
+            self.insts.push(match inst {
                 Inst::Split(a, b) => Inst::Split(shift(*a), shift(*b)),
                 Inst::Jmp(a) => Inst::Jmp(shift(*a)),
                 other => other.clone(),
-            })
-            .collect();
-        self.insts.extend(moved);
+            });
+        }
     }
 
     fn peek(&self) -> Option<char> {

@@ -91,7 +91,7 @@ impl Checker {
             return String::new();
         }
         self.suggestions_left -= 1;
-        suggestion(word, options)
+        suggestion(word, &mut options.into_iter())
     }
 
     /// The problems found: at most [`MAX_LISTED_PROBLEMS`] of each severity, then one
@@ -163,11 +163,26 @@ fn clipped(mut text: String) -> String {
 
 /// Levenshtein distance over characters, ignoring ASCII case (ASCII only: Unicode case
 /// tables would add 11 KB to the `.wasm` for the sake of a suggestion). Stops early with
-/// `limit + 1` once every path costs more than `limit`.
+/// `limit + 1` once every path costs more than `limit`. The rows are on the stack:
+/// [`suggestion`] compares texts of at most [`SUGGESTION_MAX_LEN`] bytes, and a longer `b`
+/// counts as too far (`limit + 1`).
 pub(crate) fn edit_distance(a: &str, b: &str, limit: usize) -> usize {
-    let b: Vec<char> = b.chars().map(|c| c.to_ascii_lowercase()).collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
+    const N: usize = SUGGESTION_MAX_LEN;
+    let mut chars = ['\0'; N];
+    let mut len = 0;
+    for c in b.chars() {
+        let Some(slot) = chars.get_mut(len) else {
+            return limit + 1;
+        };
+        *slot = c.to_ascii_lowercase();
+        len += 1;
+    }
+    let b = &chars[..len];
+    let mut prev = [0usize; N + 1];
+    for (j, p) in prev.iter_mut().enumerate() {
+        *p = j;
+    }
+    let mut cur = [0usize; N + 1];
     for (i, ca) in a.chars().map(|c| c.to_ascii_lowercase()).enumerate() {
         cur[0] = i + 1;
         let mut row_min = cur[0];
@@ -188,8 +203,9 @@ pub(crate) fn edit_distance(a: &str, b: &str, limit: usize) -> usize {
 /// whatever the input: words and options over [`SUGGESTION_MAX_LEN`] bytes are skipped,
 /// so are options whose length differs by more than the largest distance suggested, and
 /// at most [`SUGGESTION_MAX_COMPARED`] of the first [`SUGGESTION_MAX_SCANNED`] options are
-/// compared.
-pub(crate) fn suggestion<'a>(word: &str, options: impl IntoIterator<Item = &'a str>) -> String {
+/// compared. The options come as `dyn Iterator`: one copy of this scan in the `.wasm`
+/// instead of one per kind of candidate list (the callers' adapters stay small).
+pub(crate) fn suggestion(word: &str, options: &mut dyn Iterator<Item = &str>) -> String {
     const MAX_DISTANCE: usize = 3;
     if word.len() > SUGGESTION_MAX_LEN {
         return String::new();
@@ -197,7 +213,6 @@ pub(crate) fn suggestion<'a>(word: &str, options: impl IntoIterator<Item = &'a s
     let limit = if word.len() > 6 { MAX_DISTANCE } else { 2 };
     let word_chars = word.chars().count();
     let best = options
-        .into_iter()
         .take(SUGGESTION_MAX_SCANNED)
         .filter(|o| {
             o.len() <= SUGGESTION_MAX_LEN && o.chars().count().abs_diff(word_chars) <= limit
@@ -482,9 +497,27 @@ mod tests {
     #[test]
     fn suggestions() {
         assert_eq!(
-            suggestion("condtions", ["conditions", "serve"]),
+            suggestion("condtions", &mut ["conditions", "serve"].into_iter()),
             " (did you mean \"conditions\"?)"
         );
-        assert_eq!(suggestion("zzz", ["conditions"]), "");
+        assert_eq!(suggestion("zzz", &mut ["conditions"].into_iter()), "");
+    }
+
+    #[test]
+    fn edit_distances() {
+        assert_eq!(edit_distance("kitten", "sitting", 3), 3);
+        assert_eq!(edit_distance("Flag", "fLAG", 2), 0);
+        assert_eq!(edit_distance("abcdef", "zzzzzz", 2), 3); // stops early at limit + 1
+        let longest = "x".repeat(SUGGESTION_MAX_LEN);
+        assert_eq!(edit_distance(&longest, &longest, 3), 0);
+        assert_eq!(
+            edit_distance("é", &"é".repeat(SUGGESTION_MAX_LEN / 2), 40),
+            31
+        );
+        // Longer than the rows on the stack: too far.
+        assert_eq!(
+            edit_distance("x", &"x".repeat(SUGGESTION_MAX_LEN + 1), 3),
+            4
+        );
     }
 }
