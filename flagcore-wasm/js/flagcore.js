@@ -50,12 +50,8 @@ function rethrow(e) {
 
 /** Throws NOT_INITIALIZED when the build's WASM is not instantiated (`flagcore-wasm/web` before `init()`). */
 function loaded() {
-  if (!wasm.__flagcore_ready()) {
-    throw new FlagcoreError(
-      'flagcore-wasm/web: the WASM is not loaded yet: call `await init()` (or `initSync({ module })`) first, or import "flagcore-wasm", which needs no init()',
-      "NOT_INITIALIZED",
-    );
-  }
+  const why = wasm.__flagcore_unready(); // the build's own text: see tools/assemble.mjs
+  if (why) throw new FlagcoreError(why, "NOT_INITIALIZED");
 }
 
 // The engine reads a config as UTF-8 bytes: a Uint8Array goes as given, so bytes that are not
