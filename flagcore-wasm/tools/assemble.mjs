@@ -175,9 +175,24 @@ function embedded(dir, glue, wasm) {
     console.error(`assemble: wasm-bindgen glue changed; cannot find: ${needle}`);
     process.exit(1);
 }
-const syncGlue = glue.replace(
+let syncGlue = glue.replace(
   needle,
   "throw new Error('flagcore-wasm: this build embeds its WASM and needs no init(); import \"flagcore-wasm/web\" to load the .wasm file yourself');",
+);
+// init.js is the only caller of initSync here (the entry does not export it) and passes
+// `{ module }`: the glue's check for the deprecated bare-module form, with its console text,
+// is dead code (103 bytes gzipped in every app bundle, issue 18).
+syncGlue = replaceChecked(
+  syncGlue,
+  `    if (module !== undefined) {
+        if (Object.getPrototypeOf(module) === Object.prototype) {
+            ({module} = module)
+        } else {
+            console.warn('using deprecated parameters for \`initSync()\`; pass a single object instead')
+        }
+    }`,
+  "    ({ module } = module);",
+  "wasm-bindgen's initSync",
 );
 if (syncGlue.includes("import.meta")) {
   console.error("assemble: the sync glue still mentions import.meta");
