@@ -194,6 +194,13 @@ syncGlue = replaceChecked(
   "    ({ module } = module);",
   "wasm-bindgen's initSync",
 );
+// Nor does anything reach the glue's async loader (init(): fetch, instantiateStreaming, the
+// Response checks and their console texts): the entry exports neither it nor the glue.
+// Tree-shaking bundlers drop it, but Metro (Expo) does not tree-shake: 600 bytes gzipped in
+// an Expo web bundle (issue 18).
+syncGlue = cutBetween(syncGlue, "async function __wbg_load(", "function initSync(", "wasm-bindgen's loader");
+syncGlue = cutBetween(syncGlue, "let __wbg_init_promise;", "export { initSync, __wbg_init as default };", "wasm-bindgen's init");
+syncGlue = replaceChecked(syncGlue, "export { initSync, __wbg_init as default };", "export { initSync };", "wasm-bindgen's exports");
 if (syncGlue.includes("import.meta")) {
   console.error("assemble: the sync glue still mentions import.meta");
   process.exit(1);
@@ -247,6 +254,17 @@ write(dir, "index.d.ts", `${header}export * from "./flagcore.js";\n`);
 
 embedded(join(pkgDir, "sync"), glue, wasm);
 embedded(join(pkgDir, "plans"), readFileSync(join(plansGenDir, "flagcore_wasm.js"), "utf8"), readFileSync(plansWasmPath));
+
+/** `text` without what runs from `from` up to (not including) `to`; fails when either is missing. */
+function cutBetween(text, from, to, what) {
+  const start = text.indexOf(from);
+  const end = start < 0 ? -1 : text.indexOf(to, start);
+  if (end < 0) {
+    console.error(`assemble: ${what} changed; cannot find ${from} ... ${to}`);
+    process.exit(1);
+  }
+  return text.slice(0, start) + text.slice(end);
+}
 
 // --- hermes: the module-loading glue differs, nothing else. Text edits of generated code,
 // each checked so that a wasm-bindgen or binaryen update that changes them fails here.
