@@ -201,6 +201,10 @@ syncGlue = replaceChecked(
 syncGlue = cutBetween(syncGlue, "async function __wbg_load(", "function initSync(", "wasm-bindgen's loader");
 syncGlue = cutBetween(syncGlue, "let __wbg_init_promise;", "export { initSync, __wbg_init as default };", "wasm-bindgen's init");
 syncGlue = replaceChecked(syncGlue, "export { initSync, __wbg_init as default };", "export { initSync };", "wasm-bindgen's exports");
+// The glue's version() (the wrapper exports version.js's constant) and passStringToWasm0's
+// branch for a call without realloc (every call passes it): more that Metro keeps (issue 18).
+syncGlue = cutBetween(syncGlue, "/**\n * The crate version (the npm package has the same version).", "function __wbg_get_imports()", "wasm-bindgen's version()");
+syncGlue = cutBetween(syncGlue, "    if (realloc === undefined) {", "    let len = arg.length;", "wasm-bindgen's passStringToWasm0");
 if (syncGlue.includes("import.meta")) {
   console.error("assemble: the sync glue still mentions import.meta");
   process.exit(1);
