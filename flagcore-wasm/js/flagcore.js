@@ -2,7 +2,17 @@
 // bindings (./flagcore_wasm.js) that turns plain-object contexts into calls on the engine's
 // reusable context, parses structured results, and rethrows failures as Error subclasses.
 // Every decision is the Rust core's. Types: flagcore.d.ts. Docs: README.md.
-import * as wasm from "./flagcore_wasm.js";
+// Named imports, not \`import * as\`: Metro (Expo) compiles a namespace import into an interop
+// helper in the bundle (issue 18).
+import {
+  Engine,
+  bucket as wasmBucket,
+  maxContextAttributes as wasmMaxContextAttributes,
+  maxListItems as wasmMaxListItems,
+  memoryBytes as wasmMemory,
+  __flagcore_memory,
+  __flagcore_unready,
+} from "./flagcore_wasm.js";
 
 export { version } from "./version.js";
 
@@ -50,12 +60,8 @@ function rethrow(e) {
 
 /** Throws NOT_INITIALIZED when the build's WASM is not instantiated (`flagcore-wasm/web` before `init()`). */
 function loaded() {
-  if (!wasm.__flagcore_ready()) {
-    throw new FlagcoreError(
-      'flagcore-wasm/web: the WASM is not loaded yet: call `await init()` (or `initSync({ module })`) first, or import "flagcore-wasm", which needs no init()',
-      "NOT_INITIALIZED",
-    );
-  }
+  const why = __flagcore_unready(); // the build's own text: see tools/assemble.mjs
+  if (why) throw new FlagcoreError(why, "NOT_INITIALIZED");
 }
 
 // The engine reads a config as UTF-8 bytes: a Uint8Array goes as given, so bytes that are not
@@ -104,7 +110,7 @@ const reasonNames = [];
 const errorNames = [];
 
 function words() {
-  const buffer = wasm.__flagcore_memory().buffer;
+  const buffer = __flagcore_memory().buffer;
   if (memoryWords.buffer !== buffer) {
     memoryWords = new Uint32Array(buffer);
     memoryBytes = new Uint8Array(buffer);
@@ -187,7 +193,7 @@ const MAX_IDS = 4096;
 
 /** Sends an array attribute (strings and numbers, at most `maxListItems()`) to the engine. */
 function writeList(engine, name, list) {
-  if (list.length > (maxListItems ||= wasm.maxListItems())) {
+  if (list.length > (maxListItems ||= wasmMaxListItems())) {
     throw new FlagcoreContextError(
       `context attribute "${name}" is an array of ${list.length} items, more than the limit of ${maxListItems}`,
     );
@@ -247,7 +253,7 @@ export class FlagStore {
     /** @internal evaluateAll's `{ revision, flags }` (see allRows). */
     this._all = null;
     try {
-      this._engine = new wasm.Engine(bytes);
+      this._engine = new Engine(bytes);
     } catch (e) {
       rethrow(e);
     }
@@ -314,7 +320,7 @@ export class FlagStore {
           );
       }
       sent.push(name, value);
-      if (sent.length > 2 * (maxAttributes ||= wasm.maxContextAttributes()) + 1) {
+      if (sent.length > 2 * (maxAttributes ||= wasmMaxContextAttributes()) + 1) {
         throw new FlagcoreContextError(`context has more than ${maxAttributes} attributes`);
       }
     }
@@ -568,11 +574,11 @@ export class FlagHandle {
 /** The bucket (0..99999) of `value` for a flag salted with `salt` (the flag key unless the config sets `salt`). */
 export function bucket(salt, value) {
   loaded();
-  return wasm.bucket(String(salt), String(value));
+  return wasmBucket(String(salt), String(value));
 }
 
 /** The size of the WASM linear memory in bytes (diagnostics; it should stay flat under load). */
 export function wasmMemoryBytes() {
   loaded();
-  return wasm.memoryBytes();
+  return wasmMemory();
 }

@@ -72,12 +72,19 @@ function common(dir, wrapperText = wrapper) {
 mkdirSync(pkgDir, { recursive: true }); // a fresh clone has no pkg/ yet
 copyFileSync(join(jsDir, "..", "..", "schema", "flagcore.schema.json"), join(pkgDir, "flagcore.schema.json"));
 
-// Every build's glue says whether its WASM is instantiated, so that js/flagcore.js can throw
-// a FlagcoreError (NOT_INITIALIZED) instead of a TypeError from inside the glue when the web
-// build is used before init(). wasm-bindgen's \`web\` glue sets \`wasm\` when it instantiates.
-// And its memory, from which js/flagcore.js reads evaluateAll's rows.
-const readyExport =
-  "\nexport function __flagcore_ready() { return wasm !== undefined; }\nexport function __flagcore_memory() { return wasm.memory; }\n";
+// Every build's glue says why its WASM is not instantiated ("" once it is), so that
+// js/flagcore.js can throw a FlagcoreError (NOT_INITIALIZED) instead of a TypeError from inside
+// the glue when the web build is used before init(). wasm-bindgen's \`web\` glue sets \`wasm\`
+// when it instantiates. The web build's text tells how to load it; the embedded builds
+// instantiate on import (init.js), so theirs is never shown and stays short: the long one cost 48 bytes
+// gzipped in every app bundle (issue 18). And its memory, from which js/flagcore.js reads
+// evaluateAll's rows.
+const memoryExport = "export function __flagcore_memory() { return wasm.memory; }\n";
+const unreadyExport = (text) =>
+  `\nexport function __flagcore_unready() { return wasm === undefined ? ${JSON.stringify(text)} : ""; }\n${memoryExport}`;
+const webUnready =
+  'flagcore-wasm/web: the WASM is not loaded yet: call `await init()` (or `initSync({ module })`) first, or import "flagcore-wasm", which needs no init()';
+const embeddedUnready = "flagcore-wasm: the embedded WASM is not instantiated";
 if (!/^let wasmModule, wasmInstance, wasm;$/m.test(glue)) {
   console.error("assemble: wasm-bindgen glue changed; cannot find its `wasm` variable");
   process.exit(1);
@@ -86,7 +93,7 @@ if (!/^let wasmModule, wasmInstance, wasm;$/m.test(glue)) {
 // --- web: wasm-bindgen's output, plus the wrapper and an init() that also runs in Node.
 const web = join(pkgDir, "web");
 common(web);
-write(web, "flagcore_wasm.js", glue + readyExport);
+write(web, "flagcore_wasm.js", glue + unreadyExport(webUnready));
 copyFileSync(wasmPath, join(web, "flagcore_wasm_bg.wasm"));
 // The .wasm's own types: importing it (the esbuild line in the README, `--loader:.wasm=file`;
 // Vite's `?url`-less import) gives its URL, so TypeScript projects need no `declare module`.
@@ -168,16 +175,42 @@ function embedded(dir, glue, wasm) {
     console.error(`assemble: wasm-bindgen glue changed; cannot find: ${needle}`);
     process.exit(1);
 }
-const syncGlue = glue.replace(
+let syncGlue = glue.replace(
   needle,
   "throw new Error('flagcore-wasm: this build embeds its WASM and needs no init(); import \"flagcore-wasm/web\" to load the .wasm file yourself');",
 );
+// init.js is the only caller of initSync here (the entry does not export it) and passes
+// `{ module }`: the glue's check for the deprecated bare-module form, with its console text,
+// is dead code (103 bytes gzipped in every app bundle, issue 18).
+syncGlue = replaceChecked(
+  syncGlue,
+  `    if (module !== undefined) {
+        if (Object.getPrototypeOf(module) === Object.prototype) {
+            ({module} = module)
+        } else {
+            console.warn('using deprecated parameters for \`initSync()\`; pass a single object instead')
+        }
+    }`,
+  "    ({ module } = module);",
+  "wasm-bindgen's initSync",
+);
+// Nor does anything reach the glue's async loader (init(): fetch, instantiateStreaming, the
+// Response checks and their console texts): the entry exports neither it nor the glue.
+// Tree-shaking bundlers drop it, but Metro (Expo) does not tree-shake: 600 bytes gzipped in
+// an Expo web bundle (issue 18).
+syncGlue = cutBetween(syncGlue, "async function __wbg_load(", "function initSync(", "wasm-bindgen's loader");
+syncGlue = cutBetween(syncGlue, "let __wbg_init_promise;", "export { initSync, __wbg_init as default };", "wasm-bindgen's init");
+syncGlue = replaceChecked(syncGlue, "export { initSync, __wbg_init as default };", "export { initSync };", "wasm-bindgen's exports");
+// The glue's version() (the wrapper exports version.js's constant) and passStringToWasm0's
+// branch for a call without realloc (every call passes it): more that Metro keeps (issue 18).
+syncGlue = cutBetween(syncGlue, "/**\n * The crate version (the npm package has the same version).", "function __wbg_get_imports()", "wasm-bindgen's version()");
+syncGlue = cutBetween(syncGlue, "    if (realloc === undefined) {", "    let len = arg.length;", "wasm-bindgen's passStringToWasm0");
 if (syncGlue.includes("import.meta")) {
   console.error("assemble: the sync glue still mentions import.meta");
   process.exit(1);
 }
 common(dir);
-write(dir, "flagcore_wasm.js", syncGlue + readyExport);
+write(dir, "flagcore_wasm.js", syncGlue + unreadyExport(embeddedUnready));
 // The .wasm as base64 of its LZMA compression, decoded on import by js/lzma.js: base64 of
 // the bytes themselves gzips a third worse than the .wasm, base64 of their deflate-raw
 // compression about as well as it, and of their LZMA compression 14% smaller (issue 18; the
@@ -226,6 +259,17 @@ write(dir, "index.d.ts", `${header}export * from "./flagcore.js";\n`);
 embedded(join(pkgDir, "sync"), glue, wasm);
 embedded(join(pkgDir, "plans"), readFileSync(join(plansGenDir, "flagcore_wasm.js"), "utf8"), readFileSync(plansWasmPath));
 
+/** `text` without what runs from `from` up to (not including) `to`; fails when either is missing. */
+function cutBetween(text, from, to, what) {
+  const start = text.indexOf(from);
+  const end = start < 0 ? -1 : text.indexOf(to, start);
+  if (end < 0) {
+    console.error(`assemble: ${what} changed; cannot find ${from} ... ${to}`);
+    process.exit(1);
+  }
+  return text.slice(0, start) + text.slice(end);
+}
+
 // --- hermes: the module-loading glue differs, nothing else. Text edits of generated code,
 // each checked so that a wasm-bindgen or binaryen update that changes them fails here.
 function replaceChecked(text, needle, replacement, what) {
@@ -259,7 +303,7 @@ function hermes(dir, genDir) {
     "wasm-bindgen's bundler glue",
   );
   // The wasm2js module is evaluated on import: always ready.
-  write(dir, "flagcore_wasm.js", `${loader}\nexport function __flagcore_ready() { return true; }\nexport function __flagcore_memory() { return wasm.memory; }\n`);
+  write(dir, "flagcore_wasm.js", `${loader}\nexport function __flagcore_unready() { return ""; }\n${memoryExport}`);
   // The glue keeps views of the WASM memory and renews them when the memory's buffer is
   // detached (WebAssembly detaches it on growth). wasm2js's memory grows into a new
   // ArrayBuffer and cannot detach the old one, so compare the buffer itself.
