@@ -170,15 +170,8 @@ export function initSync(input: { module: ArrayBuffer | ArrayBufferView | WasmMo
 // --- sync: the same glue without the URL-based loader (bundlers such as Metro reject
 // `import.meta`), the bytes embedded, and a module that instantiates them on import.
 function embedded(dir, glue, wasm) {
-  const needle = "module_or_path = new URL('flagcore_wasm_bg.wasm', import.meta.url);";
-  if (!glue.includes(needle)) {
-    console.error(`assemble: wasm-bindgen glue changed; cannot find: ${needle}`);
-    process.exit(1);
-}
-let syncGlue = glue.replace(
-  needle,
-  "throw new Error('flagcore-wasm: this build embeds its WASM and needs no init(); import \"flagcore-wasm/web\" to load the .wasm file yourself');",
-);
+// wasm-bindgen's init() and its URL loader (`import.meta`) are cut below, each cut checked.
+let syncGlue = glue;
 // init.js is the only caller of initSync here (the entry does not export it) and passes
 // `{ module }`: the glue's check for the deprecated bare-module form, with its console text,
 // is dead code (103 bytes gzipped in every app bundle, issue 18).
