@@ -4,7 +4,7 @@
 use crate::error::{Problem, ProblemCode, Severity};
 use crate::json::{q, Json, JsonStr, Path};
 use crate::message::{msg, Listed};
-use crate::model::{KeyHash, StrSeen};
+use crate::model::StrSeen;
 use crate::units::parse_rfc3339;
 
 /// The problems listed in a report, per severity; beyond them, a count per code (one
@@ -363,7 +363,7 @@ pub(crate) fn check_duplicates(
         }
         return;
     }
-    let mut seen: StrSeen<'_> = StrSeen::with_capacity_and_hasher(entries.len(), KeyHash);
+    let mut seen: StrSeen<'_> = StrSeen::with_capacity(entries.len());
     for (k, _) in entries {
         if seen.insert(k, 0).is_some() {
             report_duplicate(c, k, path);

@@ -7,7 +7,7 @@ use crate::bucket::salt_prefix;
 use crate::error::ProblemCode;
 use crate::json::{self, q, Json, Path};
 use crate::message::msg;
-use crate::model::{Flag, KeyHash, Serve, StrSeen, Variant};
+use crate::model::{Flag, Serve, StrSeen, Variant};
 use crate::number;
 use crate::value::{FlagValue, ValueType};
 
@@ -313,7 +313,7 @@ impl<'a> VariantNames<'a> {
     /// The hash table for `names` when it is long enough to need one.
     pub(crate) fn index_of(names: &[&'a str]) -> Option<StrSeen<'a>> {
         (names.len() > LINEAR_DUPLICATES_MAX).then(|| {
-            let mut index = StrSeen::with_capacity_and_hasher(names.len(), KeyHash);
+            let mut index = StrSeen::with_capacity(names.len());
             for (i, name) in names.iter().enumerate() {
                 if !index.contains_key(name) {
                     index.insert(name, i as u32);

@@ -18,7 +18,7 @@ use crate::error::{ConfigError, Problem, ProblemCode, Report, Severity};
 use crate::json::{self, q, Json, JsonStr, Path};
 use crate::message::msg;
 use crate::model::{
-    Config, Flag, FlagIndex, KeyHash, Limits, Segment, StrMap, StrSeen, ARENA_PRESIZE_MAX,
+    Config, Flag, FlagIndex, Limits, Segment, StrMap, StrSeen, ARENA_PRESIZE_MAX,
     SUPPORTED_SCHEMA_VERSIONS,
 };
 
@@ -299,7 +299,7 @@ pub(crate) fn compile(c: &mut Checker, tree: &Json<'_>) -> Option<Config> {
     // The variant names of every flag, one after the other (most flags have two).
     let mut names: Vec<&str> = Vec::with_capacity(flag_entries.len() * 2);
     let mut partial: Vec<(Option<Flag>, &Json<'_>)> = Vec::with_capacity(flag_entries.len());
-    let mut index: StrSeen<'_> = StrSeen::with_capacity_and_hasher(flag_entries.len(), KeyHash);
+    let mut index: StrSeen<'_> = StrSeen::with_capacity(flag_entries.len());
     for (key, value) in flag_entries {
         if index.contains_key(key.as_str()) {
             continue;

@@ -4,7 +4,7 @@ use crate::error::ProblemCode;
 use crate::json::{q, Json, Path};
 use crate::message::msg;
 use crate::model::program::Program;
-use crate::model::{KeyHash, Segment, StrMap, StrSeen, StrSet};
+use crate::model::{Segment, StrMap, StrSeen, StrSet};
 
 use super::checker::{Checker, Obj, LINEAR_DUPLICATES_MAX};
 use super::rules::compile_conditions;
@@ -78,8 +78,8 @@ pub(crate) fn string_list(
     };
     let mut out: Vec<Box<str>> = Vec::with_capacity(items.len());
     // Small lists are checked for duplicates against what was kept so far.
-    let mut seen: Option<StrSeen<'_>> = (items.len() > LINEAR_DUPLICATES_MAX)
-        .then(|| StrSeen::with_capacity_and_hasher(items.len(), KeyHash));
+    let mut seen: Option<StrSeen<'_>> =
+        (items.len() > LINEAR_DUPLICATES_MAX).then(|| StrSeen::with_capacity(items.len()));
     for (i, item) in items.iter().enumerate() {
         match item {
             Json::String(s) => {

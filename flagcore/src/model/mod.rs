@@ -50,7 +50,7 @@ pub(crate) struct StrMap<'a> {
 
 impl<'a> StrMap<'a> {
     /// An empty map with room for `items` entries.
-    pub(crate) fn with_capacity_and_hasher(items: usize, _: KeyHash) -> StrMap<'a> {
+    pub(crate) fn with_capacity(items: usize) -> StrMap<'a> {
         StrMap {
             entries: Vec::with_capacity(items),
             index: if items > LINEAR_SET_MAX {
@@ -68,7 +68,7 @@ impl<'a> StrMap<'a> {
             return self.entries.iter().position(|(k, _)| *k == key);
         }
         let entries = &self.entries;
-        let found = self.index.find(KeyHash.hash_one(key), |i| {
+        let found = self.index.find(str_hash(key), |i| {
             entries.get(i as usize).is_some_and(|(k, _)| *k == key)
         });
         found.map(|i| i as usize)
@@ -106,7 +106,7 @@ impl<'a> StrMap<'a> {
             }
             self.index = index;
         } else {
-            self.index.insert(KeyHash.hash_one(key), at as u32);
+            self.index.insert(str_hash(key), at as u32);
         }
         None
     }
@@ -869,7 +869,7 @@ impl<'a> FlagInfo<'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::{KeyHash, StrMap};
+    use super::StrMap;
 
     /// `StrMap` answers as the `hashbrown::HashMap<&str, u32>` it replaced, through its
     /// growth from empty and from a capacity.
@@ -888,8 +888,8 @@ mod tests {
         assert_eq!(small.keys().copied().collect::<Vec<_>>(), ["a", "b", "c"]);
         for mut map in [
             StrMap::default(),
-            StrMap::with_capacity_and_hasher(10, KeyHash),
-            StrMap::with_capacity_and_hasher(3, KeyHash),
+            StrMap::with_capacity(10),
+            StrMap::with_capacity(3),
         ] {
             let mut reference = std::collections::HashMap::new();
             for (i, k) in keys.iter().enumerate() {
