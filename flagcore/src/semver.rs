@@ -64,6 +64,7 @@ impl OwnedVersion {
 impl VersionIn {
     /// `self.in_text(text).cmp(&want.as_version())`, decided by the numbers alone when
     /// they differ (the prereleases are read only when they are equal).
+    #[cfg(not(target_arch = "wasm32"))]
     #[inline]
     pub(crate) fn cmp_owned(&self, text: &str, want: &OwnedVersion) -> Ordering {
         let (a, b) = (self.core, want.core);
