@@ -18,6 +18,12 @@ use flagcore_benches::Scenario;
 const RESULTS: &str = "target/bench-results";
 /// Written by `scripts/build-wasm`: the package's sizes (not a harness of timings).
 const WASM_SIZE: &str = "wasm-size.json";
+/// Written by `benches/expo/run.mjs` (full mode): the package timed in Chromium as an app
+/// runs it (an Expo web export, Metro and Babel; an esbuild bundle as Vite builds it) next to
+/// its untranspiled modules. Rows of columns, not a harness of timings.
+const EXPO_WEB: &str = "expo-web.json";
+/// Issue 18: the transpiled package within 1.3x of the untranspiled one in the browser.
+const TRANSPILED_LIMIT: f64 = 1.3;
 /// The `.wasm` the web app imports, gzipped: issue 4 set 64 KiB, issue 14 allows 72 KiB with
 /// its targeting (lists, ignoreCase, matches, inCidr, layers).
 const WASM_BUDGET_GZ: u64 = 72 * 1024;
@@ -99,7 +105,9 @@ fn harnesses() -> Result<Vec<(String, Vec<Row>)>, String> {
     let dir = std::fs::read_dir(RESULTS).map_err(|e| format!("{RESULTS}: {e}"))?;
     for entry in dir.flatten() {
         let path = entry.path();
-        let is_size = path.file_name().is_some_and(|n| n == WASM_SIZE);
+        let is_size = path
+            .file_name()
+            .is_some_and(|n| n == WASM_SIZE || n == EXPO_WEB);
         if path.extension().is_some_and(|e| e == "json") && !is_size {
             let stem = path
                 .file_stem()
@@ -580,6 +588,97 @@ fn wasm_section(sizes: &serde_json::Map<String, serde_json::Value>) -> (String, 
     (t, target)
 }
 
+/// `benches/expo/run.mjs`'s results, when it ran.
+fn expo_web() -> Option<serde_json::Value> {
+    let text = std::fs::read_to_string(Path::new(RESULTS).join(EXPO_WEB)).ok()?;
+    match serde_json::from_str::<serde_json::Value>(&text) {
+        Ok(doc) if doc.get("rows").is_some_and(serde_json::Value::is_array) => Some(doc),
+        Ok(_) => {
+            eprintln!("report: skipping {EXPO_WEB}: no \"rows\" array");
+            None
+        }
+        Err(e) => {
+            eprintln!("report: skipping {EXPO_WEB}: {e}");
+            None
+        }
+    }
+}
+
+/// The browser table (ns per call in Chromium) and issue 18's browser target: the bundled
+/// package (Metro/Babel, esbuild) within [`TRANSPILED_LIMIT`] of its untranspiled modules.
+fn expo_section(doc: &serde_json::Value) -> (String, Target) {
+    const COLUMNS: [&str; 5] = [
+        "bundled new",
+        "esbuild new",
+        "untranspiled new",
+        "bundled base",
+        "untranspiled base",
+    ];
+    let rows = doc
+        .get("rows")
+        .and_then(serde_json::Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
+    let mut t = String::from(
+        "| Scenario | Expo web export (Metro, Babel) | esbuild bundle | untranspiled | \
+         Metro / untranspiled | esbuild / untranspiled | base: Metro | base: untranspiled |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|\n",
+    );
+    // The worst ratio of each bundler, with its scenario.
+    let mut worst: [Option<(f64, String)>; 2] = [None, None];
+    for row in rows {
+        let name = row
+            .get("scenario")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or("?");
+        let [metro, esbuild, plain, metro_base, plain_base] =
+            COLUMNS.map(|c| row.get(c).and_then(serde_json::Value::as_f64));
+        let cell = |v: Option<f64>| v.map(format_ns).unwrap_or_else(|| "—".into());
+        let mut ratio_cell = |which: usize, v: Option<f64>| match v.zip(plain) {
+            Some((v, p)) if p > 0.0 => {
+                let r = v / p;
+                if worst[which].as_ref().is_none_or(|(w, _)| r > *w) {
+                    worst[which] = Some((r, name.to_owned()));
+                }
+                format!("{r:.2}×")
+            }
+            _ => "—".into(),
+        };
+        let (rm, re) = (ratio_cell(0, metro), ratio_cell(1, esbuild));
+        let _ = writeln!(
+            t,
+            "| {name} | {} | {} | {} | {rm} | {re} | {} | {} |",
+            cell(metro),
+            cell(esbuild),
+            cell(plain),
+            cell(metro_base),
+            cell(plain_base)
+        );
+    }
+    if let Some(chromium) = doc.get("chromium").and_then(serde_json::Value::as_str) {
+        let _ = writeln!(t, "\nChromium {chromium}; ns per call (evaluateAll: per call of 100 flags), medians of batch means.");
+    }
+    let describe = |label: &str, w: &Option<(f64, String)>| match w {
+        Some((r, s)) => format!("{label} worst {r:.2}× ({s})"),
+        None => format!("{label} —"),
+    };
+    let target = Target {
+        what: format!(
+            "js in Chromium as apps bundle it: Metro/Babel and esbuild within {TRANSPILED_LIMIT}× of the untranspiled package"
+        ),
+        measured: format!(
+            "{}; {}",
+            describe("Metro", &worst[0]),
+            describe("esbuild", &worst[1])
+        ),
+        met: match (&worst[0], &worst[1]) {
+            (Some((m, _)), Some((e, _))) => Some(*m <= TRANSPILED_LIMIT && *e <= TRANSPILED_LIMIT),
+            _ => None,
+        },
+    };
+    (t, target)
+}
+
 fn render(args: &[String]) -> Result<(), String> {
     let markdown = PathBuf::from(option(args, "--markdown").ok_or("render needs --markdown FILE")?);
     let out_path = option(args, "--out")
@@ -607,8 +706,10 @@ fn render(args: &[String]) -> Result<(), String> {
         "### Targets\n\n| Target | Measured | Met |\n|---|---|---|"
     );
     let wasm = wasm_sizes().map(|sizes| wasm_section(&sizes));
+    let browser = expo_web().map(|doc| expo_section(&doc));
     for t in targets(&harnesses)
         .into_iter()
+        .chain(browser.as_ref().map(|(_, t)| t.clone()))
         .chain(wasm.as_ref().map(|(_, t)| t.clone()))
     {
         let met = match t.met {
@@ -632,6 +733,12 @@ fn render(args: &[String]) -> Result<(), String> {
                 "#### Throughput while the config is swapped every millisecond\n\n{t}"
             );
         }
+    }
+    if let Some((table, _)) = &browser {
+        let _ = writeln!(
+            body,
+            "\n### JavaScript in Chromium, bundled as apps bundle it (`benches/expo/run.mjs`)\n\n{table}"
+        );
     }
     match &wasm {
         Some((table, _)) => {
