@@ -490,6 +490,7 @@ export class FlagStore {
    */
   decidePlan(flag, input, opts = {}) {
     const engine = this._plansEngine();
+    // plans build only { (tools/assemble.mjs cuts this from the builds without plans)
     let body = typeof input === "string" ? JSON.parse(input) : { ...input };
     if (opts.stage !== undefined) body.stage = opts.stage;
     const at = opts.at instanceof Date ? opts.at.getTime() : opts.at ?? (body.now === undefined ? Date.now() : NaN);
@@ -498,11 +499,13 @@ export class FlagStore {
     } catch (e) {
       return rethrow(e);
     }
+    // } plans build only
   }
 
   /** Applies a decision returned by decidePlan: ADVANCE moves to the next stage (a new revision), ROLL_BACK kills the flag, HOLD changes nothing. Returns the revision serving afterwards. */
   applyDecision(flag, outcome) {
     const engine = this._plansEngine();
+    // plans build only { (tools/assemble.mjs cuts this from the builds without plans)
     try {
       const revision = engine.applyDecision(flag, typeof outcome === "string" ? outcome : JSON.stringify(outcome));
       this._names.clear();
@@ -510,6 +513,7 @@ export class FlagStore {
     } catch (e) {
       return rethrow(e);
     }
+    // } plans build only
   }
 
   /** Clears a flag's override; returns whether there was one. */

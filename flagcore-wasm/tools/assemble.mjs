@@ -30,6 +30,34 @@ const jsDir = join(dirname(fileURLToPath(import.meta.url)), "..", "js");
 const glue = readFileSync(join(genDir, "flagcore_wasm.js"), "utf8");
 const wasm = readFileSync(wasmPath);
 const wrapper = readFileSync(join(jsDir, "flagcore.js"), "utf8");
+// The wrapper's decidePlan and applyDecision call _plansEngine(), which throws
+// PLANS_NOT_INCLUDED in the builds without plans: what follows that call is marked
+// (`// plans build only {` ... `// } plans build only`) and cut from those builds (sync, web,
+// hermes), so Metro, which does not drop unreachable code, leaves it out of Expo bundles
+// (issue 18). The plans build keeps it, without the marks.
+function plansOnly(text, keep) {
+  const out = [];
+  let inside = false;
+  let regions = 0;
+  for (const line of text.split("\n")) {
+    if (/^\s*\/\/ plans build only \{/.test(line)) {
+      if (inside) fail("js/flagcore.js: a `plans build only {` mark inside another");
+      inside = true;
+      regions++;
+    } else if (/^\s*\/\/ \} plans build only$/.test(line)) {
+      if (!inside) fail("js/flagcore.js: a `} plans build only` mark without its opening");
+      inside = false;
+    } else if (keep || !inside) out.push(line);
+  }
+  if (inside || regions !== 2) fail(`js/flagcore.js: expected the 2 plans-only parts (decidePlan, applyDecision), found ${regions}`);
+  return out.join("\n");
+}
+function fail(message) {
+  console.error(`assemble: ${message}`);
+  process.exit(1);
+}
+const evalWrapper = plansOnly(wrapper, false);
+const plansWrapper = plansOnly(wrapper, true);
 const types = readFileSync(join(jsDir, "flagcore.d.ts"), "utf8");
 // The config source (`flagcore-wasm/source`, `/web/source`, `/plans/source`): plain JS over
 // each build's FlagStore, copied next to it.
@@ -54,7 +82,7 @@ function write(dir, name, text) {
   writeFileSync(join(dir, name), text);
 }
 
-function common(dir, wrapperText = wrapper) {
+function common(dir, wrapperText = evalWrapper) {
   rmSync(dir, { recursive: true, force: true });
   write(dir, "flagcore.js", wrapperText);
   write(dir, "flagcore.d.ts", types);
@@ -75,16 +103,18 @@ copyFileSync(join(jsDir, "..", "..", "schema", "flagcore.schema.json"), join(pkg
 // Every build's glue says why its WASM is not instantiated ("" once it is), so that
 // js/flagcore.js can throw a FlagcoreError (NOT_INITIALIZED) instead of a TypeError from inside
 // the glue when the web build is used before init(). wasm-bindgen's \`web\` glue sets \`wasm\`
-// when it instantiates. The web build's text tells how to load it; the embedded builds
-// instantiate on import (init.js), so theirs is never shown and stays short: the long one cost 48 bytes
-// gzipped in every app bundle (issue 18). And its memory, from which js/flagcore.js reads
+// when it instantiates. The web build's text tells how to load it. The embedded builds
+// instantiate on import: their index.js imports init.js before the wrapper, and when init.js
+// throws the import fails, so no FlagStore exists before the WASM does and they say "" as the
+// Hermes build does (a text there was never shown and cost 48 bytes gzipped in every app
+// bundle, then 45 shortened; issue 18). And its memory, from which js/flagcore.js reads
 // evaluateAll's rows.
 const memoryExport = "export function __flagcore_memory() { return wasm.memory; }\n";
 const unreadyExport = (text) =>
   `\nexport function __flagcore_unready() { return wasm === undefined ? ${JSON.stringify(text)} : ""; }\n${memoryExport}`;
 const webUnready =
   'flagcore-wasm/web: the WASM is not loaded yet: call `await init()` (or `initSync({ module })`) first, or import "flagcore-wasm", which needs no init()';
-const embeddedUnready = "flagcore-wasm: the embedded WASM is not instantiated";
+const readyExport = `\nexport function __flagcore_unready() { return ""; }\n${memoryExport}`;
 if (!/^let wasmModule, wasmInstance, wasm;$/m.test(glue)) {
   console.error("assemble: wasm-bindgen glue changed; cannot find its `wasm` variable");
   process.exit(1);
@@ -169,7 +199,7 @@ export function initSync(input: { module: ArrayBuffer | ArrayBufferView | WasmMo
 
 // --- sync: the same glue without the URL-based loader (bundlers such as Metro reject
 // `import.meta`), the bytes embedded, and a module that instantiates them on import.
-function embedded(dir, glue, wasm) {
+function embedded(dir, glue, wasm, wrapperText) {
 // wasm-bindgen's init() and its URL loader (`import.meta`) are cut below, each cut checked.
 let syncGlue = glue;
 // init.js is the only caller of initSync here (the entry does not export it) and passes
@@ -198,12 +228,37 @@ syncGlue = replaceChecked(syncGlue, "export { initSync, __wbg_init as default };
 // branch for a call without realloc (every call passes it): more that Metro keeps (issue 18).
 syncGlue = cutBetween(syncGlue, "/**\n * The crate version (the npm package has the same version).", "function __wbg_get_imports()", "wasm-bindgen's version()");
 syncGlue = cutBetween(syncGlue, "    if (realloc === undefined) {", "    let len = arg.length;", "wasm-bindgen's passStringToWasm0");
+// Every call of passStringToWasm0 and passArray8ToWasm0 passes the module's own
+// __wbindgen_malloc (and __wbindgen_realloc): the functions read them themselves, at call
+// time as before, and the two dozen calls shrink to one argument (issue 18).
+syncGlue = replaceChecked(
+  syncGlue,
+  "function passStringToWasm0(arg, malloc, realloc) {\n",
+  "function passStringToWasm0(arg) {\n    const malloc = wasm.__wbindgen_malloc, realloc = wasm.__wbindgen_realloc;\n",
+  "wasm-bindgen's passStringToWasm0",
+);
+syncGlue = replaceChecked(syncGlue, ", wasm.__wbindgen_malloc, wasm.__wbindgen_realloc)", ")", "wasm-bindgen's passStringToWasm0 calls");
+syncGlue = replaceChecked(
+  syncGlue,
+  "function passArray8ToWasm0(arg, malloc) {\n",
+  "function passArray8ToWasm0(arg) {\n    const malloc = wasm.__wbindgen_malloc;\n",
+  "wasm-bindgen's passArray8ToWasm0",
+);
+syncGlue = replaceChecked(syncGlue, "passArray8ToWasm0(config, wasm.__wbindgen_malloc)", "passArray8ToWasm0(config)", "wasm-bindgen's passArray8ToWasm0 calls");
+const count = (name) => syncGlue.split(name).length - 1;
+if (count("wasm.__wbindgen_malloc") !== 2 || count("wasm.__wbindgen_realloc") !== 1) {
+  console.error("assemble: wasm-bindgen's glue passes __wbindgen_malloc or __wbindgen_realloc elsewhere too");
+  process.exit(1);
+}
+// The glue's Engine is internal (the entries export the wrapper's FlagStore, which frees its
+// Engine itself): its Symbol.dispose alias is never called.
+syncGlue = replaceChecked(syncGlue, "if (Symbol.dispose) Engine.prototype[Symbol.dispose] = Engine.prototype.free;\n", "", "wasm-bindgen's Engine");
 if (syncGlue.includes("import.meta")) {
   console.error("assemble: the sync glue still mentions import.meta");
   process.exit(1);
 }
-common(dir);
-write(dir, "flagcore_wasm.js", syncGlue + unreadyExport(embeddedUnready));
+common(dir, wrapperText);
+write(dir, "flagcore_wasm.js", syncGlue + readyExport);
 // The .wasm as base64 of its LZMA compression, decoded on import by js/lzma.js: base64 of
 // the bytes themselves gzips a third worse than the .wasm, base64 of their deflate-raw
 // compression about as well as it, and of their LZMA compression 14% smaller (issue 18; the
@@ -249,8 +304,8 @@ export * from "./flagcore.js";
 write(dir, "index.d.ts", `${header}export * from "./flagcore.js";\n`);
 }
 
-embedded(join(pkgDir, "sync"), glue, wasm);
-embedded(join(pkgDir, "plans"), readFileSync(join(plansGenDir, "flagcore_wasm.js"), "utf8"), readFileSync(plansWasmPath));
+embedded(join(pkgDir, "sync"), glue, wasm, evalWrapper);
+embedded(join(pkgDir, "plans"), readFileSync(join(plansGenDir, "flagcore_wasm.js"), "utf8"), readFileSync(plansWasmPath), plansWrapper);
 
 /** `text` without what runs from `from` up to (not including) `to`; fails when either is missing. */
 function cutBetween(text, from, to, what) {
@@ -281,7 +336,7 @@ const utf8Import = (text) => {
 };
 
 function hermes(dir, genDir) {
-  common(dir, utf8Import(wrapper));
+  common(dir, utf8Import(evalWrapper));
   // The other modules every build gets (the OpenFeature providers, the config source) import
   // ./index.js, so here they run on this build; they too get TextDecoder from utf8.js.
   for (const name of readdirSync(dir).filter((f) => /^(openfeature.*|source)\.js$/.test(f))) {
@@ -296,7 +351,7 @@ function hermes(dir, genDir) {
     "wasm-bindgen's bundler glue",
   );
   // The wasm2js module is evaluated on import: always ready.
-  write(dir, "flagcore_wasm.js", `${loader}\nexport function __flagcore_unready() { return ""; }\n${memoryExport}`);
+  write(dir, "flagcore_wasm.js", loader + readyExport);
   // The glue keeps views of the WASM memory and renews them when the memory's buffer is
   // detached (WebAssembly detaches it on growth). wasm2js's memory grows into a new
   // ArrayBuffer and cannot detach the old one, so compare the buffer itself.
