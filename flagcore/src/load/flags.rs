@@ -216,10 +216,11 @@ fn compile_variants<'a>(
     let mut ok = true;
     match obj.get("variants") {
         None if matches!(declared, None | Some(ValueType::Boolean)) => {
+            variants.reserve_exact(2);
             for (name, b) in [("on", true), ("off", false)] {
                 names.push(name);
                 variants.push(Variant {
-                    name: name.into(),
+                    name: Cow::Borrowed(name),
                     value: FlagValue::Bool(b),
                     json: if b { "true" } else { "false" }.into(),
                 });
@@ -276,7 +277,7 @@ fn compile_variants<'a>(
                 };
                 names.push(name.as_str());
                 variants.push(Variant {
-                    name: name.as_str().into(),
+                    name: Cow::Owned(name.as_str().to_owned()),
                     json: variant_json(&value, v),
                     value,
                 });

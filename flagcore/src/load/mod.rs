@@ -22,7 +22,7 @@ use crate::model::{
     SUPPORTED_SCHEMA_VERSIONS,
 };
 
-use checker::{check_duplicates, check_nested_duplicates};
+use checker::{check_duplicates, check_nested_duplicates, report_duplicate};
 use checker::{Checker, Obj};
 use flags::{flag_head, VariantNames};
 use layers::{check_layer_overlaps, compile_flag_layer, compile_layers};
@@ -285,10 +285,7 @@ pub(crate) fn compile(c: &mut Checker, tree: &Json<'_>) -> Option<Config> {
     // Flags, pass 1: keys, types and variants.
     let flags_path = obj.at("flags");
     let flag_entries: &[(JsonStr<'_>, Json<'_>)] = match obj.required(c, "flags") {
-        Some(Json::Object(entries)) => {
-            check_duplicates(c, entries, &flags_path);
-            entries
-        }
+        Some(Json::Object(entries)) => entries,
         Some(other) => {
             c.wrong_type(&flags_path, "an object of flags", other);
             &[]
@@ -299,11 +296,19 @@ pub(crate) fn compile(c: &mut Checker, tree: &Json<'_>) -> Option<Config> {
     // The variant names of every flag, one after the other (most flags have two).
     let mut names: Vec<&str> = Vec::with_capacity(flag_entries.len() * 2);
     let mut partial: Vec<(Option<Flag>, &Json<'_>)> = Vec::with_capacity(flag_entries.len());
+    // The keys first, each hashed once: the duplicates reported as `check_duplicates`
+    // reports them (before any flag's own problems), and the map of first occurrences
+    // becomes the config's flag index at the end.
     let mut index: StrSeen<'_> = StrSeen::with_capacity(flag_entries.len());
+    let mut firsts: Vec<(&JsonStr<'_>, &Json<'_>)> = Vec::with_capacity(flag_entries.len());
     for (key, value) in flag_entries {
-        if index.contains_key(key.as_str()) {
-            continue;
+        if index.insert_new(key.as_str(), firsts.len() as u32) {
+            firsts.push((key, value));
+        } else {
+            report_duplicate(c, key, &flags_path);
         }
+    }
+    for (key, value) in firsts {
         let path = flags_path.key(key);
         if key.is_empty() {
             c.error(
@@ -316,7 +321,6 @@ pub(crate) fn compile(c: &mut Checker, tree: &Json<'_>) -> Option<Config> {
         let head = flag_head(c, key, value, &path, &mut names);
         let variant_names = start..names.len();
         let variant_index = VariantNames::index_of(&names[variant_names.clone()]);
-        index.insert(key.as_str(), heads.len() as u32);
         heads.push(FlagHead {
             key: key.as_str(),
             variant_names,
@@ -414,10 +418,14 @@ pub(crate) fn compile(c: &mut Checker, tree: &Json<'_>) -> Option<Config> {
     }
 
     let flags: Vec<Flag> = flags.into_iter().collect::<Option<_>>()?;
+    let index = match index.into_flag_index(flags.len()) {
+        Some(index) => index,
+        None => FlagIndex::of(&flags),
+    };
     Some(Config {
         schema_version: schema_version?,
         hash_version: hash_version?,
-        index: FlagIndex::of(&flags),
+        index,
         flags,
         segments,
         warnings: Vec::new(),
