@@ -259,6 +259,12 @@ impl<'a> Obj<'a> {
             c.wrong_type(path, "an object", value);
             return None;
         };
+        if known_fields_once(entries, allowed) {
+            return Some(Obj {
+                entries,
+                path: *path,
+            });
+        }
         check_duplicates(c, entries, path);
         for (k, _) in entries.iter() {
             if !allowed.iter().any(|f| key_eq(f, k)) {
@@ -357,6 +363,28 @@ impl<'a> Obj<'a> {
             }
         }
     }
+}
+
+/// Whether every key of `entries` is one of `allowed`, each at most once: true for most
+/// objects of a config, which then need neither the duplicate check nor the unknown-field
+/// reports (a bit per field seen instead of comparing every pair of keys). False sends
+/// the object through [`check_duplicates`] and the unknown-field check, which report.
+fn known_fields_once(entries: &[(JsonStr<'_>, Json<'_>)], allowed: &[&str]) -> bool {
+    if allowed.len() > 64 {
+        return false;
+    }
+    let mut seen = 0u64;
+    for (k, _) in entries {
+        let Some(f) = allowed.iter().position(|f| key_eq(f, k)) else {
+            return false;
+        };
+        let bit = 1u64 << f;
+        if seen & bit != 0 {
+            return false;
+        }
+        seen |= bit;
+    }
+    true
 }
 
 /// Objects up to this size are checked for duplicate keys by comparing every pair (a
