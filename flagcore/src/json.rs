@@ -383,7 +383,11 @@ impl<'a> Parser<'a> {
                     return Err(self.fail("expected `:`"));
                 }
                 self.pos += 1;
-                let value = self.value()?;
+                // A string value (most of them) without the call to `value`.
+                let value = match self.next_token(EOF)? {
+                    b'"' => Json::String(self.string()?),
+                    _ => self.value()?,
+                };
                 self.entries.push((key, value));
                 match self.next_token(EOF)? {
                     b',' => {
@@ -408,11 +412,30 @@ impl<'a> Parser<'a> {
 
     /// A string at the opening quote: borrowed from the text when it has no escapes,
     /// decoded into the arena when it has.
+    /// A string from its opening quote: the common case (no escape, the closing quote
+    /// after one plain run) inlined into its three callers on native targets (one copy in
+    /// WebAssembly, where size comes first); anything else in [`Parser::string_rest`].
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     fn string(&mut self) -> Parsed<JsonStr<'a>> {
         let text: &'a str = self.text;
+        let start = self.pos + 1;
+        let end = plain_run(text.as_bytes(), start);
+        if text.as_bytes().get(end) == Some(&b'"') {
+            if let Some(s) = text.get(start..end) {
+                self.pos = end + 1;
+                return Ok(JsonStr(s));
+            }
+        }
+        self.pos = end;
+        self.string_rest(start)
+    }
+
+    /// The rest of a string that started at `start`, from `self.pos`: escapes, control
+    /// characters, the end of the text.
+    #[inline(never)]
+    fn string_rest(&mut self, start: usize) -> Parsed<JsonStr<'a>> {
+        let text: &'a str = self.text;
         let bytes = text.as_bytes();
-        self.pos += 1;
-        let start = self.pos;
         loop {
             self.pos = plain_run(bytes, self.pos);
             match bytes.get(self.pos) {
@@ -426,7 +449,6 @@ impl<'a> Parser<'a> {
                 Some(_) => self.pos += 1,
             }
         }
-        // Escapes: decode into `unescaped`, then copy into the arena.
         let mut out = std::mem::take(&mut self.unescaped);
         out.clear();
         let mut run = start;
