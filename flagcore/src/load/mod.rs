@@ -295,7 +295,11 @@ pub(crate) fn compile(c: &mut Checker, tree: &Json<'_>) -> Option<Config> {
     let mut heads: Vec<FlagHead<'_>> = Vec::with_capacity(flag_entries.len());
     // The variant names of every flag, one after the other (most flags have two).
     let mut names: Vec<&str> = Vec::with_capacity(flag_entries.len() * 2);
-    let mut partial: Vec<(Option<Flag>, &Json<'_>)> = Vec::with_capacity(flag_entries.len());
+    // Each flag stays in its slot from pass 1 on (pass 2 fills it in place): a `Flag` is
+    // a few hundred bytes, and moving it between vectors was a tenth of loading a simple
+    // flag. `values` are the flags' JSON objects.
+    let mut flags: Vec<Option<Flag>> = Vec::with_capacity(flag_entries.len());
+    let mut values: Vec<&Json<'_>> = Vec::with_capacity(flag_entries.len());
     // The keys first, each hashed once: the duplicates reported as `check_duplicates`
     // reports them (before any flag's own problems), and the map of first occurrences
     // becomes the config's flag index at the end.
@@ -326,7 +330,8 @@ pub(crate) fn compile(c: &mut Checker, tree: &Json<'_>) -> Option<Config> {
             variant_names,
             variant_index,
         });
-        partial.push((head, value));
+        flags.push(head);
+        values.push(value);
     }
 
     // Flags, pass 2: prerequisites, rules, default.
@@ -338,21 +343,19 @@ pub(crate) fn compile(c: &mut Checker, tree: &Json<'_>) -> Option<Config> {
         segments: &segment_index,
         compiled_segments: &segments,
     };
-    let mut flags = Vec::with_capacity(partial.len());
-    let mut prereq_items: Vec<Vec<usize>> = Vec::with_capacity(partial.len());
-    for (i, entry) in partial.into_iter().enumerate() {
+    let mut prereq_items: Vec<Vec<usize>> = Vec::with_capacity(flags.len());
+    for (i, (slot, value)) in flags.iter_mut().zip(values).enumerate() {
         let path = flags_path.key(heads[i].key);
         // A flag whose head failed is still checked, so every problem is reported.
-        let (mut flag, value) = entry;
         let Some(obj) = Obj::checked_before(value, &path) else {
             prereq_items.push(Vec::new());
-            flags.push(None);
+            *slot = None;
             continue;
         };
         let layer = compile_flag_layer(
             c,
             &obj,
-            flag.as_mut(),
+            slot.as_mut(),
             &layers,
             &layer_index,
             &mut used_layers,
@@ -372,24 +375,20 @@ pub(crate) fn compile(c: &mut Checker, tree: &Json<'_>) -> Option<Config> {
         let default = obj
             .required(c, "default")
             .and_then(|d| compile_serve(c, d, &obj.at("default"), names));
-        let off_variant = flag.as_ref().map(|f| f.off_variant);
+        let off_variant = slot.as_ref().map(|f| f.off_variant);
         let plan = obj
             .get("plan")
             .and_then(|p| compile_plan(c, p, &obj.at("plan"), names, off_variant));
-        if let Some(flag) = &mut flag {
+        if let Some(flag) = slot {
             flag.prerequisites = prereqs;
             flag.rules = rules;
             flag.plan = plan.map(Box::new);
             flag.layer = layer.map(|l| Box::new(l.range));
             match default {
                 Some(serve) => flag.default = serve,
-                None => {
-                    flags.push(None);
-                    continue;
-                }
+                None => *slot = None,
             }
         }
-        flags.push(flag);
     }
 
     check_prerequisite_graph(c, &flags, &flags_path, &prereq_items, &heads);
