@@ -101,12 +101,12 @@ pub(crate) fn flag_head<'a>(
         }
     };
     if value_type == ValueType::Json {
-        for v in &mut variants {
+        for v in variants.to_mut() {
             let value = std::mem::replace(&mut v.value, FlagValue::Bool(false));
             v.value = value.into_json(&v.json);
         }
     } else {
-        for v in &variants {
+        for v in variants.iter() {
             if v.value.value_type() != value_type {
                 c.error(
                     &obj.at("variants").key(&v.name),
@@ -211,20 +211,13 @@ fn compile_variants<'a>(
     declared: Option<ValueType>,
     path: &Path<'_>,
     names: &mut Vec<&'a str>,
-) -> (Vec<Variant>, bool) {
+) -> (Cow<'static, [Variant]>, bool) {
     let mut variants: Vec<Variant> = Vec::new();
     let mut ok = true;
     match obj.get("variants") {
         None if matches!(declared, None | Some(ValueType::Boolean)) => {
-            variants.reserve_exact(2);
-            for (name, b) in [("on", true), ("off", false)] {
-                names.push(name);
-                variants.push(Variant {
-                    name: Cow::Borrowed(name),
-                    value: FlagValue::Bool(b),
-                    json: if b { "true" } else { "false" }.into(),
-                });
-            }
+            names.extend(["on", "off"]);
+            return (Cow::Borrowed(&BOOLEAN_VARIANTS), true);
         }
         None => {
             c.error(
@@ -292,8 +285,23 @@ fn compile_variants<'a>(
             ok = false;
         }
     }
-    (variants, ok)
+    (Cow::Owned(variants), ok)
 }
+
+/// The variants of a boolean flag without `variants`: shared by every such flag (most
+/// flags), not allocated per flag.
+static BOOLEAN_VARIANTS: [Variant; 2] = [
+    Variant {
+        name: Cow::Borrowed("on"),
+        value: FlagValue::Bool(true),
+        json: Cow::Borrowed("true"),
+    },
+    Variant {
+        name: Cow::Borrowed("off"),
+        value: FlagValue::Bool(false),
+        json: Cow::Borrowed("false"),
+    },
+];
 
 /// A flag's variant names, for references by name: searched linearly when few, through a
 /// hash table built once per flag when many (a split over 100k variants, or 50k rules

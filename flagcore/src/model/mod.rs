@@ -735,7 +735,8 @@ pub(crate) struct Flag {
     pub(crate) key: Box<str>,
     pub(crate) description: Option<Box<str>>,
     pub(crate) value_type: ValueType,
-    pub(crate) variants: Vec<Variant>,
+    /// Borrowed for a boolean flag without `variants` (shared `on` and `off`).
+    pub(crate) variants: Cow<'static, [Variant]>,
     pub(crate) enabled: bool,
     pub(crate) off_variant: u32,
     pub(crate) prerequisites: Vec<Prerequisite>,
