@@ -283,9 +283,10 @@ impl<'a> Parser<'a> {
         self.pos = pos;
     }
 
-    /// The next byte that is not whitespace. Inlined for the common cases (none, or one
-    /// space after `:` and `,`); longer runs take [`Parser::skip_whitespace`].
-    #[inline(always)]
+    /// The next byte that is not whitespace. Inlined on native targets for the common
+    /// cases (none, or one space after `:` and `,`); longer runs take
+    /// [`Parser::skip_whitespace`]. One copy in WebAssembly, where size comes first.
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     fn next_token(&mut self, eof: &'static str) -> Parsed<u8> {
         let bytes = self.text.as_bytes();
         let pos = self.pos;
@@ -383,11 +384,14 @@ impl<'a> Parser<'a> {
                     return Err(self.fail("expected `:`"));
                 }
                 self.pos += 1;
-                // A string value (most of them) without the call to `value`.
+                // A string value (most of them) without the call to `value` (native).
+                #[cfg(not(target_arch = "wasm32"))]
                 let value = match self.next_token(EOF)? {
                     b'"' => Json::String(self.string()?),
                     _ => self.value()?,
                 };
+                #[cfg(target_arch = "wasm32")]
+                let value = self.value()?;
                 self.entries.push((key, value));
                 match self.next_token(EOF)? {
                     b',' => {
@@ -415,7 +419,8 @@ impl<'a> Parser<'a> {
     /// A string from its opening quote: the common case (no escape, the closing quote
     /// after one plain run) inlined into its three callers on native targets (one copy in
     /// WebAssembly, where size comes first); anything else in [`Parser::string_rest`].
-    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+    #[cfg(not(target_arch = "wasm32"))]
+    #[inline(always)]
     fn string(&mut self) -> Parsed<JsonStr<'a>> {
         let text: &'a str = self.text;
         let start = self.pos + 1;
@@ -427,6 +432,14 @@ impl<'a> Parser<'a> {
             }
         }
         self.pos = end;
+        self.string_rest(start)
+    }
+
+    /// See the native version: WebAssembly keeps one function for every string.
+    #[cfg(target_arch = "wasm32")]
+    fn string(&mut self) -> Parsed<JsonStr<'a>> {
+        let start = self.pos + 1;
+        self.pos = start;
         self.string_rest(start)
     }
 
