@@ -415,10 +415,9 @@ impl<'a> Parser<'a> {
     }
 
     /// A string at the opening quote: borrowed from the text when it has no escapes,
-    /// decoded into the arena when it has.
-    /// A string from its opening quote: the common case (no escape, the closing quote
-    /// after one plain run) inlined into its three callers on native targets (one copy in
-    /// WebAssembly, where size comes first); anything else in [`Parser::string_rest`].
+    /// decoded into the arena when it has. The common case (no escape: the closing quote
+    /// after one plain run) is inlined into its three callers on native targets (one copy
+    /// in WebAssembly, where size comes first); anything else is [`Parser::string_rest`].
     #[cfg(not(target_arch = "wasm32"))]
     #[inline(always)]
     fn string(&mut self) -> Parsed<JsonStr<'a>> {

@@ -367,8 +367,9 @@ impl<'a> Obj<'a> {
 
 /// Whether every key of `entries` is one of `allowed`, each at most once: true for most
 /// objects of a config, which then need neither the duplicate check nor the unknown-field
-/// reports (a bit per field seen instead of comparing every pair of keys). False sends
-/// the object through [`check_duplicates`] and the unknown-field check, which report.
+/// reports (a bit per field seen instead of comparing every pair of keys). False (or a
+/// list of over 64 allowed fields) sends the object through [`check_duplicates`] and the
+/// unknown-field check, which report.
 fn known_fields_once(entries: &[(JsonStr<'_>, Json<'_>)], allowed: &[&str]) -> bool {
     if allowed.len() > 64 {
         return false;
