@@ -21,7 +21,7 @@ use bumpalo::Bump;
 use crate::number::{self, Number};
 
 /// A parsed JSON value that remembers key order and duplicate keys.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum Json<'a> {
     Null,
     Bool(bool),
@@ -177,14 +177,14 @@ impl Json<'_> {
     /// Converts to serde_json's value (the last of duplicate keys wins; validation
     /// reports duplicates separately).
     #[cfg(feature = "serde_json")]
-    pub(crate) fn to_value(&self) -> serde_json::Value {
+    pub(crate) fn to_value(self) -> serde_json::Value {
         match self {
             Json::Null => serde_json::Value::Null,
-            Json::Bool(b) => serde_json::Value::Bool(*b),
-            Json::Number(n) => serde_json::Value::Number((*n).into()),
+            Json::Bool(b) => serde_json::Value::Bool(b),
+            Json::Number(n) => serde_json::Value::Number(n.into()),
             Json::String(s) => serde_json::Value::String(s.as_str().to_owned()),
             Json::Array(items) => {
-                serde_json::Value::Array(items.iter().map(Json::to_value).collect())
+                serde_json::Value::Array(items.iter().map(|i| i.to_value()).collect())
             }
             Json::Object(entries) => serde_json::Value::Object(
                 entries
@@ -262,14 +262,44 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// Skips whitespace (the slow path of [`Parser::next_token`]).
+    #[inline(never)]
     fn skip_whitespace(&mut self) {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
-            self.pos += 1;
+        let bytes = self.text.as_bytes();
+        let mut pos = self.pos;
+        loop {
+            match bytes.get(pos) {
+                Some(b' ' | b'\t' | b'\r') => pos += 1,
+                Some(b'\n') => {
+                    pos += 1;
+                    // Indentation, eight spaces at a time.
+                    while bytes.get(pos..pos + 8) == Some(b"        ") {
+                        pos += 8;
+                    }
+                }
+                _ => break,
+            }
         }
+        self.pos = pos;
     }
 
-    /// The next byte after whitespace, or the `eof` error.
+    /// The next byte that is not whitespace. Inlined on native targets for the common
+    /// cases (none, or one space after `:` and `,`); longer runs take
+    /// [`Parser::skip_whitespace`]. One copy in WebAssembly, where size comes first.
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     fn next_token(&mut self, eof: &'static str) -> Parsed<u8> {
+        let bytes = self.text.as_bytes();
+        let pos = self.pos;
+        match bytes.get(pos) {
+            Some(&b) if b > b' ' => return Ok(b),
+            Some(b' ') => {
+                if let Some(&b) = bytes.get(pos + 1).filter(|&&b| b > b' ') {
+                    self.pos = pos + 1;
+                    return Ok(b);
+                }
+            }
+            _ => {}
+        }
         self.skip_whitespace();
         self.peek().ok_or_else(|| self.fail(eof))
     }
@@ -332,7 +362,11 @@ impl<'a> Parser<'a> {
         }
         self.pos += 1;
         self.depth += 1;
-        let items = self.arena.alloc_slice_fill_iter(self.items.drain(start..));
+        // Copied in one go (`Json` is `Copy`): a drain iterator wrote them one by one.
+        let items = self
+            .arena
+            .alloc_slice_copy(self.items.get(start..).unwrap_or(&[]));
+        self.items.truncate(start);
         Ok(Json::Array(items))
     }
 
@@ -350,6 +384,13 @@ impl<'a> Parser<'a> {
                     return Err(self.fail("expected `:`"));
                 }
                 self.pos += 1;
+                // A string value (most of them) without the call to `value` (native).
+                #[cfg(not(target_arch = "wasm32"))]
+                let value = match self.next_token(EOF)? {
+                    b'"' => Json::String(self.string()?),
+                    _ => self.value()?,
+                };
+                #[cfg(target_arch = "wasm32")]
                 let value = self.value()?;
                 self.entries.push((key, value));
                 match self.next_token(EOF)? {
@@ -368,17 +409,45 @@ impl<'a> Parser<'a> {
         self.depth += 1;
         let entries = self
             .arena
-            .alloc_slice_fill_iter(self.entries.drain(start..));
+            .alloc_slice_copy(self.entries.get(start..).unwrap_or(&[]));
+        self.entries.truncate(start);
         Ok(Json::Object(entries))
     }
 
     /// A string at the opening quote: borrowed from the text when it has no escapes,
-    /// decoded into the arena when it has.
+    /// decoded into the arena when it has. The common case (no escape: the closing quote
+    /// after one plain run) is inlined into its three callers on native targets (one copy
+    /// in WebAssembly, where size comes first); anything else is [`Parser::string_rest`].
+    #[cfg(not(target_arch = "wasm32"))]
+    #[inline(always)]
     fn string(&mut self) -> Parsed<JsonStr<'a>> {
         let text: &'a str = self.text;
+        let start = self.pos + 1;
+        let end = plain_run(text.as_bytes(), start);
+        if text.as_bytes().get(end) == Some(&b'"') {
+            if let Some(s) = text.get(start..end) {
+                self.pos = end + 1;
+                return Ok(JsonStr(s));
+            }
+        }
+        self.pos = end;
+        self.string_rest(start)
+    }
+
+    /// See the native version: WebAssembly keeps one function for every string.
+    #[cfg(target_arch = "wasm32")]
+    fn string(&mut self) -> Parsed<JsonStr<'a>> {
+        let start = self.pos + 1;
+        self.pos = start;
+        self.string_rest(start)
+    }
+
+    /// The rest of a string that started at `start`, from `self.pos`: escapes, control
+    /// characters, the end of the text.
+    #[inline(never)]
+    fn string_rest(&mut self, start: usize) -> Parsed<JsonStr<'a>> {
+        let text: &'a str = self.text;
         let bytes = text.as_bytes();
-        self.pos += 1;
-        let start = self.pos;
         loop {
             self.pos = plain_run(bytes, self.pos);
             match bytes.get(self.pos) {
@@ -392,7 +461,6 @@ impl<'a> Parser<'a> {
                 Some(_) => self.pos += 1,
             }
         }
-        // Escapes: decode into `unescaped`, then copy into the arena.
         let mut out = std::mem::take(&mut self.unescaped);
         out.clear();
         let mut run = start;

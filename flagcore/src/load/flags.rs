@@ -90,13 +90,19 @@ pub(crate) fn flag_head<'a>(
         string_list(c, Some(tags), &obj.at("tags"), false);
     }
 
-    let (mut variants, mut ok) = compile_variants(c, &obj, declared, path, names);
+    let (declared_variants, mut ok) = compile_variants(c, &obj, declared, path, names);
+    let implied = declared_variants.is_none();
+    let mut variants = declared_variants.unwrap_or_default();
 
     // Type: declared, or inferred from the variants; JSON flags accept any value.
     let value_type = match declared {
         Some(t) => t,
         None => {
-            let first = variants.first().map(|v| v.value.value_type());
+            let first = if implied {
+                Some(ValueType::Boolean)
+            } else {
+                variants.first().map(|v| v.value.value_type())
+            };
             first.unwrap_or(ValueType::Boolean)
         }
     };
@@ -105,8 +111,15 @@ pub(crate) fn flag_head<'a>(
             let value = std::mem::replace(&mut v.value, FlagValue::Bool(false));
             v.value = value.into_json(&v.json);
         }
+    }
+    // The implied `on` and `off` are shared, not allocated per flag.
+    let list: &[Variant] = if implied {
+        &BOOLEAN_VARIANTS
     } else {
-        for v in &variants {
+        &variants
+    };
+    if value_type != ValueType::Json {
+        for v in list {
             if v.value.value_type() != value_type {
                 c.error(
                     &obj.at("variants").key(&v.name),
@@ -142,10 +155,10 @@ pub(crate) fn flag_head<'a>(
         ok = false;
     }
     let off_variant = match obj.get("offVariant") {
-        Some(Json::String(name)) => match variants.iter().position(|v| *v.name == **name) {
+        Some(Json::String(name)) => match list.iter().position(|v| *v.name == **name) {
             Some(i) => Some(i as u32),
             None => {
-                let suggestion = c.suggest(name, variants.iter().map(|v| &*v.name));
+                let suggestion = c.suggest(name, list.iter().map(|v| &*v.name));
                 c.error(
                     &obj.at("offVariant"),
                     ProblemCode::UnknownVariant,
@@ -158,10 +171,10 @@ pub(crate) fn flag_head<'a>(
             c.wrong_type(&obj.at("offVariant"), "a variant name", other);
             None
         }
-        None => match variants.iter().position(|v| &*v.name == "off") {
+        None => match list.iter().position(|v| &*v.name == "off") {
             Some(i) => Some(i as u32),
             None => {
-                if !variants.is_empty() {
+                if !list.is_empty() {
                     c.error(
                         path,
                         ProblemCode::MissingField,
@@ -188,7 +201,11 @@ pub(crate) fn flag_head<'a>(
         key: key.into(),
         description,
         value_type,
-        variants,
+        variants: if implied {
+            Cow::Borrowed(&BOOLEAN_VARIANTS)
+        } else {
+            Cow::Owned(variants)
+        },
         enabled,
         off_variant: off_variant?,
         prerequisites: Vec::new(),
@@ -211,19 +228,13 @@ fn compile_variants<'a>(
     declared: Option<ValueType>,
     path: &Path<'_>,
     names: &mut Vec<&'a str>,
-) -> (Vec<Variant>, bool) {
+) -> (Option<Vec<Variant>>, bool) {
     let mut variants: Vec<Variant> = Vec::new();
     let mut ok = true;
     match obj.get("variants") {
         None if matches!(declared, None | Some(ValueType::Boolean)) => {
-            for (name, b) in [("on", true), ("off", false)] {
-                names.push(name);
-                variants.push(Variant {
-                    name: name.into(),
-                    value: FlagValue::Bool(b),
-                    json: if b { "true" } else { "false" }.into(),
-                });
-            }
+            names.extend(["on", "off"]);
+            return (None, true);
         }
         None => {
             c.error(
@@ -276,7 +287,7 @@ fn compile_variants<'a>(
                 };
                 names.push(name.as_str());
                 variants.push(Variant {
-                    name: name.as_str().into(),
+                    name: Cow::Owned(name.as_str().to_owned()),
                     json: variant_json(&value, v),
                     value,
                 });
@@ -291,8 +302,23 @@ fn compile_variants<'a>(
             ok = false;
         }
     }
-    (variants, ok)
+    (Some(variants), ok)
 }
+
+/// The variants of a boolean flag without `variants`: shared by every such flag (most
+/// flags), not allocated per flag.
+static BOOLEAN_VARIANTS: [Variant; 2] = [
+    Variant {
+        name: Cow::Borrowed("on"),
+        value: FlagValue::Bool(true),
+        json: Cow::Borrowed("true"),
+    },
+    Variant {
+        name: Cow::Borrowed("off"),
+        value: FlagValue::Bool(false),
+        json: Cow::Borrowed("false"),
+    },
+];
 
 /// A flag's variant names, for references by name: searched linearly when few, through a
 /// hash table built once per flag when many (a split over 100k variants, or 50k rules

@@ -22,7 +22,7 @@ use crate::model::{
     SUPPORTED_SCHEMA_VERSIONS,
 };
 
-use checker::{check_duplicates, check_nested_duplicates};
+use checker::{check_duplicates, check_nested_duplicates, report_duplicate};
 use checker::{Checker, Obj};
 use flags::{flag_head, VariantNames};
 use layers::{check_layer_overlaps, compile_flag_layer, compile_layers};
@@ -285,10 +285,7 @@ pub(crate) fn compile(c: &mut Checker, tree: &Json<'_>) -> Option<Config> {
     // Flags, pass 1: keys, types and variants.
     let flags_path = obj.at("flags");
     let flag_entries: &[(JsonStr<'_>, Json<'_>)] = match obj.required(c, "flags") {
-        Some(Json::Object(entries)) => {
-            check_duplicates(c, entries, &flags_path);
-            entries
-        }
+        Some(Json::Object(entries)) => entries,
         Some(other) => {
             c.wrong_type(&flags_path, "an object of flags", other);
             &[]
@@ -298,12 +295,24 @@ pub(crate) fn compile(c: &mut Checker, tree: &Json<'_>) -> Option<Config> {
     let mut heads: Vec<FlagHead<'_>> = Vec::with_capacity(flag_entries.len());
     // The variant names of every flag, one after the other (most flags have two).
     let mut names: Vec<&str> = Vec::with_capacity(flag_entries.len() * 2);
-    let mut partial: Vec<(Option<Flag>, &Json<'_>)> = Vec::with_capacity(flag_entries.len());
+    // Each flag stays in its slot from pass 1 on (pass 2 fills it in place): a `Flag` is
+    // a few hundred bytes, and moving it between vectors was a tenth of loading a simple
+    // flag. `values` are the flags' JSON objects.
+    let mut flags: Vec<Option<Flag>> = Vec::with_capacity(flag_entries.len());
+    let mut values: Vec<&Json<'_>> = Vec::with_capacity(flag_entries.len());
+    // The keys first, each hashed once: the duplicates reported as `check_duplicates`
+    // reports them (before any flag's own problems), and the map of first occurrences
+    // becomes the config's flag index at the end.
     let mut index: StrSeen<'_> = StrSeen::with_capacity(flag_entries.len());
+    let mut firsts: Vec<(&JsonStr<'_>, &Json<'_>)> = Vec::with_capacity(flag_entries.len());
     for (key, value) in flag_entries {
-        if index.contains_key(key.as_str()) {
-            continue;
+        if index.insert_new(key.as_str(), firsts.len() as u32) {
+            firsts.push((key, value));
+        } else {
+            report_duplicate(c, key, &flags_path);
         }
+    }
+    for (key, value) in firsts {
         let path = flags_path.key(key);
         if key.is_empty() {
             c.error(
@@ -316,13 +325,13 @@ pub(crate) fn compile(c: &mut Checker, tree: &Json<'_>) -> Option<Config> {
         let head = flag_head(c, key, value, &path, &mut names);
         let variant_names = start..names.len();
         let variant_index = VariantNames::index_of(&names[variant_names.clone()]);
-        index.insert(key.as_str(), heads.len() as u32);
         heads.push(FlagHead {
             key: key.as_str(),
             variant_names,
             variant_index,
         });
-        partial.push((head, value));
+        flags.push(head);
+        values.push(value);
     }
 
     // Flags, pass 2: prerequisites, rules, default.
@@ -334,21 +343,19 @@ pub(crate) fn compile(c: &mut Checker, tree: &Json<'_>) -> Option<Config> {
         segments: &segment_index,
         compiled_segments: &segments,
     };
-    let mut flags = Vec::with_capacity(partial.len());
-    let mut prereq_items: Vec<Vec<usize>> = Vec::with_capacity(partial.len());
-    for (i, entry) in partial.into_iter().enumerate() {
+    let mut prereq_items: Vec<Vec<usize>> = Vec::with_capacity(flags.len());
+    for (i, (slot, value)) in flags.iter_mut().zip(values).enumerate() {
         let path = flags_path.key(heads[i].key);
         // A flag whose head failed is still checked, so every problem is reported.
-        let (mut flag, value) = entry;
         let Some(obj) = Obj::checked_before(value, &path) else {
             prereq_items.push(Vec::new());
-            flags.push(None);
+            *slot = None;
             continue;
         };
         let layer = compile_flag_layer(
             c,
             &obj,
-            flag.as_mut(),
+            slot.as_mut(),
             &layers,
             &layer_index,
             &mut used_layers,
@@ -368,24 +375,20 @@ pub(crate) fn compile(c: &mut Checker, tree: &Json<'_>) -> Option<Config> {
         let default = obj
             .required(c, "default")
             .and_then(|d| compile_serve(c, d, &obj.at("default"), names));
-        let off_variant = flag.as_ref().map(|f| f.off_variant);
+        let off_variant = slot.as_ref().map(|f| f.off_variant);
         let plan = obj
             .get("plan")
             .and_then(|p| compile_plan(c, p, &obj.at("plan"), names, off_variant));
-        if let Some(flag) = &mut flag {
+        if let Some(flag) = slot {
             flag.prerequisites = prereqs;
             flag.rules = rules;
             flag.plan = plan.map(Box::new);
             flag.layer = layer.map(|l| Box::new(l.range));
             match default {
                 Some(serve) => flag.default = serve,
-                None => {
-                    flags.push(None);
-                    continue;
-                }
+                None => *slot = None,
             }
         }
-        flags.push(flag);
     }
 
     check_prerequisite_graph(c, &flags, &flags_path, &prereq_items, &heads);
@@ -414,10 +417,14 @@ pub(crate) fn compile(c: &mut Checker, tree: &Json<'_>) -> Option<Config> {
     }
 
     let flags: Vec<Flag> = flags.into_iter().collect::<Option<_>>()?;
+    let index = match index.into_flag_index(flags.len()) {
+        Some(index) => index,
+        None => FlagIndex::of(&flags),
+    };
     Some(Config {
         schema_version: schema_version?,
         hash_version: hash_version?,
-        index: FlagIndex::of(&flags),
+        index,
         flags,
         segments,
         warnings: Vec::new(),

@@ -117,6 +117,10 @@ pub(crate) fn check_prerequisite_graph(
     // Colors: 0 new, 1 on the stack, 2 done. Iterative DFS, so a long chain cannot
     // overflow the stack.
     let n = flags.len();
+    // No edges (most configs): no cycle, every depth and count 0, nothing to report.
+    if flags.iter().flatten().all(|f| f.prerequisites.is_empty()) {
+        return;
+    }
     // The prerequisites of flag `i`, borrowed (built once, never per step: a flag with
     // 100k prerequisites visited 100k times made the search quadratic).
     let edges =
@@ -127,11 +131,13 @@ pub(crate) fn check_prerequisite_graph(
     let mut depth = vec![0usize; n];
     let mut evaluations = vec![0usize; n];
     let mut reported_cycle = vec![false; n];
+    // One stack for every search (empty again after each).
+    let mut stack: Vec<(usize, usize)> = Vec::new();
     for start in 0..n {
         if color[start] != 0 {
             continue;
         }
-        let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
+        stack.push((start, 0));
         stack_pos[start] = 0;
         color[start] = 1;
         while let Some(&mut (node, ref mut next)) = stack.last_mut() {

@@ -3,16 +3,16 @@
 use crate::error::ProblemCode;
 use crate::json::{q, Json, Path};
 use crate::message::{msg, Listed};
-use crate::model::program::Program;
+use crate::model::program::{Op, Program};
 use crate::model::{
-    AttributeType, Cmp, Condition, Needles, NumberSet, Rule, Serve, StrMap, StrSeen, StrSet, Test,
-    ValueSet,
+    AttributeType, Cmp, Condition, Needles, NumberSet, Rule, Segment, Serve, StrMap, StrSeen,
+    StrSet, Test, ValueSet,
 };
 use crate::regex::{Regex, RegexError, MAX_STATES};
 use crate::semver;
 use crate::text::{fold_owned, Cidr};
 
-use super::checker::{timestamp, Checker, Obj};
+use super::checker::{key_eq, timestamp, Checker, Obj};
 use super::flags::VariantNames;
 use super::serve::compile_serve;
 use super::{Refs, CONDITION_FIELDS, IGNORE_CASE_OPERATORS, OPERATORS, RULE_FIELDS};
@@ -66,7 +66,7 @@ pub(crate) fn compile_rules(
                 c,
                 conds,
                 &obj.at("conditions"),
-                refs.segments,
+                (refs.segments, refs.compiled_segments),
                 used_segments,
                 false,
             ),
@@ -83,21 +83,23 @@ pub(crate) fn compile_rules(
         }
         rules.push(Rule {
             id: id.map(Box::from),
-            conditions: Program::new(conditions, refs.compiled_segments),
+            conditions: Program::new(conditions),
             serve,
         });
     }
     rules
 }
 
+/// A rule's conditions, each compiled to its [`Op`] as it is read; `segments` are the
+/// config's segments by name and compiled (for `inSegment`).
 pub(crate) fn compile_conditions(
     c: &mut Checker,
     value: &Json<'_>,
     path: &Path<'_>,
-    segments: &StrMap<'_>,
+    (segments, compiled): (&StrMap<'_>, &[Segment]),
     used_segments: &mut [bool],
     in_segment: bool,
-) -> Vec<Condition> {
+) -> Vec<Op> {
     let Json::Array(items) = value else {
         c.wrong_type(path, "an array of conditions", value);
         return Vec::new();
@@ -107,7 +109,7 @@ pub(crate) fn compile_conditions(
         let cpath = path.index(i);
         if let Some(cond) = compile_condition(c, item, &cpath, segments, used_segments, in_segment)
         {
-            out.push(cond);
+            out.push(Op::new(cond, compiled));
         }
     }
     out
@@ -132,7 +134,7 @@ pub(crate) fn compile_condition(
             return None;
         }
     };
-    if !OPERATORS.contains(&op) {
+    if !OPERATORS.iter().any(|o| key_eq(o, op)) {
         let suggestion = c.suggest(op, OPERATORS.iter().copied());
         c.error(
             &obj.at("op"),
@@ -343,7 +345,7 @@ impl<'v> Operands<'v> {
 /// set of strings, numbers and booleans.
 fn value_set(c: &mut Checker, o: &Operands<'_>, bools_allowed: bool) -> Option<ValueSet> {
     o.count(c, 1, if o.op == "equals" { 1 } else { usize::MAX })?;
-    let mut strs = Vec::new();
+    let mut strs = Vec::with_capacity(o.values.len());
     let mut numbers = Vec::new();
     let mut bools = [false; 2];
     for (v, p) in o.values.iter() {

@@ -40,14 +40,14 @@ pub(crate) fn compile_segment(
                             c,
                             conds,
                             &robj.at("conditions"),
-                            &no_segments,
+                            // Segments cannot refer to segments.
+                            (&no_segments, &[]),
                             &mut unused,
                             true,
                         ),
                         None => Vec::new(),
                     };
-                    // Segments cannot refer to segments: no segments to resolve.
-                    rules.push(Program::new(conditions, &[]));
+                    rules.push(Program::new(conditions));
                 }
             }
             other => c.wrong_type(&obj.at("rules"), "an array of rules", other),

@@ -64,12 +64,23 @@ impl<'a> StrMap<'a> {
     /// Where `key` is in `entries`: a scan while the map is small (no index, no hashing:
     /// the loader keeps such a map per flag), else a lookup in the index.
     fn position(&self, key: &str) -> Option<usize> {
-        if self.index.slots.is_empty() {
-            return self.entries.iter().position(|(k, _)| *k == key);
-        }
+        self.position_hashed(key, self.hash_of(key))
+    }
+
+    /// `key`'s hash when the map is indexed (computed once per insert, not twice).
+    fn hash_of(&self, key: &str) -> Option<u64> {
+        (!self.index.slots.is_empty()).then(|| str_hash(key))
+    }
+
+    fn position_hashed(&self, key: &str, hash: Option<u64>) -> Option<usize> {
+        let Some(hash) = hash else {
+            return self.entries.iter().position(|(k, _)| loader_eq(k, key));
+        };
         let entries = &self.entries;
-        let found = self.index.find(str_hash(key), |i| {
-            entries.get(i as usize).is_some_and(|(k, _)| *k == key)
+        let found = self.index.find(hash, |i| {
+            entries
+                .get(i as usize)
+                .is_some_and(|(k, _)| loader_eq(k, key))
         });
         found.map(|i| i as usize)
     }
@@ -87,12 +98,29 @@ impl<'a> StrMap<'a> {
 
     /// Sets the value of `key`; returns its previous value (the key first inserted stays).
     pub(crate) fn insert(&mut self, key: &'a str, value: u32) -> Option<u32> {
-        if let Some(at) = self.position(key) {
+        let hash = self.hash_of(key);
+        if let Some(at) = self.position_hashed(key, hash) {
             return self
                 .entries
                 .get_mut(at)
                 .map(|e| std::mem::replace(&mut e.1, value));
         }
+        self.push_new(key, value, hash);
+        None
+    }
+
+    /// Adds `key` with `value` unless it is there already (its value then stays): whether
+    /// it was added. One hash and one probe, where `contains_key` then `insert` took two.
+    pub(crate) fn insert_new(&mut self, key: &'a str, value: u32) -> bool {
+        let hash = self.hash_of(key);
+        if self.position_hashed(key, hash).is_some() {
+            return false;
+        }
+        self.push_new(key, value, hash);
+        true
+    }
+
+    fn push_new(&mut self, key: &'a str, value: u32, hash: Option<u64>) {
         let at = self.entries.len();
         self.entries.push((key, value));
         let full = self.entries.len() * 2 > self.index.slots.len();
@@ -106,15 +134,37 @@ impl<'a> StrMap<'a> {
             }
             self.index = index;
         } else {
-            self.index.insert(str_hash(key), at as u32);
+            let hash = hash.unwrap_or_else(|| str_hash(key));
+            self.index.insert(hash, at as u32);
         }
-        None
+    }
+
+    /// The map's index, when it has one and holds exactly the positions `0..len` under
+    /// their keys' [`str_hash`] (what [`FlagIndex::of`] builds for the same keys in the
+    /// same order): the loader's flag-key map becomes the config's flag index without
+    /// hashing every key again.
+    pub(crate) fn into_flag_index(self, len: usize) -> Option<FlagIndex> {
+        (!self.index.slots.is_empty() && self.entries.len() == len).then_some(FlagIndex(self.index))
     }
 
     /// The keys, in the order they were first inserted.
     pub(crate) fn keys(&self) -> impl Iterator<Item = &&'a str> {
         self.entries.iter().map(|(k, _)| k)
     }
+}
+
+/// `a == b` for the loader's maps: in registers on native targets ([`text_eq`]), the
+/// plain comparison in WebAssembly (size first).
+#[cfg(not(target_arch = "wasm32"))]
+#[inline(always)]
+fn loader_eq(a: &str, b: &str) -> bool {
+    text_eq(a, b)
+}
+
+/// See the native version.
+#[cfg(target_arch = "wasm32")]
+fn loader_eq(a: &str, b: &str) -> bool {
+    a == b
 }
 
 /// Hashes map and set keys (flag keys, segment keys) with one-shot xxh3. The streaming
@@ -671,7 +721,9 @@ pub(crate) struct Prerequisite {
 /// One variant of a flag.
 #[derive(Debug, Clone)]
 pub(crate) struct Variant {
-    pub(crate) name: Box<str>,
+    /// Borrowed for the implied `on` and `off` of a boolean flag without `variants` (no
+    /// allocation for most flags).
+    pub(crate) name: Cow<'static, str>,
     pub(crate) value: FlagValue,
     /// The value as JSON text (`true` and `false` are not allocated).
     pub(crate) json: Cow<'static, str>,
@@ -697,7 +749,8 @@ pub(crate) struct Flag {
     pub(crate) key: Box<str>,
     pub(crate) description: Option<Box<str>>,
     pub(crate) value_type: ValueType,
-    pub(crate) variants: Vec<Variant>,
+    /// Borrowed for a boolean flag without `variants` (shared `on` and `off`).
+    pub(crate) variants: Cow<'static, [Variant]>,
     pub(crate) enabled: bool,
     pub(crate) off_variant: u32,
     pub(crate) prerequisites: Vec<Prerequisite>,

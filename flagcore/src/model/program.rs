@@ -45,17 +45,22 @@ pub(crate) struct Program {
     pub(crate) ops: Box<[Op]>,
 }
 
+impl Op {
+    /// Compiles one condition; `segments` are the config's (for `inSegment`).
+    pub(crate) fn new(cond: Condition, segments: &[Segment]) -> Op {
+        Op {
+            code: code_of(&cond, segments),
+            cond,
+        }
+    }
+}
+
 impl Program {
-    /// Compiles `conditions`; `segments` are the config's (for `inSegment`).
-    pub(crate) fn new(conditions: Vec<Condition>, segments: &[Segment]) -> Program {
-        let ops = conditions
-            .into_iter()
-            .map(|cond| Op {
-                code: code_of(&cond, segments),
-                cond,
-            })
-            .collect();
-        Program { ops }
+    /// The program of `ops`, compiled as each condition was read (no second vector).
+    pub(crate) fn new(ops: Vec<Op>) -> Program {
+        Program {
+            ops: ops.into_boxed_slice(),
+        }
     }
 }
 
