@@ -270,7 +270,8 @@ pub(crate) struct LargeStrSet {
 
 impl LargeStrSet {
     /// Whether `s`, whose [`str_hash`] is `hash`, is in the set.
-    #[inline(never)]
+    #[cfg_attr(target_arch = "wasm32", inline(never))]
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     fn contains(&self, s: &str, hash: u64) -> bool {
         let items = &self.items;
         self.index
