@@ -791,7 +791,7 @@ impl Config {
         })
     }
 
-    #[inline]
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     pub(crate) fn flag_index(&self, key: &str) -> Option<u32> {
         self.index.find(&self.flags, key)
     }
