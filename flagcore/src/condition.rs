@@ -20,7 +20,7 @@ use crate::value::{AttributeRef, AttributeValue};
 
 /// Whether every condition of `program` holds: its instructions in order, stopping at the
 /// first that fails.
-#[inline]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 pub(crate) fn program_matches(config: &Config, program: &Program, ctx: &Context) -> bool {
     // WebAssembly builds (size first) run every instruction by the general path.
     #[cfg(target_arch = "wasm32")]
