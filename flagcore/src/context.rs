@@ -43,6 +43,10 @@ pub struct Context {
     /// builds): a segment's key list is probed with it, so evaluation does not hash the key
     /// once per segment condition.
     key_hash: u64,
+    /// Native builds: the key's [`text_fingerprint`] (0 without a key), for `in` and
+    /// segment key lists of a few strings.
+    #[cfg(not(target_arch = "wasm32"))]
+    key_fingerprint: u64,
     attributes: Vec<Attribute>,
 }
 
@@ -52,6 +56,10 @@ struct Attribute {
     fingerprint: u64,
     name: String,
     value: AttributeValue,
+    /// Native builds: the value's [`text_fingerprint`] when it is a string (0 otherwise),
+    /// so a set of a few strings is searched without fingerprinting the value per condition.
+    #[cfg(not(target_arch = "wasm32"))]
+    text_fingerprint: u64,
     /// The value parsed as a semantic version, the first time a semver condition reads it
     /// (`None` inside: not a version). Reset whenever the value changes.
     version: OnceLock<Option<VersionIn>>,
@@ -69,12 +77,18 @@ impl Attribute {
         Attribute {
             fingerprint: fingerprint(name.as_bytes()),
             name,
+            #[cfg(not(target_arch = "wasm32"))]
+            text_fingerprint: value_fingerprint(&value),
             value,
             version: OnceLock::new(),
         }
     }
 
     fn set_value(&mut self, value: AttributeValue) {
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            self.text_fingerprint = value_fingerprint(&value);
+        }
         self.value = value;
         self.version = OnceLock::new();
     }
@@ -86,6 +100,27 @@ impl Attribute {
         self.fingerprint == fingerprint
             && (name.len() <= FINGERPRINT_BYTES || text_eq(&self.name, name))
     }
+}
+
+/// A value's [`text_fingerprint`] if it is a string, else 0.
+#[cfg(not(target_arch = "wasm32"))]
+fn value_fingerprint(value: &AttributeValue) -> u64 {
+    match value {
+        AttributeValue::String(s) => text_fingerprint(s),
+        _ => 0,
+    }
+}
+
+/// A string attribute (or the key) as set lookups read it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Text<'c> {
+    pub(crate) text: &'c str,
+    /// Native builds: its [`text_fingerprint`], computed when it was set.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) fingerprint: u64,
+    /// Its [`crate::model::str_hash`] when known without hashing (the key's, computed when
+    /// the key was set).
+    pub(crate) hash: Option<u64>,
 }
 
 /// `a == b`, without a call to `memcmp` for texts of up to 32 bytes (attribute names,
@@ -338,6 +373,11 @@ impl Context {
         #[cfg(not(target_arch = "wasm32"))]
         {
             self.key_hash = if key.is_empty() { 0 } else { str_hash(&key) };
+            self.key_fingerprint = if key.is_empty() {
+                0
+            } else {
+                text_fingerprint(&key)
+            };
         }
         self.key = if key.is_empty() { None } else { Some(key) };
     }
@@ -346,6 +386,10 @@ impl Context {
     pub fn clear(&mut self) {
         self.key = None;
         self.key_hash = 0;
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            self.key_fingerprint = 0;
+        }
         self.attributes.clear();
     }
 
@@ -380,18 +424,28 @@ impl Context {
         self.find(name.fingerprint, &name.name)
     }
 
-    /// The attribute `name` if it is a string, with its [`crate::model::str_hash`] when
-    /// known without hashing (the key's, computed when the key was set).
+    /// The attribute `name` if it is a string, with what was computed from it when it
+    /// was set (see [`Text`]).
     #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
-    pub(crate) fn lookup_text(&self, name: &AttributeName) -> Option<(&str, Option<u64>)> {
+    pub(crate) fn lookup_text(&self, name: &AttributeName) -> Option<Text<'_>> {
         if name.fingerprint == KEY_FINGERPRINT {
             #[cfg(target_arch = "wasm32")]
-            return self.key.as_deref().map(|key| (key, None));
+            return self.key.as_deref().map(|text| Text { text, hash: None });
             #[cfg(not(target_arch = "wasm32"))]
-            return self.key.as_deref().map(|key| (key, Some(self.key_hash)));
+            return self.key.as_deref().map(|text| Text {
+                text,
+                fingerprint: self.key_fingerprint,
+                hash: Some(self.key_hash),
+            });
         }
-        match self.attribute(name.fingerprint, &name.name)?.value {
-            AttributeValue::String(ref s) => Some((s, None)),
+        let attr = self.attribute(name.fingerprint, &name.name)?;
+        match attr.value {
+            AttributeValue::String(ref text) => Some(Text {
+                text,
+                #[cfg(not(target_arch = "wasm32"))]
+                fingerprint: attr.text_fingerprint,
+                hash: None,
+            }),
             _ => None,
         }
     }

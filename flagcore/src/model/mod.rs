@@ -10,7 +10,7 @@ use std::hash::{BuildHasher, Hasher};
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use crate::bucket::SaltPrefix;
-use crate::context::{text_eq, AttributeName};
+use crate::context::{text_eq, AttributeName, Text};
 #[cfg(not(target_arch = "wasm32"))]
 use crate::context::{text_fingerprint, FINGERPRINT_BYTES};
 use crate::error::Problem;
@@ -320,7 +320,8 @@ pub(crate) struct LargeStrSet {
 
 impl LargeStrSet {
     /// Whether `s`, whose [`str_hash`] is `hash`, is in the set.
-    #[inline(never)]
+    #[cfg_attr(target_arch = "wasm32", inline(never))]
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     fn contains(&self, s: &str, hash: u64) -> bool {
         let items = &self.items;
         self.index
@@ -369,12 +370,18 @@ impl StrSet {
         }
     }
 
-    /// [`StrSet::contains`] of a text whose [`str_hash`] may be known (a context's key).
+    /// [`StrSet::contains`] of a context's string, whose fingerprint (and for the key, its
+    /// [`str_hash`]) the context computed when it was set.
     #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
-    pub(crate) fn contains_hashed(&self, s: &str, hash: Option<u64>) -> bool {
+    pub(crate) fn contains_text(&self, t: Text<'_>) -> bool {
         match self {
-            StrSet::Small(items, fingerprints) => Self::small_contains(items, fingerprints, s),
-            StrSet::Large(set) => set.contains(s, hash.unwrap_or_else(|| str_hash(s))),
+            #[cfg(not(target_arch = "wasm32"))]
+            StrSet::Small(items, fingerprints) => {
+                Self::small_contains_fingerprinted(items, fingerprints, t.text, t.fingerprint)
+            }
+            #[cfg(target_arch = "wasm32")]
+            StrSet::Small(items, fingerprints) => Self::small_contains(items, fingerprints, t.text),
+            StrSet::Large(set) => set.contains(t.text, t.hash.unwrap_or_else(|| str_hash(t.text))),
         }
     }
 
@@ -386,7 +393,18 @@ impl StrSet {
         if fingerprints.is_empty() {
             return false; // most segments' `excluded`
         }
-        let fp = text_fingerprint(s);
+        Self::small_contains_fingerprinted(items, fingerprints, s, text_fingerprint(s))
+    }
+
+    /// [`StrSet::small_contains`] of a text whose [`text_fingerprint`] is `fp`.
+    #[cfg(not(target_arch = "wasm32"))]
+    #[inline(always)]
+    fn small_contains_fingerprinted(
+        items: &[Box<str>],
+        fingerprints: &[u64],
+        s: &str,
+        fp: u64,
+    ) -> bool {
         let short = s.len() <= FINGERPRINT_BYTES;
         for (i, &f) in fingerprints.iter().enumerate() {
             if f == fp && (short || items.get(i).is_some_and(|item| text_eq(item, s))) {
@@ -826,7 +844,7 @@ impl Config {
         })
     }
 
-    #[inline]
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     pub(crate) fn flag_index(&self, key: &str) -> Option<u32> {
         self.index.find(&self.flags, key)
     }
