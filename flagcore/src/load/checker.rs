@@ -1,27 +1,12 @@
 //! The validation kit: the checker that collects problems, objects read field by field,
 //! suggestions for misspellings, and the value readers every part of the config shares.
 
+use crate::context::key_eq;
 use crate::error::{Problem, ProblemCode, Severity};
 use crate::json::{q, Json, JsonStr, Path};
 use crate::message::{msg, Listed};
 use crate::model::StrSeen;
 use crate::units::parse_rfc3339;
-
-/// `a == b` for keys and field names: compared in registers on native targets (a call to
-/// `memcmp` per candidate field was about 4% of loading a config of 1,000 flags); the
-/// plain comparison in WebAssembly, where the inlined copies would cost size.
-#[cfg(not(target_arch = "wasm32"))]
-#[inline(always)]
-pub(crate) fn key_eq(a: &str, b: &str) -> bool {
-    crate::context::text_eq(a, b)
-}
-
-/// See the native version.
-#[cfg(target_arch = "wasm32")]
-#[inline]
-pub(crate) fn key_eq(a: &str, b: &str) -> bool {
-    a == b
-}
 
 /// The problems listed in a report, per severity; beyond them, a count per code (one
 /// more problem, `too_many_problems`, says how many and of which kinds). A config with

@@ -1,5 +1,6 @@
 //! Compiling targeting rules and their conditions, one function per operator family.
 
+use crate::context::key_eq;
 use crate::error::ProblemCode;
 use crate::json::{q, Json, Path};
 use crate::message::{msg, Listed};
@@ -12,7 +13,7 @@ use crate::regex::{Regex, RegexError, MAX_STATES};
 use crate::semver;
 use crate::text::{fold_owned, Cidr};
 
-use super::checker::{key_eq, timestamp, Checker, Obj};
+use super::checker::{timestamp, Checker, Obj};
 use super::flags::VariantNames;
 use super::serve::compile_serve;
 use super::{Refs, CONDITION_FIELDS, IGNORE_CASE_OPERATORS, OPERATORS, RULE_FIELDS};

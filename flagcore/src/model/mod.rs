@@ -10,7 +10,7 @@ use std::hash::{BuildHasher, Hasher};
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use crate::bucket::SaltPrefix;
-use crate::context::{text_eq, AttributeName, Text};
+use crate::context::{key_eq, text_eq, AttributeName, Text};
 #[cfg(not(target_arch = "wasm32"))]
 use crate::context::{text_fingerprint, FINGERPRINT_BYTES};
 use crate::error::Problem;
@@ -74,13 +74,11 @@ impl<'a> StrMap<'a> {
 
     fn position_hashed(&self, key: &str, hash: Option<u64>) -> Option<usize> {
         let Some(hash) = hash else {
-            return self.entries.iter().position(|(k, _)| loader_eq(k, key));
+            return self.entries.iter().position(|(k, _)| key_eq(k, key));
         };
         let entries = &self.entries;
         let found = self.index.find(hash, |i| {
-            entries
-                .get(i as usize)
-                .is_some_and(|(k, _)| loader_eq(k, key))
+            entries.get(i as usize).is_some_and(|(k, _)| key_eq(k, key))
         });
         found.map(|i| i as usize)
     }
@@ -151,20 +149,6 @@ impl<'a> StrMap<'a> {
     pub(crate) fn keys(&self) -> impl Iterator<Item = &&'a str> {
         self.entries.iter().map(|(k, _)| k)
     }
-}
-
-/// `a == b` for the loader's maps: in registers on native targets ([`text_eq`]), the
-/// plain comparison in WebAssembly (size first).
-#[cfg(not(target_arch = "wasm32"))]
-#[inline(always)]
-fn loader_eq(a: &str, b: &str) -> bool {
-    text_eq(a, b)
-}
-
-/// See the native version.
-#[cfg(target_arch = "wasm32")]
-fn loader_eq(a: &str, b: &str) -> bool {
-    a == b
 }
 
 /// Hashes map and set keys (flag keys, segment keys) with one-shot xxh3. The streaming
