@@ -15,11 +15,12 @@
 // Writes target/bench-results/expo-web.json.
 import { execFileSync } from "node:child_process";
 import { createServer } from "node:http";
-import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { createRequire } from "node:module";
+import { exportWeb, stageApp } from "./stage.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, "..", "..");
@@ -41,14 +42,7 @@ if (!existsSync(stamp) || readFileSync(stamp, "utf8").trim() !== want) {
 }
 
 // --- the staging app -------------------------------------------------------------------------
-rmSync(stage, { recursive: true, force: true });
-mkdirSync(app, { recursive: true });
-for (const f of ["App.js", "bench.js", "index.js", "app.json", "package.json"]) copyFileSync(join(HERE, f), join(app, f));
-try {
-  sh("cp", ["-al", join(example, "node_modules"), join(app, "node_modules")]); // hard links: instant
-} catch {
-  sh("cp", ["-a", join(example, "node_modules"), join(app, "node_modules")]);
-}
+stageApp(stage, app, example, ["App.js", "bench.js", "index.js", "app.json", "package.json"].map((f) => join(HERE, f)));
 const base = process.env.FLAGCORE_BENCH_BASE ?? sh("git", ["merge-base", "HEAD", "main"]);
 const baseWrapper = sh("git", ["show", `${base}:flagcore-wasm/js/flagcore.js`]) + "\n";
 function install(name, wrapper) {
@@ -67,13 +61,8 @@ const baseSync = install("flagcore-wasm-base", baseWrapper);
 // --- expo export --platform web --------------------------------------------------------------
 const dist = join(stage, "dist");
 let start = Date.now();
-execFileSync("npx", ["expo", "export", "--platform", "web", "--output-dir", dist], {
-  cwd: app,
-  env: { ...process.env, EXPO_OFFLINE: "1", CI: "1", EXPO_NO_TELEMETRY: "1" },
-  stdio: ["ignore", "ignore", "inherit"],
-});
+const jsFiles = exportWeb(app, dist);
 log(`expo export --platform web: ${((Date.now() - start) / 1000).toFixed(1)} s`);
-const jsFiles = readdirSync(dist, { recursive: true }).filter((f) => f.endsWith(".js"));
 const bundleGz = jsFiles.reduce((n, f) => n + gzipSync(readFileSync(join(dist, f)), { level: 9 }).length, 0);
 
 // --- esbuild, as a Vite production build bundles the package ---------------------------------

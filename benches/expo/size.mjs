@@ -20,9 +20,10 @@
 // Expects scripts/build-wasm's package and an installed examples/expo/node_modules (hard-
 // linked into the staging folder, target/expo-size). Writes target/bench-results/expo-size.json.
 import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { exportWeb, stageApp } from "./stage.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const example = join(ROOT, "examples", "expo");
@@ -30,27 +31,15 @@ const stage = join(ROOT, "target", "expo-size");
 const app = join(stage, "app");
 const log = (m) => console.error(`expo-size: ${m}`);
 
-rmSync(stage, { recursive: true, force: true });
-mkdirSync(app, { recursive: true });
+stageApp(stage, app, example, ["App.js", "index.js", "app.json", "package.json", "metro.config.js"].map((f) => join(example, f)));
 // App.js imports "../speech-migration.json": the same layout one folder up.
 copyFileSync(join(ROOT, "examples", "speech-migration.json"), join(stage, "speech-migration.json"));
-for (const f of ["App.js", "index.js", "app.json", "package.json", "metro.config.js"]) copyFileSync(join(example, f), join(app, f));
-try {
-  execFileSync("cp", ["-al", join(example, "node_modules"), join(app, "node_modules")]); // hard links: instant
-} catch {
-  execFileSync("cp", ["-a", join(example, "node_modules"), join(app, "node_modules")]);
-}
 const installed = join(app, "node_modules", "flagcore-wasm");
 
-function exportWeb(name) {
+function exportGzipped(name) {
   const out = join(stage, name);
   const start = Date.now();
-  execFileSync("npx", ["expo", "export", "--platform", "web", "--clear", "--output-dir", out], {
-    cwd: app,
-    env: { ...process.env, EXPO_OFFLINE: "1", CI: "1", EXPO_NO_TELEMETRY: "1" },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  const js = readdirSync(out, { recursive: true }).filter((f) => f.endsWith(".js"));
+  const js = exportWeb(app, out, { clear: true });
   const gz = js.reduce((n, f) => n + execFileSync("gzip", ["-9c", join(out, f)], { maxBuffer: 1 << 28 }).length, 0);
   const raw = js.reduce((n, f) => n + statSync(join(out, f)).size, 0);
   log(`${name}: ${js.length} JS files, ${raw} bytes, ${gz} gzipped (${((Date.now() - start) / 1000).toFixed(1)} s)`);
@@ -65,7 +54,7 @@ const tarball = execFileSync("npm", ["pack", "--silent", "--pack-destination", s
 rmSync(installed, { recursive: true, force: true }); // a hard-linked copy: unlink, never write through
 mkdirSync(installed, { recursive: true });
 execFileSync("tar", ["xzf", join(stage, tarball), "-C", installed, "--strip-components=1"]);
-const withPkg = exportWeb("with");
+const withPkg = exportGzipped("with");
 
 // --with: only the export with the package (its total; the export without it changes only
 // with the example app or its node_modules).
@@ -79,7 +68,7 @@ rmSync(installed, { recursive: true, force: true });
 mkdirSync(installed, { recursive: true });
 writeFileSync(join(installed, "package.json"), JSON.stringify({ name: "flagcore-wasm", version: "0.0.0", main: "index.js" }));
 writeFileSync(join(installed, "index.js"), "exports.version = '';\nexports.FlagStore = class FlagStore { evaluateAll() { return {}; } };\n");
-const without = exportWeb("without");
+const without = exportGzipped("without");
 
 const added = withPkg - without;
 mkdirSync(join(ROOT, "target", "bench-results"), { recursive: true });
