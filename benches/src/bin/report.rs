@@ -595,18 +595,21 @@ fn wasm_section(sizes: &serde_json::Map<String, serde_json::Value>) -> (String, 
 
 /// `benches/expo/run.mjs`'s results, when it ran.
 fn expo_web() -> Option<serde_json::Value> {
-    let text = std::fs::read_to_string(Path::new(RESULTS).join(EXPO_WEB)).ok()?;
-    match serde_json::from_str::<serde_json::Value>(&text) {
-        Ok(doc) if doc.get("rows").is_some_and(serde_json::Value::is_array) => Some(doc),
-        Ok(_) => {
-            eprintln!("report: skipping {EXPO_WEB}: no \"rows\" array");
-            None
-        }
-        Err(e) => {
-            eprintln!("report: skipping {EXPO_WEB}: {e}");
-            None
-        }
+    let doc = results_json(EXPO_WEB)?;
+    if !doc.get("rows").is_some_and(serde_json::Value::is_array) {
+        eprintln!("report: skipping {EXPO_WEB}: no \"rows\" array");
+        return None;
     }
+    Some(doc)
+}
+
+/// The JSON document `name` in the results folder: `None` when the step that writes it did
+/// not run, and (said on stderr) when it is not JSON.
+fn results_json(name: &str) -> Option<serde_json::Value> {
+    let text = std::fs::read_to_string(Path::new(RESULTS).join(name)).ok()?;
+    serde_json::from_str(&text)
+        .map_err(|e| eprintln!("report: skipping {name}: {e}"))
+        .ok()
 }
 
 /// The browser table (ns per call in Chromium) and issue 18's browser target: the bundled
@@ -686,14 +689,7 @@ fn expo_section(doc: &serde_json::Value) -> (String, Target) {
 
 /// Issue 18's bundle target, from `benches/expo/size.mjs`'s results when it ran.
 fn bundle_target() -> Option<Target> {
-    let text = std::fs::read_to_string(Path::new(RESULTS).join(EXPO_SIZE)).ok()?;
-    let doc: serde_json::Value = match serde_json::from_str(&text) {
-        Ok(doc) => doc,
-        Err(e) => {
-            eprintln!("report: skipping {EXPO_SIZE}: {e}");
-            return None;
-        }
-    };
+    let doc = results_json(EXPO_SIZE)?;
     let get = |k: &str| doc.get(k).and_then(serde_json::Value::as_u64);
     let (Some(with), Some(without), Some(added)) = (get("with"), get("without"), get("added"))
     else {
